@@ -1,0 +1,106 @@
+/** Queries and edits of the accounts in a parsed config. Pure functions on data. */
+import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
+
+export type Resolution =
+  | { kind: "found"; alias: string }
+  | { kind: "empty" }
+  | { kind: "not-found" }
+  | { kind: "ambiguous-id"; aliases: string[] };
+
+export function accountsOf(config: AblyConfig): Record<string, AccountRecord> {
+  return config.accounts ?? {};
+}
+
+export function currentAlias(config: AblyConfig): string | undefined {
+  return config.current?.account || undefined;
+}
+
+/**
+ * An exact alias wins; otherwise an exact account ID, which must name a single
+ * alias. Nothing fuzzy: a logout must never pick an account the user did not name.
+ */
+export function resolveAccount(config: AblyConfig, aliasOrId: string): Resolution {
+  if (aliasOrId === "") return { kind: "empty" };
+  const accounts = accountsOf(config);
+  if (Object.hasOwn(accounts, aliasOrId)) return { kind: "found", alias: aliasOrId };
+  const byId = Object.keys(accounts).filter((alias) => accounts[alias].accountId === aliasOrId);
+  if (byId.length === 1) return { kind: "found", alias: byId[0] };
+  if (byId.length > 1) return { kind: "ambiguous-id", aliases: byId };
+  return { kind: "not-found" };
+}
+
+export interface AccountSummary {
+  alias: string;
+  id?: string;
+  name?: string;
+}
+
+export function accountSummaries(config: AblyConfig): AccountSummary[] {
+  return Object.entries(accountsOf(config)).map(([alias, account]) => ({
+    alias,
+    ...(account.accountId === undefined ? {} : { id: account.accountId }),
+    ...(account.accountName === undefined ? {} : { name: account.accountName }),
+  }));
+}
+
+export type Credentials =
+  | {
+    kind: "oauth";
+    sessionKey: string;
+    session: OAuthSession;
+    oauthHost?: string;
+    sharedWith: string[];
+  }
+  | { kind: "legacy"; hasToken: boolean }
+  | { kind: "no-session" };
+
+/** What secrets an account holds, and whether other aliases hold the same ones. */
+export function credentialsOf(config: AblyConfig, alias: string): Credentials {
+  const account = accountsOf(config)[alias];
+  if (account?.authMethod !== "oauth") {
+    return { kind: "legacy", hasToken: Boolean(account?.accessToken) };
+  }
+  const sessionKey = account.oauthSessionKey;
+  const session = sessionKey ? config.oauthSessions?.[sessionKey] : undefined;
+  if (!sessionKey || !session) return { kind: "no-session" };
+  const sharedWith = Object.keys(accountsOf(config)).filter((other) =>
+    other !== alias && accountsOf(config)[other].oauthSessionKey === sessionKey
+  );
+  return { kind: "oauth", sessionKey, session, oauthHost: account.oauthHost, sharedWith };
+}
+
+export interface Removal {
+  /** Aliases left, in file order. */
+  remaining: string[];
+  /** The session deleted because no remaining alias used it. */
+  droppedSession?: OAuthSession;
+}
+
+/**
+ * Deletes the account; its OAuth session goes too once no alias uses it. The
+ * current selection is cleared (not moved) when it was this account, as the
+ * official CLI does; the `[current]` table itself stays.
+ */
+export function removeAccount(config: AblyConfig, alias: string): Removal {
+  const accounts = accountsOf(config);
+  const sessionKey = accounts[alias]?.oauthSessionKey;
+  delete accounts[alias];
+
+  let droppedSession: OAuthSession | undefined;
+  const sessions = config.oauthSessions;
+  if (sessionKey && sessions && Object.hasOwn(sessions, sessionKey)) {
+    const stillUsed = Object.values(accounts).some((a) => a.oauthSessionKey === sessionKey);
+    if (!stillUsed) {
+      droppedSession = sessions[sessionKey];
+      delete sessions[sessionKey];
+      if (Object.keys(sessions).length === 0) delete config.oauthSessions;
+    }
+  }
+
+  if (config.current?.account === alias) {
+    delete config.current.account;
+    // A legacy `current.app` belonged to the account that was current.
+    delete config.current.app;
+  }
+  return { remaining: Object.keys(accounts), droppedSession };
+}

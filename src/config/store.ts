@@ -1,0 +1,142 @@
+/**
+ * Reads and writes the Ably config file. Knows TOML and files, nothing of
+ * terminals. Writes are atomic (temp file, fsync, rename) and every
+ * read-modify-write runs under the config lock and re-reads the file first, so
+ * concurrent runs never lose each other's changes.
+ */
+import { parse, stringify } from "smol-toml";
+import { dirname } from "node:path";
+import { ConfigError } from "./errors.ts";
+import { withFileLock } from "./lock.ts";
+import type { ConfigLocation } from "./location.ts";
+import type { AblyConfig } from "./schema.ts";
+
+const isWindows = Deno.build.os === "windows";
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+
+/** The parsed config, or `undefined` when the file does not exist yet. */
+export async function readConfig(path: string): Promise<AblyConfig | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new ConfigError(`Cannot read Ably config ${path}: ${messageOf(error)}`, path, {
+      cause: error,
+    });
+  }
+  return parseConfig(text, path);
+}
+
+export function parseConfig(text: string, path: string): AblyConfig {
+  try {
+    return parse(text) as AblyConfig;
+  } catch (error) {
+    const { line, column } = error as { line?: number; column?: number };
+    const where = line ? ` at line ${line}, column ${column}` : "";
+    const reason = messageOf(error).split("\n")[0].replace(/^Invalid TOML document: /, "");
+    throw new ConfigError(
+      `Ably config ${path} is not valid TOML${where}: ${reason}. ` +
+        "It was left unchanged; fix or remove it and try again.",
+      path,
+      { cause: error },
+    );
+  }
+}
+
+/** The exact bytes the official CLI would write for the same object. */
+export function serializeConfig(config: AblyConfig): string {
+  return stringify(config);
+}
+
+/** Replaces the file in one step: readers see the old or the new content, never a mix. */
+export async function writeConfigAtomic(path: string, config: AblyConfig): Promise<void> {
+  const text = serializeConfig(config);
+  const dir = dirname(path);
+  const temp = `${dir}/.config.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+    try {
+      await writeAll(file, new TextEncoder().encode(text));
+      if (!isWindows) await Deno.chmod(temp, 0o600);
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await Deno.rename(temp, path);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw new ConfigError(`Failed to save Ably config ${path}: ${messageOf(error)}`, path, {
+      cause: error,
+    });
+  }
+  await syncDirectory(dir);
+}
+
+export interface Change<T> {
+  /** Whether the config object was modified and must be written. */
+  changed: boolean;
+  value: T;
+}
+
+/**
+ * Locks the config, re-reads it, applies `mutate` and writes the result when it
+ * changed. A file that does not parse is never rewritten: the parse error
+ * propagates before `mutate` runs.
+ */
+export async function updateConfig<T>(
+  location: ConfigLocation,
+  mutate: (config: AblyConfig) => Change<T>,
+  lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
+): Promise<T> {
+  await ensureConfigDir(location.dir);
+  return await withFileLock(location.lock, lockTimeoutMs, async () => {
+    const config = (await readConfig(location.file)) ?? { accounts: {} };
+    const { changed, value } = mutate(config);
+    if (changed) await writeConfigAtomic(location.file, config);
+    return value;
+  });
+}
+
+/** Creates the directory (and missing parents) private to the user. */
+export async function ensureConfigDir(dir: string): Promise<void> {
+  try {
+    await Deno.stat(dir);
+    return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new ConfigError(`Cannot access config directory ${dir}: ${messageOf(error)}`, dir);
+    }
+  }
+  try {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    // mkdir's mode is filtered by the umask; make it exactly 0700.
+    if (!isWindows) await Deno.chmod(dir, 0o700);
+  } catch (error) {
+    throw new ConfigError(`Cannot create config directory ${dir}: ${messageOf(error)}`, dir);
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+}
+
+/** Makes the rename itself durable; not possible (nor needed) everywhere. */
+async function syncDirectory(dir: string): Promise<void> {
+  if (isWindows) return;
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename has happened.
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,42 @@
+/** A failure the CLI reports to the user: message, optional hint and JSON context. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  readonly hint?: string;
+  readonly component?: string;
+  readonly context: Record<string, unknown>;
+
+  constructor(
+    message: string,
+    options: {
+      exitCode?: number;
+      hint?: string;
+      component?: string;
+      context?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "CliError";
+    this.exitCode = options.exitCode ?? ExitCode.Failure;
+    this.hint = options.hint;
+    this.component = options.component;
+    this.context = options.context ?? {};
+  }
+}
+
+export const ExitCode = {
+  Success: 0,
+  Failure: 1,
+  Usage: 2,
+  Interrupted: 130,
+} as const;
+
+/** Wrong flags or arguments: exit 2, with a pointer to the help. */
+export function usageError(message: string, context?: Record<string, unknown>): CliError {
+  return new CliError(message, {
+    exitCode: ExitCode.Usage,
+    hint: "See more help with --help",
+    component: "usage",
+    context,
+  });
+}

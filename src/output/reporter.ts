@@ -1,0 +1,159 @@
+/**
+ * Everything a command tells the user goes through here, so human text, JSON
+ * records, colours and streams are decided in one place.
+ *
+ * Human mode: data on stdout; progress, success, warnings, verbose lines and
+ * errors on stderr. JSON mode: one record per line on stdout (results, errors,
+ * warnings as `status` records, verbose lines as `log` records).
+ */
+import type { CliError } from "../errors.ts";
+import { envelope, renderJson } from "./json.ts";
+import { createStyle, stripAnsi, type Style } from "./style.ts";
+
+export type Format = "human" | "json" | "pretty-json";
+
+export interface ReporterOptions {
+  command: string;
+  format: Format;
+  verbose: boolean;
+  /** Colour for human text (stdout is a terminal, NO_COLOR unset, or FORCE_COLOR). */
+  color: boolean;
+  /** Colour for --pretty-json (stdout is a terminal and NO_COLOR unset). */
+  jsonColor: boolean;
+  /** Animate a spinner (human mode, stderr is a terminal). */
+  animate: boolean;
+  /** Width used to wrap human error messages. */
+  columns: number;
+  stdout?: (line: string) => void;
+  stderr?: (line: string) => void;
+}
+
+export interface Spinner {
+  stop(): void;
+}
+
+export interface Reporter {
+  readonly json: boolean;
+  readonly style: Style;
+  /** A human data line on stdout (ignored in JSON mode). */
+  print(line?: string): void;
+  /** The command's result record (JSON mode only). */
+  result(payload: Record<string, unknown>): void;
+  success(message: string): void;
+  warning(message: string): void;
+  progress(message: string): void;
+  verbose(component: string, event: string, message: string, extra?: Record<string, unknown>): void;
+  error(error: CliError): void;
+  completed(exitCode: number): void;
+  spinner(text: string): Spinner;
+}
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+export function createReporter(options: ReporterOptions): Reporter {
+  const json = options.format !== "human";
+  const style = createStyle(options.color && !json);
+  const stdout = options.stdout ?? ((line: string) => console.log(line));
+  const stderr = options.stderr ?? ((line: string) => console.error(line));
+
+  const record = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
+    stdout(
+      renderJson(
+        envelope(type, options.command, payload),
+        options.format === "pretty-json",
+        options.jsonColor,
+      ),
+    );
+
+  return {
+    json,
+    style,
+    print(line = "") {
+      if (!json) stdout(line);
+    },
+    result(payload) {
+      if (json) record("result", payload);
+    },
+    success(message) {
+      if (!json) stderr(`${style.green("✓")} ${message}`);
+    },
+    warning(message) {
+      if (json) record("status", { status: "warning", message: stripAnsi(message) });
+      else stderr(`${style.yellow("⚠")} ${message}`);
+    },
+    progress(message) {
+      if (!json) stderr(`${message}...`);
+    },
+    verbose(component, event, message, extra = {}) {
+      if (!options.verbose) return;
+      if (json) {
+        record("log", {
+          component,
+          event,
+          message,
+          timestamp: new Date().toISOString(),
+          ...extra,
+        });
+      } else {
+        stderr(`${style.dim(`[${component}]`)} ${message}`);
+      }
+    },
+    error(error) {
+      if (options.verbose) {
+        this.verbose(error.component ?? "cli", "fatalError", `Error: ${error.message}`, {
+          error: error.message,
+        });
+      }
+      if (json) {
+        record("error", {
+          ...error.context,
+          error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) },
+        });
+      } else {
+        const text = `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}`;
+        stderr(formatHumanError(text, options.columns, style));
+      }
+    },
+    completed(exitCode) {
+      if (json) record("status", { status: "completed", exitCode });
+    },
+    spinner(text) {
+      if (json || !options.animate) return { stop() {} };
+      const encoder = new TextEncoder();
+      let frame = 0;
+      const draw = () =>
+        Deno.stderr.writeSync(
+          encoder.encode(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${text}`),
+        );
+      draw();
+      const timer = setInterval(draw, 80);
+      return {
+        stop() {
+          clearInterval(timer);
+          Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * oclif's layout: every line prefixed with ` ›   `, wrapped to the terminal
+ * width less six columns (80 when not a terminal), keeping the space at a break.
+ */
+export function formatHumanError(text: string, columns: number, style: Style): string {
+  const width = Math.max(20, columns - 6);
+  const lines: string[] = [];
+  for (const paragraph of text.split("\n")) {
+    let line = "";
+    for (const word of paragraph.split(" ")) {
+      if (line !== "" && line.length + word.length > width) {
+        lines.push(line); // keeps its trailing space, as oclif does
+        line = "";
+      }
+      line += `${word} `;
+    }
+    lines.push(line.slice(0, -1));
+  }
+  return lines.map((line) => ` ${style.red("›")}   ${line}`).join("\n");
+}

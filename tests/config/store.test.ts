@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { configLocation } from "../../src/config/location.ts";
+import {
+  ensureConfigDir,
+  parseConfig,
+  readConfig,
+  serializeConfig,
+  updateConfig,
+  writeConfigAtomic,
+} from "../../src/config/store.ts";
+import { ConfigError } from "../../src/config/errors.ts";
+import { withFileLock } from "../../src/config/lock.ts";
+import {
+  SAMPLE_CUSTOM_HOSTS,
+  SAMPLE_LEGACY,
+  SAMPLE_OAUTH,
+  SAMPLE_SHARED,
+} from "../helpers/fixtures.ts";
+import { tempConfigDir } from "../helpers/cli.ts";
+
+const isWindows = Deno.build.os === "windows";
+const samples = {
+  "oauth": SAMPLE_OAUTH,
+  "shared session": SAMPLE_SHARED,
+  "legacy": SAMPLE_LEGACY,
+  "custom hosts": SAMPLE_CUSTOM_HOSTS,
+};
+
+function locationOf(dir: string) {
+  return configLocation((name) => (name === "ABLY_CLI_CONFIG_DIR" ? dir : undefined));
+}
+
+for (const [name, text] of Object.entries(samples)) {
+  Deno.test(`store: the official CLI's ${name} file round-trips byte for byte`, () => {
+    assert.equal(serializeConfig(parseConfig(text, "config")), text);
+  });
+}
+
+Deno.test("store: unknown keys and tables such as helpContext survive a rewrite", async () => {
+  const text = `${SAMPLE_OAUTH}
+[[helpContext.conversation.messages]]
+content = "How do I log out?"
+role = "user"
+`;
+  const dir = await tempConfigDir(text);
+  await updateConfig(locationOf(dir), (config) => {
+    config.current!.account = "acme-ltd";
+    return { changed: true, value: undefined };
+  });
+  assert.equal(await Deno.readTextFile(`${dir}/config`), text);
+});
+
+Deno.test("store: location is $ABLY_CLI_CONFIG_DIR/config, else ~/.ably/config", () => {
+  assert.equal(locationOf("/x/y").file, "/x/y/config");
+  const home = configLocation((name) => (name === "HOME" ? "/home/jane" : undefined));
+  assert.equal(home.file.replaceAll("\\", "/"), "/home/jane/.ably/config");
+  assert.throws(() => configLocation(() => undefined), /home directory/);
+});
+
+Deno.test("store: a missing file reads as undefined and is not created", async () => {
+  const dir = await tempConfigDir();
+  assert.equal(await readConfig(`${dir}/config`), undefined);
+  await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+});
+
+Deno.test("store: malformed TOML names the file, line and column and is never rewritten", async () => {
+  const broken = '[accounts.x]\naccountId = "abc\nuserEmail = 1\n';
+  const dir = await tempConfigDir(broken);
+  try {
+    await updateConfig(locationOf(dir), () => ({ changed: true, value: undefined }));
+    assert.fail("expected a parse error");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, new RegExp(`${dir}/config`.replaceAll("\\", "\\\\")));
+    assert.match(e.message, /line 3, column \d+/);
+  }
+  assert.equal(await Deno.readTextFile(`${dir}/config`), broken);
+});
+
+Deno.test({
+  name: "store: writes leave the file 0600 and create the directory 0700, parents included",
+  ignore: isWindows,
+  async fn() {
+    const root = await tempConfigDir();
+    const dir = `${root}/nested/deeper/.ably`;
+    await updateConfig(locationOf(dir), (config) => {
+      config.accounts = { a: { accountId: "1" } };
+      return { changed: true, value: undefined };
+    });
+    assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o700);
+    assert.equal((await Deno.stat(`${dir}/config`)).mode! & 0o777, 0o600);
+
+    // A pre-existing loose file is tightened by the next write.
+    await Deno.chmod(`${dir}/config`, 0o644);
+    await writeConfigAtomic(`${dir}/config`, { accounts: {} });
+    assert.equal((await Deno.stat(`${dir}/config`)).mode! & 0o777, 0o600);
+  },
+});
+
+Deno.test("store: an update that changes nothing does not write", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const before = await Deno.stat(`${dir}/config`);
+  await new Promise((r) => setTimeout(r, 20));
+  await updateConfig(locationOf(dir), () => ({ changed: false, value: undefined }));
+  const after = await Deno.stat(`${dir}/config`);
+  assert.equal(after.mtime?.getTime(), before.mtime?.getTime());
+  assert.equal(after.ino, before.ino);
+});
+
+Deno.test("store: atomic write replaces the file by rename and leaves no temp file", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  await writeConfigAtomic(`${dir}/config`, parseConfig(SAMPLE_OAUTH, "x"));
+  assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_OAUTH);
+  const names = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  assert.deepEqual(names, ["config"]);
+});
+
+Deno.test("store: a failed write reports the path and keeps the old file", {
+  ignore: isWindows || Deno.uid?.() === 0, // root ignores directory permissions
+}, async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  await Deno.chmod(dir, 0o500);
+  try {
+    await assert.rejects(
+      writeConfigAtomic(`${dir}/config`, { accounts: {} }),
+      /Failed to save Ably config/,
+    );
+  } finally {
+    await Deno.chmod(dir, 0o700);
+  }
+  assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_LEGACY);
+});
+
+Deno.test("store: 40 concurrent read-modify-writes in one process lose nothing", async () => {
+  const dir = await tempConfigDir("[accounts]\n");
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      updateConfig(locationOf(dir), (config) => {
+        config.accounts![`a${i}`] = { accountId: String(i) };
+        return { changed: true, value: undefined };
+      })),
+  );
+  const config = await readConfig(`${dir}/config`);
+  assert.equal(Object.keys(config!.accounts!).length, 40);
+});
+
+Deno.test("lock: a held lock makes others wait, then time out with a clear error", async () => {
+  const dir = await tempConfigDir();
+  await ensureConfigDir(dir);
+  const lock = `${dir}/config.lock`;
+  const release = Promise.withResolvers<void>();
+  const holder = withFileLock(lock, 1000, () => release.promise);
+  await new Promise((r) => setTimeout(r, 20));
+  const started = performance.now();
+  await assert.rejects(
+    withFileLock(lock, 200, async () => {}),
+    (e: unknown) =>
+      e instanceof ConfigError && /Timed out after 200ms waiting for the lock/.test(e.message) &&
+      e.message.includes(String(Deno.pid)),
+  );
+  const waited = performance.now() - started;
+  assert.ok(waited >= 190 && waited < 1000, `waited ${waited}ms`);
+  release.resolve();
+  await holder;
+  assert.equal(await withFileLock(lock, 200, () => Promise.resolve("free")), "free");
+});
+
+const HOLD_LOCK = fromFileUrl(new URL("../helpers/hold_lock.ts", import.meta.url));
+const WRITE_LOOP = fromFileUrl(new URL("../helpers/write_loop.ts", import.meta.url));
+
+Deno.test("lock: a holder killed with SIGKILL leaves no stale lock", {
+  ignore: isWindows,
+}, async () => {
+  const dir = await tempConfigDir();
+  const lock = `${dir}/config.lock`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", HOLD_LOCK, lock],
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  await reader.read(); // "locked"
+  await assert.rejects(withFileLock(lock, 100, async () => {}), /Timed out/);
+  child.kill("SIGKILL");
+  await child.status;
+  reader.releaseLock();
+  await child.stdout.cancel();
+  const started = performance.now();
+  assert.equal(await withFileLock(lock, 2000, () => Promise.resolve("taken")), "taken");
+  assert.ok(performance.now() - started < 500);
+});
+
+Deno.test("store: SIGKILL during writes leaves the old or the new file, never a mix", {
+  ignore: isWindows,
+}, async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  for (const delayMs of [5, 15, 30, 60, 90, 120]) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-write", "--allow-env", WRITE_LOOP, dir],
+      stdout: "piped",
+    }).spawn();
+    const reader = child.stdout.getReader();
+    await reader.read(); // the loop has started writing
+    await new Promise((r) => setTimeout(r, delayMs));
+    child.kill("SIGKILL");
+    await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel();
+    const text = await Deno.readTextFile(`${dir}/config`);
+    assert.ok(text === SAMPLE_OAUTH || text === SAMPLE_SHARED, `torn file after ${delayMs}ms`);
+    parseConfig(text, "config");
+  }
+});
+
+Deno.test("store: a write that cannot land reports the path and leaves no temp file", async () => {
+  const dir = await tempConfigDir();
+  await Deno.mkdir(`${dir}/config/occupied`, { recursive: true }); // rename target is a directory
+  await assert.rejects(
+    writeConfigAtomic(`${dir}/config`, { accounts: {} }),
+    (e: unknown) => e instanceof ConfigError && e.message.startsWith("Failed to save Ably config"),
+  );
+  const names = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  assert.deepEqual(names, ["config"]);
+});

@@ -1,0 +1,95 @@
+/** Spawns the real CLI (`deno run` with the `ably` task's permissions) and captures what it did. */
+import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import denoJson from "../../deno.json" with { type: "json" };
+import { ALL_SECRETS } from "./fixtures.ts";
+
+export const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
+
+/** The permission flags of `deno task ably`, so tests prove they are enough. */
+export const PERMISSIONS: string[] = denoJson.tasks.ably.split(/\s+/).filter((word) =>
+  /^--(allow|ignore|deny)-/.test(word)
+);
+
+let denoDir: string | undefined;
+async function cacheDir(): Promise<string> {
+  if (!denoDir) {
+    const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
+    denoDir = JSON.parse(new TextDecoder().decode(info.stdout)).denoDir as string;
+  }
+  return denoDir;
+}
+
+/** The environment a spawned CLI sees: nothing of the developer's own Ably settings. */
+export async function baseEnv(configDir: string): Promise<Record<string, string>> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? configDir,
+    DENO_DIR: await cacheDir(),
+    ABLY_CLI_CONFIG_DIR: configDir,
+    NO_COLOR: "1",
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+  /** stdout parsed as one JSON record per line (compact JSON mode). */
+  records(): Record<string, unknown>[];
+}
+
+export interface RunOptions {
+  configDir: string;
+  env?: Record<string, string>;
+  stdin?: string;
+  /** Secrets that must never appear in output; the fixtures' tokens by default. */
+  secrets?: string[];
+}
+
+export async function runCli(args: string[], options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, MAIN, ...args],
+    env: { ...(await baseEnv(options.configDir)), ...options.env },
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const elapsedMs = performance.now() - started;
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  assertNoSecrets(stdout + stderr, options.secrets ?? ALL_SECRETS);
+  return {
+    code: output.code,
+    stdout,
+    stderr,
+    elapsedMs,
+    records: () => stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line)),
+  };
+}
+
+export function assertNoSecrets(text: string, secrets: string[]): void {
+  for (const secret of secrets) {
+    assert(!text.includes(secret), `output leaked a secret: ${secret.slice(0, 6)}…`);
+  }
+}
+
+/** A fresh config directory, optionally holding a config file. */
+export async function tempConfigDir(config?: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "ably-cli-test-" });
+  if (config !== undefined) await Deno.writeTextFile(`${dir}/config`, config, { mode: 0o600 });
+  return dir;
+}
+
+export async function readConfigText(dir: string): Promise<string> {
+  return await Deno.readTextFile(`${dir}/config`);
+}
