@@ -124,7 +124,8 @@ function reporterFor(
 
 function consoleColumns(): number {
   try {
-    return Deno.consoleSize().columns;
+    const { columns } = Deno.consoleSize();
+    return columns >= 40 ? columns : 80; // some terminals report 0
   } catch {
     return 80;
   }

@@ -46,7 +46,7 @@ export async function revokeToken(token: string, options: RevokeOptions): Promis
   } catch (error) {
     if (timeout.aborted) return { status: "failed", reason: `timed out after ${timeoutMs}ms` };
     if (options.signal?.aborted) return { status: "failed", reason: "cancelled" };
-    return { status: "failed", reason: printable((error as Error).message) };
+    return { status: "failed", reason: printable(describeFetchError(error)) };
   }
 }
 
@@ -62,9 +62,15 @@ export async function revokeTokenPair(
   return { access, refresh };
 }
 
+/** Deno's fetch says only "fetch failed"; the cause says why (DNS, refused, TLS...). */
+function describeFetchError(error: unknown): string {
+  const { message, cause } = error as Error;
+  return cause instanceof Error && cause.message ? cause.message : message;
+}
+
 /** Server text shown to a user: one line, no control characters, bounded. */
 function printable(text: string): string {
   // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim();
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/\s+/g, " ").trim();
   return clean.length > MAX_BODY_IN_REASON ? `${clean.slice(0, MAX_BODY_IN_REASON)}…` : clean;
 }

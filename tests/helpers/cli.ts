@@ -93,3 +93,29 @@ export async function tempConfigDir(config?: string): Promise<string> {
 export async function readConfigText(dir: string): Promise<string> {
   return await Deno.readTextFile(`${dir}/config`);
 }
+
+/** Runs the CLI on a pseudo-terminal and types `keys` once `marker` is on screen. */
+export async function runCliOnTerminal(
+  args: string[],
+  options: RunOptions & { marker: string; keys: string },
+): Promise<{ code: number; output: string }> {
+  const helper = fromFileUrl(new URL("./pty_run.py", import.meta.url));
+  const result = await new Deno.Command("python3", {
+    args: [
+      helper,
+      options.marker,
+      options.keys,
+      Deno.execPath(),
+      "run",
+      ...PERMISSIONS,
+      MAIN,
+      ...args,
+    ],
+    env: { ...(await baseEnv(options.configDir)), TERM: "xterm", ...options.env },
+    clearEnv: true,
+    stdout: "piped",
+  }).output();
+  const { output, exit } = JSON.parse(new TextDecoder().decode(result.stdout));
+  assertNoSecrets(output, options.secrets ?? ALL_SECRETS);
+  return { code: exit, output };
+}

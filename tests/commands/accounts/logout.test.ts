@@ -1,0 +1,571 @@
+/**
+ * End to end: the real CLI, spawned with the `ably` task's permissions, against
+ * a temp config dir and a real HTTP server on 127.0.0.1 as the authorization server.
+ */
+import assert from "node:assert/strict";
+import { parseConfig } from "../../../src/config/store.ts";
+import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
+import { closedHost, startAuthServer } from "../../helpers/auth-server.ts";
+import { readConfigText, runCli, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
+import {
+  accessTokenOf,
+  buildConfig,
+  refreshTokenOf,
+  SAMPLE_LEGACY,
+  SAMPLE_SHARED,
+} from "../../helpers/fixtures.ts";
+
+const isWindows = Deno.build.os === "windows";
+
+function resultOf(records: Record<string, unknown>[]) {
+  const result = records.find((r) => r.type === "result" || r.type === "error");
+  assert.ok(result, "no result or error record");
+  // deno-lint-ignore no-explicit-any
+  return result as Record<string, any>;
+}
+
+function aliasesIn(text: string): string[] {
+  return Object.keys(parseConfig(text, "config").accounts ?? {});
+}
+
+// --- help and usage -------------------------------------------------------
+
+Deno.test("logout --help: usage, argument, flags and examples; no config needed", async () => {
+  const dir = await tempConfigDir("this is not TOML");
+  const { code, stdout } = await runCli(["accounts", "logout", "--help"], { configDir: dir });
+  assert.equal(code, 0);
+  assert.match(stdout, /^Log out from an Ably account\n\nUSAGE\n {2}\$ ably accounts logout /);
+  assert.match(stdout, /\[ACCOUNT_ALIAS_OR_ID\] {2}Alias or ID of the account to log out from/);
+  assert.match(stdout, /-f, --force {8}Skip confirmation prompt \(required with --json\)/);
+  assert.match(stdout, /-v, --verbose/);
+  assert.match(stdout, /--json {9}Output in JSON format/);
+  assert.match(stdout, /--pretty-json {2}Output in colorized JSON format/);
+  assert.equal(stdout.match(/^ {2}\$ ably accounts logout.*$/gm)?.length, 7); // usage + 6 examples
+});
+
+Deno.test("logout: usage errors exit 2, as text or as JSON records", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const cases: [string[], RegExp][] = [
+    [["--unknown-flag-xyz"], /Nonexistent flag: --unknown-flag-xyz/],
+    [["default", "extra"], /Unexpected argument: extra/],
+    [[""], /must not be empty/],
+  ];
+  for (const [args, message] of cases) {
+    const human = await runCli(["accounts", "logout", ...args], { configDir: dir });
+    assert.equal(human.code, 2, args.join(" "));
+    assert.match(human.stderr, message);
+    assert.match(human.stderr, /See more help with --help/);
+    assert.equal(human.stdout, "");
+
+    const json = await runCli(["accounts", "logout", "--json", ...args], { configDir: dir });
+    assert.equal(json.code, 2);
+    const records = json.records();
+    assert.equal(records[0].type, "error");
+    assert.equal(records[0].command, "accounts:logout");
+    assert.match((records[0].error as { message: string }).message, message);
+    assert.deepEqual(records.at(-1), {
+      type: "status",
+      command: "accounts:logout",
+      status: "completed",
+      exitCode: 2,
+    });
+  }
+  const both = await runCli(["accounts", "logout", "--json", "--pretty-json", "--force"], {
+    configDir: dir,
+  });
+  assert.equal(both.code, 2);
+  assert.equal(
+    resultOf(both.records()).error.message,
+    "The following errors occurred:\n  --pretty-json=true cannot also be provided when using --json\n  --json=true cannot also be provided when using --pretty-json",
+  );
+  assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
+});
+
+Deno.test("logout -v is --verbose, not --version", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const { code, stderr } = await runCli(["accounts", "logout", "--force", "-v"], {
+    configDir: dir,
+  });
+  assert.equal(code, 0);
+  assert.match(stderr, /\[config\] Using config file /);
+  assert.match(stderr, /Successfully logged out from account default\./);
+  assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+});
+
+// --- choosing the account --------------------------------------------------
+
+Deno.test("logout: no accounts -> clear error, nothing created", async () => {
+  const dir = await tempConfigDir();
+  const { code, records } = await runCli(["accounts", "logout", "--force", "--json"], {
+    configDir: dir,
+  });
+  assert.equal(code, 1);
+  const error = resultOf(records());
+  assert.equal(error.success, false);
+  assert.match(error.error.message, /^No account is currently selected/);
+  await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+});
+
+Deno.test("logout: current account, by alias and by account ID", async () => {
+  const config = buildConfig([
+    { alias: "primary", id: "acc-primary" },
+    { alias: "secondary", id: "acc-secondary" },
+  ], "primary");
+  for (
+    const [arg, alias] of [[undefined, "primary"], ["secondary", "secondary"], [
+      "acc-secondary",
+      "secondary",
+    ]] as const
+  ) {
+    const dir = await tempConfigDir(config);
+    const args = ["accounts", "logout", ...(arg ? [arg] : []), "--force", "--json"];
+    const { code, records } = await runCli(args, { configDir: dir });
+    assert.equal(code, 0, args.join(" "));
+    const result = resultOf(records());
+    assert.equal(result.success, true);
+    assert.equal(result.account.alias, alias);
+    const left = alias === "primary" ? "secondary" : "primary";
+    assert.deepEqual(result.account.remainingAccounts, [left]);
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(after.accounts!), [left]);
+    assert.equal(after.current?.account, alias === "primary" ? undefined : "primary");
+    // The other account is untouched, token included.
+    assert.deepEqual(after.accounts![left], parseConfig(config, "c").accounts![left]);
+  }
+});
+
+Deno.test("logout: unknown alias -> not found with the available accounts; file unchanged", async () => {
+  const config = buildConfig([{ alias: "acme", id: "VgQpOZ", name: "Acme Ltd" }], "acme");
+  const dir = await tempConfigDir(config);
+  // Resolution errors win over the missing --force.
+  const json = await runCli(["accounts", "logout", "zzz", "--json"], { configDir: dir });
+  assert.equal(json.code, 1);
+  assert.deepEqual(json.records()[0], {
+    type: "error",
+    command: "accounts:logout",
+    success: false,
+    availableAccounts: [{ alias: "acme", id: "VgQpOZ", name: "Acme Ltd" }],
+    error: {
+      message: 'Account "zzz" not found. Run "ably accounts list" to see available accounts.',
+    },
+  });
+  const human = await runCli(["accounts", "logout", "zzz", "--force"], { configDir: dir });
+  assert.equal(human.code, 1);
+  assert.equal(
+    human.stderr,
+    ' ›   Error: Account "zzz" not found. Run "ably accounts list" to see available \n' +
+      " ›   accounts.\n",
+  );
+  assert.equal(await readConfigText(dir), config);
+});
+
+Deno.test("logout: an account ID shared by two aliases is refused, naming both", async () => {
+  const config = buildConfig([{ alias: "a", id: "DUP" }, { alias: "b", id: "DUP" }], "a");
+  const dir = await tempConfigDir(config);
+  const { code, records } = await runCli(["accounts", "logout", "DUP", "--force", "--json"], {
+    configDir: dir,
+  });
+  assert.equal(code, 1);
+  const error = resultOf(records());
+  assert.deepEqual(error.matchingAliases, ["a", "b"]);
+  assert.equal(await readConfigText(dir), config);
+});
+
+Deno.test("logout --json without --force is refused and changes nothing", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  for (const flag of ["--json", "--pretty-json"]) {
+    const { code, stdout } = await runCli(["accounts", "logout", flag], { configDir: dir });
+    assert.equal(code, 1);
+    assert.match(stdout, /The --force flag is required when using --json to confirm logout/);
+  }
+  assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
+});
+
+// --- malformed and unreadable config ---------------------------------------
+
+Deno.test("logout: malformed config -> error naming file, line and column; file byte-identical", async () => {
+  const broken = '[accounts.a]\naccountId = "x"\n[current\naccount = "a"\n';
+  const dir = await tempConfigDir(broken);
+  const human = await runCli(["accounts", "logout", "--force"], { configDir: dir });
+  assert.equal(human.code, 1);
+  assert.match(human.stderr.replaceAll(" \n ›   ", " "), /is not valid TOML at line 3, column \d+/);
+  assert.ok(human.stderr.includes(`${dir}/config`.slice(-20)));
+  const json = await runCli(["accounts", "logout", "--force", "--json"], { configDir: dir });
+  assert.equal(json.code, 1);
+  assert.match(resultOf(json.records()).error.message, /not valid TOML at line 3/);
+  assert.equal(await readConfigText(dir), broken);
+});
+
+Deno.test({
+  name: "logout: unreadable config -> clear error, exit 1",
+  ignore: isWindows || Deno.uid?.() === 0,
+  async fn() {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    await Deno.chmod(`${dir}/config`, 0o000);
+    const { code, stderr } = await runCli(["accounts", "logout", "--force"], { configDir: dir });
+    await Deno.chmod(`${dir}/config`, 0o600);
+    assert.equal(code, 1);
+    assert.match(stderr, /Cannot read Ably config/);
+  },
+});
+
+// --- revocation --------------------------------------------------------------
+
+function oauthConfig(issuer: string, extra: { oauthHost?: string } = {}) {
+  return buildConfig([
+    { alias: "acme", id: "VgQpOZ", issuer, email: "jane@acme.example", ...extra },
+    { alias: "legacy", id: "Lg1" },
+  ], "acme");
+}
+
+Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", async () => {
+  const server = startAuthServer({ status: 200 });
+  const decoy = startAuthServer({ status: 200 });
+  try {
+    const dir = await tempConfigDir(oauthConfig(server.host));
+    // --oauth-host points elsewhere: tokens still go only to the host that minted them.
+    const { code, records } = await runCli(
+      ["accounts", "logout", "--force", "--json", "--oauth-host", decoy.host],
+      { configDir: dir },
+    );
+    assert.equal(code, 0);
+    assert.deepEqual(resultOf(records()).account, {
+      alias: "acme",
+      remainingAccounts: ["legacy"],
+      revocation: { access: { status: "revoked" }, refresh: { status: "revoked" } },
+    });
+    assert.equal(decoy.requests.length, 0);
+    assert.deepEqual(
+      server.requests.map((r) => [r.path, r.form]).sort(),
+      [
+        ["/oauth/revoke", {
+          client_id: OAUTH_CLIENT_ID,
+          token: accessTokenOf("jane@acme.example"),
+        }],
+        ["/oauth/revoke", {
+          client_id: OAUTH_CLIENT_ID,
+          token: refreshTokenOf("jane@acme.example"),
+        }],
+      ].sort(),
+    );
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(after.accounts!), ["legacy"]);
+    assert.equal(after.oauthSessions, undefined);
+  } finally {
+    await server.close();
+    await decoy.close();
+  }
+});
+
+Deno.test("logout: a stored oauthHost wins over the session key's issuer", async () => {
+  const server = startAuthServer({ status: 200 });
+  try {
+    const dir = await tempConfigDir(oauthConfig("ably.com", { oauthHost: server.host }));
+    const { code } = await runCli(["accounts", "logout", "--force"], { configDir: dir });
+    assert.equal(code, 0);
+    assert.equal(server.requests.length, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: revocation failures warn but never block the local logout", async () => {
+  const refused = await closedHost();
+  const server500 = startAuthServer({ status: 500, body: '{"error":"server_error"}' });
+  const server400 = startAuthServer({ status: 400, body: "bad\u0007 request" });
+  try {
+    for (
+      const [host, reason] of [
+        [refused, /^.+$/],
+        [server500.host, /^Token revocation failed \(500\): \{"error":"server_error"\}$/],
+        [server400.host, /^Token revocation failed \(400\): bad request$/],
+      ] as const
+    ) {
+      const dir = await tempConfigDir(oauthConfig(host));
+      const { code, records } = await runCli(["accounts", "logout", "--force", "--json"], {
+        configDir: dir,
+      });
+      assert.equal(code, 0);
+      const all = records();
+      const warnings = all.filter((r) => r.status === "warning").map((r) => r.message as string);
+      assert.equal(warnings.length, 2);
+      for (const kind of ["access", "refresh"]) {
+        assert.ok(
+          warnings.some((w) =>
+            w.startsWith(`Failed to revoke ${kind} token (`) &&
+            w.endsWith("); it may remain valid until its natural expiry.")
+          ),
+        );
+      }
+      const { revocation } = resultOf(all).account;
+      assert.equal(revocation.access.status, "failed");
+      assert.match(revocation.refresh.reason, reason);
+      assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy"]);
+    }
+  } finally {
+    await server500.close();
+    await server400.close();
+  }
+});
+
+Deno.test("logout: a hanging server costs at most the timeout + 0.5 s", async () => {
+  const server = startAuthServer({ hang: true });
+  try {
+    const dir = await tempConfigDir(oauthConfig(server.host));
+    const { code, elapsedMs, stderr } = await runCli(["accounts", "logout", "--force"], {
+      configDir: dir,
+      env: { ABLY_OAUTH_TIMEOUT_MS: "1000" },
+    });
+    assert.equal(code, 0);
+    assert.ok(elapsedMs < 1500, `took ${Math.round(elapsedMs)}ms`);
+    assert.match(stderr, /Failed to revoke access token \(timed out after 1000ms\)/);
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy"]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: legacy and shared-session accounts are not revoked, and say so", async () => {
+  const server = startAuthServer({ status: 200 });
+  try {
+    const shared = SAMPLE_SHARED.replaceAll("::ably.com", `::${server.host}`);
+    const dir = await tempConfigDir(shared);
+    const json = await runCli(["accounts", "logout", "--force", "--json"], { configDir: dir });
+    assert.equal(json.code, 0);
+    const skipped = { status: "skipped", reason: "shared-session", sharedWith: ["acme-ltd"] };
+    assert.deepEqual(resultOf(json.records()).account.revocation, {
+      access: skipped,
+      refresh: skipped,
+    });
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.equal(
+      after.oauthSessions?.[`jane@acme.example::${server.host}`]?.refreshToken,
+      "ably_ort_91b2c7d4e5f60718",
+    );
+    const human = await runCli(["accounts", "logout", "acme-ltd", "--force"], { configDir: dir });
+    assert.equal(human.code, 0); // acme-ltd now owns the session alone: revoked
+    assert.equal(server.requests.length, 2);
+
+    const legacyDir = await tempConfigDir(SAMPLE_LEGACY);
+    const legacy = await runCli(["accounts", "logout", "--force"], { configDir: legacyDir });
+    assert.match(legacy.stderr, /⚠ Access token not revoked: legacy \(pre-OAuth\) tokens/);
+    assert.equal(server.requests.length, 2);
+
+    const sharedDir = await tempConfigDir(shared);
+    const sharedHuman = await runCli(["accounts", "logout", "acme-ltd", "--force"], {
+      configDir: sharedDir,
+    });
+    assert.match(sharedHuman.stderr, /⚠ Tokens not revoked: .*still used by "acme-staging"/);
+  } finally {
+    await server.close();
+  }
+});
+
+// --- the file afterwards -----------------------------------------------------
+
+Deno.test("logout: the file keeps the official CLI's bytes and ends up [accounts] [current]", async () => {
+  const server = startAuthServer({ status: 200 });
+  try {
+    const shared = SAMPLE_SHARED.replaceAll("::ably.com", `::${server.host}`);
+    const dir = await tempConfigDir(shared);
+    await runCli(["accounts", "logout", "--force"], { configDir: dir });
+    assert.equal(
+      await readConfigText(dir),
+      shared.replace(/\[accounts\.acme-staging\][^]*?\[accounts\.acme-staging\.apps\]\n/, "")
+        .replace('[current]\naccount = "acme-staging"\n', "[current]\n"),
+    );
+    await runCli(["accounts", "logout", "acme-ltd", "--force"], { configDir: dir });
+    assert.equal(await readConfigText(dir), "[accounts]\n[current]\n");
+    if (!isWindows) assert.equal((await Deno.stat(`${dir}/config`)).mode! & 0o777, 0o600);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: 20 concurrent logouts of 20 aliases all take effect, nothing else changes", async () => {
+  const targets = Array.from({ length: 20 }, (_, i) => ({ alias: `t${i}` }));
+  const keep = [{ alias: "keep1" }, { alias: "keep2" }];
+  const config = buildConfig([keep[0], ...targets, keep[1]], "keep1");
+  const dir = await tempConfigDir(config);
+  const runs = await Promise.all(
+    targets.map(({ alias }) =>
+      runCli(["accounts", "logout", alias, "--force", "--json"], { configDir: dir })
+    ),
+  );
+  for (const run of runs) assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(await readConfigText(dir), buildConfig(keep, "keep1"));
+});
+
+// --- human output and confirmation -------------------------------------------
+
+Deno.test("logout: human output says what happened on stdout and stderr", async () => {
+  const dir = await tempConfigDir(buildConfig([{ alias: "a" }, { alias: "b" }], "a"));
+  const first = await runCli(["accounts", "logout", "--force"], { configDir: dir });
+  assert.equal(first.stdout, 'Use "ably accounts switch b" to select another account.\n');
+  assert.match(first.stderr, /✓ Successfully logged out from account a\.\n$/);
+  const last = await runCli(["accounts", "logout", "b", "--force"], { configDir: dir });
+  assert.equal(
+    last.stdout,
+    'No remaining accounts. Use "ably accounts login" to log in to an account.\n',
+  );
+});
+
+Deno.test("logout: a piped y/yes confirms, anything else declines (exit 0, unchanged)", async () => {
+  for (
+    const [answer, loggedOut] of [["y\n", true], ["YES\n", true], ["n\n", false], [
+      "\n",
+      false,
+    ], ["nope", false]] as const
+  ) {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    const run = await runCli(["accounts", "logout"], { configDir: dir, stdin: answer });
+    assert.equal(run.code, 0, JSON.stringify(answer));
+    assert.match(
+      run.stdout,
+      /^Warning: Logging out will remove all configuration for account "default"\.\nThis includes access tokens and any app configurations associated with this account\.\nAre you sure you want to proceed\? \[y\/N\] /,
+    );
+    if (loggedOut) assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+    else {
+      assert.match(run.stderr, /⚠ Logout canceled\./);
+      assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
+    }
+  }
+});
+
+Deno.test("logout: no answer on stdin (EOF) cancels with a hint to use --force, exit 1", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const run = await runCli(["accounts", "logout"], { configDir: dir, stdin: "" });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /Error: Logout canceled\./);
+  assert.match(run.stderr.replaceAll(" \n ›   ", " "), /Use --force to log out without/);
+  assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
+});
+
+Deno.test("logout --pretty-json: indented, and uncoloured when piped", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const { code, stdout } = await runCli(["accounts", "logout", "--force", "--pretty-json"], {
+    configDir: dir,
+    env: { NO_COLOR: "" },
+  });
+  assert.equal(code, 0);
+  assert.ok(!stdout.includes("\x1b["));
+  assert.match(stdout, /^\{\n {2}"type": "result",\n {2}"command": "accounts:logout",/);
+  assert.match(stdout, /"status": "completed",\n {2}"exitCode": 0\n\}\n$/);
+});
+
+Deno.test("logout --verbose --json: log records, never a token", async () => {
+  const server = startAuthServer({ status: 200 });
+  try {
+    const dir = await tempConfigDir(oauthConfig(server.host));
+    const { code, records } = await runCli(["accounts", "logout", "--force", "--json", "-v"], {
+      configDir: dir,
+    });
+    assert.equal(code, 0);
+    const logs = records().filter((r) => r.type === "log");
+    assert.ok(logs.length >= 4);
+    for (const log of logs) {
+      assert.equal(log.command, "accounts:logout");
+      assert.equal(typeof log.timestamp, "string");
+    }
+    assert.ok(logs.some((l) => l.event === "revokeResult" && l.status === "revoked"));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: another run holding the config lock -> bounded wait, clear error", {
+  ignore: isWindows,
+}, async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const holder = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      new URL("../../helpers/hold_lock.ts", import.meta.url).pathname,
+      `${dir}/config.lock`,
+    ],
+    stdout: "piped",
+  }).spawn();
+  const reader = holder.stdout.getReader();
+  await reader.read();
+  try {
+    const run = await runCli(["accounts", "logout", "--force"], {
+      configDir: dir,
+      env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "300" },
+    });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr.replaceAll(" \n ›   ", " "),
+      /Timed out after 300ms waiting for the lock/,
+    );
+    assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
+  } finally {
+    holder.kill("SIGKILL");
+    await holder.status;
+    reader.releaseLock();
+    await holder.stdout.cancel();
+  }
+});
+
+// --- on a real terminal ---------------------------------------------------------
+
+const onTerminal = { ignore: isWindows, sanitizeResources: false, sanitizeOps: false };
+
+Deno.test("logout on a terminal: typing y at the prompt logs out", onTerminal, async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
+    configDir: dir,
+    marker: "proceed?",
+    keys: "y\r",
+  });
+  assert.equal(code, 0, output);
+  assert.match(output, /Are you sure you want to proceed\? \[y\/N\]/);
+  assert.match(output, /Successfully logged out from account default\./);
+  assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+});
+
+Deno.test("logout on a terminal: Enter takes the default, no", onTerminal, async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
+    configDir: dir,
+    marker: "proceed?",
+    keys: "\r",
+  });
+  assert.equal(code, 0, output);
+  assert.match(output, /Logout canceled\./);
+  assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
+});
+
+Deno.test(
+  "logout on a terminal: Ctrl-C at the prompt cancels with exit 130",
+  onTerminal,
+  async () => {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
+      configDir: dir,
+      marker: "proceed?",
+      keys: "\x03",
+    });
+    assert.equal(code, 130, output);
+    assert.match(output, /Logout canceled\./);
+    assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
+  },
+);
+
+Deno.test("logout on a terminal: a spinner shows while revoking", onTerminal, async () => {
+  const server = startAuthServer((_) => ({ status: 200 }));
+  try {
+    const dir = await tempConfigDir(oauthConfig(server.host));
+    const { code, output } = await runCliOnTerminal(["accounts", "logout", "--force"], {
+      configDir: dir,
+      marker: "(no prompt expected)",
+      keys: "",
+    });
+    assert.equal(code, 0, output);
+    assert.match(output, /Revoking OAuth tokens/);
+    assert.match(output, /Successfully logged out from account acme\./);
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { OAUTH_CLIENT_ID } from "../../src/oauth/endpoint.ts";
+import { revokeToken, revokeTokenPair } from "../../src/oauth/revoke.ts";
+import { closedHost, startAuthServer } from "../helpers/auth-server.ts";
+
+Deno.test("revoke: RFC 7009 form POST to /oauth/revoke with the public client id", async () => {
+  const server = startAuthServer({ status: 200 });
+  try {
+    assert.deepEqual(await revokeToken("tok-1", { host: server.host }), { status: "revoked" });
+    assert.equal(server.requests.length, 1);
+    const [request] = server.requests;
+    assert.equal(request.method, "POST");
+    assert.equal(request.path, "/oauth/revoke");
+    assert.equal(request.contentType, "application/x-www-form-urlencoded");
+    assert.deepEqual(request.form, { client_id: OAUTH_CLIENT_ID, token: "tok-1" });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("revoke: access and refresh tokens go out in parallel", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const server = startAuthServer(() => ({ status: 200 }));
+  // Measure concurrency with a slow server: both requests must be pending together.
+  const slow = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    peak = Math.max(peak, ++inFlight);
+    await new Promise((r) => setTimeout(r, 150));
+    inFlight--;
+    return new Response("");
+  });
+  try {
+    const started = performance.now();
+    const result = await revokeTokenPair({ access: "a", refresh: "r" }, {
+      host: `127.0.0.1:${slow.addr.port}`,
+    });
+    assert.deepEqual(result, { access: { status: "revoked" }, refresh: { status: "revoked" } });
+    assert.equal(peak, 2);
+    assert.ok(performance.now() - started < 290, "two round trips would take 300ms");
+  } finally {
+    await slow.shutdown();
+    await server.close();
+  }
+});
+
+Deno.test("revoke: 4xx and 5xx answers fail with the status and a cleaned, bounded body", async () => {
+  const body = `{"error":"server_error"}\u001b[31m\r\n${"x".repeat(500)}`;
+  const server = startAuthServer((r) =>
+    r.form.token === "bad" ? { status: 400, body: "" } : { status: 500, body }
+  );
+  try {
+    assert.deepEqual(await revokeToken("bad", { host: server.host }), {
+      status: "failed",
+      reason: "Token revocation failed (400)",
+    });
+    const failed = await revokeToken("t", { host: server.host });
+    assert.equal(failed.status, "failed");
+    const reason = failed.status === "failed" ? failed.reason : "";
+    assert.match(reason, /^Token revocation failed \(500\): \{"error":"server_error"\} \[31m x+…$/);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(reason, /[\u0000-\u001f]/);
+    assert.ok(reason.length < 260);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("revoke: a server echoing the token never gets it into the reason", async () => {
+  const server = startAuthServer((r) => ({ status: 400, body: `unknown token ${r.form.token}` }));
+  try {
+    const result = await revokeToken("top-secret-token", { host: server.host });
+    assert.deepEqual(result, {
+      status: "failed",
+      reason: "Token revocation failed (400): unknown token [redacted]",
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("revoke: a hanging server times out on time", async () => {
+  const server = startAuthServer({ hang: true });
+  try {
+    const started = performance.now();
+    const result = await revokeToken("t", { host: server.host, timeoutMs: 300 });
+    const elapsed = performance.now() - started;
+    assert.deepEqual(result, { status: "failed", reason: "timed out after 300ms" });
+    assert.ok(elapsed >= 290 && elapsed < 800, `took ${elapsed}ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("revoke: connection refused is a failure, not an exception", async () => {
+  const result = await revokeToken("t", { host: await closedHost() });
+  assert.equal(result.status, "failed");
+  assert.match(result.status === "failed" ? result.reason : "", /refused|connect/i);
+});
+
+Deno.test("revoke: an invalid host fails without any request", async () => {
+  assert.deepEqual(await revokeToken("t", { host: "evil.example/steal?x=" }), {
+    status: "failed",
+    reason: 'invalid OAuth host "evil.example/steal?x="',
+  });
+});
+
+Deno.test("revoke: a redirect is not followed, so the token stays with its host", async () => {
+  const other = startAuthServer({ status: 200 });
+  const redirecting = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => Response.redirect(`http://${other.host}/oauth/revoke`, 307),
+  );
+  try {
+    const result = await revokeToken("t", { host: `127.0.0.1:${redirecting.addr.port}` });
+    assert.equal(result.status, "failed");
+    assert.equal(other.requests.length, 0);
+  } finally {
+    await redirecting.shutdown();
+    await other.close();
+  }
+});
+
+Deno.test("revoke: an external abort cancels the request", async () => {
+  const server = startAuthServer({ hang: true });
+  try {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const result = await revokeToken("t", { host: server.host, signal: controller.signal });
+    assert.deepEqual(result, { status: "failed", reason: "cancelled" });
+  } finally {
+    await server.close();
+  }
+});

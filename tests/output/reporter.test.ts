@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { CliError } from "../../src/errors.ts";
+import { envelope, renderJson } from "../../src/output/json.ts";
+import { createReporter, type Format, formatHumanError } from "../../src/output/reporter.ts";
+import { createStyle } from "../../src/output/style.ts";
+
+function capture(format: Format, verbose = false) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const out = createReporter({
+    command: "accounts:logout",
+    format,
+    verbose,
+    color: false,
+    jsonColor: false,
+    animate: false,
+    columns: 80,
+    stdout: (l) => stdout.push(l),
+    stderr: (l) => stderr.push(l),
+  });
+  return { out, stdout, stderr };
+}
+
+Deno.test("json: envelope order is type, command, success, payload; shadowing keys dropped", () => {
+  assert.deepEqual(
+    Object.keys(envelope("result", "x", { account: 1, type: "no", command: "no" })),
+    ["type", "command", "success", "account"],
+  );
+  assert.deepEqual(envelope("error", "x", { success: true, a: 1 }), {
+    type: "error",
+    command: "x",
+    success: false,
+    a: 1,
+  });
+  assert.deepEqual(Object.keys(envelope("status", "x", { status: "completed" })), [
+    "type",
+    "command",
+    "status",
+  ]);
+});
+
+Deno.test("json: pretty output is indented, coloured only on request", () => {
+  const value = { a: "s", n: 1, b: true, z: null };
+  assert.equal(renderJson(value, false, true), '{"a":"s","n":1,"b":true,"z":null}');
+  assert.equal(renderJson(value, true, false), JSON.stringify(value, null, 2));
+  const coloured = renderJson(value, true, true);
+  const esc = "\x1b[";
+  assert.ok(coloured.includes(`${esc}37m"a"${esc}0m: ${esc}32m"s"${esc}0m`));
+  assert.ok(coloured.includes(`${esc}35m1${esc}0m`));
+  assert.ok(coloured.includes(`${esc}36mtrue${esc}0m`));
+  assert.ok(coloured.includes(`${esc}31mnull${esc}0m`));
+});
+
+Deno.test("reporter: human mode splits data (stdout) from messages (stderr)", () => {
+  const { out, stdout, stderr } = capture("human");
+  out.print("data");
+  out.result({ ignored: true });
+  out.success("Done.");
+  out.warning("Careful.");
+  out.progress("Working");
+  out.verbose("c", "e", "quiet unless verbose");
+  out.completed(0);
+  assert.deepEqual(stdout, ["data"]);
+  assert.deepEqual(stderr, ["✓ Done.", "⚠ Careful.", "Working..."]);
+});
+
+Deno.test("reporter: JSON mode prints only records; warnings become status records", () => {
+  const { out, stdout, stderr } = capture("json", true);
+  out.print("human only");
+  out.success("human only");
+  out.warning("\x1b[33mCareful.\x1b[39m");
+  out.verbose("config", "configFile", "Using x");
+  out.result({ account: { alias: "a" } });
+  out.completed(0);
+  assert.deepEqual(stderr, []);
+  const records = stdout.map((l) => JSON.parse(l));
+  assert.deepEqual(records[0], {
+    type: "status",
+    command: "accounts:logout",
+    status: "warning",
+    message: "Careful.",
+  });
+  assert.equal(records[1].type, "log");
+  assert.equal(records[1].component, "config");
+  assert.deepEqual(records[2], {
+    type: "result",
+    command: "accounts:logout",
+    success: true,
+    account: { alias: "a" },
+  });
+  assert.deepEqual(records[3], {
+    type: "status",
+    command: "accounts:logout",
+    status: "completed",
+    exitCode: 0,
+  });
+});
+
+Deno.test("reporter: errors as records (context before error) or wrapped text", () => {
+  const error = new CliError("Bad thing.", { hint: "Try again.", context: { path: "/x" } });
+  const json = capture("json");
+  json.out.error(error);
+  assert.equal(
+    json.stdout[0],
+    '{"type":"error","command":"accounts:logout","success":false,"path":"/x","error":{"message":"Bad thing.","hint":"Try again."}}',
+  );
+  const human = capture("human");
+  human.out.error(error);
+  assert.deepEqual(human.stderr, [" ›   Error: Bad thing.\n ›   Try again."]);
+});
+
+Deno.test("reporter: human errors wrap like oclif at columns - 6", () => {
+  const text =
+    'Error: Account "zzz" not found. Run "ably accounts list" to see available accounts.';
+  assert.equal(
+    formatHumanError(text, 80, createStyle(false)),
+    ' ›   Error: Account "zzz" not found. Run "ably accounts list" to see available \n' +
+      " ›   accounts.",
+  );
+});
