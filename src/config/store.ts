@@ -16,16 +16,29 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 /** The parsed config, or `undefined` when the file does not exist yet. */
 export async function readConfig(path: string): Promise<AblyConfig | undefined> {
-  let text: string;
+  return (await readSnapshot(path))?.config;
+}
+
+/** A parsed config together with the exact text it was parsed from. */
+export interface Snapshot {
+  config: AblyConfig;
+  text: string;
+}
+
+export async function readSnapshot(path: string): Promise<Snapshot | undefined> {
+  const text = await readText(path);
+  return text === undefined ? undefined : { config: parseConfig(text, path), text };
+}
+
+async function readText(path: string): Promise<string | undefined> {
   try {
-    text = await Deno.readTextFile(path);
+    return await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw new ConfigError(`Cannot read Ably config ${path}: ${messageOf(error)}`, path, {
       cause: error,
     });
   }
-  return parseConfig(text, path);
 }
 
 export function parseConfig(text: string, path: string): AblyConfig {
@@ -79,6 +92,16 @@ export interface Change<T> {
   value: T;
 }
 
+export interface UpdateOptions {
+  lockTimeoutMs?: number;
+  /**
+   * The caller's earlier, unmodified read. When the file still holds exactly
+   * that text, its parsed object is reused instead of parsing again (parsing
+   * dominates the cost of a large config).
+   */
+  basis?: Snapshot;
+}
+
 /**
  * Locks the config, re-reads it, applies `mutate` and writes the result when it
  * changed. A file that does not parse is never rewritten: the parse error
@@ -86,13 +109,19 @@ export interface Change<T> {
  */
 export async function updateConfig<T>(
   location: ConfigLocation,
-  mutate: (config: AblyConfig) => Change<T>,
-  lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
+  mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
+  options: UpdateOptions = {},
 ): Promise<T> {
   await ensureConfigDir(location.dir);
-  return await withFileLock(location.lock, lockTimeoutMs, async () => {
-    const config = (await readConfig(location.file)) ?? { accounts: {} };
-    const { changed, value } = mutate(config);
+  const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  return await withFileLock(location.lock, timeout, async () => {
+    const text = await readText(location.file);
+    const config = text === undefined
+      ? { accounts: {} }
+      : text === options.basis?.text
+      ? options.basis.config
+      : parseConfig(text, location.file);
+    const { changed, value } = await mutate(config);
     if (changed) await writeConfigAtomic(location.file, config);
     return value;
   });

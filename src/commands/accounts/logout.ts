@@ -12,16 +12,10 @@ import { withGlobalFlags } from "../global-flags.ts";
 import { setExamples } from "../help.ts";
 import { lockTimeoutMs, oauthTimeoutMs } from "../settings.ts";
 import { configLocation } from "../../config/location.ts";
-import { readConfig, updateConfig } from "../../config/store.ts";
+import { readSnapshot, updateConfig } from "../../config/store.ts";
 import type { AblyConfig } from "../../config/schema.ts";
-import {
-  accountsOf,
-  accountSummaries,
-  credentialsOf,
-  currentAlias,
-  removeAccount,
-  resolveAccount,
-} from "../../config/accounts.ts";
+import { accountsOf, credentialsOf, currentAlias, removeAccount } from "../../config/accounts.ts";
+import { resolveOrFail } from "./resolve.ts";
 import { type Revocation, revokeAccountTokens, revokeLeftovers } from "./revocation.ts";
 
 export function registerLogout(accounts: Command<[], Record<string, unknown>>, app: App): void {
@@ -70,7 +64,8 @@ export async function logout(out: Reporter, env: Env, request: LogoutRequest): P
   }
   const location = configLocation(env);
   out.verbose("config", "configFile", `Using config file ${location.file}`);
-  const config = (await readConfig(location.file)) ?? {};
+  const snapshot = await readSnapshot(location.file);
+  const config = snapshot?.config ?? {};
 
   const alias = chooseAccount(config, request.aliasOrId);
   out.verbose("account", "accountResolved", `Logging out from account ${alias}`);
@@ -95,7 +90,7 @@ export async function logout(out: Reporter, env: Env, request: LogoutRequest): P
     const before = credentialsOf(fresh, alias);
     const removal = removeAccount(fresh, alias);
     return { changed: true, value: { ...removal, before, current: currentAlias(fresh) } };
-  }, lockTimeoutMs(env));
+  }, { lockTimeoutMs: lockTimeoutMs(env), basis: snapshot });
   if (!saved) {
     throw new CliError(
       `Account "${alias}" is no longer configured; another ably process may have logged it out.`,
@@ -130,25 +125,7 @@ function chooseAccount(config: AblyConfig, aliasOrId: string | undefined): strin
     }
     aliasOrId = current;
   }
-  const found = resolveAccount(config, aliasOrId);
-  switch (found.kind) {
-    case "found":
-      return found.alias;
-    case "empty":
-      throw usageError("The account alias or ID must not be empty.");
-    case "ambiguous-id":
-      throw new CliError(
-        `Account ID "${aliasOrId}" is shared by several aliases (${
-          found.aliases.join(", ")
-        }). Log out by alias instead.`,
-        { component: "account", context: { matchingAliases: found.aliases } },
-      );
-    case "not-found":
-      throw new CliError(
-        `Account "${aliasOrId}" not found. Run "ably accounts list" to see available accounts.`,
-        { component: "account", context: { availableAccounts: accountSummaries(config) } },
-      );
-  }
+  return resolveOrFail(config, aliasOrId);
 }
 
 /** `undefined` to go on, or the exit code to stop with. */
