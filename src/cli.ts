@@ -11,6 +11,7 @@ import { commandPath, formatHelp } from "./commands/help.ts";
 import type { GlobalFlags } from "./commands/global-flags.ts";
 import { createReporter, type Format, type Reporter } from "./output/reporter.ts";
 import { registerAccounts } from "./commands/accounts/index.ts";
+import { registerConfig } from "./commands/config/index.ts";
 
 export type Env = (name: string) => string | undefined;
 
@@ -53,6 +54,7 @@ export async function run(argv: string[], env: Env = safeEnv): Promise<number> {
     .description("Ably command-line tool: account commands")
     .version(VERSION, "--version", "Show the CLI version")
     .helpOption("-h, --help", "Show CLI help")
+    .helpCommand(false)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => console.log(text.replace(/\n$/, "")),
@@ -61,6 +63,7 @@ export async function run(argv: string[], env: Env = safeEnv): Promise<number> {
     })
     .configureHelp({ formatHelp });
   registerAccounts(program, app);
+  registerConfig(program, app);
 
   if (argv.length === 0) {
     program.outputHelp();

@@ -34,7 +34,9 @@ export function formatHelp(command: CommandUnknownOpts, helper: Help): string {
     sections.push(section(
       "FLAGS",
       flags.map((opt) => [
-        `${opt.short ? `${opt.short}, ` : "    "}${opt.long}${opt.required ? " <value>" : ""}`,
+        `${opt.short ? `${opt.short}, ` : "    "}${opt.long}${
+          opt.required ? " <value>" : opt.optional ? " [<value>]" : ""
+        }`,
         opt.description,
       ]),
     ));
@@ -73,7 +75,8 @@ function usageFlags(options: readonly Option[]): string[] {
       other !== opt && conflictsOf(opt).includes(other.attributeName())
     );
     for (const o of [opt, ...rivals]) shown.add(o);
-    const term = (o: Option) => `${o.short ?? o.long}${o.required ? " <value>" : ""}`;
+    const term = (o: Option) =>
+      `${o.short ?? o.long}${o.required ? " <value>" : o.optional ? " [<value>]" : ""}`;
     parts.push(`[${[opt, ...rivals].map(term).join(" | ")}]`);
   }
   return parts;

@@ -3,10 +3,16 @@ import type { Env } from "../cli.ts";
 import { CliError } from "../errors.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "../config/store.ts";
 import { DEFAULT_REVOKE_TIMEOUT_MS } from "../oauth/revoke.ts";
+import { DEFAULT_CONTROL_TIMEOUT_MS } from "../control/api.ts";
 
 /** Per-request timeout for calls to the authorization server. */
 export function oauthTimeoutMs(env: Env): number {
   return millisecondsFrom(env, "ABLY_OAUTH_TIMEOUT_MS", DEFAULT_REVOKE_TIMEOUT_MS);
+}
+
+/** Per-request timeout for Control API calls. */
+export function controlTimeoutMs(env: Env): number {
+  return millisecondsFrom(env, "ABLY_CONTROL_TIMEOUT_MS", DEFAULT_CONTROL_TIMEOUT_MS);
 }
 
 /** How long to wait for another ably process to finish updating the config. */

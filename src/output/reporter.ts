@@ -39,7 +39,11 @@ export interface Reporter {
   print(line?: string): void;
   /** The command's result record (JSON mode only). */
   result(payload: Record<string, unknown>): void;
+  /** A progress event record (JSON mode only), e.g. waiting for authorization. */
+  event(payload: Record<string, unknown>): void;
   success(message: string): void;
+  /** A plain human status line on stderr (ignored in JSON mode). */
+  note(message: string): void;
   warning(message: string): void;
   progress(message: string): void;
   verbose(component: string, event: string, message: string, extra?: Record<string, unknown>): void;
@@ -74,8 +78,14 @@ export function createReporter(options: ReporterOptions): Reporter {
     result(payload) {
       if (json) record("result", payload);
     },
+    event(payload) {
+      if (json) record("event", payload);
+    },
     success(message) {
       if (!json) stderr(`${style.green("✓")} ${message}`);
+    },
+    note(message) {
+      if (!json) stderr(message);
     },
     warning(message) {
       if (json) record("status", { status: "warning", message: stripAnsi(message) });

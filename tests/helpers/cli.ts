@@ -6,10 +6,11 @@ import { ALL_SECRETS } from "./fixtures.ts";
 
 export const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
 
-/** The permission flags of `deno task ably`, so tests prove they are enough. */
-export const PERMISSIONS: string[] = denoJson.tasks.ably.split(/\s+/).filter((word) =>
-  /^--(allow|ignore|deny)-/.test(word)
-);
+/** The flags of `deno task ably` (permissions, quiet), so tests prove they are enough. */
+export const PERMISSIONS: string[] = (() => {
+  const words = denoJson.tasks.ably.split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("main.ts"));
+})();
 
 let denoDir: string | undefined;
 async function cacheDir(): Promise<string> {
@@ -94,17 +95,16 @@ export async function readConfigText(dir: string): Promise<string> {
   return await Deno.readTextFile(`${dir}/config`);
 }
 
-/** Runs the CLI on a pseudo-terminal and types `keys` once `marker` is on screen. */
+/** Runs the CLI on a pseudo-terminal; for each [marker, keys] step, waits for the marker and types. */
 export async function runCliOnTerminal(
   args: string[],
-  options: RunOptions & { marker: string; keys: string },
+  options: RunOptions & { steps: [marker: string, keys: string][] },
 ): Promise<{ code: number; output: string }> {
   const helper = fromFileUrl(new URL("./pty_run.py", import.meta.url));
   const result = await new Deno.Command("python3", {
     args: [
       helper,
-      options.marker,
-      options.keys,
+      JSON.stringify(options.steps),
       Deno.execPath(),
       "run",
       ...PERMISSIONS,

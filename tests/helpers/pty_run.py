@@ -1,12 +1,14 @@
-"""Runs a command on a pseudo-terminal, types keys once a marker appears, and
-prints {"output": ..., "exit": ...} as JSON. Deno has no pty API; Python does."""
+"""Runs a command on a pseudo-terminal and answers it like a person: for each
+[marker, keys] pair in the JSON first argument, waits for the marker on screen,
+then types the keys. Prints {"output": ..., "exit": ...} as JSON.
+Deno has no pty API; Python's standard library does."""
 import json, os, pty, select, sys, time
 
-marker, keys, *command = sys.argv[1:]
+steps, *command = json.loads(sys.argv[1]), *sys.argv[2:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(command[0], command)
-output, sent, deadline = b"", False, time.time() + 20
+output, seen, deadline = b"", 0, time.time() + 20
 while time.time() < deadline:
     ready, _, _ = select.select([fd], [], [], 0.05)
     if not ready:
@@ -18,9 +20,12 @@ while time.time() < deadline:
     if not data:
         break
     output += data
-    if not sent and marker.encode() in output:
+    if steps and steps[0][0].encode() in output[seen:]:
+        marker, keys = steps.pop(0)
+        seen = output.index(marker.encode(), seen) + len(marker)
         time.sleep(0.3)  # let the prompt finish switching the terminal to raw mode
         os.write(fd, keys.encode())
-        sent = True
+if time.time() >= deadline:
+    os.kill(pid, 9)
 _, status = os.waitpid(pid, 0)
 print(json.dumps({"output": output.decode(errors="replace"), "exit": os.waitstatus_to_exitcode(status)}))

@@ -1,7 +1,12 @@
 /** `ably accounts`: the topic, its listing, and its subcommands. */
 import type { Command } from "@commander-js/extra-typings";
 import type { App } from "../../cli.ts";
+import { registerCurrent } from "./current.ts";
+import { registerList } from "./list.ts";
+import { defineLogin, LOGIN_DESCRIPTION, registerLogin } from "./login.ts";
 import { registerLogout } from "./logout.ts";
+import { registerSwitch } from "./switch.ts";
+import { setExamples } from "../help.ts";
 
 export function registerAccounts(program: Command, app: App): void {
   const accounts = program
@@ -10,7 +15,19 @@ export function registerAccounts(program: Command, app: App): void {
     .description("Manage Ably accounts and your configured access tokens")
     .allowUnknownOption(true)
     .allowExcessArguments(true);
+  registerCurrent(accounts, app);
+  registerList(accounts, app);
+  registerLogin(accounts, app);
   registerLogout(accounts, app);
+  registerSwitch(accounts, app);
+
+  // `ably login` is the same command as `ably accounts login`.
+  const login = defineLogin(
+    program.command("login").description(`${LOGIN_DESCRIPTION} (alias for "ably accounts login")`),
+    app,
+    "login",
+  );
+  setExamples(login, ["ably login", "ably login --alias mycompany", "ably login --json"]);
 
   // Like the official CLI, the bare topic (or an unknown word after it) lists the subcommands.
   accounts.action((_options, command) => {

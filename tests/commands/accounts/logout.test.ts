@@ -516,8 +516,7 @@ Deno.test("logout on a terminal: typing y at the prompt logs out", onTerminal, a
   const dir = await tempConfigDir(SAMPLE_LEGACY);
   const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
     configDir: dir,
-    marker: "proceed?",
-    keys: "y\r",
+    steps: [["proceed?", "y\r"]],
   });
   assert.equal(code, 0, output);
   assert.match(output, /Are you sure you want to proceed\? \[y\/N\]/);
@@ -529,8 +528,7 @@ Deno.test("logout on a terminal: Enter takes the default, no", onTerminal, async
   const dir = await tempConfigDir(SAMPLE_LEGACY);
   const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
     configDir: dir,
-    marker: "proceed?",
-    keys: "\r",
+    steps: [["proceed?", "\r"]],
   });
   assert.equal(code, 0, output);
   assert.match(output, /Logout canceled\./);
@@ -544,8 +542,7 @@ Deno.test(
     const dir = await tempConfigDir(SAMPLE_LEGACY);
     const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
       configDir: dir,
-      marker: "proceed?",
-      keys: "\x03",
+      steps: [["proceed?", "\x03"]],
     });
     assert.equal(code, 130, output);
     assert.match(output, /Logout canceled\./);
@@ -559,8 +556,7 @@ Deno.test("logout on a terminal: a spinner shows while revoking", onTerminal, as
     const dir = await tempConfigDir(oauthConfig(server.host));
     const { code, output } = await runCliOnTerminal(["accounts", "logout", "--force"], {
       configDir: dir,
-      marker: "(no prompt expected)",
-      keys: "",
+      steps: [["(no prompt expected)", ""]],
     });
     assert.equal(code, 0, output);
     assert.match(output, /Revoking OAuth tokens/);

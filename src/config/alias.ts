@@ -1,0 +1,34 @@
+/** Default aliases derived from account names, exactly as the official CLI derives them. */
+import slugify from "slugify";
+import type { AblyConfig } from "./schema.ts";
+
+export const ALIAS_PATTERN = /^[a-z][a-z0-9_-]*$/;
+
+/** `Acme & Co.` → `acme-and-co`, `42 Labs` → `account-42-labs`, `!!!` → `default`. */
+export function aliasFromName(name: string): string {
+  const slug = slugify(name, { lower: true, strict: true, trim: true })
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
+  if (!slug) return "default";
+  return /^[a-z]/.test(slug) ? slug : `account-${slug}`;
+}
+
+/** `base` unless another account holds it; then `base-2`, `base-3`, … */
+export function uniqueAlias(config: AblyConfig, base: string, accountId: string): string {
+  const accounts = config.accounts ?? {};
+  const holder = accounts[base];
+  if (!holder || holder.accountId === accountId) return base;
+  for (let n = 2;; n++) {
+    const candidate = `${base}-${n}`;
+    if (!Object.hasOwn(accounts, candidate)) return candidate;
+  }
+}
+
+/** Why an alias typed by the user is unusable, or `undefined` when it is fine. */
+export function aliasProblem(alias: string): string | undefined {
+  if (!/^[a-z]/.test(alias)) return "Alias must start with a letter";
+  if (!ALIAS_PATTERN.test(alias)) {
+    return "Alias can only contain letters, numbers, dashes, and underscores";
+  }
+  return undefined;
+}

@@ -1,0 +1,146 @@
+/**
+ * How logins, refreshes and selections are recorded in the config, with the
+ * official CLI's key order so files stay byte-compatible (reference §3.3, §3.6).
+ */
+import { DEFAULT_OAUTH_HOST } from "../oauth/endpoint.ts";
+import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
+
+export interface SessionTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  scope?: string;
+}
+
+export interface AccountInfo {
+  accountId: string;
+  accountName: string;
+  userEmail: string;
+  oauthHost?: string;
+  controlHost?: string;
+}
+
+/** `<email or alias>::<issuer>`, lower-cased: one session per user and issuer. */
+export function sessionKeyFor(alias: string, email: string, host: string): string {
+  return `${(email || alias).toLowerCase()}::${host.toLowerCase()}`;
+}
+
+/** Records an OAuth login for `alias`; every alias sharing the session sees the new tokens. */
+export function storeOAuthLogin(
+  config: AblyConfig,
+  alias: string,
+  tokens: SessionTokens,
+  info: AccountInfo,
+): void {
+  const accounts = (config.accounts ??= {});
+  const existing = accounts[alias];
+  const host = info.oauthHost ?? existing?.oauthHost ?? DEFAULT_OAUTH_HOST;
+  const key = sessionKeyFor(alias, info.userEmail, host);
+
+  const oldKey = existing?.oauthSessionKey;
+  if (oldKey && oldKey !== key) dropSessionIfUnused(config, oldKey, alias);
+  storeSessionTokens(config, key, tokens);
+
+  const fields: AccountRecord = {
+    accountId: info.accountId,
+    accountName: info.accountName,
+    apps: existing?.apps ?? {},
+    authMethod: "oauth",
+    controlHost: info.controlHost ?? existing?.controlHost,
+    currentAppId: existing?.currentAppId,
+    oauthHost: info.oauthHost ?? existing?.oauthHost,
+    oauthSessionKey: key,
+    userEmail: info.userEmail,
+  };
+  if (existing && existing.accountId && existing.accountId !== info.accountId) {
+    // The alias now names another account: the old account's apps and endpoint do not apply.
+    fields.apps = {};
+    delete existing.currentAppId;
+    delete existing.endpoint;
+    fields.currentAppId = undefined;
+  }
+  // Keys are assigned even when undefined (smol-toml skips them on write): they
+  // hold their place, so a later `currentAppId` lands where the official CLI puts it.
+  const account = existing ?? (accounts[alias] = {});
+  Object.assign(account, fields);
+  delete account.accessToken;
+  delete account.accessTokenExpiresAt;
+  delete account.tokenId;
+  ensureCurrentTable(config);
+  config.current!.account ??= alias;
+}
+
+/** Records a pasted access token (a legacy, non-OAuth account, as the 0.x CLI made). */
+export function storeTokenLogin(
+  config: AblyConfig,
+  alias: string,
+  accessToken: string,
+  info: AccountInfo,
+): void {
+  const accounts = (config.accounts ??= {});
+  const existing = accounts[alias];
+  if (existing?.oauthSessionKey) dropSessionIfUnused(config, existing.oauthSessionKey, alias);
+  const sameAccount = existing?.accountId === info.accountId;
+  accounts[alias] = {
+    accessToken,
+    accountId: info.accountId,
+    accountName: info.accountName,
+    userEmail: info.userEmail,
+    tokenId: "unknown",
+    ...(sameAccount && existing?.currentAppId ? { currentAppId: existing.currentAppId } : {}),
+    ...(sameAccount && existing?.endpoint ? { endpoint: existing.endpoint } : {}),
+    ...(info.controlHost ? { controlHost: info.controlHost } : {}),
+    apps: sameAccount ? existing?.apps ?? {} : {},
+  };
+  ensureCurrentTable(config);
+}
+
+export function storeSessionTokens(config: AblyConfig, key: string, tokens: SessionTokens): void {
+  const sessions = (config.oauthSessions ??= {});
+  const session: OAuthSession = sessions[key] ?? (sessions[key] = {});
+  session.accessToken = tokens.accessToken;
+  session.accessTokenExpiresAt = tokens.expiresAt;
+  if (tokens.scope !== undefined) session.oauthScope = tokens.scope;
+  session.refreshToken = tokens.refreshToken;
+}
+
+export function setCurrentAccount(config: AblyConfig, alias: string): void {
+  ensureCurrentTable(config);
+  config.current!.account = alias;
+}
+
+export function setEndpoint(config: AblyConfig, alias: string, endpoint: string): void {
+  config.accounts![alias].endpoint = endpoint;
+}
+
+/** Makes `app` the account's current app, remembering its name and (optionally) its key. */
+export function storeAppSelection(
+  config: AblyConfig,
+  alias: string,
+  app: { id: string; name: string },
+  key?: { id: string; name?: string; key: string },
+): void {
+  const account = config.accounts![alias];
+  account.currentAppId = app.id;
+  const apps = (account.apps ??= {});
+  const entry = (apps[app.id] ??= {});
+  if (key) entry.apiKey = key.key;
+  entry.appName = app.name;
+  if (key) {
+    entry.keyId = key.id;
+    entry.keyName = key.name || "Unnamed key";
+  }
+}
+
+function dropSessionIfUnused(config: AblyConfig, key: string, exceptAlias: string): void {
+  const usedElsewhere = Object.entries(config.accounts ?? {}).some(([alias, account]) =>
+    alias !== exceptAlias && account.oauthSessionKey === key
+  );
+  if (usedElsewhere || !config.oauthSessions) return;
+  delete config.oauthSessions[key];
+  if (Object.keys(config.oauthSessions).length === 0) delete config.oauthSessions;
+}
+
+function ensureCurrentTable(config: AblyConfig): void {
+  config.current ??= {};
+}

@@ -1,0 +1,313 @@
+/** End to end: `ably accounts login` / `ably login` against a local OAuth server + Control API. */
+import assert from "node:assert/strict";
+import { parseConfig } from "../../../src/config/store.ts";
+import {
+  type AblyServer,
+  type AblyServerScript,
+  hostFlags,
+  ISSUED,
+  ME,
+  startAblyServer,
+  tokenBody,
+} from "../../helpers/ably-server.ts";
+import { readConfigText, runCli, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
+import { buildConfig } from "../../helpers/fixtures.ts";
+
+const isWindows = Deno.build.os === "windows";
+
+async function withServer(
+  script: AblyServerScript,
+  fn: (server: AblyServer) => Promise<void>,
+): Promise<void> {
+  const server = startAblyServer(script);
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
+function records(stdout: string) {
+  return stdout.trim().split("\n").map((line) => JSON.parse(line));
+}
+
+Deno.test("login --json: device flow, account, app and key stored; one event, one result", async () => {
+  await withServer({}, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, "");
+    const [event, result, completed] = records(run.stdout);
+    assert.deepEqual(event, {
+      type: "event",
+      command: "accounts:login",
+      status: "awaiting_authorization",
+      userCode: "TEST-CODE",
+      verificationUri: "https://ably.example/device",
+      verificationUriComplete: "https://ably.example/device?code=TEST-CODE",
+    });
+    assert.deepEqual(result, {
+      type: "result",
+      command: "accounts:login",
+      success: true,
+      account: {
+        alias: "test-account",
+        authMethod: "oauth",
+        id: "VgQpOZ",
+        name: "Test Account",
+        user: { email: "jane@acme.example" },
+        app: { autoSelected: true, id: "aBcDeF", name: "My App" },
+        key: { autoSelected: true, id: "kEy123", name: "Root" },
+      },
+    });
+    assert.equal(completed.exitCode, 0);
+
+    // Control API calls carry the freshly issued token.
+    for (const path of ["/api/v1/me", "/api/v1/me/accounts", "/api/v1/accounts/VgQpOZ/apps"]) {
+      assert.equal(server.to(path)[0]?.authorization, `Bearer ${ISSUED.access}`, path);
+    }
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.equal(config.current?.account, "test-account");
+    const account = config.accounts!["test-account"];
+    assert.equal(account.authMethod, "oauth");
+    assert.equal(account.oauthSessionKey, `jane@acme.example::${server.host}`);
+    assert.equal(account.currentAppId, "aBcDeF");
+    assert.deepEqual(account.apps!.aBcDeF, {
+      apiKey: "aBcDeF.kEy123:s3cr3tS3cr3t",
+      appName: "My App",
+      keyId: "kEy123",
+      keyName: "Root",
+    });
+    const session = config.oauthSessions![account.oauthSessionKey!];
+    assert.equal(session.accessToken, ISSUED.access);
+    assert.equal(session.refreshToken, ISSUED.refresh);
+    assert.ok(Number(session.accessTokenExpiresAt) > Date.now());
+    if (!isWindows) assert.equal((await Deno.stat(`${dir}/config`)).mode! & 0o777, 0o600);
+    assert.equal(server.to("/oauth/revoke").length, 0);
+  });
+});
+
+Deno.test("login: human output shows the code and URL, and never opens a browser when piped", async () => {
+  await withServer({
+    polls: [{ status: 400, body: { error: "authorization_pending" } }, {
+      status: 200,
+      body: tokenBody(ISSUED.access, ISSUED.refresh),
+    }],
+  }, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli(["login", "--alias", "mycompany", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /\n {2}Your authorization code: TEST-CODE\n\n {2}Visit: https:\/\/ably\.example\/device\?code=TEST-CODE\n/,
+    );
+    assert.match(run.stdout, /Open the URL above in your browser to authorize\./);
+    assert.match(run.stdout, /Using account Test Account \(VgQpOZ\)\./);
+    assert.match(
+      run.stdout,
+      /Account stored with alias: mycompany\nAccount mycompany is now the current account\n/,
+    );
+    assert.match(run.stderr, /✓ Successfully logged in to Test Account \(account ID: VgQpOZ\)\./);
+    assert.match(run.stderr, /✓ Automatically selected app: My App \(aBcDeF\)\./);
+    assert.equal(server.to("/oauth/token").length, 2);
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(config.accounts!), ["mycompany"]);
+  });
+});
+
+Deno.test("login: denied or expired authorization stores nothing (exit 1)", async () => {
+  for (
+    const [error, message] of [["access_denied", "Authorization denied"], [
+      "expired_token",
+      "Device code expired",
+    ]]
+  ) {
+    await withServer({ polls: [{ status: 400, body: { error } }] }, async (server) => {
+      const dir = await tempConfigDir();
+      const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+        configDir: dir,
+      });
+      assert.equal(run.code, 1);
+      const error = records(run.stdout).find((r) => r.type === "error");
+      assert.equal(error.error.message, message);
+      await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+    });
+  }
+});
+
+Deno.test("login: a device-code request refused by the server is a clear error", async () => {
+  const refusing = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response('{"error":"invalid_client"}', { status: 400 }),
+  );
+  try {
+    const dir = await tempConfigDir();
+    const run = await runCli(
+      ["accounts", "login", "--json", "--oauth-host", `127.0.0.1:${refusing.addr.port}`],
+      { configDir: dir },
+    );
+    assert.equal(run.code, 1);
+    assert.equal(
+      records(run.stdout)[0].error.message,
+      'Device code request failed (400): {"error":"invalid_client"}',
+    );
+  } finally {
+    await refusing.shutdown();
+  }
+});
+
+Deno.test("login: a failure after tokens were issued revokes them and stores nothing", async () => {
+  for (
+    const me of [{ status: 401, body: { message: "Unauthorized", code: 40101 } }, {
+      status: 500,
+      body: "boom",
+    }]
+  ) {
+    await withServer({ me }, async (server) => {
+      const dir = await tempConfigDir();
+      const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+        configDir: dir,
+      });
+      assert.equal(run.code, 1);
+      const error = records(run.stdout).find((r) => r.type === "error");
+      assert.match(error.error.message, /^API request failed \((401|500)/);
+      assert.deepEqual(
+        server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+        [ISSUED.access, ISSUED.refresh].sort(),
+      );
+      await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+    });
+  }
+});
+
+Deno.test("login --json: alias collision is suffixed, several accounts pick the first, with warnings", async () => {
+  await withServer({
+    accounts: {
+      status: 200,
+      body: [{ id: "VgQpOZ", name: "Test Account" }, { id: "Other1", name: "Other" }],
+    },
+    apps: { status: 200, body: [{ id: "a1", name: "One" }, { id: "a2", name: "Two" }] },
+  }, async (server) => {
+    const dir = await tempConfigDir(
+      buildConfig([{ alias: "test-account", id: "SomeoneElse" }], "test-account"),
+    );
+    const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 0, run.stdout);
+    const all = records(run.stdout);
+    const warnings = all.filter((r) => r.status === "warning").map((r) => r.message);
+    assert.ok(
+      warnings.some((w) =>
+        w.startsWith("Multiple accounts found (2); auto-selected Test Account (VgQpOZ).")
+      ),
+    );
+    assert.ok(warnings.some((w) => w.includes('storing this login as "test-account-2"')));
+    assert.ok(warnings.some((w) => w.startsWith("Multiple apps found")));
+    const result = all.find((r) => r.type === "result");
+    assert.equal(result.account.alias, "test-account-2");
+    assert.equal(result.account.app, undefined);
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(config.accounts!), ["test-account", "test-account-2"]);
+    assert.equal(config.accounts!["test-account"].accountId, "SomeoneElse");
+    assert.equal(config.accounts!["test-account-2"].currentAppId, undefined);
+  });
+});
+
+Deno.test("login --token: an existing access token is verified and stored as a token account", async () => {
+  await withServer({}, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli(
+      ["accounts", "login", "--token", "--json", "--control-host", server.host],
+      { configDir: dir, env: { ABLY_ACCESS_TOKEN: "ci_token_SeCrEt" } },
+    );
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(server.to("/api/v1/me")[0].authorization, "Bearer ci_token_SeCrEt");
+    assert.equal(server.to("/oauth/authorize_device").length, 0);
+    const config = parseConfig(await readConfigText(dir), "config");
+    const account = config.accounts!["test-account"];
+    assert.equal(account.accessToken, "ci_token_SeCrEt");
+    assert.equal(account.authMethod, undefined);
+    assert.equal(records(run.stdout).find((r) => r.type === "result").account.authMethod, "token");
+  });
+  const dir = await tempConfigDir();
+  const missing = await runCli(["accounts", "login", "--token"], { configDir: dir });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--token needs a token/);
+});
+
+Deno.test("login: an invalid --alias is a usage error before any request", async () => {
+  const dir = await tempConfigDir();
+  const run = await runCli([
+    "accounts",
+    "login",
+    "--alias",
+    "9lives",
+    "--oauth-host",
+    "127.0.0.1:9",
+  ], {
+    configDir: dir,
+  });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /Alias must start with a letter/);
+});
+
+Deno.test("ably login: the same command under its own id", async () => {
+  await withServer({}, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli(["login", "--json", ...hostFlags(server)], { configDir: dir });
+    assert.equal(run.code, 0);
+    for (const record of records(run.stdout)) assert.equal(record.command, "login");
+    const help = await runCli(["login", "--help"], { configDir: dir });
+    assert.match(help.stdout, /Log in to your Ably account \(alias for "ably accounts login"\)/);
+    assert.match(help.stdout, /--alias/);
+    assert.match(help.stdout, /--no-browser {2,}Do not open a browser/);
+  });
+});
+
+Deno.test("login on a terminal: Ctrl-C while waiting cancels with exit 130, nothing stored", {
+  ignore: isWindows,
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await withServer(
+    { polls: [{ status: 400, body: { error: "authorization_pending" } }] },
+    async (server) => {
+      const dir = await tempConfigDir();
+      const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
+        configDir: dir,
+        steps: [["Waiting for authorization", "\x03"]],
+      });
+      assert.equal(code, 130, output);
+      assert.match(output, /Authentication cancelled\./);
+      await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+    },
+  );
+});
+
+Deno.test("login on a terminal: pick the second account, decline creating an app", {
+  ignore: isWindows,
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await withServer({
+    accounts: { status: 200, body: [ME.account, { id: "Xy12Ab", name: "Acme Staging" }] },
+    apps: { status: 200, body: [] },
+  }, async (server) => {
+    const dir = await tempConfigDir();
+    const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      steps: [["Select an account", "\x1b[B\r"], ["create your first app", "n\r"]],
+    });
+    assert.equal(code, 0, output);
+    assert.match(output, /Using account .*Acme Staging.* \(Xy12Ab\)\./);
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(config.accounts!), ["acme-staging"]);
+    assert.equal(config.accounts!["acme-staging"].accountId, "Xy12Ab");
+    assert.equal(server.to("/api/v1/accounts/Xy12Ab/apps").length, 1);
+  });
+});

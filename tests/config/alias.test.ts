@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { aliasFromName, aliasProblem, uniqueAlias } from "../../src/config/alias.ts";
+import { parseConfig } from "../../src/config/store.ts";
+import { buildConfig } from "../helpers/fixtures.ts";
+
+Deno.test("alias: derived from the account name as the official CLI does", () => {
+  const cases: [string, string][] = [
+    ["Test Account", "test-account"],
+    ["Acme & Co.", "acme-and-co"],
+    ["Acme_Prod", "acmeprod"],
+    ["Acme-Prod", "acme-prod"],
+    ["Acme–Prod", "acme-prod"], // slugify 1.6.9 maps the en dash to "-"
+    ["42 Labs", "account-42-labs"],
+    ["!!!", "default"],
+    ["Müller GmbH", "muller-gmbh"],
+  ];
+  for (const [name, alias] of cases) assert.equal(aliasFromName(name), alias, name);
+});
+
+Deno.test("alias: suffixed when another account holds it", () => {
+  const config = parseConfig(
+    buildConfig([{ alias: "acme", id: "A" }, { alias: "acme-2", id: "B" }]),
+    "c",
+  );
+  assert.equal(uniqueAlias(config, "acme", "A"), "acme");
+  assert.equal(uniqueAlias(config, "acme", "C"), "acme-3");
+  assert.equal(uniqueAlias(config, "fresh", "C"), "fresh");
+});
+
+Deno.test("alias: typed aliases must start with a letter and use [a-z0-9_-]", () => {
+  assert.equal(aliasProblem("good_alias-2"), undefined);
+  assert.equal(aliasProblem("2bad"), "Alias must start with a letter");
+  assert.match(aliasProblem("bad alias")!, /only contain letters/);
+});

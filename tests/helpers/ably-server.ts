@@ -1,0 +1,163 @@
+/**
+ * One real HTTP server on 127.0.0.1 that plays both the Ably authorization
+ * server (/oauth/*) and the Control API (/api/v1/*, as served for non-`control.`
+ * hosts). Every request is recorded; answers are scripted per test.
+ */
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization: string | null;
+  form: Record<string, string>;
+  json?: unknown;
+}
+
+export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | {
+  hang: true;
+};
+
+export interface AblyServerScript {
+  /** Answers to successive device-code polls; the last one repeats. Default: tokens at once. */
+  polls?: Answer[];
+  /** Answer to refresh-token grants (default: rotate, and refuse a refresh token used twice). */
+  refresh?: (refreshToken: string) => Answer;
+  me?: Answer;
+  accounts?: Answer;
+  apps?: Answer;
+  keys?: Answer;
+  createApp?: Answer;
+  revoke?: Answer;
+}
+
+export const ME = {
+  account: { id: "VgQpOZ", name: "Test Account" },
+  user: { email: "jane@acme.example" },
+};
+export const ISSUED = { access: "issued_at_SeCrEt", refresh: "issued_rt_SeCrEt" };
+
+export function tokenBody(access: string, refresh: string, expiresIn = 3600) {
+  return {
+    access_token: access,
+    refresh_token: refresh,
+    expires_in: expiresIn,
+    token_type: "Bearer",
+    scope: "full_access",
+  };
+}
+
+export interface AblyServer {
+  host: string;
+  requests: SeenRequest[];
+  /** Requests to one path (e.g. "/oauth/revoke" or "/api/v1/me"). */
+  to(path: string): SeenRequest[];
+  close(): Promise<void>;
+}
+
+export function startAblyServer(script: AblyServerScript = {}): AblyServer {
+  const requests: SeenRequest[] = [];
+  const released = Promise.withResolvers<void>();
+  let polls = 0;
+  let rotation = 0;
+  const spentRefreshTokens = new Set<string>();
+
+  const defaultRefresh = (refreshToken: string): Answer => {
+    if (spentRefreshTokens.has(refreshToken)) {
+      return { status: 400, body: { error: "invalid_grant" } };
+    }
+    spentRefreshTokens.add(refreshToken);
+    rotation++;
+    return {
+      status: 200,
+      body: tokenBody(`refreshed_at_${rotation}_SeCrEt`, `refreshed_rt_${rotation}_SeCrEt`),
+    };
+  };
+
+  const route = (seen: SeenRequest): Answer => {
+    const { method, path } = seen;
+    if (method === "POST" && path === "/oauth/authorize_device") {
+      return {
+        status: 200,
+        body: {
+          device_code: "device-123",
+          user_code: "TEST-CODE",
+          verification_uri: "https://ably.example/device",
+          verification_uri_complete: "https://ably.example/device?code=TEST-CODE",
+          expires_in: 30,
+          interval: 0.01,
+        },
+      };
+    }
+    if (method === "POST" && path === "/oauth/token") {
+      if (seen.form.grant_type === "refresh_token") {
+        return (script.refresh ?? defaultRefresh)(seen.form.refresh_token);
+      }
+      const answers = script.polls ?? [{
+        status: 200,
+        body: tokenBody(ISSUED.access, ISSUED.refresh),
+      }];
+      return answers[Math.min(polls++, answers.length - 1)];
+    }
+    if (method === "POST" && path === "/oauth/revoke") return script.revoke ?? { status: 200 };
+    if (method === "GET" && path === "/api/v1/me") return script.me ?? { status: 200, body: ME };
+    if (method === "GET" && path === "/api/v1/me/accounts") {
+      return script.accounts ?? { status: 200, body: [ME.account] };
+    }
+    if (method === "GET" && /^\/api\/v1\/accounts\/[^/]+\/apps$/.test(path)) {
+      return script.apps ?? { status: 200, body: [{ id: "aBcDeF", name: "My App" }] };
+    }
+    if (method === "POST" && /^\/api\/v1\/accounts\/[^/]+\/apps$/.test(path)) {
+      return script.createApp ??
+        { status: 201, body: { id: "NeWaPp", name: (seen.json as { name: string }).name } };
+    }
+    if (method === "GET" && /^\/api\/v1\/apps\/[^/]+\/keys$/.test(path)) {
+      return script.keys ?? {
+        status: 200,
+        body: [{ id: "kEy123", name: "Root", key: "aBcDeF.kEy123:s3cr3tS3cr3t", appId: "aBcDeF" }],
+      };
+    }
+    return { status: 404, body: { message: "Not found" } };
+  };
+
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const url = new URL(request.url);
+    const text = await request.text();
+    const isForm = request.headers.get("content-type")?.includes("x-www-form-urlencoded");
+    const seen: SeenRequest = {
+      method: request.method,
+      path: url.pathname,
+      authorization: request.headers.get("authorization"),
+      form: isForm ? Object.fromEntries(new URLSearchParams(text)) : {},
+      json: !isForm && text ? JSON.parse(text) : undefined,
+    };
+    requests.push(seen);
+    const answer = route(seen);
+    if ("hang" in answer) {
+      await released.promise;
+      return new Response("released", { status: 503 });
+    }
+    const body = answer.body === undefined
+      ? ""
+      : typeof answer.body === "string"
+      ? answer.body
+      : JSON.stringify(answer.body);
+    return new Response(body, {
+      status: answer.status,
+      headers: { "content-type": "application/json", ...answer.headers },
+    });
+  });
+
+  return {
+    host: `127.0.0.1:${server.addr.port}`,
+    requests,
+    to: (path) => requests.filter((r) => r.path === path),
+    async close() {
+      released.resolve();
+      await server.shutdown();
+    },
+  };
+}
+
+/** Flags that point a command at the test server for both OAuth and the Control API. */
+export function hostFlags(server: AblyServer): string[] {
+  return ["--oauth-host", server.host, "--control-host", server.host];
+}

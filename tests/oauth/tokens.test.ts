@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import {
+  type DeviceCode,
+  type OAuthError,
+  pollForTokens,
+  refreshTokens,
+  requestDeviceCode,
+} from "../../src/oauth/tokens.ts";
+import { OAUTH_CLIENT_ID } from "../../src/oauth/endpoint.ts";
+import { type Answer, startAblyServer, tokenBody } from "../helpers/ably-server.ts";
+
+const code: DeviceCode = {
+  deviceCode: "device-123",
+  userCode: "TEST-CODE",
+  verificationUri: "u",
+  verificationUriComplete: "u?c",
+  expiresIn: 60,
+  interval: 5,
+};
+
+/** Polls with a recording, instant sleep so interval handling can be asserted. */
+async function poll(polls: Answer[]) {
+  const server = startAblyServer({ polls });
+  const sleeps: number[] = [];
+  try {
+    const result = await pollForTokens(server.host, code, {
+      sleep: (ms) => {
+        sleeps.push(ms / 1000);
+        return Promise.resolve();
+      },
+    }).catch((error: OAuthError) => error);
+    return { result, sleeps, requests: server.to("/oauth/token") };
+  } finally {
+    await server.close();
+  }
+}
+
+/** Each sleep is the expected interval (seconds) with at most ±10% jitter. */
+function assertIntervals(actual: number[], expected: number[]) {
+  assert.equal(actual.length, expected.length, `sleeps ${actual}`);
+  actual.forEach((s, i) => assert.ok(Math.abs(s - expected[i]) <= expected[i] * 0.1 + 1e-9));
+}
+
+const ok = { status: 200, body: tokenBody("a", "r", 120) };
+const oauthError = (error: string, status = 400, headers?: Record<string, string>) => ({
+  status,
+  body: { error },
+  headers,
+});
+
+Deno.test("device code: request body and mapped fields", async () => {
+  const server = startAblyServer();
+  try {
+    const device = await requestDeviceCode(server.host);
+    assert.deepEqual(device, {
+      deviceCode: "device-123",
+      userCode: "TEST-CODE",
+      verificationUri: "https://ably.example/device",
+      verificationUriComplete: "https://ably.example/device?code=TEST-CODE",
+      expiresIn: 30,
+      interval: 0.01,
+    });
+    assert.deepEqual(server.to("/oauth/authorize_device")[0].form, {
+      client_id: OAUTH_CLIENT_ID,
+      scope: "full_access",
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("poll: pending, then tokens; the device grant is sent each time", async () => {
+  const { result, sleeps, requests } = await poll([
+    oauthError("authorization_pending"),
+    oauthError("authorization_pending"),
+    ok,
+  ]);
+  assert.ok(!(result instanceof Error));
+  assert.equal(result.accessToken, "a");
+  assert.equal(result.refreshToken, "r");
+  assert.ok(Math.abs(result.expiresAt - (Date.now() + 120_000)) < 5000);
+  assertIntervals(sleeps, [5, 5, 5]);
+  assert.deepEqual(requests[0].form, {
+    client_id: OAUTH_CLIENT_ID,
+    device_code: "device-123",
+    grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+  });
+});
+
+Deno.test("poll: slow_down adds 5 s; 429 honours Retry-After", async () => {
+  const slow = await poll([oauthError("slow_down"), ok]);
+  assertIntervals(slow.sleeps, [5, 10]);
+  const limited = await poll([oauthError("rate_limited", 429, { "retry-after": "7" }), ok]);
+  assertIntervals(limited.sleeps, [5, 7]);
+  const bare429 = await poll([{ status: 429, body: "slow down" }, ok]);
+  assertIntervals(bare429.sleeps, [5, 10]);
+  assert.ok(!(bare429.result instanceof Error), "a bare 429 is not fatal");
+});
+
+Deno.test("poll: denied, expired and unknown errors end with clear messages", async () => {
+  assert.equal(
+    ((await poll([oauthError("access_denied")])).result as Error).message,
+    "Authorization denied",
+  );
+  assert.equal(
+    ((await poll([oauthError("expired_token")])).result as Error).message,
+    "Device code expired",
+  );
+  assert.equal(
+    ((await poll([{ status: 400, body: { error: "odd", error_description: "Odd thing" } }]))
+      .result as Error).message,
+    "Token polling failed: Odd thing",
+  );
+  assert.equal(
+    ((await poll([{ status: 500, body: "<html>" }])).result as Error).message,
+    "Token polling failed: HTTP 500",
+  );
+  assert.equal(
+    ((await poll([{ status: 200, body: { access_token: "only" } }])).result as Error).message,
+    "Token response missing required fields",
+  );
+});
+
+Deno.test("poll: the deadline passing ends polling as expired", async () => {
+  let now = 0;
+  const server = startAblyServer({ polls: [oauthError("authorization_pending")] });
+  try {
+    const error = await pollForTokens(server.host, { ...code, expiresIn: 12 }, {
+      now: () => now,
+      sleep: () => {
+        now += 5000;
+        return Promise.resolve();
+      },
+    }).catch((e) => e);
+    assert.equal(error.message, "Device code expired");
+    assert.equal(server.to("/oauth/token").length, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("poll: an abort stops a pending sleep at once", async () => {
+  const controller = new AbortController();
+  const started = performance.now();
+  setTimeout(() => controller.abort(), 30);
+  const error = await pollForTokens("127.0.0.1:9", code, { signal: controller.signal }).catch((
+    e,
+  ) => e);
+  assert.equal(error.message, "Polling aborted");
+  assert.ok(performance.now() - started < 1000);
+});
+
+Deno.test("refresh: rotates tokens; keeps the old refresh token when none is returned", async () => {
+  const server = startAblyServer({
+    refresh: (token) =>
+      token === "keep"
+        ? { status: 200, body: { access_token: "new-a", expires_in: 60 } }
+        : token === "dead"
+        ? { status: 400, body: { error: "invalid_grant" } }
+        : { status: 503, body: { error: "temporarily_unavailable" } },
+  });
+  try {
+    const kept = await refreshTokens(server.host, "keep");
+    assert.equal(kept.accessToken, "new-a");
+    assert.equal(kept.refreshToken, "keep");
+    assert.deepEqual(server.to("/oauth/token")[0].form, {
+      client_id: OAUTH_CLIENT_ID,
+      grant_type: "refresh_token",
+      refresh_token: "keep",
+    });
+    const dead = await refreshTokens(server.host, "dead").catch((e) => e);
+    assert.equal(dead.code, "invalid_grant");
+    assert.match(dead.message, /no longer valid/);
+    const other = await refreshTokens(server.host, "x").catch((e) => e);
+    assert.equal(other.message, "Token refresh failed: temporarily_unavailable");
+  } finally {
+    await server.close();
+  }
+});
