@@ -3,14 +3,9 @@
  * what it holds (tokens and API key secrets masked unless --reveal).
  */
 import type { Command } from "@commander-js/extra-typings";
-import type { App, Env } from "../../cli.ts";
-import { CliError } from "../../errors.ts";
-import type { Reporter } from "../../output/reporter.ts";
+import type { App } from "../../cli.ts";
 import { withGlobalFlags } from "../global-flags.ts";
 import { setExamples } from "../help.ts";
-import { configLocation } from "../../config/location.ts";
-import { readSnapshot, serializeConfig } from "../../config/store.ts";
-import { maskSecrets } from "../../config/mask.ts";
 
 export function registerConfig(program: Command, app: App): void {
   const config = program
@@ -22,7 +17,13 @@ export function registerConfig(program: Command, app: App): void {
     app.showDevFlags,
   );
   setExamples(path, ["ably config path", "ably config path --json"]);
-  path.action((flags) => app.run("config:path", flags, (out) => printPath(out, app.env)));
+  path.action((flags) =>
+    app.run(
+      "config:path",
+      flags,
+      async (out) => (await import("./flow.ts")).printPath(out, app.env),
+    )
+  );
 
   const show = withGlobalFlags(
     config
@@ -33,29 +34,10 @@ export function registerConfig(program: Command, app: App): void {
   );
   setExamples(show, ["ably config show", "ably config show --json", "ably config show --reveal"]);
   show.action((flags) =>
-    app.run("config:show", flags, (out) => showConfig(out, app.env, Boolean(flags.reveal)))
+    app.run(
+      "config:show",
+      flags,
+      async (out) => (await import("./flow.ts")).showConfig(out, app.env, Boolean(flags.reveal)),
+    )
   );
-}
-
-function printPath(out: Reporter, env: Env): Promise<void> {
-  const { file } = configLocation(env);
-  out.result({ config: { path: file } });
-  out.print(file);
-  return Promise.resolve();
-}
-
-async function showConfig(out: Reporter, env: Env, reveal: boolean): Promise<void> {
-  const { file } = configLocation(env);
-  const snapshot = await readSnapshot(file);
-  if (!snapshot) {
-    throw new CliError(
-      `Config file does not exist at: ${file}\nRun "ably accounts login" to create one.`,
-      { component: "configShow", context: { path: file } },
-    );
-  }
-  const contents = reveal ? snapshot.config : maskSecrets(snapshot.config);
-  out.result({ config: { exists: true, path: file, contents } });
-  out.print(`# Config file: ${file}`);
-  out.print();
-  out.print((reveal ? snapshot.text : serializeConfig(contents)).replace(/\n$/, ""));
 }

@@ -1,0 +1,102 @@
+/** What `ably accounts current` does: show the current account, verified with the Control API. */
+import type { Env } from "../../cli.ts";
+import { CliError } from "../../errors.ts";
+import type { Reporter } from "../../output/reporter.ts";
+import { controlClientFor, type HostFlags } from "../control-context.ts";
+import { configLocation } from "../../config/location.ts";
+import { readConfig } from "../../config/store.ts";
+import { accountsOf, currentAlias } from "../../config/accounts.ts";
+import type { AccountRecord } from "../../config/schema.ts";
+
+const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
+
+export async function current(out: Reporter, env: Env, flags: HostFlags): Promise<void> {
+  const location = configLocation(env);
+  const config = (await readConfig(location.file)) ?? {};
+  const alias = currentAlias(config);
+  const account = alias === undefined ? undefined : accountsOf(config)[alias];
+  if (alias === undefined || !account) {
+    throw new CliError(
+      'No account is currently selected. Use "ably accounts login" or "ably accounts switch" to select an account.',
+      { component: "accountCurrent" },
+    );
+  }
+  const local = localDetails(account);
+
+  let me;
+  try {
+    const client = await controlClientFor(out, env, location, alias, account, flags);
+    me = await client.me();
+  } catch (error) {
+    // Report honestly: a warning and the cached details, never an error followed by a result.
+    const reason = (error as Error).message;
+    out.verbose("control", "verifyFailed", `Verification failed: ${reason}`);
+    out.warning(`${UNVERIFIED} (${reason})`);
+    out.result({
+      account: {
+        alias,
+        cached: true,
+        name: account.accountName,
+        id: account.accountId,
+        user: { email: account.userEmail },
+        warning: UNVERIFIED,
+        ...local,
+      },
+    });
+    out.print(
+      out.style.yellow(`Consider logging in again with "ably accounts login --alias ${alias}".`),
+    );
+    out.print(
+      `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,
+    );
+    if (account.userEmail) out.print(`User (cached): ${account.userEmail}`);
+    printLocal(out, local);
+    return;
+  }
+
+  out.result({
+    account: {
+      alias,
+      name: me.account.name,
+      id: me.account.id,
+      user: { email: me.user.email },
+      ...local,
+    },
+  });
+  out.print(`Account: ${out.style.cyan(me.account.name)} (${me.account.id})`);
+  out.print(`User: ${me.user.email}`);
+  printLocal(out, local);
+}
+
+interface LocalDetails {
+  appsConfigured: number;
+  currentApp: { id: string; name: string } | null;
+  currentKey: { id: string; label: string } | null;
+}
+
+function localDetails(account: AccountRecord): LocalDetails {
+  const appId = account.currentAppId;
+  const app = appId ? account.apps?.[appId] : undefined;
+  const keyId = typeof app?.keyId === "string" ? app.keyId : undefined;
+  return {
+    appsConfigured: Object.keys(account.apps ?? {}).length,
+    currentApp: appId ? { id: appId, name: String(app?.appName ?? appId) } : null,
+    currentKey: appId && keyId
+      ? {
+        id: keyId.includes(".") ? keyId : `${appId}.${keyId}`,
+        label: String(app?.keyName ?? "Unnamed key"),
+      }
+      : null,
+  };
+}
+
+function printLocal(out: Reporter, local: LocalDetails): void {
+  out.print(`Apps configured: ${local.appsConfigured}`);
+  if (local.currentApp) {
+    out.print(`Current App: ${local.currentApp.name} (${local.currentApp.id})`);
+  }
+  if (local.currentKey) {
+    out.print(`Current API Key: ${local.currentKey.id}`);
+    out.print(`Key Label: ${local.currentKey.label}`);
+  }
+}

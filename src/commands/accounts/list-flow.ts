@@ -1,0 +1,63 @@
+/** What `ably accounts list` does: the accounts in the config, no network. Loaded only when it runs. */
+import type { Env } from "../../cli.ts";
+import { CliError } from "../../errors.ts";
+import type { Reporter } from "../../output/reporter.ts";
+import { configLocation } from "../../config/location.ts";
+import { readConfig } from "../../config/store.ts";
+import { accountsOf, currentAlias } from "../../config/accounts.ts";
+
+export async function list(out: Reporter, env: Env): Promise<void> {
+  const config = (await readConfig(configLocation(env).file)) ?? {};
+  const entries = Object.entries(accountsOf(config));
+  if (entries.length === 0) {
+    throw new CliError('No accounts configured. Use "ably accounts login" to add an account.', {
+      component: "accountList",
+      context: { accounts: [] },
+    });
+  }
+  const current = currentAlias(config);
+  const rows = entries.map(([alias, account]) => {
+    const appsConfigured = Object.keys(account.apps ?? {}).length;
+    const appId = alias === current ? account.currentAppId : undefined;
+    const appName = appId ? String(account.apps?.[appId]?.appName ?? appId) : undefined;
+    return {
+      alias,
+      appsConfigured,
+      ...(appId ? { currentApp: { id: appId, name: appName } } : {}),
+      ...(account.accountId !== undefined ? { id: account.accountId } : {}),
+      isCurrent: alias === current,
+      ...(account.accountName !== undefined ? { name: account.accountName } : {}),
+      ...(account.userEmail ? { user: account.userEmail } : {}),
+    };
+  });
+  out.result({
+    accounts: rows,
+    ...(current !== undefined && Object.hasOwn(accountsOf(config), current)
+      ? { currentAccount: current }
+      : {}),
+  });
+  if (out.json) return;
+
+  const { style } = out;
+  out.print(`Found ${rows.length} account${rows.length === 1 ? "" : "s"}:`);
+  out.print();
+  for (const row of rows) {
+    const title = `Account: ${row.alias}${row.isCurrent ? " (current)" : ""}`;
+    out.print(
+      row.isCurrent
+        ? `${style.green("▶")} ${style.green(style.bold(title))}`
+        : `  ${style.bold(title)}`,
+    );
+    const label = (text: string) => style.dim(`${text}:`);
+    if (row.name !== undefined || row.id !== undefined) {
+      const name = row.name ?? "(no name)";
+      out.print(`  ${label("Name")} ${name}${row.id ? ` (${row.id})` : ""}`);
+    }
+    if (row.user) out.print(`  ${label("User")} ${row.user}`);
+    out.print(`  ${label("Apps configured")} ${row.appsConfigured}`);
+    if (row.currentApp) {
+      out.print(`  ${label("Current app")} ${row.currentApp.name} (${row.currentApp.id})`);
+    }
+    out.print();
+  }
+}

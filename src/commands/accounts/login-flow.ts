@@ -1,0 +1,383 @@
+/**
+ * What `ably accounts login` does: OAuth device authorization (or a pasted
+ * access token), then pick the account, alias, app and key, store it all in one
+ * locked write, and make the account current. Loaded only when login runs.
+ */
+import type { Env } from "../../cli.ts";
+import { CliError, ExitCode } from "../../errors.ts";
+import type { Reporter } from "../../output/reporter.ts";
+import { controlTimeoutMs, lockTimeoutMs, oauthTimeoutMs } from "../settings.ts";
+import { configLocation } from "../../config/location.ts";
+import { readConfig, updateConfig } from "../../config/store.ts";
+import type { AblyConfig } from "../../config/schema.ts";
+import { aliasFromName, aliasProblem, uniqueAlias } from "../../config/alias.ts";
+import {
+  setCurrentAccount,
+  setEndpoint,
+  storeAppSelection,
+  storeOAuthLogin,
+  storeTokenLogin,
+} from "../../config/login-records.ts";
+import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
+import {
+  type OAuthError,
+  pollForTokens,
+  requestDeviceCode,
+  type TokenSet,
+} from "../../oauth/tokens.ts";
+import { revokeTokenPair } from "../../oauth/revoke.ts";
+import {
+  type App as ControlApp,
+  type ControlClient,
+  controlClient,
+  DEFAULT_CONTROL_HOST,
+  type Key,
+  type Me,
+} from "../../control/api.ts";
+import { canOpenBrowser, openBrowser } from "../../platform/browser.ts";
+import { ask, askYesNo, canAsk, choose, INTERRUPTED } from "../../prompt/choose.ts";
+
+export interface LoginFlags {
+  alias?: string;
+  browser?: boolean;
+  token?: string | true;
+  endpoint?: string;
+  oauthHost?: string;
+  controlHost?: string;
+}
+
+export async function login(out: Reporter, env: Env, flags: LoginFlags): Promise<number> {
+  if (flags.alias !== undefined) {
+    const problem = aliasProblem(flags.alias);
+    if (problem) throw new CliError(`${problem}: "${flags.alias}".`, { exitCode: ExitCode.Usage });
+  }
+  const controlHost = flags.controlHost ?? DEFAULT_CONTROL_HOST;
+  if (flags.token !== undefined) {
+    const token = flags.token === true ? env("ABLY_ACCESS_TOKEN") : flags.token;
+    if (!token) {
+      throw new CliError("--token needs a token, or ABLY_ACCESS_TOKEN set.", {
+        exitCode: ExitCode.Usage,
+      });
+    }
+    const client = controlClient(controlHost, token, { timeoutMs: controlTimeoutMs(env) });
+    return await finishLogin(
+      out,
+      env,
+      flags,
+      client,
+      (config, alias, me) =>
+        storeTokenLogin(config, alias, token, {
+          accountId: me.account.id,
+          accountName: me.account.name,
+          userEmail: me.user.email,
+          controlHost: flags.controlHost,
+        }),
+      "token",
+    );
+  }
+
+  const oauthHost = flags.oauthHost ?? DEFAULT_OAUTH_HOST;
+  const tokens = await authorizeDevice(out, env, flags, oauthHost);
+  if (typeof tokens === "number") return tokens;
+  const client = controlClient(controlHost, tokens.accessToken, {
+    timeoutMs: controlTimeoutMs(env),
+  });
+  let stored = false;
+  try {
+    const code = await finishLogin(
+      out,
+      env,
+      flags,
+      client,
+      (config, alias, me, accountId, name) =>
+        storeOAuthLogin(config, alias, tokens, {
+          accountId,
+          accountName: name,
+          userEmail: me.user.email,
+          oauthHost: flags.oauthHost,
+          controlHost: flags.controlHost,
+        }),
+      "oauth",
+    );
+    stored = code === ExitCode.Success;
+    return code;
+  } finally {
+    // Failed or cancelled after the tokens were issued: do not leave them live.
+    if (!stored) {
+      await revokeTokenPair(
+        { access: tokens.accessToken, refresh: tokens.refreshToken },
+        { host: oauthHost, timeoutMs: oauthTimeoutMs(env) },
+      );
+    }
+  }
+}
+
+/** Device authorization: show the code, open the browser, wait for approval. */
+async function authorizeDevice(
+  out: Reporter,
+  env: Env,
+  flags: LoginFlags,
+  host: string,
+): Promise<TokenSet | number> {
+  const timeoutMs = oauthTimeoutMs(env);
+  const code = await requestDeviceCode(host, { timeoutMs: Math.max(timeoutMs, 1000) }).catch(
+    (error) => {
+      throw new CliError(error.message, { component: "accountLogin" });
+    },
+  );
+  out.event({
+    status: "awaiting_authorization",
+    userCode: code.userCode,
+    verificationUri: code.verificationUri,
+    verificationUriComplete: code.verificationUriComplete,
+  });
+  out.print();
+  out.print(`  Your authorization code: ${out.style.cyan(code.userCode)}`);
+  out.print();
+  out.print(`  Visit: ${code.verificationUriComplete}`);
+  out.print();
+  if (!out.json && flags.browser !== false && canOpenBrowser(env)) {
+    out.print(`Opening ${code.verificationUriComplete} in your browser...`);
+    openBrowser(code.verificationUriComplete);
+  } else {
+    out.print("Open the URL above in your browser to authorize.");
+  }
+
+  const cancel = new AbortController();
+  const onSigint = () => cancel.abort();
+  Deno.addSignalListener("SIGINT", onSigint);
+  const spinner = out.spinner("Waiting for authorization...");
+  try {
+    const tokens = await pollForTokens(host, code, { signal: cancel.signal, timeoutMs });
+    spinner.stop();
+    out.success("Authentication successful.");
+    return tokens;
+  } catch (error) {
+    spinner.stop();
+    if (cancel.signal.aborted) {
+      out.warning("Authentication cancelled.");
+      return ExitCode.Interrupted;
+    }
+    throw new CliError((error as OAuthError).message, { component: "accountLogin" });
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+}
+
+type Store = (
+  config: AblyConfig,
+  alias: string,
+  me: Me,
+  accountId: string,
+  accountName: string,
+) => void;
+
+/** Who is this, which account, which alias, app and key; then one locked write. */
+async function finishLogin(
+  out: Reporter,
+  env: Env,
+  flags: LoginFlags,
+  client: ControlClient,
+  store: Store,
+  authMethod: "oauth" | "token",
+): Promise<number> {
+  const [me, remote] = await Promise.all([client.me(), client.accounts()]).catch((error) => {
+    throw new CliError(error.message, { component: "accountLogin" });
+  });
+  const account = await chooseAccount(out, me, remote);
+  if (account === INTERRUPTED) return cancelled(out);
+  out.print();
+  out.print(`Using account ${out.style.cyan(account.name)} (${account.id}).`);
+
+  const location = configLocation(env);
+  const existing = (await readConfig(location.file)) ?? {};
+  const alias = flags.alias ?? await chooseAlias(out, existing, account);
+  if (alias === INTERRUPTED) return cancelled(out);
+
+  const app = await chooseApp(out, client, account.id);
+  if (app === INTERRUPTED) return cancelled(out);
+  const key = app ? await chooseKey(out, client, app.app) : undefined;
+  if (key === INTERRUPTED) return cancelled(out);
+
+  await updateConfig(location, (config) => {
+    store(config, alias, me, account.id, account.name);
+    setCurrentAccount(config, alias);
+    if (flags.endpoint) setEndpoint(config, alias, flags.endpoint);
+    if (app) storeAppSelection(config, alias, app.app, key?.key);
+    return { changed: true, value: undefined };
+  }, { lockTimeoutMs: lockTimeoutMs(env) });
+
+  out.result({
+    account: {
+      alias,
+      authMethod: authMethod === "oauth" ? "oauth" : "token",
+      id: account.id,
+      name: account.name,
+      user: { email: me.user.email },
+      ...(app
+        ? { app: { autoSelected: app.autoSelected, id: app.app.id, name: app.app.name } }
+        : {}),
+      ...(app && key
+        ? {
+          key: {
+            autoSelected: key.autoSelected,
+            id: key.key.id,
+            name: key.key.name || "Unnamed key",
+          },
+        }
+        : {}),
+    },
+  });
+  if (alias !== "default") out.print(`Account stored with alias: ${alias}`);
+  out.print(`Account ${out.style.cyan(alias)} is now the current account`);
+  out.success(`Successfully logged in to ${account.name} (account ID: ${account.id}).`);
+  out.note(
+    authMethod === "oauth"
+      ? "Authenticated via OAuth (token auto-refreshes)."
+      : "Authenticated with an access token (it does not auto-refresh).",
+  );
+  if (app) {
+    const how = app.autoSelected ? "Automatically selected" : "Selected";
+    out.success(`${how} app: ${app.app.name} (${app.app.id}).`);
+  }
+  if (key) {
+    const how = key.autoSelected ? "Automatically selected" : "Selected";
+    out.success(`${how} API key: ${key.key.name || "Unnamed key"} (${key.key.id}).`);
+  }
+  return ExitCode.Success;
+}
+
+async function chooseAccount(
+  out: Reporter,
+  me: Me,
+  remote: { id: string; name: string }[],
+): Promise<{ id: string; name: string } | typeof INTERRUPTED> {
+  if (remote.length === 0) return me.account;
+  if (remote.length === 1) return remote[0];
+  if (out.json || !canAsk()) {
+    const [first] = remote;
+    out.warning(
+      `Multiple accounts found (${remote.length}); auto-selected ${first.name} (${first.id}). Run 'ably accounts login' in a terminal to choose.`,
+    );
+    return first;
+  }
+  return await choose(
+    "Select an account:",
+    remote.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
+  );
+}
+
+async function chooseAlias(
+  out: Reporter,
+  config: AblyConfig,
+  account: { id: string; name: string },
+): Promise<string | typeof INTERRUPTED> {
+  const base = aliasFromName(account.name);
+  const unique = uniqueAlias(config, base, account.id);
+  if (unique === base) return base;
+  const holder = config.accounts?.[base]?.accountId ?? "unknown";
+  if (out.json || !canAsk()) {
+    out.warning(
+      `Alias "${base}" is already used by a different account (${holder}); storing this login as "${unique}" instead.`,
+    );
+    return unique;
+  }
+  out.print();
+  out.print(
+    `An account with alias "${base}" already exists (account ID: ${holder}) and would be overwritten.`,
+  );
+  const different = await askYesNo("Would you like to use a different alias?");
+  if (different === INTERRUPTED) return INTERRUPTED;
+  if (!different) return base;
+  const typed = await ask("Enter an alias for this account:", {
+    default: unique,
+    validate: (value) => aliasProblem(value.toLowerCase()),
+  });
+  return typed === INTERRUPTED ? INTERRUPTED : typed.trim().toLowerCase();
+}
+
+async function chooseApp(
+  out: Reporter,
+  client: ControlClient,
+  accountId: string,
+): Promise<{ app: ControlApp; autoSelected: boolean } | undefined | typeof INTERRUPTED> {
+  let apps: ControlApp[];
+  try {
+    apps = await client.apps(accountId);
+  } catch (error) {
+    out.warning(`Could not fetch apps: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (apps.length === 1) return { app: apps[0], autoSelected: true };
+  const interactive = !out.json && canAsk();
+  if (apps.length > 1) {
+    if (!interactive) {
+      out.warning(
+        "Multiple apps found; cannot auto-select without a terminal. Run 'ably apps switch' in a terminal to choose one.",
+      );
+      return undefined;
+    }
+    out.print();
+    out.print("Select an app to use:");
+    const app = await choose(
+      "Select an app:",
+      apps.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
+    );
+    return app === INTERRUPTED ? app : { app, autoSelected: false };
+  }
+  if (!interactive) {
+    out.warning("No apps found in this account. Run 'ably apps create' to create one.");
+    return undefined;
+  }
+  out.print();
+  out.print("No apps found in your account.");
+  const create = await askYesNo("Would you like to create your first app now?");
+  if (create !== true) return create === INTERRUPTED ? INTERRUPTED : undefined;
+  const name = await ask("Enter a name for your app:", {
+    validate: (value) => (value ? undefined : "App name cannot be empty"),
+  });
+  if (name === INTERRUPTED) return INTERRUPTED;
+  out.progress(`Creating app ${name.trim()}`);
+  try {
+    const app = await client.createApp(accountId, name.trim());
+    out.success("App created successfully.");
+    return { app, autoSelected: false };
+  } catch (error) {
+    out.warning(`Failed to create app: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+async function chooseKey(
+  out: Reporter,
+  client: ControlClient,
+  app: ControlApp,
+): Promise<{ key: Key; autoSelected: boolean } | undefined | typeof INTERRUPTED> {
+  let keys: Key[];
+  try {
+    keys = await client.keys(app.id);
+  } catch (error) {
+    out.warning(`Could not fetch API keys: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (keys.length === 0) return undefined;
+  if (keys.length === 1) return { key: keys[0], autoSelected: true };
+  if (out.json || !canAsk()) {
+    out.warning(
+      "Multiple API keys found; cannot auto-select without a terminal. Run 'ably auth keys switch' in a terminal to choose one.",
+    );
+    return undefined;
+  }
+  out.print();
+  out.print("Select an API key to use:");
+  const key = await choose(
+    "Select a key:",
+    keys.map((k) => ({ name: `${k.name || "Unnamed key"} (${k.id})`, value: k })),
+  );
+  return key === INTERRUPTED ? key : { key, autoSelected: false };
+}
+
+function cancelled(out: Reporter): number {
+  out.warning("Login cancelled; nothing was stored.");
+  return ExitCode.Interrupted;
+}
