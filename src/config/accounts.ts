@@ -16,6 +16,17 @@ export function currentAlias(config: AblyConfig): string | undefined {
 }
 
 /**
+ * The account's current app. Configs from the 0.x CLI keep it as `current.app`
+ * (for the current account); the official CLI migrates that on load, we read it
+ * in place so read-only commands never write.
+ */
+export function currentAppIdOf(config: AblyConfig, alias: string): string | undefined {
+  const account = accountsOf(config)[alias];
+  if (account?.currentAppId) return account.currentAppId;
+  return currentAlias(config) === alias ? config.current?.app || undefined : undefined;
+}
+
+/**
  * An exact alias wins; otherwise an exact account ID, which must name a single
  * alias. Nothing fuzzy: a logout must never pick an account the user did not name.
  */
@@ -74,6 +85,20 @@ export interface Removal {
   remaining: string[];
   /** The session deleted because no remaining alias used it. */
   droppedSession?: OAuthSession;
+}
+
+/** The sessions that removing `aliases` would leave unused (and so delete). */
+export function sessionsOnlyUsedBy(config: AblyConfig, aliases: string[]): string[] {
+  const leaving = new Set(aliases);
+  const keys = new Set<string>();
+  for (const alias of aliases) {
+    const key = accountsOf(config)[alias]?.oauthSessionKey;
+    if (key && config.oauthSessions?.[key]) keys.add(key);
+  }
+  for (const [alias, account] of Object.entries(accountsOf(config))) {
+    if (!leaving.has(alias) && account.oauthSessionKey) keys.delete(account.oauthSessionKey);
+  }
+  return [...keys];
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Reporter } from "../../output/reporter.ts";
 import { controlClientFor, type HostFlags } from "../control-context.ts";
 import { configLocation } from "../../config/location.ts";
 import { readConfig } from "../../config/store.ts";
-import { accountsOf, currentAlias } from "../../config/accounts.ts";
+import { accountsOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
@@ -21,7 +21,7 @@ export async function current(out: Reporter, env: Env, flags: HostFlags): Promis
       { component: "accountCurrent" },
     );
   }
-  const local = localDetails(account);
+  const local = localDetails(account, currentAppIdOf(config, alias));
 
   let me;
   try {
@@ -74,8 +74,7 @@ interface LocalDetails {
   currentKey: { id: string; label: string } | null;
 }
 
-function localDetails(account: AccountRecord): LocalDetails {
-  const appId = account.currentAppId;
+function localDetails(account: AccountRecord, appId: string | undefined): LocalDetails {
   const app = appId ? account.apps?.[appId] : undefined;
   const keyId = typeof app?.keyId === "string" ? app.keyId : undefined;
   return {

@@ -1,0 +1,450 @@
+/**
+ * End to end: `ably accounts switch`, the real CLI against a temp config dir and
+ * a real HTTP server on 127.0.0.1 playing the Control API, piped and on a
+ * pseudo-terminal.
+ */
+import assert from "node:assert/strict";
+import { parseConfig } from "../../../src/config/store.ts";
+import { type AblyServer, ME, startAblyServer } from "../../helpers/ably-server.ts";
+import { readConfigText, runCli, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
+import { buildConfig } from "../../helpers/fixtures.ts";
+
+const isWindows = Deno.build.os === "windows";
+const FUTURE = "accessTokenExpiresAt = 4102444800000";
+
+function resultOf(records: Record<string, unknown>[]) {
+  const result = records.find((r) => r.type === "result" || r.type === "error");
+  assert.ok(result, "no result or error record");
+  // deno-lint-ignore no-explicit-any
+  return result as Record<string, any>;
+}
+
+function unwrapped(stderr: string): string {
+  return stderr.replaceAll(" \n ›   ", " ");
+}
+
+/** Adds `controlHost` to an account, as a login with --control-host stores it. */
+function withControlHost(config: string, alias: string, host: string): string {
+  const header = `[accounts.${alias}]\n`;
+  assert.ok(config.includes(header), `no ${header}`);
+  return config.replace(header, `${header}controlHost = "${host}"\n`);
+}
+
+/** Two legacy accounts, `first` current. */
+const TWO = buildConfig([
+  { alias: "first", id: "Fr1st0", name: "First Co" },
+  { alias: "second", id: "VgQpOZ", name: "Second Co" },
+], "first");
+
+/** The config with `alias` current instead, byte for byte. */
+function switchedTo(config: string, alias: string): string {
+  const switched = config.replace(
+    /\[current\]\naccount = "[^"]*"\n/,
+    `[current]\naccount = "${alias}"\n`,
+  );
+  assert.notEqual(switched, config);
+  return switched;
+}
+
+async function withServer(
+  script: Parameters<typeof startAblyServer>[0],
+  fn: (server: AblyServer) => Promise<void>,
+): Promise<void> {
+  const server = startAblyServer(script);
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
+// --- switching by name ---------------------------------------------------------------
+
+Deno.test("switch --json: by alias and by account ID -> current changed, result from /me", async () => {
+  await withServer({}, async (server) => {
+    for (const arg of ["second", "VgQpOZ"]) {
+      const dir = await tempConfigDir(TWO);
+      const { code, records, stderr } = await runCli(
+        ["accounts", "switch", arg, "--json", "--control-host", server.host],
+        { configDir: dir },
+      );
+      assert.equal(code, 0, arg);
+      assert.equal(stderr, "");
+      assert.deepEqual(records(), [
+        {
+          type: "result",
+          command: "accounts:switch",
+          success: true,
+          account: {
+            alias: "second",
+            id: ME.account.id,
+            name: ME.account.name,
+            user: { email: ME.user.email },
+          },
+        },
+        { type: "status", command: "accounts:switch", status: "completed", exitCode: 0 },
+      ]);
+      assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));
+    }
+    // Verified with the token of the account switched to.
+    assert.deepEqual(
+      server.requests.map((r) => [r.method, r.path, r.authorization]),
+      [
+        ["GET", "/api/v1/me", "Bearer legacy_second_SeCrEt"],
+        ["GET", "/api/v1/me", "Bearer legacy_second_SeCrEt"],
+      ],
+    );
+  });
+});
+
+Deno.test("switch: human -> success on stderr, the user on stdout", async () => {
+  await withServer({}, async (server) => {
+    const dir = await tempConfigDir(TWO);
+    const { code, stdout, stderr } = await runCli(
+      ["accounts", "switch", "second", "--control-host", server.host],
+      { configDir: dir },
+    );
+    assert.equal(code, 0);
+    assert.equal(stderr, "✓ Switched to account Test Account (VgQpOZ).\n");
+    assert.equal(stdout, "User: jane@acme.example\n");
+    assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));
+  });
+});
+
+Deno.test("switch: an alias shadows an equal account ID; switching to the current one is fine", async () => {
+  await withServer({}, async (server) => {
+    const config = buildConfig([
+      { alias: "a", id: "b" },
+      { alias: "b", id: "Bb0000" },
+    ], "a");
+    const dir = await tempConfigDir(config);
+    const args = ["--json", "--control-host", server.host];
+    const run = await runCli(["accounts", "switch", "b", ...args], { configDir: dir });
+    assert.equal(run.code, 0);
+    assert.equal(resultOf(run.records()).account.alias, "b");
+    assert.equal(await readConfigText(dir), switchedTo(config, "b"));
+    const same = await runCli(["accounts", "switch", "b", ...args], { configDir: dir });
+    assert.equal(same.code, 0);
+    assert.equal(await readConfigText(dir), switchedTo(config, "b"));
+  });
+});
+
+Deno.test("switch: an OAuth account stays OAuth; a valid token is not refreshed", async () => {
+  await withServer({}, async (server) => {
+    const config = buildConfig([
+      { alias: "legacy", id: "Lg0000" },
+      { alias: "acme", id: "VgQpOZ", issuer: server.host, email: "jane@acme.example" },
+    ], "legacy").replace("accessTokenExpiresAt = 1767225600000", FUTURE);
+    const dir = await tempConfigDir(config);
+    const { code, stderr } = await runCli(
+      ["accounts", "switch", "acme", "--control-host", server.host],
+      { configDir: dir },
+    );
+    assert.equal(code, 0);
+    assert.match(stderr, /^✓ Switched to account Test Account \(VgQpOZ\)\.$/m);
+    assert.doesNotMatch(stderr, /expired|verification failed/);
+    assert.deepEqual(
+      server.requests.map((r) => [r.path, r.authorization]),
+      [["/api/v1/me", "Bearer at_jane@acme.example_SeCrEt"]],
+    );
+    const after = await readConfigText(dir);
+    assert.equal(after, switchedTo(config, "acme"));
+    assert.equal(parseConfig(after, "config").accounts!.acme.authMethod, "oauth");
+  });
+});
+
+Deno.test("switch: an expired OAuth session is refreshed before verifying, at its issuer", async () => {
+  await withServer({}, async (server) => {
+    const config = buildConfig([
+      { alias: "legacy", id: "Lg0000" },
+      { alias: "acme", id: "VgQpOZ", issuer: server.host, email: "jane@acme.example" },
+    ], "legacy");
+    const dir = await tempConfigDir(config);
+    const { code, records } = await runCli(
+      ["accounts", "switch", "acme", "--json", "--control-host", server.host],
+      { configDir: dir },
+    );
+    assert.equal(code, 0);
+    assert.equal(resultOf(records()).account.name, "Test Account");
+    assert.deepEqual(server.requests.map((r) => [r.path, r.authorization]), [
+      ["/oauth/token", null],
+      ["/api/v1/me", "Bearer refreshed_at_1_SeCrEt"],
+    ]);
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.equal(after.current?.account, "acme");
+    assert.equal(
+      after.oauthSessions![`jane@acme.example::${server.host}`].refreshToken,
+      "refreshed_rt_1_SeCrEt",
+    );
+  });
+});
+
+Deno.test("switch: the account's stored controlHost is used when no flag is given; the flag wins", async () => {
+  const stored = startAblyServer();
+  const flagged = startAblyServer();
+  try {
+    const config = withControlHost(TWO, "second", stored.host);
+    const dir = await tempConfigDir(config);
+    const plain = await runCli(["accounts", "switch", "second"], { configDir: dir });
+    assert.equal(plain.code, 0);
+    assert.match(plain.stderr, /^✓ Switched to account Test Account \(VgQpOZ\)\.\n$/);
+    assert.equal(stored.to("/api/v1/me").length, 1);
+
+    const flag = await runCli(
+      ["accounts", "switch", "second", "--control-host", flagged.host],
+      { configDir: dir },
+    );
+    assert.equal(flag.code, 0);
+    assert.equal(stored.requests.length, 1);
+    assert.equal(flagged.to("/api/v1/me").length, 1);
+
+    const env = await runCli(["accounts", "switch", "second"], {
+      configDir: dir,
+      env: { ABLY_CONTROL_HOST: flagged.host },
+    });
+    assert.equal(env.code, 0);
+    assert.equal(stored.requests.length, 1);
+    assert.equal(flagged.to("/api/v1/me").length, 2);
+    assert.equal(await readConfigText(dir), switchedTo(config, "second"));
+  } finally {
+    await stored.close();
+    await flagged.close();
+  }
+});
+
+Deno.test("switch --endpoint: stored on the account switched to", async () => {
+  await withServer({}, async (server) => {
+    const dir = await tempConfigDir(TWO);
+    const { code } = await runCli(
+      [
+        "accounts",
+        "switch",
+        "second",
+        "--endpoint",
+        "custom.ably.example",
+        "--control-host",
+        server.host,
+      ],
+      { configDir: dir },
+    );
+    assert.equal(code, 0);
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.equal(after.current?.account, "second");
+    assert.equal(after.accounts!.second.endpoint, "custom.ably.example");
+    assert.equal(after.accounts!.first.endpoint, undefined);
+  });
+});
+
+// --- verification fails: still switched ------------------------------------------------
+
+Deno.test("switch: /me answers 401 -> still switched, exit 0, a warning, `verified: false`", async () => {
+  await withServer(
+    { me: { status: 401, body: { message: "Unauthorized", code: 40101 } } },
+    async (server) => {
+      const dir = await tempConfigDir(TWO);
+      const json = await runCli(
+        ["accounts", "switch", "second", "--json", "--control-host", server.host],
+        { configDir: dir },
+      );
+      assert.equal(json.code, 0);
+      const all = json.records();
+      assert.equal(all.filter((r) => r.type === "error").length, 0);
+      assert.deepEqual(all, [
+        {
+          type: "status",
+          command: "accounts:switch",
+          status: "warning",
+          message: "Switched to account second, but token verification failed (API request " +
+            "failed (401 Unauthorized): Unauthorized). Log in again with " +
+            '"ably accounts login --alias second" if it has expired.',
+        },
+        {
+          type: "result",
+          command: "accounts:switch",
+          success: true,
+          account: { alias: "second", id: "VgQpOZ", name: "Second Co", verified: false },
+        },
+        { type: "status", command: "accounts:switch", status: "completed", exitCode: 0 },
+      ]);
+      assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));
+
+      const human = await runCli(["accounts", "switch", "first", "--control-host", server.host], {
+        configDir: dir,
+      });
+      assert.equal(human.code, 0);
+      assert.equal(human.stdout, "");
+      assert.match(
+        human.stderr,
+        /^⚠ Switched to account first, but token verification failed \(API request failed \(401 Unauthorized\)/,
+      );
+      assert.doesNotMatch(human.stderr, /✓|Error/);
+      assert.equal(await readConfigText(dir), TWO);
+    },
+  );
+});
+
+Deno.test("switch: a hanging Control API -> switched after the timeout, unverified", async () => {
+  await withServer({ me: { hang: true } }, async (server) => {
+    const dir = await tempConfigDir(TWO);
+    const { code, records, elapsedMs } = await runCli(
+      ["accounts", "switch", "second", "--json", "--control-host", server.host],
+      { configDir: dir, env: { ABLY_CONTROL_TIMEOUT_MS: "500" } },
+    );
+    assert.equal(code, 0);
+    assert.ok(elapsedMs < 2500, `took ${Math.round(elapsedMs)}ms`);
+    const all = records();
+    assert.match(all[0].message as string, /token verification failed \(.*timed out\)/);
+    assert.equal(resultOf(all).account.verified, false);
+    assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));
+  });
+});
+
+// --- nothing to switch to --------------------------------------------------------------
+
+Deno.test("switch: unknown alias or ID -> exit 1, `not found`, availableAccounts; file unchanged", async () => {
+  await withServer({}, async (server) => {
+    const dir = await tempConfigDir(TWO);
+    const json = await runCli(
+      ["accounts", "switch", "nonexistent-alias", "--json", "--control-host", server.host],
+      { configDir: dir },
+    );
+    assert.equal(json.code, 1);
+    assert.deepEqual(json.records(), [
+      {
+        type: "error",
+        command: "accounts:switch",
+        success: false,
+        availableAccounts: [
+          { alias: "first", id: "Fr1st0", name: "First Co" },
+          { alias: "second", id: "VgQpOZ", name: "Second Co" },
+        ],
+        error: {
+          message:
+            'Account "nonexistent-alias" not found. Run "ably accounts list" to see available accounts.',
+        },
+      },
+      { type: "status", command: "accounts:switch", status: "completed", exitCode: 1 },
+    ]);
+    // Case-sensitive, no prefixes.
+    for (const arg of ["Second", "sec", "vgqpoz"]) {
+      const human = await runCli(["accounts", "switch", arg, "--control-host", server.host], {
+        configDir: dir,
+      });
+      assert.equal(human.code, 1, arg);
+      assert.equal(human.stdout, "");
+      assert.match(unwrapped(human.stderr), /not found\. Run "ably accounts list"/);
+    }
+    assert.equal(server.requests.length, 0);
+    assert.equal(await readConfigText(dir), TWO);
+  });
+});
+
+Deno.test("switch: no accounts -> exit 1, `No accounts configured`, with or without an argument", async () => {
+  const message = 'No accounts configured. Run "ably accounts login" to add an account.';
+  for (const config of [undefined, "[accounts]\n"]) {
+    for (const args of [["any-alias", "--json"], ["--json"]]) {
+      const dir = await tempConfigDir(config);
+      const { code, records } = await runCli(["accounts", "switch", ...args], { configDir: dir });
+      assert.equal(code, 1);
+      assert.deepEqual(records()[0], {
+        type: "error",
+        command: "accounts:switch",
+        success: false,
+        error: { message },
+      });
+      if (config === undefined) {
+        await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+      } else assert.equal(await readConfigText(dir), config);
+    }
+    const human = await runCli(["accounts", "switch"], { configDir: await tempConfigDir(config) });
+    assert.equal(human.code, 1);
+    assert.match(unwrapped(human.stderr), /No accounts configured\. Run "ably accounts login"/);
+  }
+});
+
+Deno.test("switch --json without an argument -> error listing availableAccounts, no prompt", async () => {
+  const dir = await tempConfigDir(TWO);
+  const { code, records } = await runCli(["accounts", "switch", "--json"], { configDir: dir });
+  assert.equal(code, 1);
+  assert.deepEqual(records()[0], {
+    type: "error",
+    command: "accounts:switch",
+    success: false,
+    availableAccounts: [
+      { alias: "first", id: "Fr1st0", name: "First Co" },
+      { alias: "second", id: "VgQpOZ", name: "Second Co" },
+    ],
+    error: {
+      message:
+        'No account alias or ID provided. Run "ably accounts list" to see available accounts.',
+    },
+  });
+  assert.equal(await readConfigText(dir), TWO);
+});
+
+Deno.test("switch without an argument, stdin not a terminal -> usage error (exit 2), unchanged", async () => {
+  const dir = await tempConfigDir(TWO);
+  for (const stdin of [undefined, "second\n"]) {
+    // Piped text is never taken as the alias.
+    const { code, stdout, stderr } = await runCli(["accounts", "switch"], {
+      configDir: dir,
+      stdin,
+    });
+    assert.equal(code, 2, String(stdin));
+    assert.equal(stdout, "");
+    assert.match(unwrapped(stderr), /Error: No account alias or ID provided/);
+    assert.match(stderr, /See more help with --help/);
+  }
+  assert.equal(await readConfigText(dir), TWO);
+});
+
+Deno.test("switch: an extra argument is a usage error; nothing switched", async () => {
+  const dir = await tempConfigDir(TWO);
+  const { code, stderr } = await runCli(["accounts", "switch", "second", "extra"], {
+    configDir: dir,
+  });
+  assert.equal(code, 2);
+  assert.match(stderr, /Unexpected argument: extra/);
+  assert.equal(await readConfigText(dir), TWO);
+});
+
+// --- on a real terminal ------------------------------------------------------------------
+
+const onTerminal = { ignore: isWindows, sanitizeResources: false, sanitizeOps: false };
+
+Deno.test(
+  "switch on a terminal: no argument -> a picker; down-arrow + Enter picks the second",
+  onTerminal,
+  async () => {
+    await withServer({}, async (server) => {
+      const dir = await tempConfigDir(TWO);
+      const { code, output } = await runCliOnTerminal(
+        ["accounts", "switch", "--control-host", server.host],
+        { configDir: dir, steps: [["Select an account", "\x1b[B\r"]] },
+      );
+      assert.equal(code, 0, output);
+      assert.match(output, /Select an account:/);
+      assert.match(output, /\* first \(First Co\)/);
+      assert.match(output, / {2}second \(Second Co\)/);
+      assert.match(output, /Switched to account Test Account \(VgQpOZ\)\./);
+      assert.match(output, /User: jane@acme\.example/);
+      assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));
+      assert.equal(server.to("/api/v1/me")[0].authorization, "Bearer legacy_second_SeCrEt");
+    });
+  },
+);
+
+Deno.test(
+  "switch on a terminal: Ctrl-C at the picker cancels, exit 130, unchanged",
+  onTerminal,
+  async () => {
+    const dir = await tempConfigDir(TWO);
+    const { code, output } = await runCliOnTerminal(["accounts", "switch"], {
+      configDir: dir,
+      steps: [["Select an account", "\x03"]],
+    });
+    assert.equal(code, 130, output);
+    assert.match(output, /Account switch cancelled\./);
+    assert.equal(await readConfigText(dir), TWO);
+  },
+);
