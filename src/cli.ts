@@ -76,8 +76,9 @@ export async function run(argv: string[], env: Env = safeEnv): Promise<number> {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
       return ExitCode.Success;
     }
-    const out = reporterFor(commandIdFromArgv(program, argv), jsonFormat, { verbose: false, env });
-    out.error(usageError(describeParseError(error)));
+    const id = commandIdFromArgv(program, argv);
+    const out = reporterFor(id, jsonFormat, { verbose: false, env });
+    out.error(usageError(describeParseError(error, id)));
     out.completed(ExitCode.Usage);
     return ExitCode.Usage;
   }
@@ -157,7 +158,7 @@ function commandIdFromArgv(program: Command, argv: string[]): string {
 }
 
 /** Commander's messages, rewritten in the official CLI's words. */
-function describeParseError(error: CommanderError): string {
+function describeParseError(error: CommanderError, commandId: string): string {
   const quoted = [...error.message.matchAll(/'([^']+)'/g)].map((m) => m[1]);
   const suggestion = error.message.match(/\(Did you mean ([^?]+)\?\)/)?.[1];
   const didYouMean = suggestion ? `\nDid you mean ${suggestion}?` : "";
@@ -170,8 +171,11 @@ function describeParseError(error: CommanderError): string {
     }
     case "commander.optionMissingArgument":
       return `Flag ${quoted[0]?.split(/[ ,]+/).find((p) => p.startsWith("--"))} expects a value`;
-    case "commander.unknownCommand":
-      return `Command ${quoted[0]} not found.${didYouMean}`;
+    case "commander.unknownCommand": {
+      const parent = commandId === "ably" ? "" : `${commandId.replaceAll(":", " ")} `;
+      return `Command "${parent}${quoted[0]}" not found.` +
+        (suggestion ? ` Did you mean "${parent}${suggestion}"?` : "");
+    }
     default:
       return error.message.replace(/^error: /, "");
   }

@@ -7,6 +7,8 @@ import { defineLogin, LOGIN_DESCRIPTION, registerLogin } from "./login.ts";
 import { registerLogout } from "./logout.ts";
 import { registerSwitch } from "./switch.ts";
 import { setExamples } from "../help.ts";
+import { closest } from "../suggest.ts";
+import { usageError } from "../../errors.ts";
 
 export function registerAccounts(program: Command, app: App): void {
   const accounts = program
@@ -29,16 +31,27 @@ export function registerAccounts(program: Command, app: App): void {
   );
   setExamples(login, ["ably login", "ably login --alias mycompany", "ably login --json"]);
 
-  // Like the official CLI, the bare topic (or an unknown word after it) lists the subcommands.
-  accounts.action((_options, command) => {
-    const unknown = command.args.find((arg) => !arg.startsWith("-"));
-    if (unknown) console.error(`⚠ Command accounts ${unknown} not found.`);
-    const rows = command.commands.map((sub) => [`ably accounts ${sub.name()}`, sub.description()]);
-    const width = Math.max(...rows.map(([id]) => id.length)) + 2;
-    console.log("Ably accounts management commands:\n");
-    for (const [id, description] of rows.sort()) {
-      console.log(`  ${id.padEnd(width)} - ${description}`);
-    }
-    console.log("\nRun `ably accounts COMMAND --help` for more information on a command.");
-  });
+  // Like the official CLI, the bare topic lists the subcommands; a mistyped one is a
+  // usage error with a suggestion.
+  accounts.action((_options, command) =>
+    app.run("accounts", {}, () => {
+      const names = command.commands.map((sub) => sub.name());
+      const unknown = command.args.find((arg) => !arg.startsWith("-"));
+      if (unknown) {
+        const guess = closest(unknown, names);
+        throw usageError(
+          `Command "accounts ${unknown}" not found.` +
+            (guess ? ` Did you mean "accounts ${guess}"?` : ' Run "ably accounts" to list them.'),
+        );
+      }
+      const rows = command.commands.map((
+        sub,
+      ) => [`ably accounts ${sub.name()}`, sub.description()]);
+      const width = Math.max(...rows.map(([id]) => id.length)) + 2;
+      console.log("Ably accounts management commands:\n");
+      for (const [id, text] of rows.sort()) console.log(`  ${id.padEnd(width)} - ${text}`);
+      console.log("\nRun `ably accounts COMMAND --help` for more information on a command.");
+      return Promise.resolve();
+    })
+  );
 }
