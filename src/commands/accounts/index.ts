@@ -34,7 +34,10 @@ export function registerAccounts(program: Command, app: App): void {
   // Like the official CLI, the bare topic lists the subcommands; a mistyped one is a
   // usage error with a suggestion.
   accounts.action((_options, command) =>
-    app.run("accounts", {}, () => {
+    app.run("accounts", {
+      json: command.args.includes("--json") || undefined,
+      prettyJson: command.args.includes("--pretty-json") || undefined,
+    }, () => {
       const names = command.commands.map((sub) => sub.name());
       const unknown = command.args.find((arg) => !arg.startsWith("-"));
       if (unknown) {

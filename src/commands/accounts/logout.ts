@@ -1,5 +1,5 @@
 /**
- * ably accounts logout [ACCOUNT_ALIAS_OR_ID] [--force] [--json | --pretty-json] [--verbose]
+ * ably accounts logout [ACCOUNT_ALIAS_OR_ID | --all] [--force] [--json | --pretty-json] [--verbose]
  *
  * Log out from an Ably account (the flow itself is in logout-flow.ts).
  */
@@ -18,6 +18,7 @@ export function registerLogout(accounts: Command<[], Record<string, unknown>>, a
         "Alias or ID of the account to log out from (defaults to current account)",
       )
       .option("-f, --force", "Skip confirmation prompt (required with --json)")
+      .option("--all", "Log out of every configured account")
       .allowExcessArguments(true),
     app.showDevFlags,
   );
@@ -28,6 +29,7 @@ export function registerLogout(accounts: Command<[], Record<string, unknown>>, a
     "ably accounts logout mycompany --force",
     "ably accounts logout --force --json",
     "ably accounts logout --force --pretty-json",
+    "ably accounts logout --all",
   ]);
   command.action((aliasOrId, flags, cmd) =>
     app.run(
@@ -37,6 +39,7 @@ export function registerLogout(accounts: Command<[], Record<string, unknown>>, a
         (await import("./logout-flow.ts")).logout(out, app.env, {
           aliasOrId,
           extraArgs: cmd.args.slice(1),
+          all: Boolean(flags.all),
           force: Boolean(flags.force),
           oauthHost: flags.oauthHost,
         }),

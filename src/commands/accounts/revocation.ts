@@ -1,41 +1,43 @@
 /**
- * Decides whether and where an account's OAuth tokens are revoked, revokes
- * them, and describes the outcome for the user. Tokens only ever go to the
- * authorization server that minted them.
+ * Which OAuth sessions a logout drops, revoking their tokens (each session
+ * once, all in parallel) at the server that minted them, and describing per
+ * account what happened. Tokens only ever go to their issuer.
  */
 import type { Credentials } from "../../config/accounts.ts";
 import type { OAuthSession } from "../../config/schema.ts";
 import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
-import { revokeTokenPair } from "../../oauth/revoke.ts";
+import { type RevokeResult, revokeTokenPair } from "../../oauth/revoke.ts";
 import type { Reporter } from "../../output/reporter.ts";
 
 export type TokenOutcome =
-  | { status: "revoked" }
-  | { status: "failed"; reason: string }
+  | RevokeResult
   | { status: "skipped"; reason: "shared-session"; sharedWith: string[] }
   | { status: "skipped"; reason: "legacy-token" | "no-session" };
 
-/** What happened to each token; this is the JSON result's `account.revocation`. */
+/** What happened to each token of one account; the JSON result's `revocation`. */
 export interface Revocation {
   access: TokenOutcome;
   refresh: TokenOutcome;
 }
 
-export interface RevocationState {
-  result: Revocation;
-  /** Every token value a revocation request was sent for. */
-  attempted: Set<string>;
+/** One session to revoke. */
+export interface SessionJob {
+  sessionKey: string;
+  host: string;
+  session: OAuthSession;
+  /** Who the session belonged to, for messages when several are revoked at once. */
+  aliases: string[];
 }
 
-export interface RevokeSettings {
-  /** `--oauth-host` / `ABLY_OAUTH_HOST`: used only when the account does not say who minted it. */
-  fallbackHost?: string;
-  timeoutMs: number;
-}
+type Kind = "access" | "refresh";
+/** The token sent for each kind, and the answer. */
+export type SessionAttempts = Partial<Record<Kind, { token: string; result: RevokeResult }>>;
+/** Per session key. */
+export type Attempts = Map<string, SessionAttempts>;
 
 /**
- * The server that minted the tokens: the account's `oauthHost`, else the issuer
- * recorded in its session key (`email::host`), else the flag, else ably.com.
+ * The server that minted a session's tokens: the account's `oauthHost`, else
+ * the issuer recorded in the session key (`email::host`), else the flag, else ably.com.
  */
 export function revocationHost(
   oauthHost: string | undefined,
@@ -47,90 +49,77 @@ export function revocationHost(
   return oauthHost || issuer || fallbackHost || DEFAULT_OAUTH_HOST;
 }
 
-export async function revokeAccountTokens(
+/** Revokes every job's tokens in parallel (one round trip), recording into `attempts`. */
+export async function revokeSessions(
   out: Reporter,
-  credentials: Credentials,
-  settings: RevokeSettings,
-): Promise<RevocationState> {
-  if (credentials.kind !== "oauth") {
-    const reason = credentials.kind === "legacy" && credentials.hasToken
-      ? "legacy-token"
-      : "no-session";
-    out.verbose("oauth", "revokeSkipped", `Token revocation skipped (${reason})`);
-    return state({ status: "skipped", reason }, { status: "skipped", reason });
+  jobs: SessionJob[],
+  timeoutMs: number,
+  attempts: Attempts,
+): Promise<void> {
+  if (jobs.length === 0) return;
+  const spinner = out.spinner("Revoking OAuth tokens");
+  const started = performance.now();
+  const results = await Promise.all(jobs.map((job) => {
+    out.verbose("oauth", "revokeStart", `Revoking OAuth tokens at ${job.host}`, { host: job.host });
+    const tokens = { access: job.session.accessToken, refresh: job.session.refreshToken };
+    return revokeTokenPair(tokens, { host: job.host, timeoutMs }).then((r) => ({ job, tokens, r }));
+  }));
+  spinner.stop();
+  const elapsedMs = Math.round(performance.now() - started);
+
+  for (const { job, tokens, r } of results) {
+    const entry = attempts.get(job.sessionKey) ?? {};
+    attempts.set(job.sessionKey, entry);
+    for (const kind of ["access", "refresh"] as const) {
+      const token = tokens[kind];
+      const result = r[kind];
+      if (!token || !result) continue;
+      entry[kind] = { token, result };
+      if (result.status === "failed") {
+        const whose = jobs.length > 1 ? ` of ${job.aliases.join(", ")}` : "";
+        out.warning(
+          `Failed to revoke ${kind} token${whose} (${result.reason}); it may remain valid until its natural expiry.`,
+        );
+      }
+      out.verbose("oauth", "revokeResult", `${kind} token: ${result.status} (${elapsedMs}ms)`, {
+        token: kind,
+        status: result.status,
+      });
+    }
   }
-  if (credentials.sharedWith.length) {
-    const skipped = {
+}
+
+/** The tokens of `session` not yet sent for revocation (they changed since, or were never tried). */
+export function unattempted(session: OAuthSession, sent: SessionAttempts | undefined) {
+  return {
+    accessToken: sent?.access?.token === session.accessToken ? undefined : session.accessToken,
+    refreshToken: sent?.refresh?.token === session.refreshToken ? undefined : session.refreshToken,
+  };
+}
+
+/** What happened to one account's tokens, given its credentials before the logout. */
+export function describeRevocation(
+  credentials: Credentials,
+  dropped: boolean,
+  attempts: Attempts,
+): Revocation {
+  if (credentials.kind === "legacy") {
+    const reason = credentials.hasToken ? "legacy-token" : "no-session";
+    return { access: { status: "skipped", reason }, refresh: { status: "skipped", reason } };
+  }
+  if (credentials.kind === "no-session") {
+    const skipped = { status: "skipped", reason: "no-session" } as const;
+    return { access: skipped, refresh: skipped };
+  }
+  if (!dropped) {
+    const shared = {
       status: "skipped",
       reason: "shared-session",
       sharedWith: credentials.sharedWith,
     } as const;
-    out.verbose("oauth", "revokeSkipped", "Token revocation skipped (shared-session)");
-    return state(skipped, skipped);
+    return { access: shared, refresh: shared };
   }
-  const host = revocationHost(credentials.oauthHost, credentials.sessionKey, settings.fallbackHost);
-  const current = state({ status: "skipped", reason: "no-session" }, {
-    status: "skipped",
-    reason: "no-session",
-  });
-  await revokeInto(out, current, credentials.session, host, settings.timeoutMs);
-  return current;
-}
-
-/**
- * Revokes the tokens of a session the config update dropped that were never
- * sent for revocation (they changed, or their other alias left, meanwhile).
- */
-export async function revokeLeftovers(
-  out: Reporter,
-  current: RevocationState,
-  dropped: OAuthSession,
-  where: { oauthHost?: string; sessionKey: string } & RevokeSettings,
-): Promise<void> {
-  const leftover: OAuthSession = {
-    accessToken: current.attempted.has(dropped.accessToken ?? "") ? undefined : dropped.accessToken,
-    refreshToken: current.attempted.has(dropped.refreshToken ?? "")
-      ? undefined
-      : dropped.refreshToken,
-  };
-  if (!leftover.accessToken && !leftover.refreshToken) return;
-  const host = revocationHost(where.oauthHost, where.sessionKey, where.fallbackHost);
-  await revokeInto(out, current, leftover, host, where.timeoutMs);
-}
-
-async function revokeInto(
-  out: Reporter,
-  current: RevocationState,
-  session: OAuthSession,
-  host: string,
-  timeoutMs: number,
-): Promise<void> {
-  const tokens = { access: session.accessToken, refresh: session.refreshToken };
-  out.verbose("oauth", "revokeStart", `Revoking OAuth tokens at ${host}`, { host });
-  const spinner = out.spinner("Revoking OAuth tokens");
-  const started = performance.now();
-  const results = await revokeTokenPair(tokens, { host, timeoutMs });
-  spinner.stop();
-  const elapsedMs = Math.round(performance.now() - started);
-
-  for (const kind of ["access", "refresh"] as const) {
-    const result = results[kind];
-    const token = tokens[kind];
-    if (!result || !token) continue;
-    current.attempted.add(token);
-    current.result[kind] = result;
-    if (result.status === "failed") {
-      out.warning(
-        `Failed to revoke ${kind} token (${result.reason}); it may remain valid until its natural expiry.`,
-      );
-    }
-    out.verbose("oauth", "revokeResult", `${kind} token: ${result.status} (${elapsedMs}ms)`, {
-      token: kind,
-      status: result.status,
-    });
-  }
-}
-
-function state(access: TokenOutcome, refresh: TokenOutcome): RevocationState {
-  return { result: { access, refresh }, attempted: new Set() };
+  const sent = attempts.get(credentials.sessionKey);
+  const missing = { status: "skipped", reason: "no-session" } as const;
+  return { access: sent?.access?.result ?? missing, refresh: sent?.refresh?.result ?? missing };
 }

@@ -40,7 +40,7 @@ Deno.test("logout --help: usage, argument, flags and examples; no config needed"
   assert.match(stdout, /-v, --verbose/);
   assert.match(stdout, /--json {9}Output in JSON format/);
   assert.match(stdout, /--pretty-json {2}Output in colorized JSON format/);
-  assert.equal(stdout.match(/^ {2}\$ ably accounts logout.*$/gm)?.length, 7); // usage + 6 examples
+  assert.equal(stdout.match(/^ {2}\$ ably accounts logout.*$/gm)?.length, 8); // usage + 7 examples
 });
 
 Deno.test("logout: usage errors exit 2, as text or as JSON records", async () => {
@@ -564,4 +564,119 @@ Deno.test("logout on a terminal: a spinner shows while revoking", onTerminal, as
   } finally {
     await server.close();
   }
+});
+
+// --- --all and the picker -----------------------------------------------------------
+
+Deno.test("logout --all: every account in one write, each session revoked once, in parallel", async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const tokensSeen: string[] = [];
+  const slow = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    tokensSeen.push(new URLSearchParams(await request.text()).get("token")!);
+    peak = Math.max(peak, ++inFlight);
+    await new Promise((r) => setTimeout(r, 300));
+    inFlight--;
+    return new Response("");
+  });
+  try {
+    const issuer = `127.0.0.1:${slow.addr.port}`;
+    const sessions = ["a", "b", "c", "d", "e"];
+    const config = buildConfig([
+      ...sessions.map((s) => ({ alias: s, issuer, email: `${s}@example.com` })),
+      { alias: "a-twin", issuer, email: "a@example.com" }, // shares a's session
+      { alias: "legacy" },
+    ], "a");
+    const dir = await tempConfigDir(
+      `${config}\n[[helpContext.conversation.messages]]\ncontent = "hi"\nrole = "user"\n`,
+    );
+    const run = await runCli(["accounts", "logout", "--all", "--force", "--json"], {
+      configDir: dir,
+      env: { ABLY_OAUTH_TIMEOUT_MS: "3000" },
+    });
+    assert.equal(run.code, 0, run.stdout);
+    // 5 sessions x 2 tokens, each 300 ms: together about one round trip, not ten.
+    assert.equal(tokensSeen.length, 10);
+    assert.equal(new Set(tokensSeen).size, 10);
+    assert.equal(peak, 10);
+    assert.ok(run.elapsedMs < 1500, `took ${Math.round(run.elapsedMs)}ms`);
+    const result = resultOf(run.records());
+    assert.deepEqual(result.remainingAccounts, []);
+    assert.deepEqual(result.accounts.map((a: { alias: string }) => a.alias), [
+      "a",
+      "b",
+      "c",
+      "d",
+      "e",
+      "a-twin",
+      "legacy",
+    ]);
+    const revoked = { status: "revoked" };
+    assert.deepEqual(result.accounts[0].revocation, { access: revoked, refresh: revoked });
+    assert.deepEqual(result.accounts[5].revocation, { access: revoked, refresh: revoked });
+    assert.equal(result.accounts[6].revocation.access.reason, "legacy-token");
+    // What the official CLI reads as "no accounts"; other tables survive.
+    assert.equal(
+      await readConfigText(dir),
+      '[accounts]\n[current]\n[[helpContext.conversation.messages]]\ncontent = "hi"\nrole = "user"\n',
+    );
+  } finally {
+    await slow.shutdown();
+  }
+});
+
+Deno.test("logout --all: confirmation lists the aliases; usage and JSON rules as for one account", async () => {
+  const config = buildConfig([{ alias: "one" }, { alias: "two" }], "one");
+  const dir = await tempConfigDir(config);
+  const declined = await runCli(["accounts", "logout", "--all"], { configDir: dir, stdin: "n\n" });
+  assert.equal(declined.code, 0);
+  assert.match(
+    declined.stdout,
+    /^Warning: Logging out will remove all configuration for 2 accounts: "one", "two"\./,
+  );
+  assert.equal(await readConfigText(dir), config);
+
+  const withAlias = await runCli(["accounts", "logout", "one", "--all"], { configDir: dir });
+  assert.equal(withAlias.code, 2);
+  assert.match(withAlias.stderr, /--all logs out of every account/);
+  const noForce = await runCli(["accounts", "logout", "--all", "--json"], { configDir: dir });
+  assert.equal(noForce.code, 1);
+  assert.match(noForce.stdout, /The --force flag is required/);
+  assert.equal(await readConfigText(dir), config);
+
+  const confirmed = await runCli(["accounts", "logout", "--all"], { configDir: dir, stdin: "y\n" });
+  assert.equal(confirmed.code, 0);
+  assert.match(confirmed.stderr, /✓ Successfully logged out from 2 accounts: one, two\./);
+  assert.equal(await readConfigText(dir), "[accounts]\n[current]\n");
+
+  const empty = await runCli(["accounts", "logout", "--all", "--force"], { configDir: dir });
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /No accounts configured/);
+});
+
+Deno.test(
+  "logout on a terminal: no current account -> pick one, then confirm",
+  onTerminal,
+  async () => {
+    const config = buildConfig([
+      { alias: "first", name: "First Co" },
+      { alias: "second", name: "Second Co" },
+    ]);
+    const dir = await tempConfigDir(config);
+    const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
+      configDir: dir,
+      steps: [["Select an account to log out from", "\x1b[B\r"], ["proceed?", "y\r"]],
+    });
+    assert.equal(code, 0, output);
+    assert.match(output, /second {2}Second Co {2}<second@example\.com>/);
+    assert.match(output, /Successfully logged out from account second\./);
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), ["first"]);
+  },
+);
+
+Deno.test("logout without a terminal and no current account keeps the reference error", async () => {
+  const dir = await tempConfigDir(buildConfig([{ alias: "first" }]));
+  const run = await runCli(["accounts", "logout"], { configDir: dir, stdin: "y\n" });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /No account is currently selected and no alias or ID provided/);
 });
