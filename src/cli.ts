@@ -12,6 +12,7 @@ import type { GlobalFlags } from "./commands/global-flags.ts";
 import { createReporter, type Format, type Reporter } from "./output/reporter.ts";
 import { registerAccounts } from "./commands/accounts/index.ts";
 import { registerConfig } from "./commands/config/index.ts";
+import { registerCompletions } from "./commands/completions.ts";
 
 export type Env = (name: string) => string | undefined;
 
@@ -64,6 +65,7 @@ export async function run(argv: string[], env: Env = safeEnv): Promise<number> {
     .configureHelp({ formatHelp });
   registerAccounts(program, app);
   registerConfig(program, app);
+  registerCompletions(program, app);
 
   if (argv.length === 0) {
     program.outputHelp();
@@ -169,6 +171,11 @@ function describeParseError(error: CommanderError, commandId: string): string {
       const [a, b] = quoted.map((flag) => flag.split(/[ ,]+/).pop()!);
       return `The following errors occurred:\n  ${b}=true cannot also be provided when using ${a}\n  ${a}=true cannot also be provided when using ${b}`;
     }
+    case "commander.invalidArgument":
+      return error.message.replace(
+        /^error: command-argument value '([^']*)' is invalid for argument '([^']*)'\. Allowed choices are (.*)\.$/,
+        'Unknown $2 "$1": use one of $3.',
+      );
     case "commander.optionMissingArgument":
       return `Flag ${quoted[0]?.split(/[ ,]+/).find((p) => p.startsWith("--"))} expects a value`;
     case "commander.unknownCommand": {

@@ -15,6 +15,7 @@ export function registerAccounts(program: Command, app: App): void {
     .command("accounts")
     .alias("account")
     .description("Manage Ably accounts and your configured access tokens")
+    .helpCommand(false)
     .allowUnknownOption(true)
     .allowExcessArguments(true);
   registerCurrent(accounts, app);

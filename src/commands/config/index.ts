@@ -10,7 +10,8 @@ import { setExamples } from "../help.ts";
 export function registerConfig(program: Command, app: App): void {
   const config = program
     .command("config")
-    .description("Manage the Ably CLI config file");
+    .description("Manage the Ably CLI config file")
+    .helpCommand(false);
 
   const path = withGlobalFlags(
     config.command("path").description("Print the path to the Ably CLI config file"),
