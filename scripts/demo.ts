@@ -1,0 +1,82 @@
+/**
+ * Try it now: the real CLI against a throw-away config directory with two
+ * sample accounts (one OAuth, one legacy) and a local authorization server on
+ * 127.0.0.1. Never reads or writes your own ~/.ably.
+ *
+ * Usage: deno task demo
+ */
+import denoJson from "../deno.json" with { type: "json" };
+import { runFlags } from "./compile.ts";
+
+const bold = (text: string) => (Deno.noColor ? text : `\x1b[1m${text}\x1b[22m`);
+const dim = (text: string) => (Deno.noColor ? text : `\x1b[2m${text}\x1b[22m`);
+const mainTs = new URL("../main.ts", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
+
+const revoked: string[] = [];
+const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+  const form = new URLSearchParams(await request.text());
+  if (new URL(request.url).pathname === "/oauth/revoke") {
+    const token = form.get("token") ?? "";
+    revoked.push(token.startsWith("demo_at") ? "access token" : "refresh token");
+    return new Response(null, { status: 200 });
+  }
+  return new Response("not found", { status: 404 });
+});
+const issuer = `127.0.0.1:${server.addr.port}`;
+const configDir = await Deno.makeTempDir({ prefix: "ably-demo-" });
+
+const config = `[accounts.acme]
+accountId = "VgQpOZ"
+accountName = "Acme Ltd"
+authMethod = "oauth"
+currentAppId = "aBcDeF"
+oauthSessionKey = "jane@acme.example::${issuer}"
+userEmail = "jane@acme.example"
+
+[accounts.acme.apps.aBcDeF]
+apiKey = "aBcDeF.kEy123:demoSecret"
+appName = "My App"
+keyId = "kEy123"
+keyName = "Root"
+
+[accounts.legacy-ci]
+accessToken = "demo_legacy_token"
+accountId = "Xy12Ab"
+accountName = "Acme CI"
+userEmail = "ci@acme.example"
+tokenId = "unknown"
+
+[oauthSessions."jane@acme.example::${issuer}"]
+accessToken = "demo_at_0001"
+accessTokenExpiresAt = 4102444800000
+oauthScope = "full_access"
+refreshToken = "demo_rt_0001"
+
+[current]
+account = "acme"
+`;
+await Deno.writeTextFile(`${configDir}/config`, config, { mode: 0o600 });
+
+async function ably(...args: string[]): Promise<void> {
+  console.log(`\n${bold(`$ ably ${args.join(" ")}`)}`);
+  const { code } = await new Deno.Command("deno", {
+    args: ["run", ...runFlags(denoJson.tasks.ably), mainTs, ...args],
+    env: { ABLY_CLI_CONFIG_DIR: configDir },
+    stdin: "null",
+  }).spawn().status;
+  if (code !== 0) console.log(dim(`(exit ${code})`));
+}
+
+try {
+  console.log(bold("A throw-away config in"), configDir);
+  console.log(dim(`and a local authorization server on ${issuer} (your ~/.ably is not touched)`));
+  await ably("accounts", "list");
+  await ably("config", "show");
+  await ably("accounts", "logout", "acme", "--force");
+  console.log(dim(`(the authorization server revoked: ${revoked.join(", ") || "nothing"})`));
+  await ably("accounts", "logout", "legacy-ci", "--force", "--json");
+  await ably("config", "show", "--reveal");
+} finally {
+  await server.shutdown();
+  await Deno.remove(configDir, { recursive: true });
+}

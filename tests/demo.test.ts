@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import denoJson from "../deno.json" with { type: "json" };
+import { baseEnv } from "./helpers/cli.ts";
+
+Deno.test("demo: runs the real CLI on a throw-away config, never the user's ~/.ably", async () => {
+  const home = await Deno.makeTempDir({ prefix: "ably-demo-home-" });
+  const env = await baseEnv(home);
+  delete (env as Record<string, string | undefined>).ABLY_CLI_CONFIG_DIR;
+  const words = denoJson.tasks.demo.split(/\s+/);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: words.slice(1), // "deno" itself is this test runner's executable
+    cwd: new URL("..", import.meta.url),
+    env: { ...env, HOME: home },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  assert.match(stdout, /\$ ably accounts list\nFound 2 accounts:/);
+  assert.match(stdout, /\(the authorization server revoked: access token, refresh token\)/);
+  assert.match(stderr, /✓ Successfully logged out from account acme\./);
+  assert.match(stdout, /# Config file: .*\n\n\[accounts\]\n\[current\]\n$/);
+  for (const secret of ["demoSecret", "demo_legacy_token", "demo_at_0001", "demo_rt_0001"]) {
+    assert.ok(!stdout.includes(secret) && !stderr.includes(secret), secret);
+  }
+  await assert.rejects(Deno.stat(`${home}/.ably`), Deno.errors.NotFound);
+});
