@@ -1,5 +1,6 @@
 /** Queries and edits of the accounts in a parsed config. Pure functions on data. */
 import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
+import { table } from "./validate.ts";
 
 export type Resolution =
   | { kind: "found"; alias: string }
@@ -8,7 +9,7 @@ export type Resolution =
   | { kind: "ambiguous-id"; aliases: string[] };
 
 export function accountsOf(config: AblyConfig): Record<string, AccountRecord> {
-  return config.accounts ?? {};
+  return config.accounts ?? table();
 }
 
 export function currentAlias(config: AblyConfig): string | undefined {
@@ -80,13 +81,6 @@ export function credentialsOf(config: AblyConfig, alias: string): Credentials {
   return { kind: "oauth", sessionKey, session, oauthHost: account.oauthHost, sharedWith };
 }
 
-export interface Removal {
-  /** Aliases left, in file order. */
-  remaining: string[];
-  /** The session deleted because no remaining alias used it. */
-  droppedSession?: OAuthSession;
-}
-
 /** The sessions that removing `aliases` would leave unused (and so delete). */
 export function sessionsOnlyUsedBy(config: AblyConfig, aliases: string[]): string[] {
   const leaving = new Set(aliases);
@@ -106,17 +100,16 @@ export function sessionsOnlyUsedBy(config: AblyConfig, aliases: string[]): strin
  * current selection is cleared (not moved) when it was this account, as the
  * official CLI does; the `[current]` table itself stays.
  */
-export function removeAccount(config: AblyConfig, alias: string): Removal {
+/** Returns the aliases left, in file order. */
+export function removeAccount(config: AblyConfig, alias: string): string[] {
   const accounts = accountsOf(config);
   const sessionKey = accounts[alias]?.oauthSessionKey;
   delete accounts[alias];
 
-  let droppedSession: OAuthSession | undefined;
   const sessions = config.oauthSessions;
   if (sessionKey && sessions && Object.hasOwn(sessions, sessionKey)) {
     const stillUsed = Object.values(accounts).some((a) => a.oauthSessionKey === sessionKey);
     if (!stillUsed) {
-      droppedSession = sessions[sessionKey];
       delete sessions[sessionKey];
       if (Object.keys(sessions).length === 0) delete config.oauthSessions;
     }
@@ -127,5 +120,5 @@ export function removeAccount(config: AblyConfig, alias: string): Removal {
     // A legacy `current.app` belonged to the account that was current.
     delete config.current.app;
   }
-  return { remaining: Object.keys(accounts), droppedSession };
+  return Object.keys(accounts);
 }

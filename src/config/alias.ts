@@ -1,6 +1,7 @@
 /** Default aliases derived from account names, exactly as the official CLI derives them. */
 import slugify from "slugify";
 import type { AblyConfig } from "./schema.ts";
+import { accountsOf } from "./accounts.ts";
 
 export const ALIAS_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
@@ -15,8 +16,8 @@ export function aliasFromName(name: string): string {
 
 /** `base` unless another account holds it; then `base-2`, `base-3`, … */
 export function uniqueAlias(config: AblyConfig, base: string, accountId: string): string {
-  const accounts = config.accounts ?? {};
-  const holder = accounts[base];
+  const accounts = accountsOf(config);
+  const holder = Object.hasOwn(accounts, base) ? accounts[base] : undefined;
   if (!holder || holder.accountId === accountId) return base;
   for (let n = 2;; n++) {
     const candidate = `${base}-${n}`;

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_OAUTH_HOST } from "../oauth/endpoint.ts";
 import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
+import { table } from "./validate.ts";
 
 export interface SessionTokens {
   accessToken: string;
@@ -32,7 +33,7 @@ export function storeOAuthLogin(
   tokens: SessionTokens,
   info: AccountInfo,
 ): void {
-  const accounts = (config.accounts ??= {});
+  const accounts = (config.accounts ??= table());
   const existing = accounts[alias];
   const host = info.oauthHost ?? existing?.oauthHost ?? DEFAULT_OAUTH_HOST;
   const key = sessionKeyFor(alias, info.userEmail, host);
@@ -44,7 +45,7 @@ export function storeOAuthLogin(
   const fields: AccountRecord = {
     accountId: info.accountId,
     accountName: info.accountName,
-    apps: existing?.apps ?? {},
+    apps: existing?.apps ?? table(),
     authMethod: "oauth",
     controlHost: info.controlHost ?? existing?.controlHost,
     currentAppId: existing?.currentAppId,
@@ -54,7 +55,7 @@ export function storeOAuthLogin(
   };
   if (existing && existing.accountId && existing.accountId !== info.accountId) {
     // The alias now names another account: the old account's apps and endpoint do not apply.
-    fields.apps = {};
+    fields.apps = table();
     delete existing.currentAppId;
     delete existing.endpoint;
     fields.currentAppId = undefined;
@@ -77,7 +78,7 @@ export function storeTokenLogin(
   accessToken: string,
   info: AccountInfo,
 ): void {
-  const accounts = (config.accounts ??= {});
+  const accounts = (config.accounts ??= table());
   const existing = accounts[alias];
   if (existing?.oauthSessionKey) dropSessionIfUnused(config, existing.oauthSessionKey, alias);
   const sameAccount = existing?.accountId === info.accountId;
@@ -90,13 +91,13 @@ export function storeTokenLogin(
     ...(sameAccount && existing?.currentAppId ? { currentAppId: existing.currentAppId } : {}),
     ...(sameAccount && existing?.endpoint ? { endpoint: existing.endpoint } : {}),
     ...(info.controlHost ? { controlHost: info.controlHost } : {}),
-    apps: sameAccount ? existing?.apps ?? {} : {},
+    apps: sameAccount ? existing?.apps ?? table() : table(),
   };
   ensureCurrentTable(config);
 }
 
 export function storeSessionTokens(config: AblyConfig, key: string, tokens: SessionTokens): void {
-  const sessions = (config.oauthSessions ??= {});
+  const sessions = (config.oauthSessions ??= table());
   const session: OAuthSession = sessions[key] ?? (sessions[key] = {});
   session.accessToken = tokens.accessToken;
   session.accessTokenExpiresAt = tokens.expiresAt;
@@ -122,7 +123,7 @@ export function storeAppSelection(
 ): void {
   const account = config.accounts![alias];
   account.currentAppId = app.id;
-  const apps = (account.apps ??= {});
+  const apps = (account.apps ??= table());
   const entry = (apps[app.id] ??= {});
   if (key) entry.apiKey = key.key;
   entry.appName = app.name;

@@ -8,6 +8,7 @@ import { parse, stringify } from "smol-toml";
 import { dirname } from "node:path";
 import { ConfigError } from "./errors.ts";
 import { withFileLock } from "./lock.ts";
+import { normalise, shapeProblem, table } from "./validate.ts";
 import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
 
@@ -31,19 +32,30 @@ export async function readSnapshot(path: string): Promise<Snapshot | undefined> 
 }
 
 async function readText(path: string): Promise<string | undefined> {
+  let bytes: Uint8Array;
   try {
-    return await Deno.readTextFile(path);
+    bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw new ConfigError(`Cannot read Ably config ${path}: ${messageOf(error)}`, path, {
       cause: error,
     });
   }
+  try {
+    // Fatal: a lossy decode would silently rewrite the bytes we do not understand.
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ConfigError(
+      `Ably config ${path} is not valid UTF-8. It was left unchanged; fix or remove it and try again.`,
+      path,
+    );
+  }
 }
 
 export function parseConfig(text: string, path: string): AblyConfig {
+  let parsed: Record<string, unknown>;
   try {
-    return parse(text) as AblyConfig;
+    parsed = parse(text);
   } catch (error) {
     const { line, column } = error as { line?: number; column?: number };
     const where = line ? ` at line ${line}, column ${column}` : "";
@@ -55,6 +67,14 @@ export function parseConfig(text: string, path: string): AblyConfig {
       { cause: error },
     );
   }
+  const problem = shapeProblem(parsed);
+  if (problem) {
+    throw new ConfigError(
+      `Ably config ${path} is not an Ably config: ${problem}. It was left unchanged; fix or remove it and try again.`,
+      path,
+    );
+  }
+  return normalise(parsed as AblyConfig);
 }
 
 /** The exact bytes the official CLI would write for the same object. */
@@ -116,8 +136,8 @@ export async function updateConfig<T>(
   const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   return await withFileLock(location.lock, timeout, async () => {
     const text = await readText(location.file);
-    const config = text === undefined
-      ? { accounts: {} }
+    const config: AblyConfig = text === undefined
+      ? { accounts: table() }
       : text === options.basis?.text
       ? options.basis.config
       : parseConfig(text, location.file);

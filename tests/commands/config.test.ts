@@ -154,7 +154,10 @@ Deno.test("config show --json: `config.exists`, `path` and masked `contents`", a
   assert.equal(result.success, true);
   assert.equal(result.config.exists, true);
   assert.equal(result.config.path, `${dir}/config`);
-  assert.deepEqual(result.config.contents, parseConfig(SAMPLE_OAUTH_MASKED, "masked"));
+  assert.deepEqual(
+    result.config.contents,
+    JSON.parse(JSON.stringify(parseConfig(SAMPLE_OAUTH_MASKED, "masked"))),
+  );
   assert.equal(result.config.contents.current.account, "acme-ltd");
   assert.equal(
     result.config.contents.accounts["acme-ltd"].apps.aBcDeF.apiKey,
@@ -169,7 +172,7 @@ Deno.test("config show --json: `config.exists`, `path` and masked `contents`", a
   assert.equal(revealed.code, 0);
   assert.deepEqual(
     resultOf(revealed.records()).config.contents,
-    parseConfig(SAMPLE_OAUTH, "raw"),
+    JSON.parse(JSON.stringify(parseConfig(SAMPLE_OAUTH, "raw"))),
   );
 });
 

@@ -66,7 +66,7 @@ Deno.test("login records: an alias reused for another account drops the old acco
   const config = parseConfig(SAMPLE_OAUTH, "c");
   storeOAuthLogin(config, "acme-ltd", tokens, { ...acme, accountId: "OTHER" });
   const account = config.accounts!["acme-ltd"];
-  assert.deepEqual(account.apps, {});
+  assert.deepEqual(Object.keys(account.apps!), []);
   assert.equal(account.currentAppId, undefined);
   assert.equal(account.accountId, "OTHER");
 });

@@ -12,6 +12,7 @@ import {
 import { ConfigError } from "../../src/config/errors.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import {
+  buildConfig,
   SAMPLE_CUSTOM_HOSTS,
   SAMPLE_LEGACY,
   SAMPLE_OAUTH,
@@ -223,4 +224,53 @@ Deno.test("store: a write that cannot land reports the path and leaves no temp f
   const names = [];
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
   assert.deepEqual(names, ["config"]);
+});
+
+Deno.test("store: aliases such as constructor and __proto__ are ordinary keys", async () => {
+  const text = buildConfig([{ alias: "constructor" }, { alias: "toString" }], "constructor")
+    .replace("[accounts.toString]", "[accounts.__proto__]")
+    .replace("[accounts.toString.apps]", "[accounts.__proto__.apps]");
+  const config = parseConfig(text, "config");
+  assert.deepEqual(Object.keys(config.accounts!), ["constructor", "__proto__"]);
+  assert.equal(config.accounts!.hasOwnProperty, undefined);
+  assert.equal(serializeConfig(config), text);
+  const dir = await tempConfigDir(text);
+  await updateConfig(locationOf(dir), (fresh) => {
+    delete fresh.accounts!["constructor"];
+    return { changed: true, value: undefined };
+  });
+  assert.deepEqual(Object.keys((await readConfig(`${dir}/config`))!.accounts!), ["__proto__"]);
+});
+
+Deno.test("store: a TOML file that is not an Ably config is refused, never rewritten", async () => {
+  for (
+    const [text, problem] of [
+      ['accounts = "abc"\n', '"accounts" must be a table'],
+      ["[current]\naccount = 5\n", '"current.account" must be a string'],
+      ['[accounts]\nx = "y"\n', "accounts.x must be a table"],
+      ["[accounts.a]\naccountId = 1\n", "accounts.a.accountId must be a string"],
+      ['[accounts."a.b"]\napps = 3\n', 'accounts."a.b".apps must be a table'],
+      [
+        '[oauthSessions."k::h"]\naccessToken = ["x"]\n',
+        'oauthSessions."k::h".accessToken must be a string',
+      ],
+    ]
+  ) {
+    const dir = await tempConfigDir(text);
+    await assert.rejects(
+      updateConfig(locationOf(dir), () => ({ changed: true, value: undefined })),
+      (e: unknown) => e instanceof ConfigError && e.message.includes(problem),
+      text,
+    );
+    assert.equal(await Deno.readTextFile(`${dir}/config`), text);
+  }
+});
+
+Deno.test("store: a file that is not UTF-8 is refused, never rewritten", async () => {
+  const dir = await tempConfigDir();
+  const bytes = new TextEncoder().encode('[accounts.a]\naccountName = "Caf?"\n');
+  bytes[bytes.indexOf("?".charCodeAt(0))] = 0xe9; // Latin-1 é
+  await Deno.writeFile(`${dir}/config`, bytes);
+  await assert.rejects(readConfig(`${dir}/config`), /not valid UTF-8/);
+  assert.deepEqual(await Deno.readFile(`${dir}/config`), bytes);
 });

@@ -11,6 +11,7 @@ import { configLocation } from "../../config/location.ts";
 import { readConfig, updateConfig } from "../../config/store.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasFromName, aliasProblem, uniqueAlias } from "../../config/alias.ts";
+import { accountsOf } from "../../config/accounts.ts";
 import {
   setCurrentAccount,
   setEndpoint,
@@ -275,7 +276,7 @@ async function chooseAlias(
   const base = aliasFromName(account.name);
   const unique = uniqueAlias(config, base, account.id);
   if (unique === base) return base;
-  const holder = config.accounts?.[base]?.accountId ?? "unknown";
+  const holder = accountsOf(config)[base]?.accountId ?? "unknown";
   if (out.json || !canAsk()) {
     out.warning(
       `Alias "${base}" is already used by a different account (${holder}); storing this login as "${unique}" instead.`,

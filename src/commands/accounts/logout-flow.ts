@@ -85,7 +85,7 @@ export async function logout(out: Reporter, env: Env, request: LogoutRequest): P
       sessionJob(fresh, key, targets, request.oauthHost)
     );
     let remaining = Object.keys(accountsOf(fresh));
-    for (const alias of targets) remaining = removeAccount(fresh, alias).remaining;
+    for (const alias of targets) remaining = removeAccount(fresh, alias);
     return {
       changed: true,
       value: { targets, before, dropped, remaining, current: currentAlias(fresh) },

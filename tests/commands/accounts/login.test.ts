@@ -74,7 +74,7 @@ Deno.test("login --json: device flow, account, app and key stored; one event, on
     assert.equal(account.authMethod, "oauth");
     assert.equal(account.oauthSessionKey, `jane@acme.example::${server.host}`);
     assert.equal(account.currentAppId, "aBcDeF");
-    assert.deepEqual(account.apps!.aBcDeF, {
+    assert.deepEqual({ ...account.apps!.aBcDeF }, {
       apiKey: "aBcDeF.kEy123:s3cr3tS3cr3t",
       appName: "My App",
       keyId: "kEy123",

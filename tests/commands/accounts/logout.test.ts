@@ -680,3 +680,17 @@ Deno.test("logout without a terminal and no current account keeps the reference 
   assert.equal(run.code, 1);
   assert.match(run.stderr, /No account is currently selected and no alias or ID provided/);
 });
+
+Deno.test("logout: aliases that are JavaScript property names are just aliases", async () => {
+  const dir = await tempConfigDir(buildConfig([{ alias: "constructor" }, { alias: "b" }], "b"));
+  const missing = await runCli(["accounts", "logout", "hasOwnProperty", "--force", "--json"], {
+    configDir: dir,
+  });
+  assert.equal(missing.code, 1);
+  assert.match(resultOf(missing.records()).error.message, /Account "hasOwnProperty" not found/);
+  const run = await runCli(["accounts", "logout", "constructor", "--force", "--json"], {
+    configDir: dir,
+  });
+  assert.equal(run.code, 0, run.stdout);
+  assert.deepEqual(aliasesIn(await readConfigText(dir)), ["b"]);
+});
