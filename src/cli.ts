@@ -62,7 +62,21 @@ export async function run(argv: string[], env: Env = safeEnv): Promise<number> {
       writeErr: (text) => console.error(text.replace(/\n$/, "")),
       outputError: () => {}, // rendered by handleParseError instead
     })
-    .configureHelp({ formatHelp });
+    .configureHelp({ formatHelp })
+    // Extra positional arguments are reported by the hook below, naming them.
+    .allowExcessArguments(true)
+    .hook("preAction", (_program, command) => {
+      if (command.name() === "accounts") return; // the topic suggests a subcommand instead
+      const extra = command.args.slice(command.registeredArguments.length);
+      if (extra.length) {
+        const plural = extra.length > 1 ? "s" : "";
+        throw new CommanderError(
+          ExitCode.Usage,
+          "commander.excessArguments",
+          `Unexpected argument${plural}: ${extra.join(", ")}`,
+        );
+      }
+    });
   registerAccounts(program, app);
   registerConfig(program, app);
   registerCompletions(program, app);

@@ -6,14 +6,13 @@
  */
 import type { Env } from "../cli.ts";
 import { CliError } from "../errors.ts";
-import { accountsOf } from "../config/accounts.ts";
+import { accountsOf, issuerHost } from "../config/accounts.ts";
 import type { ConfigLocation } from "../config/location.ts";
 import { storeSessionTokens } from "../config/login-records.ts";
 import type { AblyConfig } from "../config/schema.ts";
 import { readConfig, updateConfig } from "../config/store.ts";
 import { OAuthError, refreshTokens } from "../oauth/tokens.ts";
 import type { Reporter } from "../output/reporter.ts";
-import { revocationHost } from "./accounts/revocation.ts";
 
 const REFRESH_MARGIN_MS = 60_000;
 
@@ -43,7 +42,7 @@ export async function accessTokenFor(ctx: TokenContext, alias: string): Promise<
     if (!session.refreshToken) {
       throw new CliError("OAuth session expired. Please run 'ably login' again.");
     }
-    const host = revocationHost(account.oauthHost, key, ctx.oauthHost);
+    const host = issuerHost(account.oauthHost, key, ctx.oauthHost);
     ctx.out.verbose("oauth", "refresh", `Refreshing the access token at ${host}`, { host });
     try {
       const tokens = await refreshTokens(host, session.refreshToken, {

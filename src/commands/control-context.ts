@@ -29,7 +29,9 @@ export async function controlClientFor(
     oauthTimeoutMs: oauthTimeoutMs(env),
     lockTimeoutMs: lockTimeoutMs(env),
   }, alias);
-  const host = flags.controlHost ?? account.controlHost ?? DEFAULT_CONTROL_HOST;
+  // A token from ABLY_ACCESS_TOKEN was not minted for the account's own host: never send it there.
+  const storedHost = env("ABLY_ACCESS_TOKEN") ? undefined : account.controlHost;
+  const host = flags.controlHost ?? storedHost ?? DEFAULT_CONTROL_HOST;
   out.verbose("control", "host", `Using the Control API at ${host}`, { host });
   return controlClient(host, token, { timeoutMs: controlTimeoutMs(env) });
 }

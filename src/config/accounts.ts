@@ -1,6 +1,7 @@
 /** Queries and edits of the accounts in a parsed config. Pure functions on data. */
 import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
 import { table } from "./validate.ts";
+import { DEFAULT_OAUTH_HOST } from "../oauth/endpoint.ts";
 
 export type Resolution =
   | { kind: "found"; alias: string }
@@ -121,4 +122,19 @@ export function removeAccount(config: AblyConfig, alias: string): string[] {
     delete config.current.app;
   }
   return Object.keys(accounts);
+}
+
+/**
+ * The server that minted a session's tokens, and so the only one they may be
+ * sent to: the account's `oauthHost`, else the issuer recorded in the session
+ * key (`email::host`), else the `--oauth-host` fallback, else ably.com.
+ */
+export function issuerHost(
+  oauthHost: string | undefined,
+  sessionKey: string,
+  fallbackHost: string | undefined,
+): string {
+  const separator = sessionKey.lastIndexOf("::");
+  const issuer = separator >= 0 ? sessionKey.slice(separator + 2) : "";
+  return oauthHost || issuer || fallbackHost || DEFAULT_OAUTH_HOST;
 }

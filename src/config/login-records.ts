@@ -5,12 +5,20 @@
 import { DEFAULT_OAUTH_HOST } from "../oauth/endpoint.ts";
 import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
 import { table } from "./validate.ts";
+import { accountsOf, issuerHost } from "./accounts.ts";
 
 export interface SessionTokens {
   accessToken: string;
   refreshToken: string;
   expiresAt: number;
   scope?: string;
+}
+
+/** Tokens a login took out of the file while still valid: they should be revoked. */
+export interface ReplacedTokens {
+  session: OAuthSession;
+  /** Who minted them. */
+  host: string;
 }
 
 export interface AccountInfo {
@@ -26,20 +34,40 @@ export function sessionKeyFor(alias: string, email: string, host: string): strin
   return `${(email || alias).toLowerCase()}::${host.toLowerCase()}`;
 }
 
-/** Records an OAuth login for `alias`; every alias sharing the session sees the new tokens. */
+/**
+ * Records an OAuth login for `alias`; every alias sharing the session sees the
+ * new tokens. Returns the tokens this replaced or dropped.
+ */
 export function storeOAuthLogin(
   config: AblyConfig,
   alias: string,
   tokens: SessionTokens,
   info: AccountInfo,
-): void {
+): ReplacedTokens[] {
   const accounts = (config.accounts ??= table());
   const existing = accounts[alias];
   const host = info.oauthHost ?? existing?.oauthHost ?? DEFAULT_OAUTH_HOST;
   const key = sessionKeyFor(alias, info.userEmail, host);
 
+  const replaced: ReplacedTokens[] = [];
   const oldKey = existing?.oauthSessionKey;
-  if (oldKey && oldKey !== key) dropSessionIfUnused(config, oldKey, alias);
+  if (oldKey && oldKey !== key) {
+    const dropped = dropSessionIfUnused(config, oldKey, alias);
+    if (dropped) {
+      replaced.push({ session: dropped, host: issuerHost(existing?.oauthHost, oldKey, undefined) });
+    }
+  }
+  const previous = config.oauthSessions?.[key];
+  const superseded: OAuthSession = {
+    accessToken: previous?.accessToken !== tokens.accessToken ? previous?.accessToken : undefined,
+    refreshToken: previous?.refreshToken !== tokens.refreshToken
+      ? previous?.refreshToken
+      : undefined,
+  };
+  if (superseded.accessToken || superseded.refreshToken) {
+    const host = issuerHost(info.oauthHost ?? existing?.oauthHost, key, undefined);
+    replaced.push({ session: superseded, host });
+  }
   storeSessionTokens(config, key, tokens);
 
   const fields: AccountRecord = {
@@ -68,19 +96,23 @@ export function storeOAuthLogin(
   delete account.accessTokenExpiresAt;
   delete account.tokenId;
   ensureCurrentTable(config);
-  config.current!.account ??= alias;
+  return replaced;
 }
 
-/** Records a pasted access token (a legacy, non-OAuth account, as the 0.x CLI made). */
+/**
+ * Records a pasted access token (a legacy, non-OAuth account, as the 0.x CLI
+ * made). Returns the OAuth tokens this dropped, if the alias had its own session.
+ */
 export function storeTokenLogin(
   config: AblyConfig,
   alias: string,
   accessToken: string,
   info: AccountInfo,
-): void {
+): ReplacedTokens[] {
   const accounts = (config.accounts ??= table());
   const existing = accounts[alias];
-  if (existing?.oauthSessionKey) dropSessionIfUnused(config, existing.oauthSessionKey, alias);
+  const oldKey = existing?.oauthSessionKey;
+  const dropped = oldKey ? dropSessionIfUnused(config, oldKey, alias) : undefined;
   const sameAccount = existing?.accountId === info.accountId;
   accounts[alias] = {
     accessToken,
@@ -94,6 +126,9 @@ export function storeTokenLogin(
     apps: sameAccount ? existing?.apps ?? table() : table(),
   };
   ensureCurrentTable(config);
+  return dropped && oldKey
+    ? [{ session: dropped, host: issuerHost(existing?.oauthHost, oldKey, undefined) }]
+    : [];
 }
 
 export function storeSessionTokens(config: AblyConfig, key: string, tokens: SessionTokens): void {
@@ -133,13 +168,20 @@ export function storeAppSelection(
   }
 }
 
-function dropSessionIfUnused(config: AblyConfig, key: string, exceptAlias: string): void {
-  const usedElsewhere = Object.entries(config.accounts ?? {}).some(([alias, account]) =>
+/** Deletes the session unless another alias uses it; returns what was deleted. */
+function dropSessionIfUnused(
+  config: AblyConfig,
+  key: string,
+  exceptAlias: string,
+): OAuthSession | undefined {
+  const usedElsewhere = Object.entries(accountsOf(config)).some(([alias, account]) =>
     alias !== exceptAlias && account.oauthSessionKey === key
   );
-  if (usedElsewhere || !config.oauthSessions) return;
-  delete config.oauthSessions[key];
-  if (Object.keys(config.oauthSessions).length === 0) delete config.oauthSessions;
+  const session = config.oauthSessions?.[key];
+  if (usedElsewhere || !session) return undefined;
+  delete config.oauthSessions![key];
+  if (Object.keys(config.oauthSessions!).length === 0) delete config.oauthSessions;
+  return session;
 }
 
 function ensureCurrentTable(config: AblyConfig): void {

@@ -9,6 +9,13 @@ export function maskSecrets(config: AblyConfig): AblyConfig {
 }
 
 function mask(value: unknown, key?: string): unknown {
+  // Whatever shape a secret has (string, array, table), none of it is shown.
+  if (key && SECRET_KEYS.has(key)) return MASK;
+  if (key === "apiKey") {
+    return typeof value === "string" && value.includes(":")
+      ? `${value.split(":")[0]}:${MASK}`
+      : MASK;
+  }
   if (Array.isArray(value)) return value.map((item) => mask(item));
   if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
@@ -16,9 +23,5 @@ function mask(value: unknown, key?: string): unknown {
     }
     return value;
   }
-  if (typeof value !== "string") return value;
-  if (key && SECRET_KEYS.has(key)) return MASK;
-  // `appId.keyId:secret`: the name part identifies the key, the secret is masked.
-  if (key === "apiKey") return value.includes(":") ? `${value.split(":")[0]}:${MASK}` : MASK;
   return value;
 }

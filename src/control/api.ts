@@ -1,6 +1,6 @@
 /** The Ably Control API calls the accounts commands make. Knows HTTP, nothing of the config. */
 import denoJson from "../../deno.json" with { type: "json" };
-import { isLoopback } from "../oauth/endpoint.ts";
+import { fetchFailure, hostUrl, printable } from "../http.ts";
 
 export const DEFAULT_CONTROL_HOST = "control.ably.net";
 export const DEFAULT_CONTROL_TIMEOUT_MS = 15_000;
@@ -42,13 +42,14 @@ export interface Key {
  * plain HTTP only on loopback.
  */
 export function controlBaseUrl(host: string): string {
-  if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) {
-    throw new ControlApiError(`invalid Control API host "${host}"`);
+  let url: URL;
+  try {
+    url = hostUrl(host, "Control API host");
+  } catch (error) {
+    throw new ControlApiError((error as Error).message);
   }
-  const url = new URL(`https://${host}`);
-  const scheme = isLoopback(url.hostname) ? "http" : "https";
   const prefix = /^control[.-]/i.test(host) ? "/v1" : "/api/v1";
-  return `${scheme}://${url.host}${prefix}`;
+  return `${url.protocol}//${url.host}${prefix}`;
 }
 
 export interface ControlClient {
@@ -83,10 +84,7 @@ export function controlClient(
       });
     } catch (error) {
       if (timeout.aborted) throw new ControlApiError(`Network error: ${method} ${path} timed out`);
-      const { message, cause } = error as Error;
-      throw new ControlApiError(
-        `Network error: ${cause instanceof Error ? cause.message : message}`,
-      );
+      throw new ControlApiError(`Network error: ${printable(fetchFailure(error))}`);
     }
     const text = await response.text();
     if (!response.ok) {
@@ -95,9 +93,9 @@ export function controlClient(
         parsed = JSON.parse(text);
       } catch { /* not JSON */ }
       const detail = typeof parsed?.message === "string"
-        ? `: ${parsed.message}`
+        ? `: ${printable(parsed.message)}`
         : !parsed && text && text.length < 100
-        ? `: ${text}`
+        ? `: ${printable(text)}`
         : "";
       throw new ControlApiError(
         `API request failed (${response.status} ${response.statusText})${detail}`,

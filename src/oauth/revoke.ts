@@ -2,10 +2,10 @@
  * RFC 7009 token revocation. Knows HTTP, nothing of the config: it is handed a
  * host and tokens and reports what happened to each token.
  */
+import { fetchFailure, printable } from "../http.ts";
 import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
 export const DEFAULT_REVOKE_TIMEOUT_MS = 5_000;
-const MAX_BODY_IN_REASON = 200;
 
 export type RevokeResult = { status: "revoked" } | { status: "failed"; reason: string };
 
@@ -46,7 +46,7 @@ export async function revokeToken(token: string, options: RevokeOptions): Promis
   } catch (error) {
     if (timeout.aborted) return { status: "failed", reason: `timed out after ${timeoutMs}ms` };
     if (options.signal?.aborted) return { status: "failed", reason: "cancelled" };
-    return { status: "failed", reason: printable(describeFetchError(error)) };
+    return { status: "failed", reason: printable(fetchFailure(error)) };
   }
 }
 
@@ -60,17 +60,4 @@ export async function revokeTokenPair(
     tokens.refresh ? revokeToken(tokens.refresh, options) : undefined,
   ]);
   return { access, refresh };
-}
-
-/** Deno's fetch says only "fetch failed"; the cause says why (DNS, refused, TLS...). */
-function describeFetchError(error: unknown): string {
-  const { message, cause } = error as Error;
-  return cause instanceof Error && cause.message ? cause.message : message;
-}
-
-/** Server text shown to a user: one line, no control characters, bounded. */
-function printable(text: string): string {
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/\s+/g, " ").trim();
-  return clean.length > MAX_BODY_IN_REASON ? `${clean.slice(0, MAX_BODY_IN_REASON)}…` : clean;
 }

@@ -2,6 +2,7 @@
  * RFC 8628 device authorization and RFC 6749 refresh against the Ably
  * authorization server. Knows HTTP, nothing of the config.
  */
+import { fetchFailure, printable } from "../http.ts";
 import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
 export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
@@ -47,7 +48,7 @@ export async function requestDeviceCode(
   }, options);
   const text = await response.text();
   if (!response.ok) {
-    throw new OAuthError(`Device code request failed (${response.status}): ${text.slice(0, 200)}`);
+    throw new OAuthError(`Device code request failed (${response.status}): ${printable(text)}`);
   }
   const body = parseJson(text) ?? {};
   const deviceCode = body.device_code;
@@ -106,7 +107,7 @@ export async function pollForTokens(
       if (++networkFailures >= 3) {
         throw new OAuthError(
           `Network error: failed to reach token endpoint after multiple retries (${
-            describe(error)
+            fetchFailure(error)
           })`,
         );
       }
@@ -211,14 +212,9 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function describeOAuthError(body: Record<string, unknown>, status: number): string {
   for (const key of ["error_description", "error"]) {
-    if (typeof body[key] === "string" && body[key]) return body[key] as string;
+    if (typeof body[key] === "string" && body[key]) return printable(body[key] as string);
   }
   return `HTTP ${status}`;
-}
-
-function describe(error: unknown): string {
-  const { message, cause } = error as Error;
-  return cause instanceof Error && cause.message ? cause.message : message;
 }
 
 function parseJson(text: string): Record<string, unknown> | undefined {

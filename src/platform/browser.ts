@@ -1,13 +1,18 @@
 /** Opens a URL in the user's browser, when there is a desktop to open it on. */
 import type { Env } from "../cli.ts";
+import { isLoopback } from "../http.ts";
 
 export function canOpenBrowser(env: Env): boolean {
   if (Deno.build.os === "linux") return Boolean(env("DISPLAY") || env("WAYLAND_DISPLAY"));
   return Deno.build.os === "darwin" || Deno.build.os === "windows";
 }
 
-/** Best effort: false when no opener could be started. */
+/**
+ * Best effort: false when no opener could be started. Only web addresses are
+ * opened (https, or http on loopback): a server must not make us launch a file.
+ */
 export function openBrowser(url: string): boolean {
+  if (!isWebAddress(url)) return false;
   const [program, ...args] = Deno.build.os === "darwin"
     ? ["open", url]
     : Deno.build.os === "windows"
@@ -22,6 +27,15 @@ export function openBrowser(url: string): boolean {
     }).spawn();
     child.unref();
     return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isWebAddress(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname));
   } catch {
     return false;
   }

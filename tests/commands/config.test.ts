@@ -239,3 +239,19 @@ Deno.test("config show: an arbitrary valid TOML file is shown, unknown keys kept
     helpContext: { version: 2 },
   });
 });
+
+Deno.test("config show: secrets of any shape are masked, or the file is refused", async () => {
+  const odd =
+    '[accounts.odd]\napiKey = 42\n\n[accounts.odd.apps.x]\napiKey = "x.y:KEYSECRET"\n\n[oauthSessions."a::b"]\nrefreshToken = "RTSECRET"\n\n[oauthSessions."a::b".nested]\nrefreshToken = { v = "INLINESECRET" }\naccessToken = ["ARRSECRET"]\n';
+  const secrets = ["ARRSECRET", "KEYSECRET", "RTSECRET", "INLINESECRET"];
+  const dir = await tempConfigDir(odd);
+  for (const args of [["config", "show"], ["config", "show", "--json"]]) {
+    const run = await runCli(args, { configDir: dir, secrets });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\[masked\]/);
+  }
+  const refused = await tempConfigDir('[accounts.bad]\naccessToken = ["ARRSECRET"]\n');
+  const run = await runCli(["config", "show"], { configDir: refused, secrets });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /accounts\.bad\.accessToken must be a string/);
+});

@@ -13,6 +13,7 @@ import type { AblyConfig } from "../../config/schema.ts";
 import { aliasFromName, aliasProblem, uniqueAlias } from "../../config/alias.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import {
+  type ReplacedTokens,
   setCurrentAccount,
   setEndpoint,
   storeAppSelection,
@@ -35,7 +36,8 @@ import {
   type Key,
   type Me,
 } from "../../control/api.ts";
-import { canOpenBrowser, openBrowser } from "../../platform/browser.ts";
+import { canOpenBrowser, isWebAddress, openBrowser } from "../../platform/browser.ts";
+import { printable } from "../../http.ts";
 import { ask, askYesNo, canAsk, choose, INTERRUPTED } from "../../prompt/choose.ts";
 
 export interface LoginFlags {
@@ -83,9 +85,23 @@ export async function login(out: Reporter, env: Env, flags: LoginFlags): Promise
   const client = controlClient(controlHost, tokens.accessToken, {
     timeoutMs: controlTimeoutMs(env),
   });
-  let stored = false;
+  // Until the tokens are in the file, giving up (error, cancel, Ctrl-C) must revoke them.
+  const progress = { stored: false };
+  const revokeIssued = () =>
+    revokeTokenPair(
+      { access: tokens.accessToken, refresh: tokens.refreshToken },
+      { host: oauthHost, timeoutMs: oauthTimeoutMs(env) },
+    );
+  const onSigint = async () => {
+    if (!progress.stored) {
+      await revokeIssued();
+      out.warning("Login cancelled; the issued tokens were revoked and nothing was stored.");
+    }
+    Deno.exit(ExitCode.Interrupted);
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
   try {
-    const code = await finishLogin(
+    return await finishLogin(
       out,
       env,
       flags,
@@ -99,17 +115,11 @@ export async function login(out: Reporter, env: Env, flags: LoginFlags): Promise
           controlHost: flags.controlHost,
         }),
       "oauth",
+      progress,
     );
-    stored = code === ExitCode.Success;
-    return code;
   } finally {
-    // Failed or cancelled after the tokens were issued: do not leave them live.
-    if (!stored) {
-      await revokeTokenPair(
-        { access: tokens.accessToken, refresh: tokens.refreshToken },
-        { host: oauthHost, timeoutMs: oauthTimeoutMs(env) },
-      );
-    }
+    Deno.removeSignalListener("SIGINT", onSigint);
+    if (!progress.stored) await revokeIssued();
   }
 }
 
@@ -132,14 +142,17 @@ async function authorizeDevice(
     verificationUri: code.verificationUri,
     verificationUriComplete: code.verificationUriComplete,
   });
+  // Shown on a terminal: nothing from the server may carry control characters.
+  const userCode = printable(code.userCode);
+  const url = printable(code.verificationUriComplete, 2000);
   out.print();
-  out.print(`  Your authorization code: ${out.style.cyan(code.userCode)}`);
+  out.print(`  Your authorization code: ${out.style.cyan(userCode)}`);
   out.print();
-  out.print(`  Visit: ${code.verificationUriComplete}`);
+  out.print(`  Visit: ${url}`);
   out.print();
-  if (!out.json && flags.browser !== false && canOpenBrowser(env)) {
-    out.print(`Opening ${code.verificationUriComplete} in your browser...`);
-    openBrowser(code.verificationUriComplete);
+  if (!out.json && flags.browser !== false && canOpenBrowser(env) && isWebAddress(url)) {
+    out.print(`Opening ${url} in your browser...`);
+    openBrowser(url);
   } else {
     out.print("Open the URL above in your browser to authorize.");
   }
@@ -171,7 +184,7 @@ type Store = (
   me: Me,
   accountId: string,
   accountName: string,
-) => void;
+) => ReplacedTokens[];
 
 /** Who is this, which account, which alias, app and key; then one locked write. */
 async function finishLogin(
@@ -181,6 +194,7 @@ async function finishLogin(
   client: ControlClient,
   store: Store,
   authMethod: "oauth" | "token",
+  progress = { stored: false },
 ): Promise<number> {
   const [me, remote] = await Promise.all([client.me(), client.accounts()]).catch((error) => {
     throw new CliError(error.message, { component: "accountLogin" });
@@ -200,13 +214,15 @@ async function finishLogin(
   const key = app ? await chooseKey(out, client, app.app) : undefined;
   if (key === INTERRUPTED) return cancelled(out);
 
-  await updateConfig(location, (config) => {
-    store(config, alias, me, account.id, account.name);
+  const replaced = await updateConfig(location, (config) => {
+    const replaced = store(config, alias, me, account.id, account.name);
     setCurrentAccount(config, alias);
     if (flags.endpoint) setEndpoint(config, alias, flags.endpoint);
     if (app) storeAppSelection(config, alias, app.app, key?.key);
-    return { changed: true, value: undefined };
+    return { changed: true, value: replaced };
   }, { lockTimeoutMs: lockTimeoutMs(env) });
+  progress.stored = true;
+  await revokeReplaced(out, replaced, oauthTimeoutMs(env));
 
   out.result({
     account: {
@@ -376,6 +392,34 @@ async function chooseKey(
     keys.map((k) => ({ name: `${k.name || "Unnamed key"} (${k.id})`, value: k })),
   );
   return key === INTERRUPTED ? key : { key, autoSelected: false };
+}
+
+/** The tokens the new login superseded are still valid: revoke them at their issuer. */
+async function revokeReplaced(
+  out: Reporter,
+  replaced: ReplacedTokens[],
+  timeoutMs: number,
+): Promise<void> {
+  const results = await Promise.all(
+    replaced.map(({ session, host }) =>
+      revokeTokenPair({ access: session.accessToken, refresh: session.refreshToken }, {
+        host,
+        timeoutMs,
+      })
+    ),
+  );
+  for (const result of results) {
+    for (const kind of ["access", "refresh"] as const) {
+      const outcome = result[kind];
+      if (outcome?.status === "failed") {
+        out.warning(
+          `Failed to revoke the previous ${kind} token (${outcome.reason}); it may remain valid until its natural expiry.`,
+        );
+      } else if (outcome) {
+        out.verbose("oauth", "revokeReplaced", `Previous ${kind} token revoked`);
+      }
+    }
+  }
 }
 
 function cancelled(out: Reporter): number {

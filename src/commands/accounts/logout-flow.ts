@@ -15,6 +15,7 @@ import {
   type Credentials,
   credentialsOf,
   currentAlias,
+  issuerHost,
   removeAccount,
   sessionsOnlyUsedBy,
 } from "../../config/accounts.ts";
@@ -23,7 +24,6 @@ import {
   type Attempts,
   describeRevocation,
   type Revocation,
-  revocationHost,
   revokeSessions,
   type SessionJob,
   unattempted,
@@ -31,17 +31,12 @@ import {
 
 export interface LogoutRequest {
   aliasOrId?: string;
-  extraArgs: string[];
   all: boolean;
   force: boolean;
   oauthHost?: string;
 }
 
 export async function logout(out: Reporter, env: Env, request: LogoutRequest): Promise<number> {
-  if (request.extraArgs.length) {
-    const plural = request.extraArgs.length > 1 ? "s" : "";
-    throw usageError(`Unexpected argument${plural}: ${request.extraArgs.join(", ")}`);
-  }
   if (request.all && request.aliasOrId !== undefined) {
     throw usageError("--all logs out of every account; do not name one as well.");
   }
@@ -136,7 +131,7 @@ function sessionJob(
   const oauthHost = aliases.map((a) => accountsOf(config)[a].oauthHost).find(Boolean);
   return {
     sessionKey,
-    host: revocationHost(oauthHost, sessionKey, fallbackHost),
+    host: issuerHost(oauthHost, sessionKey, fallbackHost),
     session: config.oauthSessions![sessionKey] as OAuthSession,
     aliases,
   };

@@ -18,8 +18,7 @@ export function registerLogout(accounts: Command<[], Record<string, unknown>>, a
         "Alias or ID of the account to log out from (defaults to current account)",
       )
       .option("-f, --force", "Skip confirmation prompt (required with --json)")
-      .option("--all", "Log out of every configured account")
-      .allowExcessArguments(true),
+      .option("--all", "Log out of every configured account"),
     app.showDevFlags,
   );
   setExamples(command, [
@@ -31,14 +30,13 @@ export function registerLogout(accounts: Command<[], Record<string, unknown>>, a
     "ably accounts logout --force --pretty-json",
     "ably accounts logout --all",
   ]);
-  command.action((aliasOrId, flags, cmd) =>
+  command.action((aliasOrId, flags) =>
     app.run(
       "accounts:logout",
       flags,
       async (out) =>
         (await import("./logout-flow.ts")).logout(out, app.env, {
           aliasOrId,
-          extraArgs: cmd.args.slice(1),
           all: Boolean(flags.all),
           force: Boolean(flags.force),
           oauthHost: flags.oauthHost,

@@ -5,7 +5,6 @@
  */
 import type { Credentials } from "../../config/accounts.ts";
 import type { OAuthSession } from "../../config/schema.ts";
-import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
 import { type RevokeResult, revokeTokenPair } from "../../oauth/revoke.ts";
 import type { Reporter } from "../../output/reporter.ts";
 
@@ -34,20 +33,6 @@ type Kind = "access" | "refresh";
 export type SessionAttempts = Partial<Record<Kind, { token: string; result: RevokeResult }>>;
 /** Per session key. */
 export type Attempts = Map<string, SessionAttempts>;
-
-/**
- * The server that minted a session's tokens: the account's `oauthHost`, else
- * the issuer recorded in the session key (`email::host`), else the flag, else ably.com.
- */
-export function revocationHost(
-  oauthHost: string | undefined,
-  sessionKey: string,
-  fallbackHost: string | undefined,
-): string {
-  const separator = sessionKey.lastIndexOf("::");
-  const issuer = separator >= 0 ? sessionKey.slice(separator + 2) : "";
-  return oauthHost || issuer || fallbackHost || DEFAULT_OAUTH_HOST;
-}
 
 /** Revokes every job's tokens in parallel (one round trip), recording into `attempts`. */
 export async function revokeSessions(

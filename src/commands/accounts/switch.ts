@@ -5,7 +5,6 @@
  */
 import { type Command, Option } from "@commander-js/extra-typings";
 import type { App } from "../../cli.ts";
-import { usageError } from "../../errors.ts";
 import { withGlobalFlags } from "../global-flags.ts";
 import { setExamples } from "../help.ts";
 
@@ -18,8 +17,7 @@ export function registerSwitch(accounts: Command<[], Record<string, unknown>>, a
       .addOption(
         new Option("--endpoint <host>", "Set a custom endpoint for all product API calls")
           .hideHelp(!app.showDevFlags),
-      )
-      .allowExcessArguments(true),
+      ),
     app.showDevFlags,
   );
   setExamples(command, [
@@ -27,11 +25,12 @@ export function registerSwitch(accounts: Command<[], Record<string, unknown>>, a
     "ably accounts switch mycompany",
     "ably accounts switch VgQpOZ --json",
   ]);
-  command.action((aliasOrId, flags, cmd) =>
-    app.run("accounts:switch", flags, async (out) => {
-      const extra = cmd.args.slice(1);
-      if (extra.length) throw usageError(`Unexpected argument: ${extra.join(", ")}`);
-      return (await import("./switch-flow.ts")).switchAccount(out, app.env, aliasOrId, flags);
-    })
+  command.action((aliasOrId, flags) =>
+    app.run(
+      "accounts:switch",
+      flags,
+      async (out) =>
+        (await import("./switch-flow.ts")).switchAccount(out, app.env, aliasOrId, flags),
+    )
   );
 }

@@ -498,3 +498,17 @@ Deno.test({
     });
   },
 });
+
+Deno.test("current: ABLY_ACCESS_TOKEN is never sent to the account's stored controlHost", async () => {
+  await withServer({}, async (decoy) => {
+    const dir = await tempConfigDir(legacyConfig(decoy));
+    const run = await runCli(["accounts", "current", "--json"], {
+      configDir: dir,
+      // The default host is unreachable here: the command falls back to cached details.
+      env: { ABLY_ACCESS_TOKEN: "env_token_SeCrEt", ABLY_CONTROL_TIMEOUT_MS: "1500" },
+    });
+    assert.equal(run.code, 0);
+    assert.equal(decoy.requests.length, 0);
+    assert.equal(resultOf(run.records()).account.cached, true);
+  });
+});

@@ -89,7 +89,7 @@ Deno.test("login --json: device flow, account, app and key stored; one event, on
   });
 });
 
-Deno.test("login: human output shows the code and URL, and never opens a browser when piped", async () => {
+Deno.test("login: human output shows the code and URL; no display, so no browser", async () => {
   await withServer({
     polls: [{ status: 400, body: { error: "authorization_pending" } }, {
       status: 200,
@@ -310,4 +310,80 @@ Deno.test("login on a terminal: pick the second account, decline creating an app
     assert.equal(config.accounts!["acme-staging"].accountId, "Xy12Ab");
     assert.equal(server.to("/api/v1/accounts/Xy12Ab/apps").length, 1);
   });
+});
+
+Deno.test("login again: the tokens the new login replaced are revoked at their issuer", async () => {
+  await withServer({}, async (server) => {
+    const dir = await tempConfigDir(
+      buildConfig([{
+        alias: "test-account",
+        id: "VgQpOZ",
+        issuer: server.host,
+        email: "jane@acme.example",
+      }], "test-account"),
+    );
+    const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 0, run.stdout);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      ["at_jane@acme.example_SeCrEt", "rt_jane@acme.example_SeCrEt"],
+    );
+    const config = parseConfig(await readConfigText(dir), "config");
+    const session = config.oauthSessions![`jane@acme.example::${server.host}`];
+    assert.equal(session.accessToken, ISSUED.access);
+  });
+});
+
+Deno.test("login on a terminal: Ctrl-C after the tokens were issued revokes them", {
+  ignore: isWindows,
+  sanitizeOps: false,
+  sanitizeResources: false,
+}, async () => {
+  await withServer({ me: { hang: true } }, async (server) => {
+    const dir = await tempConfigDir();
+    const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      steps: [["Authentication successful", "\x03"]],
+    });
+    assert.equal(code, 130, output);
+    assert.match(output, /the issued tokens were revoked and nothing was stored/);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [ISSUED.access, ISSUED.refresh].sort(),
+    );
+    await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("login: server text shown on the terminal has no control characters", async () => {
+  const evil = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/oauth/authorize_device") {
+      return Response.json({
+        device_code: "d",
+        user_code: "AB\x1b]0;pwned\x07CD",
+        verification_uri: "file:///etc/passwd",
+        verification_uri_complete: "file:///etc/passwd\x1b[2J",
+        expires_in: 1,
+        interval: 0.01,
+      });
+    }
+    return Response.json({ error: "access_denied" }, { status: 400 });
+  });
+  try {
+    const dir = await tempConfigDir();
+    const run = await runCli(["accounts", "login", "--oauth-host", `127.0.0.1:${evil.addr.port}`], {
+      configDir: dir,
+      env: { DISPLAY: ":0" },
+    });
+    assert.equal(run.code, 1);
+    assert.ok(!run.stdout.includes("\x1b") && !run.stdout.includes("\x07"), run.stdout);
+    assert.match(run.stdout, /Your authorization code: AB \]0;pwned CD/);
+    // Not a web address: never handed to the desktop opener, even with a display.
+    assert.doesNotMatch(run.stdout, /Opening /);
+  } finally {
+    await evil.shutdown();
+  }
 });
