@@ -7,6 +7,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import denoJson from "../deno.json" with { type: "json" };
 import { CliError, ExitCode, usageError } from "./errors.ts";
 import { ConfigError } from "./config/errors.ts";
+import { ControlApiError } from "./control/errors.ts";
 import { commandPath, formatHelp } from "./commands/help.ts";
 import type { GlobalFlags } from "./commands/global-flags.ts";
 import { createReporter, type Format, type Reporter } from "./output/reporter.ts";
@@ -118,6 +119,21 @@ function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof ConfigError) {
     return new CliError(error.message, { component: "config", context: { path: error.path } });
+  }
+  if (error instanceof ControlApiError) {
+    // As the official CLI: the API's own error code and help link travel with the message.
+    return new CliError(error.message, {
+      component: "controlApi",
+      context: {
+        ...(error.errorCode !== undefined ? { errorCode: error.errorCode } : {}),
+        ...(error.helpUrl !== undefined ? { helpUrl: error.helpUrl } : {}),
+      },
+      code: error.errorCode,
+      statusCode: error.statusCode,
+      hint: error.errorCode === 40101
+        ? 'Check your API key or token, or re-authenticate with "ably login".'
+        : undefined,
+    });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new CliError(message, { component: "cli", cause: error });

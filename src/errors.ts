@@ -4,6 +4,9 @@ export class CliError extends Error {
   readonly hint?: string;
   readonly component?: string;
   readonly context: Record<string, unknown>;
+  /** Ably error code and HTTP status, when the failure came from an Ably API. */
+  readonly code?: number;
+  readonly statusCode?: number;
 
   constructor(
     message: string,
@@ -12,6 +15,8 @@ export class CliError extends Error {
       hint?: string;
       component?: string;
       context?: Record<string, unknown>;
+      code?: number;
+      statusCode?: number;
       cause?: unknown;
     } = {},
   ) {
@@ -21,6 +26,8 @@ export class CliError extends Error {
     this.hint = options.hint;
     this.component = options.component;
     this.context = options.context ?? {};
+    this.code = options.code;
+    this.statusCode = options.statusCode;
   }
 }
 

@@ -5,7 +5,7 @@
  * concurrent runs never lose each other's changes.
  */
 import { parse, stringify } from "smol-toml";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { ConfigError } from "./errors.ts";
 import { withFileLock } from "./lock.ts";
 import { normalise, shapeProblem, table } from "./validate.ts";
@@ -13,6 +13,7 @@ import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
 
 const isWindows = Deno.build.os === "windows";
+const TEMP_PREFIX = ".config.";
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 /** The parsed config, or `undefined` when the file does not exist yet. */
@@ -85,8 +86,10 @@ export function serializeConfig(config: AblyConfig): string {
 /** Replaces the file in one step: readers see the old or the new content, never a mix. */
 export async function writeConfigAtomic(path: string, config: AblyConfig): Promise<void> {
   const text = serializeConfig(config);
-  const dir = dirname(path);
-  const temp = `${dir}/.config.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`;
+  // A symlinked config (dotfiles repos do this) is updated where it points, and stays a link.
+  const target = await Deno.realPath(path).catch(() => path);
+  const dir = dirname(target);
+  const temp = join(dir, `${TEMP_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`);
   try {
     const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
     try {
@@ -96,7 +99,7 @@ export async function writeConfigAtomic(path: string, config: AblyConfig): Promi
     } finally {
       file.close();
     }
-    await Deno.rename(temp, path);
+    await Deno.rename(temp, target);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
     throw new ConfigError(`Failed to save Ably config ${path}: ${messageOf(error)}`, path, {
@@ -142,7 +145,10 @@ export async function updateConfig<T>(
       ? options.basis.config
       : parseConfig(text, location.file);
     const { changed, value } = await mutate(config);
-    if (changed) await writeConfigAtomic(location.file, config);
+    if (changed) {
+      await removeAbandonedTempFiles(location.dir);
+      await writeConfigAtomic(location.file, config);
+    }
     return value;
   });
 }
@@ -163,6 +169,22 @@ export async function ensureConfigDir(dir: string): Promise<void> {
     if (!isWindows) await Deno.chmod(dir, 0o700);
   } catch (error) {
     throw new ConfigError(`Cannot create config directory ${dir}: ${messageOf(error)}`, dir);
+  }
+}
+
+/**
+ * Temp files are only written under the lock, so any found while holding it
+ * were left by a writer that died mid-write. They hold secrets: remove them.
+ */
+async function removeAbandonedTempFiles(dir: string): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.startsWith(TEMP_PREFIX) && entry.name.endsWith(".tmp")) {
+        await Deno.remove(join(dir, entry.name)).catch(() => {});
+      }
+    }
+  } catch {
+    // Best effort: an unreadable directory will fail the write with a clear error anyway.
   }
 }
 

@@ -1,21 +1,12 @@
 /** The Ably Control API calls the accounts commands make. Knows HTTP, nothing of the config. */
 import denoJson from "../../deno.json" with { type: "json" };
 import { fetchFailure, hostUrl, printable } from "../http.ts";
+import { ControlApiError } from "./errors.ts";
+
+export { ControlApiError };
 
 export const DEFAULT_CONTROL_HOST = "control.ably.net";
 export const DEFAULT_CONTROL_TIMEOUT_MS = 15_000;
-
-export class ControlApiError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode?: number,
-    readonly errorCode?: number,
-    readonly helpUrl?: string,
-  ) {
-    super(message);
-    this.name = "ControlApiError";
-  }
-}
 
 export interface Me {
   account: { id: string; name: string };

@@ -30,7 +30,6 @@ export interface TokenSet {
   refreshToken: string;
   expiresAt: number;
   scope?: string;
-  tokenType: string;
 }
 
 export interface RequestOptions {
@@ -175,7 +174,6 @@ function tokenSet(body: Record<string, unknown> | undefined, now: () => number):
     refreshToken,
     expiresAt: now() + positive(body?.expires_in, 3600) * 1000,
     scope: typeof body?.scope === "string" ? body.scope : undefined,
-    tokenType: typeof body?.token_type === "string" ? body.token_type : "Bearer",
   };
 }
 

@@ -117,10 +117,19 @@ export function createReporter(options: ReporterOptions): Reporter {
       if (json) {
         record("error", {
           ...error.context,
-          error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) },
+          error: {
+            message: error.message,
+            ...(error.code !== undefined ? { code: error.code } : {}),
+            ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+            ...(error.hint ? { hint: error.hint } : {}),
+          },
         });
       } else {
-        const text = `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}`;
+        const helpUrl = error.context.helpUrl;
+        const code = error.code === undefined
+          ? ""
+          : `\nAbly error code: ${error.code}${typeof helpUrl === "string" ? ` (${helpUrl})` : ""}`;
+        const text = `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}${code}`;
         stderr(formatHumanError(text, options.columns, style));
       }
     },

@@ -212,6 +212,29 @@ Deno.test("store: SIGKILL during writes leaves the old or the new file, never a 
     assert.ok(text === SAMPLE_OAUTH || text === SAMPLE_SHARED, `torn file after ${delayMs}ms`);
     parseConfig(text, "config");
   }
+  // A temp file a killed writer left behind holds secrets: the next write removes it.
+  await Deno.writeTextFile(`${dir}/.config.99999-deadbeef.tmp`, "secret leftovers");
+  await updateConfig(locationOf(dir), () => ({ changed: true, value: undefined }));
+  const names = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  assert.deepEqual(names.filter((n) => n.endsWith(".tmp")), []);
+});
+
+Deno.test("store: a symlinked config is updated where it points and stays a link", {
+  ignore: isWindows,
+}, async () => {
+  const dotfiles = await tempConfigDir(SAMPLE_LEGACY);
+  const dir = await tempConfigDir();
+  await Deno.symlink(`${dotfiles}/config`, `${dir}/config`);
+  await updateConfig(locationOf(dir), (config) => {
+    delete config.current!.app;
+    return { changed: true, value: undefined };
+  });
+  assert.ok((await Deno.lstat(`${dir}/config`)).isSymlink);
+  assert.equal(
+    await Deno.readTextFile(`${dotfiles}/config`),
+    SAMPLE_LEGACY.replace('app = "aBcDeF"\n', ""),
+  );
 });
 
 Deno.test("store: a write that cannot land reports the path and leaves no temp file", async () => {

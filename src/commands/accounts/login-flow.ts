@@ -54,6 +54,8 @@ export async function login(out: Reporter, env: Env, flags: LoginFlags): Promise
     const problem = aliasProblem(flags.alias);
     if (problem) throw new CliError(`${problem}: "${flags.alias}".`, { exitCode: ExitCode.Usage });
   }
+  // A config we could not save into must be found before the user authorizes anything.
+  await readConfig(configLocation(env).file);
   const controlHost = flags.controlHost ?? DEFAULT_CONTROL_HOST;
   if (flags.token !== undefined) {
     const token = flags.token === true ? env("ABLY_ACCESS_TOKEN") : flags.token;
@@ -196,9 +198,7 @@ async function finishLogin(
   authMethod: "oauth" | "token",
   progress = { stored: false },
 ): Promise<number> {
-  const [me, remote] = await Promise.all([client.me(), client.accounts()]).catch((error) => {
-    throw new CliError(error.message, { component: "accountLogin" });
-  });
+  const [me, remote] = await Promise.all([client.me(), client.accounts()]);
   const account = await chooseAccount(out, me, remote);
   if (account === INTERRUPTED) return cancelled(out);
   out.print();

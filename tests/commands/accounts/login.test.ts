@@ -387,3 +387,37 @@ Deno.test("login: server text shown on the terminal has no control characters", 
     await evil.shutdown();
   }
 });
+
+Deno.test("login: a Control API error keeps its status, Ably error code, help link and hint", async () => {
+  await withServer({
+    me: {
+      status: 401,
+      body: { message: "Token expired", code: 40101, href: "https://help.ably.io/error/40101" },
+    },
+  }, async (server) => {
+    const dir = await tempConfigDir();
+    const json = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(json.code, 1);
+    const error = records(json.stdout).find((r) => r.type === "error");
+    assert.deepEqual(error, {
+      type: "error",
+      command: "accounts:login",
+      success: false,
+      errorCode: 40101,
+      helpUrl: "https://help.ably.io/error/40101",
+      error: {
+        message: "API request failed (401 Unauthorized): Token expired",
+        code: 40101,
+        statusCode: 401,
+        hint: 'Check your API key or token, or re-authenticate with "ably login".',
+      },
+    });
+    const human = await runCli(["accounts", "login", ...hostFlags(server)], { configDir: dir });
+    assert.match(
+      human.stderr.replaceAll(" \n ›   ", " "),
+      /Ably error code: 40101 \(https:\/\/help\.ably\.io\/error\/40101\)/,
+    );
+  });
+});
