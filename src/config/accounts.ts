@@ -17,6 +17,15 @@ export function currentAlias(config: AblyConfig): string | undefined {
   return config.current?.account || undefined;
 }
 
+/** An app of the account by ID: only its own entries, never an inherited property. */
+export function appOf(
+  account: AccountRecord | undefined,
+  appId: string,
+): Record<string, unknown> | undefined {
+  const apps = account?.apps;
+  return apps && Object.hasOwn(apps, appId) ? apps[appId] : undefined;
+}
+
 /**
  * The account's current app. Configs from the 0.x CLI keep it as `current.app`
  * (for the current account); the official CLI migrates that on load, we read it

@@ -5,7 +5,7 @@
 import { DEFAULT_OAUTH_HOST } from "../oauth/endpoint.ts";
 import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
 import { table } from "./validate.ts";
-import { accountsOf, issuerHost } from "./accounts.ts";
+import { accountsOf, appOf, issuerHost } from "./accounts.ts";
 
 export interface SessionTokens {
   accessToken: string;
@@ -159,7 +159,14 @@ export function storeAppSelection(
   const account = config.accounts![alias];
   account.currentAppId = app.id;
   const apps = (account.apps ??= table());
-  const entry = (apps[app.id] ??= {});
+  const entry = appOf(account, app.id) ?? {};
+  // defineProperty: an ID such as "__proto__" must become a key, not a prototype.
+  Object.defineProperty(apps, app.id, {
+    value: entry,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   if (key) entry.apiKey = key.key;
   entry.appName = app.name;
   if (key) {

@@ -1,11 +1,11 @@
 /**
- * Checks that a parsed config has the shape the official CLI writes, and turns
- * every table into a prototype-free object, so an alias such as `constructor`
- * or `__proto__` is an ordinary key and never an inherited property.
+ * Checks that a parsed config has the shape the official CLI writes, and makes
+ * the tables keyed by data prototype-free, so an alias such as `constructor` or
+ * `__proto__` is an ordinary key and never an inherited property.
  */
 import type { AblyConfig } from "./schema.ts";
 
-const STRING_FIELDS = [
+const STRING_FIELDS = new Set([
   "accountId",
   "accountName",
   "userEmail",
@@ -17,7 +17,7 @@ const STRING_FIELDS = [
   "controlHost",
   "accessToken",
   "tokenId",
-];
+]);
 
 /** A table whose keys come from data (aliases, app ids, session keys). */
 export function table<T>(): Record<string, T> {
@@ -41,17 +41,23 @@ export function shapeProblem(config: Record<string, unknown>): string | undefine
       return `"current.${key}" must be a string`;
     }
   }
-  for (const [alias, account] of Object.entries(config.accounts ?? {})) {
+  const accounts = (config.accounts ?? {}) as Record<string, Record<string, unknown>>;
+  for (const alias in accounts) {
+    const account = accounts[alias];
     if (!isTable(account)) return `${where(["accounts", alias])} must be a table`;
-    for (const field of STRING_FIELDS) {
-      if (field in account && typeof account[field] !== "string") {
+    for (const field in account) {
+      const value = account[field];
+      if (STRING_FIELDS.has(field) && typeof value !== "string") {
         return `${where(["accounts", alias, field])} must be a string`;
       }
-    }
-    if ("apps" in account) {
-      if (!isTable(account.apps)) return `${where(["accounts", alias, "apps"])} must be a table`;
-      for (const [appId, app] of Object.entries(account.apps)) {
-        if (!isTable(app)) return `${where(["accounts", alias, "apps", appId])} must be a table`;
+      if (field === "apps") {
+        if (!isTable(value)) return `${where(["accounts", alias, "apps"])} must be a table`;
+        const apps = value as Record<string, unknown>;
+        for (const appId in apps) {
+          if (!isTable(apps[appId])) {
+            return `${where(["accounts", alias, "apps", appId])} must be a table`;
+          }
+        }
       }
     }
   }
@@ -66,15 +72,14 @@ export function shapeProblem(config: Record<string, unknown>): string | undefine
   return undefined;
 }
 
-/** Rebuilds every table (not arrays' contents' order, not values) without a prototype. */
-export function withoutPrototypes(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutPrototypes);
-  if (typeof value !== "object" || value === null || value instanceof Date) return value;
-  const copy: Record<string, unknown> = Object.create(null);
-  for (const [key, inner] of Object.entries(value)) copy[key] = withoutPrototypes(inner);
-  return copy;
-}
-
+/**
+ * Re-keys the tables whose keys are aliases and session keys into
+ * prototype-free objects, in key order. (App tables are keyed by Ably app IDs
+ * and read through `appOf`.) Other tables have fixed keys and stay as parsed.
+ */
 export function normalise(config: AblyConfig): AblyConfig {
-  return withoutPrototypes(config) as AblyConfig;
+  const rekey = <T>(map: Record<string, T>) => Object.assign(table<T>(), map);
+  if (config.accounts) config.accounts = rekey(config.accounts);
+  if (config.oauthSessions) config.oauthSessions = rekey(config.oauthSessions);
+  return config;
 }

@@ -5,7 +5,7 @@ import type { Reporter } from "../../output/reporter.ts";
 import { controlClientFor, type HostFlags } from "../control-context.ts";
 import { configLocation } from "../../config/location.ts";
 import { readConfig } from "../../config/store.ts";
-import { accountsOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
+import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
@@ -75,7 +75,7 @@ interface LocalDetails {
 }
 
 function localDetails(account: AccountRecord, appId: string | undefined): LocalDetails {
-  const app = appId ? account.apps?.[appId] : undefined;
+  const app = appId ? appOf(account, appId) : undefined;
   const keyId = typeof app?.keyId === "string" ? app.keyId : undefined;
   return {
     appsConfigured: Object.keys(account.apps ?? {}).length,

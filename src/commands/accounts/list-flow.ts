@@ -4,7 +4,7 @@ import { CliError } from "../../errors.ts";
 import type { Reporter } from "../../output/reporter.ts";
 import { configLocation } from "../../config/location.ts";
 import { readConfig } from "../../config/store.ts";
-import { accountsOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
+import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
 
 export async function list(out: Reporter, env: Env): Promise<void> {
   const config = (await readConfig(configLocation(env).file)) ?? {};
@@ -19,7 +19,7 @@ export async function list(out: Reporter, env: Env): Promise<void> {
   const rows = entries.map(([alias, account]) => {
     const appsConfigured = Object.keys(account.apps ?? {}).length;
     const appId = alias === current ? currentAppIdOf(config, alias) : undefined;
-    const appName = appId ? String(account.apps?.[appId]?.appName ?? appId) : undefined;
+    const appName = appId ? String(appOf(account, appId)?.appName ?? appId) : undefined;
     return {
       alias,
       appsConfigured,
