@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/store.ts";
-import { readConfigText, runCli, tempConfigDir } from "../helpers/cli.ts";
+import { configFileIn, readConfigText, runCli, tempConfigDir } from "../helpers/cli.ts";
 import { SAMPLE_CUSTOM_HOSTS, SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
 
 function resultOf(records: Record<string, unknown>[]) {
@@ -53,13 +53,13 @@ Deno.test("config path --json: `config.path`, then completed", async () => {
   const { code, records } = await runCli(["config", "path", "--json"], { configDir: dir });
   assert.equal(code, 0);
   assert.deepEqual(records(), [
-    { type: "result", command: "config:path", success: true, config: { path: `${dir}/config` } },
+    { type: "result", command: "config:path", success: true, config: { path: configFileIn(dir) } },
     { type: "status", command: "config:path", status: "completed", exitCode: 0 },
   ]);
   const pretty = await runCli(["config", "path", "--pretty-json"], { configDir: dir });
   assert.equal(pretty.code, 0);
   assert.match(pretty.stdout, /^\{\n {2}"type": "result",\n {2}"command": "config:path",/);
-  assert.ok(pretty.stdout.includes(`"path": ${JSON.stringify(`${dir}/config`)}`));
+  assert.ok(pretty.stdout.includes(`"path": ${JSON.stringify(configFileIn(dir))}`));
   assert.equal(await readConfigText(dir), SAMPLE_OAUTH);
 });
 
@@ -153,7 +153,7 @@ Deno.test("config show --json: `config.exists`, `path` and masked `contents`", a
   assert.equal(result.command, "config:show");
   assert.equal(result.success, true);
   assert.equal(result.config.exists, true);
-  assert.equal(result.config.path, `${dir}/config`);
+  assert.equal(result.config.path, configFileIn(dir));
   assert.deepEqual(
     result.config.contents,
     JSON.parse(JSON.stringify(parseConfig(SAMPLE_OAUTH_MASKED, "masked"))),
@@ -178,7 +178,7 @@ Deno.test("config show --json: `config.exists`, `path` and masked `contents`", a
 
 Deno.test("config show: missing file -> exit 1, `Config file does not exist`; nothing created", async () => {
   const dir = await tempConfigDir();
-  const path = `${dir}/config`;
+  const path = configFileIn(dir);
   const human = await runCli(["config", "show"], { configDir: dir });
   assert.equal(human.code, 1);
   assert.equal(human.stdout, "");
@@ -218,7 +218,7 @@ Deno.test("config show: malformed TOML -> exit 1, `not valid TOML`, in both mode
   const error = resultOf(json.records());
   assert.equal(error.type, "error");
   assert.match(error.error.message, /not valid TOML/);
-  assert.equal(error.path, `${dir}/config`);
+  assert.equal(error.path, configFileIn(dir));
   assert.equal(await readConfigText(dir), broken);
 
   // `config path` does not read the file, so it still works.

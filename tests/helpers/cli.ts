@@ -1,6 +1,7 @@
 /** Spawns the real CLI (`deno run` with the `ably` task's permissions) and captures what it did. */
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { join } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
 import { ALL_SECRETS } from "./fixtures.ts";
 
@@ -89,6 +90,11 @@ export async function tempConfigDir(config?: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "ably-cli-test-" });
   if (config !== undefined) await Deno.writeTextFile(`${dir}/config`, config, { mode: 0o600 });
   return dir;
+}
+
+/** The config file's path as the CLI prints it (backslashes on Windows). */
+export function configFileIn(dir: string): string {
+  return join(dir, "config");
 }
 
 export async function readConfigText(dir: string): Promise<string> {
