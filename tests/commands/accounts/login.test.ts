@@ -421,3 +421,70 @@ Deno.test("login: a Control API error keeps its status, Ably error code, help li
     );
   });
 });
+
+const onTerminal = { ignore: isWindows, sanitizeOps: false, sanitizeResources: false };
+
+Deno.test(
+  "login on a terminal: alias clash asks for another alias; app and key pick lists",
+  onTerminal,
+  async () => {
+    await withServer({
+      apps: { status: 200, body: [{ id: "app1", name: "One" }, { id: "app2", name: "Two" }] },
+      keys: {
+        status: 200,
+        body: [
+          { id: "k1", name: "Root", key: "app2.k1:s3cr3tS3cr3t" },
+          { id: "k2", name: "", key: "app2.k2:s3cr3tS3cr3t" },
+        ],
+      },
+    }, async (server) => {
+      const dir = await tempConfigDir(
+        buildConfig([{ alias: "test-account", id: "SomeoneElse" }], "test-account"),
+      );
+      const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
+        configDir: dir,
+        steps: [
+          ["use a different alias?", "y\r"],
+          ["Enter an alias", "mine\r"],
+          ["Select an app", "\x1b[B\r"],
+          ["Select a key", "\x1b[B\r"],
+        ],
+      });
+      assert.equal(code, 0, output);
+      assert.match(
+        output,
+        /An account with alias "test-account" already exists \(account ID: SomeoneElse\)/,
+      );
+      assert.match(output, /Selected app: Two \(app2\)\./);
+      assert.match(output, /Selected API key: Unnamed key \(k2\)\./);
+      const config = parseConfig(await readConfigText(dir), "config");
+      assert.deepEqual(Object.keys(config.accounts!), ["test-account", "mine"]);
+      assert.equal(config.current?.account, "mine");
+      assert.equal(config.accounts!.mine.currentAppId, "app2");
+      assert.deepEqual({ ...config.accounts!.mine.apps!.app2 }, {
+        apiKey: "app2.k2:s3cr3tS3cr3t",
+        appName: "Two",
+        keyId: "k2",
+        keyName: "Unnamed key",
+      });
+    });
+  },
+);
+
+Deno.test("login on a terminal: no apps -> create the first one", onTerminal, async () => {
+  await withServer({ apps: { status: 200, body: [] } }, async (server) => {
+    const dir = await tempConfigDir();
+    const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      steps: [["create your first app", "y\r"], ["name for your app", "Fresh\r"]],
+    });
+    assert.equal(code, 0, output);
+    assert.match(output, /App created successfully\./);
+    assert.deepEqual(server.to("/api/v1/accounts/VgQpOZ/apps").at(-1)?.json, {
+      name: "Fresh",
+      tlsOnly: true,
+    });
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.equal(config.accounts!["test-account"].currentAppId, "NeWaPp");
+  });
+});
