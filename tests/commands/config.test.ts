@@ -4,19 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/store.ts";
-import { configFileIn, readConfigText, runCli, tempConfigDir } from "../helpers/cli.ts";
+import {
+  configFileIn,
+  readConfigText,
+  resultOf,
+  runCli,
+  tempConfigDir,
+  unwrapped,
+} from "../helpers/cli.ts";
 import { SAMPLE_CUSTOM_HOSTS, SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
-
-function resultOf(records: Record<string, unknown>[]) {
-  const result = records.find((r) => r.type === "result" || r.type === "error");
-  assert.ok(result, "no result or error record");
-  // deno-lint-ignore no-explicit-any
-  return result as Record<string, any>;
-}
-
-function unwrapped(stderr: string): string {
-  return stderr.replaceAll(" \n ›   ", " ");
-}
 
 async function namesIn(dir: string): Promise<string[]> {
   const names = [];

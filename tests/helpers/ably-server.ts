@@ -161,3 +161,16 @@ export function startAblyServer(script: AblyServerScript = {}): AblyServer {
 export function hostFlags(server: AblyServer): string[] {
   return ["--oauth-host", server.host, "--control-host", server.host];
 }
+
+/** Runs `fn` with a server for the script, and always shuts the server down. */
+export async function withAblyServer(
+  script: AblyServerScript,
+  fn: (server: AblyServer) => Promise<void>,
+): Promise<void> {
+  const server = startAblyServer(script);
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}

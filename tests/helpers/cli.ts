@@ -125,3 +125,16 @@ export async function runCliOnTerminal(
   assertNoSecrets(output, options.secrets ?? ALL_SECRETS);
   return { code: exit, output };
 }
+
+/** The first result or error record of a JSON run. */
+export function resultOf(records: Record<string, unknown>[]) {
+  const result = records.find((r) => r.type === "result" || r.type === "error");
+  assert.ok(result, "no result or error record");
+  // deno-lint-ignore no-explicit-any
+  return result as Record<string, any>;
+}
+
+/** Human error text with the oclif-style wrapping undone. */
+export function unwrapped(stderr: string): string {
+  return stderr.replaceAll(" \n ›   ", " ");
+}

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
-import { type AblyServer, startAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { type AblyServer, withAblyServer } from "../../helpers/ably-server.ts";
+import { readConfigText, resultOf, runCli, tempConfigDir } from "../../helpers/cli.ts";
 import {
   accessTokenOf,
   buildConfig,
@@ -19,13 +19,6 @@ const PAST = "accessTokenExpiresAt = 1767225600000";
 const FUTURE = "accessTokenExpiresAt = 4102444800000";
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
 const LEGACY_TOKEN = "ably_legacy_token_5b7d2c9e";
-
-function resultOf(records: Record<string, unknown>[]) {
-  const result = records.find((r) => r.type === "result" || r.type === "error");
-  assert.ok(result, "no result or error record");
-  // deno-lint-ignore no-explicit-any
-  return result as Record<string, any>;
-}
 
 /** Adds `controlHost` to an account, as a login with --control-host stores it. */
 function withControlHost(config: string, alias: string, host: string): string {
@@ -58,22 +51,10 @@ function sharedExpired(server: AblyServer): string {
 
 const SESSION = "jane@acme.example::";
 
-async function withServer(
-  script: Parameters<typeof startAblyServer>[0],
-  fn: (server: AblyServer) => Promise<void>,
-): Promise<void> {
-  const server = startAblyServer(script);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
-}
-
 // --- verified against the Control API ----------------------------------------------
 
 Deno.test("current: legacy account -> GET /api/v1/me with the stored token; /me's details and the local app", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const config = legacyConfig(server);
     const dir = await tempConfigDir(config);
     const { code, stdout, stderr } = await runCli(["accounts", "current"], { configDir: dir });
@@ -100,7 +81,7 @@ Deno.test("current: legacy account -> GET /api/v1/me with the stored token; /me'
 });
 
 Deno.test("current --json: result shape; app and key from the config, the rest from /me", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir(legacyConfig(server));
     const { code, records } = await runCli(["accounts", "current", "--json"], { configDir: dir });
     assert.equal(code, 0);
@@ -125,7 +106,7 @@ Deno.test("current --json: result shape; app and key from the config, the rest f
 });
 
 Deno.test("current --json: bare key id gets the app prefix; no app -> currentApp/currentKey null", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     // SAMPLE_OAUTH: keyId "kEy123", no appName; token valid (far future), API via env.
     const dir = await tempConfigDir(SAMPLE_OAUTH.replace(PAST, FUTURE));
     const env = { ABLY_CONTROL_HOST: server.host };
@@ -197,7 +178,7 @@ Deno.test("current: no current account -> exit 1, `No account is currently selec
 // --- verification fails: cached details and a warning, never an error -----------------
 
 Deno.test("current: /me answers 500 -> exit 0, warning on stderr, cached details on stdout", async () => {
-  await withServer({ me: { status: 500, body: { message: "boom" } } }, async (server) => {
+  await withAblyServer({ me: { status: 500, body: { message: "boom" } } }, async (server) => {
     const config = legacyConfig(server);
     const dir = await tempConfigDir(config);
     const { code, stdout, stderr } = await runCli(["accounts", "current"], { configDir: dir });
@@ -225,7 +206,7 @@ Deno.test("current: /me answers 500 -> exit 0, warning on stderr, cached details
 });
 
 Deno.test("current --json: /me fails -> a status warning and a cached result, no error record", async () => {
-  await withServer({ me: { status: 500, body: { message: "boom" } } }, async (server) => {
+  await withAblyServer({ me: { status: 500, body: { message: "boom" } } }, async (server) => {
     const dir = await tempConfigDir(legacyConfig(server));
     const { code, records, stderr } = await runCli(["accounts", "current", "--json"], {
       configDir: dir,
@@ -261,7 +242,7 @@ Deno.test("current --json: /me fails -> a status warning and a cached result, no
 });
 
 Deno.test("current: a hanging Control API -> cached result after the timeout, exit 0", async () => {
-  await withServer({ me: { hang: true } }, async (server) => {
+  await withAblyServer({ me: { hang: true } }, async (server) => {
     const dir = await tempConfigDir(legacyConfig(server));
     const env = { ABLY_CONTROL_TIMEOUT_MS: "500" };
     const human = await runCli(["accounts", "current"], { configDir: dir, env });
@@ -283,7 +264,7 @@ Deno.test("current: a hanging Control API -> cached result after the timeout, ex
 // --- OAuth refresh ------------------------------------------------------------------
 
 Deno.test("current: expired OAuth token -> one refresh, new pair stored for every alias, /me with the new token", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const config = sharedExpired(server);
     const dir = await tempConfigDir(config);
     const before = Date.now();
@@ -339,7 +320,7 @@ Deno.test("current: expired OAuth token -> one refresh, new pair stored for ever
 });
 
 Deno.test("current: the refresh happens 60 s before expiry, not earlier", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const make = (expiresInMs: number) =>
       sharedExpired(server).replace("1767225600000", String(Date.now() + expiresInMs));
     const soon = await tempConfigDir(make(30_000));
@@ -358,7 +339,7 @@ Deno.test("current: the refresh happens 60 s before expiry, not earlier", async 
 });
 
 Deno.test("current: concurrent runs on one expired session -> a single refresh, all verified", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir(sharedExpired(server));
     const runs = await Promise.all(
       Array.from(
@@ -389,7 +370,7 @@ Deno.test("current: concurrent runs on one expired session -> a single refresh, 
 });
 
 Deno.test("current: refresh answered invalid_grant -> cached warning, session gone for every alias", async () => {
-  await withServer(
+  await withAblyServer(
     { refresh: () => ({ status: 400, body: { error: "invalid_grant" } }) },
     async (server) => {
       const dir = await tempConfigDir(sharedExpired(server));
@@ -432,7 +413,7 @@ Deno.test("current: refresh answered invalid_grant -> cached warning, session go
 });
 
 Deno.test("current: a refresh failing otherwise (500) -> cached warning, session kept", async () => {
-  await withServer(
+  await withAblyServer(
     { refresh: () => ({ status: 500, body: { error: "server_error" } }) },
     async (server) => {
       const config = sharedExpired(server);
@@ -450,7 +431,7 @@ Deno.test("current: a refresh failing otherwise (500) -> cached warning, session
 });
 
 Deno.test("current: a hanging refresh -> cached result after the OAuth timeout, session kept", async () => {
-  await withServer({ refresh: () => ({ hang: true }) }, async (server) => {
+  await withAblyServer({ refresh: () => ({ hang: true }) }, async (server) => {
     const config = sharedExpired(server);
     const dir = await tempConfigDir(config);
     const { code, records, elapsedMs } = await runCli(
@@ -469,7 +450,7 @@ Deno.test("current: a hanging refresh -> cached result after the OAuth timeout, 
 });
 
 Deno.test("current: ABLY_ACCESS_TOKEN wins: used as Bearer, nothing refreshed, file unchanged", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const config = sharedExpired(server);
     const dir = await tempConfigDir(config);
     const { code, records } = await runCli(
@@ -489,7 +470,7 @@ Deno.test("current: ABLY_ACCESS_TOKEN wins: used as Bearer, nothing refreshed, f
 Deno.test({
   name: "current: a legacy `[current] app` names the current app and key",
   async fn() {
-    await withServer({}, async (server) => {
+    await withAblyServer({}, async (server) => {
       const dir = await tempConfigDir(withControlHost(SAMPLE_LEGACY, "default", server.host));
       const { code, stdout } = await runCli(["accounts", "current"], { configDir: dir });
       assert.equal(code, 0);
@@ -500,7 +481,7 @@ Deno.test({
 });
 
 Deno.test("current: ABLY_ACCESS_TOKEN is never sent to the account's stored controlHost", async () => {
-  await withServer({}, async (decoy) => {
+  await withAblyServer({}, async (decoy) => {
     const dir = await tempConfigDir(legacyConfig(decoy));
     const run = await runCli(["accounts", "current", "--json"], {
       configDir: dir,

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { startAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { readConfigText, resultOf, runCli, tempConfigDir, unwrapped } from "../../helpers/cli.ts";
 import { buildConfig, SAMPLE_LEGACY, SAMPLE_OAUTH, SAMPLE_SHARED } from "../../helpers/fixtures.ts";
 
 const NO_ACCOUNTS = 'No accounts configured. Use "ably accounts login" to add an account.';
@@ -13,18 +13,6 @@ const NO_ACCOUNTS = 'No accounts configured. Use "ably accounts login" to add an
 const TWO_ACCOUNTS = SAMPLE_SHARED
   .replace('account = "acme-staging"', 'account = "acme-ltd"')
   .replace('keyName = "Root"\n', 'keyName = "Root"\nappName = "My App"\n');
-
-function resultOf(records: Record<string, unknown>[]) {
-  const result = records.find((r) => r.type === "result" || r.type === "error");
-  assert.ok(result, "no result or error record");
-  // deno-lint-ignore no-explicit-any
-  return result as Record<string, any>;
-}
-
-/** Human error text with oclif's wrapping undone. */
-function unwrapped(stderr: string): string {
-  return stderr.replaceAll(" \n ›   ", " ");
-}
 
 Deno.test("list: no accounts -> exit 1, points at `ably accounts login`; nothing created", async () => {
   for (const config of [undefined, "[accounts]\n", "[accounts]\n[current]\n"]) {

@@ -1,38 +1,18 @@
 /** End to end: `ably accounts login` / `ably login` against a local OAuth server + Control API. */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
-import {
-  type AblyServer,
-  type AblyServerScript,
-  hostFlags,
-  ISSUED,
-  ME,
-  startAblyServer,
-  tokenBody,
-} from "../../helpers/ably-server.ts";
+import { hostFlags, ISSUED, ME, tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, runCli, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
 import { buildConfig } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
-
-async function withServer(
-  script: AblyServerScript,
-  fn: (server: AblyServer) => Promise<void>,
-): Promise<void> {
-  const server = startAblyServer(script);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
-}
 
 function records(stdout: string) {
   return stdout.trim().split("\n").map((line) => JSON.parse(line));
 }
 
 Deno.test("login --json: device flow, account, app and key stored; one event, one result", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir();
     const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
       configDir: dir,
@@ -90,7 +70,7 @@ Deno.test("login --json: device flow, account, app and key stored; one event, on
 });
 
 Deno.test("login: human output shows the code and URL; no display, so no browser", async () => {
-  await withServer({
+  await withAblyServer({
     polls: [{ status: 400, body: { error: "authorization_pending" } }, {
       status: 200,
       body: tokenBody(ISSUED.access, ISSUED.refresh),
@@ -126,7 +106,7 @@ Deno.test("login: denied or expired authorization stores nothing (exit 1)", asyn
       "Device code expired",
     ]]
   ) {
-    await withServer({ polls: [{ status: 400, body: { error } }] }, async (server) => {
+    await withAblyServer({ polls: [{ status: 400, body: { error } }] }, async (server) => {
       const dir = await tempConfigDir();
       const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
         configDir: dir,
@@ -167,7 +147,7 @@ Deno.test("login: a failure after tokens were issued revokes them and stores not
       body: "boom",
     }]
   ) {
-    await withServer({ me }, async (server) => {
+    await withAblyServer({ me }, async (server) => {
       const dir = await tempConfigDir();
       const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
         configDir: dir,
@@ -185,7 +165,7 @@ Deno.test("login: a failure after tokens were issued revokes them and stores not
 });
 
 Deno.test("login --json: alias collision is suffixed, several accounts pick the first, with warnings", async () => {
-  await withServer({
+  await withAblyServer({
     accounts: {
       status: 200,
       body: [{ id: "VgQpOZ", name: "Test Account" }, { id: "Other1", name: "Other" }],
@@ -219,7 +199,7 @@ Deno.test("login --json: alias collision is suffixed, several accounts pick the 
 });
 
 Deno.test("login --token: an existing access token is verified and stored as a token account", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir();
     const run = await runCli(
       ["accounts", "login", "--token", "--json", "--control-host", server.host],
@@ -257,7 +237,7 @@ Deno.test("login: an invalid --alias is a usage error before any request", async
 });
 
 Deno.test("ably login: the same command under its own id", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir();
     const run = await runCli(["login", "--json", ...hostFlags(server)], { configDir: dir });
     assert.equal(run.code, 0);
@@ -274,7 +254,7 @@ Deno.test("login on a terminal: Ctrl-C while waiting cancels with exit 130, noth
   sanitizeOps: false,
   sanitizeResources: false,
 }, async () => {
-  await withServer(
+  await withAblyServer(
     { polls: [{ status: 400, body: { error: "authorization_pending" } }] },
     async (server) => {
       const dir = await tempConfigDir();
@@ -294,7 +274,7 @@ Deno.test("login on a terminal: pick the second account, decline creating an app
   sanitizeOps: false,
   sanitizeResources: false,
 }, async () => {
-  await withServer({
+  await withAblyServer({
     accounts: { status: 200, body: [ME.account, { id: "Xy12Ab", name: "Acme Staging" }] },
     apps: { status: 200, body: [] },
   }, async (server) => {
@@ -313,7 +293,7 @@ Deno.test("login on a terminal: pick the second account, decline creating an app
 });
 
 Deno.test("login again: the tokens the new login replaced are revoked at their issuer", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir(
       buildConfig([{
         alias: "test-account",
@@ -341,7 +321,7 @@ Deno.test("login on a terminal: Ctrl-C after the tokens were issued revokes them
   sanitizeOps: false,
   sanitizeResources: false,
 }, async () => {
-  await withServer({ me: { hang: true } }, async (server) => {
+  await withAblyServer({ me: { hang: true } }, async (server) => {
     const dir = await tempConfigDir();
     const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
       configDir: dir,
@@ -389,7 +369,7 @@ Deno.test("login: server text shown on the terminal has no control characters", 
 });
 
 Deno.test("login: a Control API error keeps its status, Ably error code, help link and hint", async () => {
-  await withServer({
+  await withAblyServer({
     me: {
       status: 401,
       body: { message: "Token expired", code: 40101, href: "https://help.ably.io/error/40101" },
@@ -428,7 +408,7 @@ Deno.test(
   "login on a terminal: alias clash asks for another alias; app and key pick lists",
   onTerminal,
   async () => {
-    await withServer({
+    await withAblyServer({
       apps: { status: 200, body: [{ id: "app1", name: "One" }, { id: "app2", name: "Two" }] },
       keys: {
         status: 200,
@@ -472,7 +452,7 @@ Deno.test(
 );
 
 Deno.test("login on a terminal: no apps -> create the first one", onTerminal, async () => {
-  await withServer({ apps: { status: 200, body: [] } }, async (server) => {
+  await withAblyServer({ apps: { status: 200, body: [] } }, async (server) => {
     const dir = await tempConfigDir();
     const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
       configDir: dir,

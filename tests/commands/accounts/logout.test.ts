@@ -9,6 +9,7 @@ import { closedHost, startAuthServer } from "../../helpers/auth-server.ts";
 import {
   configFileIn,
   readConfigText,
+  resultOf,
   runCli,
   runCliOnTerminal,
   tempConfigDir,
@@ -22,13 +23,6 @@ import {
 } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
-
-function resultOf(records: Record<string, unknown>[]) {
-  const result = records.find((r) => r.type === "result" || r.type === "error");
-  assert.ok(result, "no result or error record");
-  // deno-lint-ignore no-explicit-any
-  return result as Record<string, any>;
-}
 
 function aliasesIn(text: string): string[] {
   return Object.keys(parseConfig(text, "config").accounts ?? {});

@@ -5,23 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
-import { type AblyServer, ME, startAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, runCli, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
+import { ME, startAblyServer, withAblyServer } from "../../helpers/ably-server.ts";
+import {
+  readConfigText,
+  resultOf,
+  runCli,
+  runCliOnTerminal,
+  tempConfigDir,
+  unwrapped,
+} from "../../helpers/cli.ts";
 import { buildConfig } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
 const FUTURE = "accessTokenExpiresAt = 4102444800000";
-
-function resultOf(records: Record<string, unknown>[]) {
-  const result = records.find((r) => r.type === "result" || r.type === "error");
-  assert.ok(result, "no result or error record");
-  // deno-lint-ignore no-explicit-any
-  return result as Record<string, any>;
-}
-
-function unwrapped(stderr: string): string {
-  return stderr.replaceAll(" \n ›   ", " ");
-}
 
 /** Adds `controlHost` to an account, as a login with --control-host stores it. */
 function withControlHost(config: string, alias: string, host: string): string {
@@ -46,22 +42,10 @@ function switchedTo(config: string, alias: string): string {
   return switched;
 }
 
-async function withServer(
-  script: Parameters<typeof startAblyServer>[0],
-  fn: (server: AblyServer) => Promise<void>,
-): Promise<void> {
-  const server = startAblyServer(script);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
-}
-
 // --- switching by name ---------------------------------------------------------------
 
 Deno.test("switch --json: by alias and by account ID -> current changed, result from /me", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     for (const arg of ["second", "VgQpOZ"]) {
       const dir = await tempConfigDir(TWO);
       const { code, records, stderr } = await runCli(
@@ -98,7 +82,7 @@ Deno.test("switch --json: by alias and by account ID -> current changed, result 
 });
 
 Deno.test("switch: human -> success on stderr, the user on stdout", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir(TWO);
     const { code, stdout, stderr } = await runCli(
       ["accounts", "switch", "second", "--control-host", server.host],
@@ -112,7 +96,7 @@ Deno.test("switch: human -> success on stderr, the user on stdout", async () => 
 });
 
 Deno.test("switch: an alias shadows an equal account ID; switching to the current one is fine", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const config = buildConfig([
       { alias: "a", id: "b" },
       { alias: "b", id: "Bb0000" },
@@ -130,7 +114,7 @@ Deno.test("switch: an alias shadows an equal account ID; switching to the curren
 });
 
 Deno.test("switch: an OAuth account stays OAuth; a valid token is not refreshed", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const config = buildConfig([
       { alias: "legacy", id: "Lg0000" },
       { alias: "acme", id: "VgQpOZ", issuer: server.host, email: "jane@acme.example" },
@@ -154,7 +138,7 @@ Deno.test("switch: an OAuth account stays OAuth; a valid token is not refreshed"
 });
 
 Deno.test("switch: an expired OAuth session is refreshed before verifying, at its issuer", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const config = buildConfig([
       { alias: "legacy", id: "Lg0000" },
       { alias: "acme", id: "VgQpOZ", issuer: server.host, email: "jane@acme.example" },
@@ -213,7 +197,7 @@ Deno.test("switch: the account's stored controlHost is used when no flag is give
 });
 
 Deno.test("switch --endpoint: stored on the account switched to", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir(TWO);
     const { code } = await runCli(
       [
@@ -238,7 +222,7 @@ Deno.test("switch --endpoint: stored on the account switched to", async () => {
 // --- verification fails: still switched ------------------------------------------------
 
 Deno.test("switch: /me answers 401 -> still switched, exit 0, a warning, `verified: false`", async () => {
-  await withServer(
+  await withAblyServer(
     { me: { status: 401, body: { message: "Unauthorized", code: 40101 } } },
     async (server) => {
       const dir = await tempConfigDir(TWO);
@@ -284,7 +268,7 @@ Deno.test("switch: /me answers 401 -> still switched, exit 0, a warning, `verifi
 });
 
 Deno.test("switch: a hanging Control API -> switched after the timeout, unverified", async () => {
-  await withServer({ me: { hang: true } }, async (server) => {
+  await withAblyServer({ me: { hang: true } }, async (server) => {
     const dir = await tempConfigDir(TWO);
     const { code, records, elapsedMs } = await runCli(
       ["accounts", "switch", "second", "--json", "--control-host", server.host],
@@ -302,7 +286,7 @@ Deno.test("switch: a hanging Control API -> switched after the timeout, unverifi
 // --- nothing to switch to --------------------------------------------------------------
 
 Deno.test("switch: unknown alias or ID -> exit 1, `not found`, availableAccounts; file unchanged", async () => {
-  await withServer({}, async (server) => {
+  await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir(TWO);
     const json = await runCli(
       ["accounts", "switch", "nonexistent-alias", "--json", "--control-host", server.host],
@@ -416,7 +400,7 @@ Deno.test(
   "switch on a terminal: no argument -> a picker; down-arrow + Enter picks the second",
   onTerminal,
   async () => {
-    await withServer({}, async (server) => {
+    await withAblyServer({}, async (server) => {
       const dir = await tempConfigDir(TWO);
       const { code, output } = await runCliOnTerminal(
         ["accounts", "switch", "--control-host", server.host],
