@@ -152,7 +152,8 @@ function reporterFor(
     format,
     verbose,
     color: !Deno.noColor && (stdoutTty || (forceColor !== undefined && forceColor !== "0")),
-    jsonColor: !Deno.noColor && stdoutTty,
+    // As the issue asks of --pretty-json: a terminal, and NO_COLOR unset (FORCE_COLOR aside).
+    jsonColor: stdoutTty && !env("NO_COLOR"),
     animate: stderrTty,
     columns: stderrTty ? consoleColumns() : 80,
   });

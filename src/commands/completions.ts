@@ -19,10 +19,10 @@ export function registerCompletions(program: Command, app: App): void {
     "ably completions fish > ~/.config/fish/completions/ably.fish",
   ]);
   completions.action((shell) =>
-    app.run("completions", {}, async () => {
+    app.run("completions", {}, async (out) => {
       const { commandTree } = await import("../completions/tree.ts");
       const { completionScript } = await import("../completions/scripts.ts");
-      console.log(completionScript(shell, commandTree(program)).trimEnd());
+      out.print(completionScript(shell, commandTree(program)).trimEnd());
     })
   );
 

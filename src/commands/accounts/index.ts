@@ -38,7 +38,7 @@ export function registerAccounts(program: Command, app: App): void {
     app.run("accounts", {
       json: command.args.includes("--json") || undefined,
       prettyJson: command.args.includes("--pretty-json") || undefined,
-    }, () => {
+    }, (out) => {
       const names = command.commands.map((sub) => sub.name());
       const unknown = command.args.find((arg) => !arg.startsWith("-"));
       if (unknown) {
@@ -52,9 +52,14 @@ export function registerAccounts(program: Command, app: App): void {
         sub,
       ) => [`ably accounts ${sub.name()}`, sub.description()]);
       const width = Math.max(...rows.map(([id]) => id.length)) + 2;
-      console.log("Ably accounts management commands:\n");
-      for (const [id, text] of rows.sort()) console.log(`  ${id.padEnd(width)} - ${text}`);
-      console.log("\nRun `ably accounts COMMAND --help` for more information on a command.");
+      out.result({ commands: rows.map(([id, description]) => ({ id, description })) });
+      out.print("Ably accounts management commands:");
+      out.print();
+      for (const [id, text] of rows.sort()) {
+        out.print(`  ${out.style.cyan(id.padEnd(width))} - ${text}`);
+      }
+      out.print();
+      out.print("Run `ably accounts COMMAND --help` for more information on a command.");
       return Promise.resolve();
     })
   );

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
+import { stripAnsi } from "../../../src/output/style.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { closedHost, startAuthServer } from "../../helpers/auth-server.ts";
 import {
@@ -693,4 +694,17 @@ Deno.test("logout: aliases that are JavaScript property names are just aliases",
   });
   assert.equal(run.code, 0, run.stdout);
   assert.deepEqual(aliasesIn(await readConfigText(dir)), ["b"]);
+});
+
+Deno.test("logout --pretty-json on a terminal: coloured, unless NO_COLOR", onTerminal, async () => {
+  for (const [noColor, coloured] of [["", true], ["1", false]] as const) {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    const { code, output } = await runCliOnTerminal(
+      ["accounts", "logout", "--force", "--pretty-json"],
+      { configDir: dir, steps: [], env: { NO_COLOR: noColor } },
+    );
+    assert.equal(code, 0, output);
+    assert.equal(output.includes('\x1b[37m"type"\x1b[0m'), coloured, output);
+    assert.match(stripAnsi(output), /"status": "completed"/);
+  }
 });
