@@ -24,7 +24,14 @@ async function cacheDir(): Promise<string> {
 
 /** The environment a spawned CLI sees: nothing of the developer's own Ably settings. */
 export async function baseEnv(configDir: string): Promise<Record<string, string>> {
+  // Windows processes need these to start networking and find temp dirs.
+  const windows = Object.fromEntries(
+    ["SYSTEMROOT", "SystemRoot", "TEMP", "TMP", "USERPROFILE", "PATHEXT", "COMSPEC"]
+      .map((name) => [name, Deno.env.get(name)])
+      .filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   return {
+    ...windows,
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? configDir,
     DENO_DIR: await cacheDir(),
