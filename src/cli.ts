@@ -60,7 +60,8 @@ export async function run(argv: string[], env: Env = safeEnv): Promise<number> {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => console.log(text.replace(/\n$/, "")),
-      writeErr: (text) => console.error(text.replace(/\n$/, "")),
+      // Only help shown for a bare command group goes here: it is the answer, so stdout.
+      writeErr: (text) => console.log(text.replace(/\n$/, "")),
       outputError: () => {}, // rendered by handleParseError instead
     })
     .configureHelp({ formatHelp })
@@ -90,12 +91,17 @@ export async function run(argv: string[], env: Env = safeEnv): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+    if (
+      error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
+      error.code === "commander.help"
+    ) {
       return ExitCode.Success;
     }
     const id = commandIdFromArgv(program, argv);
     const out = reporterFor(id, jsonFormat, { verbose: false, env });
-    out.error(usageError(describeParseError(error, id)));
+    // A word that lands in the wrong place next to --token may be the token itself.
+    const secretNearby = argv.includes("--token") || /(^|:)login$/.test(id);
+    out.error(usageError(describeParseError(error, id, secretNearby)));
     out.completed(ExitCode.Usage);
     return ExitCode.Usage;
   }
@@ -191,8 +197,20 @@ function commandIdFromArgv(program: Command, argv: string[]): string {
 }
 
 /** Commander's messages, rewritten in the official CLI's words. */
-function describeParseError(error: CommanderError, commandId: string): string {
+function describeParseError(
+  error: CommanderError,
+  commandId: string,
+  hideValues: boolean,
+): string {
   const quoted = [...error.message.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+  if (hideValues) {
+    if (error.code === "commander.unknownOption") {
+      return "Nonexistent flag (not shown, in case it is a token)";
+    }
+    if (error.code === "commander.excessArguments") {
+      return error.message.replace(/:.*$/, " (not shown, in case it is a token)");
+    }
+  }
   const suggestion = error.message.match(/\(Did you mean ([^?]+)\?\)/)?.[1];
   const didYouMean = suggestion ? `\nDid you mean ${suggestion}?` : "";
   switch (error.code) {

@@ -36,7 +36,8 @@ export function registerCompletions(program: Command, app: App): void {
         const { configLocation } = await import("../config/location.ts");
         const { readConfig } = await import("../config/store.ts");
         const config = await readConfig(configLocation(app.env).file);
-        const aliases = Object.keys(config?.accounts ?? {});
+        // The shell expands these words: anything beyond plain alias characters is left out.
+        const aliases = Object.keys(config?.accounts ?? {}).filter((a) => /^[\w.@:+-]+$/.test(a));
         if (aliases.length) console.log(aliases.join("\n"));
       } catch {
         // A missing or broken config completes nothing; the shell must not show errors.

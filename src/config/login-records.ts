@@ -46,7 +46,9 @@ export function storeOAuthLogin(
 ): ReplacedTokens[] {
   const accounts = (config.accounts ??= table());
   const existing = accounts[alias];
-  const host = info.oauthHost ?? existing?.oauthHost ?? DEFAULT_OAUTH_HOST;
+  // The host that just minted these tokens (not whatever an earlier login used):
+  // refreshes and revocations must go back to it.
+  const host = info.oauthHost ?? DEFAULT_OAUTH_HOST;
   const key = sessionKeyFor(alias, info.userEmail, host);
 
   const replaced: ReplacedTokens[] = [];
@@ -65,8 +67,7 @@ export function storeOAuthLogin(
       : undefined,
   };
   if (superseded.accessToken || superseded.refreshToken) {
-    const host = issuerHost(info.oauthHost ?? existing?.oauthHost, key, undefined);
-    replaced.push({ session: superseded, host });
+    replaced.push({ session: superseded, host: issuerHost(undefined, key, undefined) });
   }
   storeSessionTokens(config, key, tokens);
 
@@ -75,9 +76,10 @@ export function storeOAuthLogin(
     accountName: info.accountName,
     apps: existing?.apps ?? table(),
     authMethod: "oauth",
-    controlHost: info.controlHost ?? existing?.controlHost,
+    // The hosts this login used: a stale host from an earlier login must not stay attached.
+    controlHost: info.controlHost,
     currentAppId: existing?.currentAppId,
-    oauthHost: info.oauthHost ?? existing?.oauthHost,
+    oauthHost: info.oauthHost,
     oauthSessionKey: key,
     userEmail: info.userEmail,
   };
@@ -142,7 +144,14 @@ export function storeSessionTokens(config: AblyConfig, key: string, tokens: Sess
 
 export function setCurrentAccount(config: AblyConfig, alias: string): void {
   ensureCurrentTable(config);
-  config.current!.account = alias;
+  const current = config.current!;
+  // A 0.x `current.app` belongs to the account that was current: keep it with that account.
+  if (current.app !== undefined && current.account !== alias) {
+    const previous = current.account ? accountsOf(config)[current.account] : undefined;
+    if (previous && !previous.currentAppId) previous.currentAppId = current.app;
+    delete current.app;
+  }
+  current.account = alias;
 }
 
 export function setEndpoint(config: AblyConfig, alias: string, endpoint: string): void {

@@ -5,7 +5,7 @@
  * concurrent runs never lose each other's changes.
  */
 import { parse, stringify } from "smol-toml";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
 import { withFileLock } from "./lock.ts";
 import { normalise, shapeProblem, table } from "./validate.ts";
@@ -86,8 +86,7 @@ export function serializeConfig(config: AblyConfig): string {
 /** Replaces the file in one step: readers see the old or the new content, never a mix. */
 export async function writeConfigAtomic(path: string, config: AblyConfig): Promise<void> {
   const text = serializeConfig(config);
-  // A symlinked config (dotfiles repos do this) is updated where it points, and stays a link.
-  const target = await Deno.realPath(path).catch(() => path);
+  const target = await writeTarget(path);
   const dir = dirname(target);
   const temp = join(dir, `${TEMP_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`);
   try {
@@ -146,7 +145,7 @@ export async function updateConfig<T>(
       : parseConfig(text, location.file);
     const { changed, value } = await mutate(config);
     if (changed) {
-      await removeAbandonedTempFiles(location.dir);
+      await removeAbandonedTempFiles(dirname(await writeTarget(location.file)));
       await writeConfigAtomic(location.file, config);
     }
     return value;
@@ -169,6 +168,22 @@ export async function ensureConfigDir(dir: string): Promise<void> {
     if (!isWindows) await Deno.chmod(dir, 0o700);
   } catch (error) {
     throw new ConfigError(`Cannot create config directory ${dir}: ${messageOf(error)}`, dir);
+  }
+}
+
+/**
+ * The file to replace: a symlinked config (dotfiles repos do this) is updated
+ * where it points, even when that file does not exist yet, and stays a link.
+ */
+async function writeTarget(path: string): Promise<string> {
+  try {
+    return await Deno.realPath(path);
+  } catch {
+    try {
+      return resolve(dirname(path), await Deno.readLink(path));
+    } catch {
+      return path;
+    }
   }
 }
 

@@ -92,31 +92,48 @@ export function controlClient(
         `API request failed (${response.status} ${response.statusText})${detail}`,
         response.status,
         typeof parsed?.code === "number" ? parsed.code : undefined,
-        typeof parsed?.href === "string" ? parsed.href : undefined,
+        typeof parsed?.href === "string" ? printable(parsed.href) : undefined,
       );
     }
     return (text ? JSON.parse(text) : {}) as T;
   };
   return {
-    me: () => request<Me>("GET", "/me"),
+    me: async () => clean(await request<Me>("GET", "/me")),
     async accounts() {
       try {
-        return await request<RemoteAccount[]>("GET", "/me/accounts");
+        return clean(await request<RemoteAccount[]>("GET", "/me/accounts"));
       } catch (error) {
         // Older API versions have no account listing: the user's own account is all there is.
         if (error instanceof ControlApiError && error.statusCode === 404) {
           const me = await request<Me>("GET", "/me");
-          return [me.account];
+          return [clean(me.account)];
         }
         throw error;
       }
     },
-    apps: (accountId) => request<App[]>("GET", `/accounts/${encodeURIComponent(accountId)}/apps`),
-    createApp: (accountId, name) =>
-      request<App>("POST", `/accounts/${encodeURIComponent(accountId)}/apps`, {
-        name,
-        tlsOnly: true,
-      }),
-    keys: (appId) => request<Key[]>("GET", `/apps/${encodeURIComponent(appId)}/keys`),
+    apps: async (accountId) =>
+      clean(await request<App[]>("GET", `/accounts/${encodeURIComponent(accountId)}/apps`)),
+    createApp: async (accountId, name) =>
+      clean(
+        await request<App>("POST", `/accounts/${encodeURIComponent(accountId)}/apps`, {
+          name,
+          tlsOnly: true,
+        }),
+      ),
+    keys: async (appId) =>
+      clean(await request<Key[]>("GET", `/apps/${encodeURIComponent(appId)}/keys`)),
   };
+}
+
+/**
+ * Names, ids and emails from the API end up on terminals and in the config:
+ * strip control characters from every string the API returns.
+ */
+function clean<T>(value: T): T {
+  if (typeof value === "string") return printable(value, 500) as T;
+  if (Array.isArray(value)) return value.map(clean) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)])) as T;
+  }
+  return value;
 }

@@ -40,3 +40,25 @@ Deno.test("ably accounts alone lists the subcommands (exit 0)", async () => {
     /^Ably accounts management commands:\n\n {2}ably accounts current {3}- Show the current Ably account\n/,
   );
 });
+
+Deno.test("usage errors around login never echo what may be a token", async () => {
+  const dir = await tempConfigDir();
+  for (
+    const args of [
+      ["login", "SECRET_TOK2"],
+      ["accounts", "login", "--alias", "--token", "SECRET_TOK", "--json"],
+      ["login", "--token", "-SECRET_TOK3"],
+    ]
+  ) {
+    const run = await runCli(args, { configDir: dir, secrets: ["SECRET_TOK"] });
+    assert.equal(run.code, 2, args.join(" "));
+    assert.match(run.stdout + run.stderr, /not shown, in case it is a token/);
+  }
+});
+
+Deno.test("a bare command group shows its help and exits 0", async () => {
+  const dir = await tempConfigDir();
+  const run = await runCli(["config"], { configDir: dir });
+  assert.equal(run.code, 0);
+  assert.match(run.stdout, /ably config path {2}Print the path to the Ably CLI config file/);
+});

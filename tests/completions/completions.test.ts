@@ -116,3 +116,23 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "completions: an alias with shell syntax is never offered (bash would run it)",
+  ignore: isWindows,
+  async fn() {
+    const bin = await ablyOnPath();
+    const marker = `${await Deno.makeTempDir()}/PWNED`;
+    const dir = await tempConfigDir(
+      `[accounts."$(touch ${marker})"]\naccountId = "x"\n\n[accounts.safe]\naccountId = "y"\n`,
+    );
+    assert.deepEqual(await complete("ably accounts switch ", dir, bin), [
+      "--help",
+      "--json",
+      "--pretty-json",
+      "--verbose",
+      "safe",
+    ]);
+    await assert.rejects(Deno.stat(marker), Deno.errors.NotFound);
+  },
+});

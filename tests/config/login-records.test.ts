@@ -82,3 +82,31 @@ Deno.test("login records: a token login stores a legacy account like the 0.x CLI
       '[current]\naccount = "ci"\n',
   );
 });
+
+Deno.test("login records: a login without --oauth-host forgets an earlier login's host", () => {
+  const config = parseConfig(
+    '[accounts.a]\naccountId = "VgQpOZ"\nauthMethod = "oauth"\ncontrolHost = "staging-control.example"\noauthHost = "staging.example"\noauthSessionKey = "jane@acme.example::staging.example"\nuserEmail = "jane@acme.example"\n\n[oauthSessions."jane@acme.example::staging.example"]\naccessToken = "old-a"\nrefreshToken = "old-r"\n',
+    "c",
+  );
+  const replaced = storeOAuthLogin(config, "a", tokens, acme);
+  const account = config.accounts!.a;
+  assert.equal(account.oauthSessionKey, "jane@acme.example::ably.com");
+  assert.equal(account.oauthHost, undefined);
+  assert.equal(account.controlHost, undefined);
+  // The staging tokens left the file: they go back to staging to be revoked.
+  assert.deepEqual(replaced.map((r) => [r.host, r.session.refreshToken]), [[
+    "staging.example",
+    "old-r",
+  ]]);
+});
+
+Deno.test("login records: switching away moves a 0.x current.app onto the account it belonged to", () => {
+  const config = parseConfig(
+    '[current]\naccount = "a"\napp = "APP_OF_A"\n\n[accounts.a]\naccountId = "1"\n\n[accounts.b]\naccountId = "2"\n',
+    "c",
+  );
+  setCurrentAccount(config, "b");
+  assert.equal(config.accounts!.a.currentAppId, "APP_OF_A");
+  assert.equal(config.accounts!.b.currentAppId, undefined);
+  assert.deepEqual({ ...config.current }, { account: "b" });
+});

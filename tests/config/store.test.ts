@@ -297,3 +297,22 @@ Deno.test("store: a file that is not UTF-8 is refused, never rewritten", async (
   await assert.rejects(readConfig(`${dir}/config`), /not valid UTF-8/);
   assert.deepEqual(await Deno.readFile(`${dir}/config`), bytes);
 });
+
+Deno.test("store: a dangling symlinked config is created where the link points", {
+  ignore: isWindows,
+}, async () => {
+  const dotfiles = await tempConfigDir();
+  const dir = await tempConfigDir();
+  await Deno.symlink(`${dotfiles}/ably-config`, `${dir}/config`);
+  await Deno.writeTextFile(`${dotfiles}/.config.1-dead.tmp`, "secret leftovers");
+  await updateConfig(locationOf(dir), (config) => {
+    config.accounts = { a: { accountId: "1" } };
+    return { changed: true, value: undefined };
+  });
+  assert.ok((await Deno.lstat(`${dir}/config`)).isSymlink);
+  assert.equal(
+    await Deno.readTextFile(`${dotfiles}/ably-config`),
+    '[accounts.a]\naccountId = "1"\n',
+  );
+  await assert.rejects(Deno.stat(`${dotfiles}/.config.1-dead.tmp`), Deno.errors.NotFound);
+});

@@ -88,17 +88,24 @@ export async function login(out: Reporter, env: Env, flags: LoginFlags): Promise
     timeoutMs: controlTimeoutMs(env),
   });
   // Until the tokens are in the file, giving up (error, cancel, Ctrl-C) must revoke them.
-  const progress = { stored: false };
-  const revokeIssued = () =>
-    revokeTokenPair(
+  // Once the write has begun, Ctrl-C no longer cancels: the write finishes and is kept.
+  const progress: LoginProgress = { cancelled: false, committing: false, stored: false };
+  const revokeIssued = async () => {
+    const result = await revokeTokenPair(
       { access: tokens.accessToken, refresh: tokens.refreshToken },
       { host: oauthHost, timeoutMs: oauthTimeoutMs(env) },
     );
+    return result.access?.status === "revoked" && result.refresh?.status === "revoked";
+  };
   const onSigint = async () => {
-    if (!progress.stored) {
-      await revokeIssued();
-      out.warning("Login cancelled; the issued tokens were revoked and nothing was stored.");
-    }
+    if (progress.committing) return;
+    progress.cancelled = true;
+    const revoked = await revokeIssued();
+    out.warning(
+      revoked
+        ? "Login cancelled; the issued tokens were revoked and nothing was stored."
+        : "Login cancelled; nothing was stored, but the issued tokens could not be revoked and stay valid until they expire.",
+    );
     Deno.exit(ExitCode.Interrupted);
   };
   Deno.addSignalListener("SIGINT", onSigint);
@@ -121,7 +128,7 @@ export async function login(out: Reporter, env: Env, flags: LoginFlags): Promise
     );
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
-    if (!progress.stored) await revokeIssued();
+    if (!progress.stored && !progress.cancelled) await revokeIssued();
   }
 }
 
@@ -180,6 +187,13 @@ async function authorizeDevice(
   }
 }
 
+/** Where a login is, for the Ctrl-C handler: before the write, cancelling revokes the tokens. */
+interface LoginProgress {
+  cancelled: boolean;
+  committing: boolean;
+  stored: boolean;
+}
+
 type Store = (
   config: AblyConfig,
   alias: string,
@@ -196,7 +210,7 @@ async function finishLogin(
   client: ControlClient,
   store: Store,
   authMethod: "oauth" | "token",
-  progress = { stored: false },
+  progress: LoginProgress = { cancelled: false, committing: false, stored: false },
 ): Promise<number> {
   const [me, remote] = await Promise.all([client.me(), client.accounts()]);
   const account = await chooseAccount(out, me, remote);
@@ -214,6 +228,8 @@ async function finishLogin(
   const key = app ? await chooseKey(out, client, app.app) : undefined;
   if (key === INTERRUPTED) return cancelled(out);
 
+  if (progress.cancelled) return ExitCode.Interrupted;
+  progress.committing = true;
   const replaced = await updateConfig(location, (config) => {
     const replaced = store(config, alias, me, account.id, account.name);
     setCurrentAccount(config, alias);

@@ -468,3 +468,21 @@ Deno.test("login on a terminal: no apps -> create the first one", onTerminal, as
     assert.equal(config.accounts!["test-account"].currentAppId, "NeWaPp");
   });
 });
+
+Deno.test("login: names from the Control API reach neither terminal nor file with control characters", async () => {
+  await withAblyServer({
+    me: {
+      status: 200,
+      body: { account: { id: "VgQpOZ", name: "Evil\x1b[2J Co" }, user: { email: "j@x.example" } },
+    },
+    accounts: { status: 200, body: [{ id: "VgQpOZ", name: "Evil\x1b[2J Co" }] },
+    apps: { status: 200, body: [] },
+  }, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli(["accounts", "login", ...hostFlags(server)], { configDir: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!(run.stdout + run.stderr).includes("\x1b"));
+    assert.match(run.stdout, /Using account Evil \[2J Co \(VgQpOZ\)\./);
+    assert.ok(!(await readConfigText(dir)).includes("\\u001b"));
+  });
+});
