@@ -25,10 +25,15 @@ export interface TokenContext {
   lockTimeoutMs: number;
 }
 
-export async function accessTokenFor(ctx: TokenContext, alias: string): Promise<string> {
+/** `config` is the caller's fresh read of the file, when it has one (saves a parse). */
+export async function accessTokenFor(
+  ctx: TokenContext,
+  alias: string,
+  config?: AblyConfig,
+): Promise<string> {
   const fromEnv = ctx.env("ABLY_ACCESS_TOKEN");
   if (fromEnv) return fromEnv;
-  const config = (await readConfig(ctx.location.file)) ?? {};
+  config ??= (await readConfig(ctx.location.file)) ?? {};
   const stored = usableToken(config, alias);
   if (stored) return stored;
 

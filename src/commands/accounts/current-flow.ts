@@ -25,7 +25,7 @@ export async function current(out: Reporter, env: Env, flags: HostFlags): Promis
 
   let me;
   try {
-    const client = await controlClientFor(out, env, location, alias, account, flags);
+    const client = await controlClientFor(out, env, location, alias, account, flags, config);
     me = await client.me();
   } catch (error) {
     // Report honestly: a warning and the cached details, never an error followed by a result.

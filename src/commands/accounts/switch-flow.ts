@@ -49,7 +49,7 @@ export async function switchAccount(
 
   const account = accountsOf(config)[alias];
   try {
-    const client = await controlClientFor(out, env, location, alias, account, flags);
+    const client = await controlClientFor(out, env, location, alias, account, flags, config);
     const me = await client.me();
     out.result({
       account: { alias, id: me.account.id, name: me.account.name, user: { email: me.user.email } },
