@@ -10,8 +10,7 @@ import { controlTimeoutMs, lockTimeoutMs, oauthTimeoutMs } from "../settings.ts"
 import { configLocation } from "../../config/location.ts";
 import { readConfig, updateConfig } from "../../config/store.ts";
 import type { AblyConfig } from "../../config/schema.ts";
-import { aliasFromName, aliasProblem, uniqueAlias } from "../../config/alias.ts";
-import { accountsOf } from "../../config/accounts.ts";
+import { aliasProblem } from "../../config/alias.ts";
 import {
   type ReplacedTokens,
   setCurrentAccount,
@@ -21,24 +20,16 @@ import {
   storeTokenLogin,
 } from "../../config/login-records.ts";
 import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
-import {
-  type OAuthError,
-  pollForTokens,
-  requestDeviceCode,
-  type TokenSet,
-} from "../../oauth/tokens.ts";
 import { revokeTokenPair } from "../../oauth/revoke.ts";
 import {
-  type App as ControlApp,
   type ControlClient,
   controlClient,
   DEFAULT_CONTROL_HOST,
-  type Key,
   type Me,
 } from "../../control/api.ts";
-import { canOpenBrowser, isWebAddress, openBrowser } from "../../platform/browser.ts";
-import { printable } from "../../http.ts";
-import { ask, askYesNo, canAsk, choose, INTERRUPTED } from "../../prompt/choose.ts";
+import { INTERRUPTED } from "../../prompt/choose.ts";
+import { authorizeDevice } from "./device-authorization.ts";
+import { chooseAccount, chooseAlias, chooseApp, chooseKey } from "./login-choices.ts";
 
 export interface LoginFlags {
   alias?: string;
@@ -129,61 +120,6 @@ export async function login(out: Reporter, env: Env, flags: LoginFlags): Promise
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
     if (!progress.stored && !progress.cancelled) await revokeIssued();
-  }
-}
-
-/** Device authorization: show the code, open the browser, wait for approval. */
-async function authorizeDevice(
-  out: Reporter,
-  env: Env,
-  flags: LoginFlags,
-  host: string,
-): Promise<TokenSet | number> {
-  const timeoutMs = oauthTimeoutMs(env);
-  const code = await requestDeviceCode(host, { timeoutMs: Math.max(timeoutMs, 1000) }).catch(
-    (error) => {
-      throw new CliError(error.message, { component: "accountLogin" });
-    },
-  );
-  out.event({
-    status: "awaiting_authorization",
-    userCode: code.userCode,
-    verificationUri: code.verificationUri,
-    verificationUriComplete: code.verificationUriComplete,
-  });
-  // Shown on a terminal: nothing from the server may carry control characters.
-  const userCode = printable(code.userCode);
-  const url = printable(code.verificationUriComplete, 2000);
-  out.print();
-  out.print(`  Your authorization code: ${out.style.cyan(userCode)}`);
-  out.print();
-  out.print(`  Visit: ${url}`);
-  out.print();
-  if (!out.json && flags.browser !== false && canOpenBrowser(env) && isWebAddress(url)) {
-    out.print(`Opening ${url} in your browser...`);
-    openBrowser(url);
-  } else {
-    out.print("Open the URL above in your browser to authorize.");
-  }
-
-  const cancel = new AbortController();
-  const onSigint = () => cancel.abort();
-  Deno.addSignalListener("SIGINT", onSigint);
-  const spinner = out.spinner("Waiting for authorization...");
-  try {
-    const tokens = await pollForTokens(host, code, { signal: cancel.signal, timeoutMs });
-    spinner.stop();
-    out.success("Authentication successful.");
-    return tokens;
-  } catch (error) {
-    spinner.stop();
-    if (cancel.signal.aborted) {
-      out.warning("Authentication cancelled.");
-      return ExitCode.Interrupted;
-    }
-    throw new CliError((error as OAuthError).message, { component: "accountLogin" });
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
   }
 }
 
@@ -278,136 +214,6 @@ async function finishLogin(
     out.success(`${how} API key: ${key.key.name || "Unnamed key"} (${key.key.id}).`);
   }
   return ExitCode.Success;
-}
-
-async function chooseAccount(
-  out: Reporter,
-  me: Me,
-  remote: { id: string; name: string }[],
-): Promise<{ id: string; name: string } | typeof INTERRUPTED> {
-  if (remote.length === 0) return me.account;
-  if (remote.length === 1) return remote[0];
-  if (out.json || !canAsk()) {
-    const [first] = remote;
-    out.warning(
-      `Multiple accounts found (${remote.length}); auto-selected ${first.name} (${first.id}). Run 'ably accounts login' in a terminal to choose.`,
-    );
-    return first;
-  }
-  return await choose(
-    "Select an account:",
-    remote.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
-  );
-}
-
-async function chooseAlias(
-  out: Reporter,
-  config: AblyConfig,
-  account: { id: string; name: string },
-): Promise<string | typeof INTERRUPTED> {
-  const base = aliasFromName(account.name);
-  const unique = uniqueAlias(config, base, account.id);
-  if (unique === base) return base;
-  const holder = accountsOf(config)[base]?.accountId ?? "unknown";
-  if (out.json || !canAsk()) {
-    out.warning(
-      `Alias "${base}" is already used by a different account (${holder}); storing this login as "${unique}" instead.`,
-    );
-    return unique;
-  }
-  out.print();
-  out.print(
-    `An account with alias "${base}" already exists (account ID: ${holder}) and would be overwritten.`,
-  );
-  const different = await askYesNo("Would you like to use a different alias?");
-  if (different === INTERRUPTED) return INTERRUPTED;
-  if (!different) return base;
-  const typed = await ask("Enter an alias for this account:", {
-    default: unique,
-    validate: (value) => aliasProblem(value.toLowerCase()),
-  });
-  return typed === INTERRUPTED ? INTERRUPTED : typed.trim().toLowerCase();
-}
-
-async function chooseApp(
-  out: Reporter,
-  client: ControlClient,
-  accountId: string,
-): Promise<{ app: ControlApp; autoSelected: boolean } | undefined | typeof INTERRUPTED> {
-  let apps: ControlApp[];
-  try {
-    apps = await client.apps(accountId);
-  } catch (error) {
-    out.warning(`Could not fetch apps: ${(error as Error).message}`);
-    return undefined;
-  }
-  if (apps.length === 1) return { app: apps[0], autoSelected: true };
-  const interactive = !out.json && canAsk();
-  if (apps.length > 1) {
-    if (!interactive) {
-      out.warning(
-        "Multiple apps found; cannot auto-select without a terminal. Run 'ably apps switch' in a terminal to choose one.",
-      );
-      return undefined;
-    }
-    out.print();
-    out.print("Select an app to use:");
-    const app = await choose(
-      "Select an app:",
-      apps.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
-    );
-    return app === INTERRUPTED ? app : { app, autoSelected: false };
-  }
-  if (!interactive) {
-    out.warning("No apps found in this account. Run 'ably apps create' to create one.");
-    return undefined;
-  }
-  out.print();
-  out.print("No apps found in your account.");
-  const create = await askYesNo("Would you like to create your first app now?");
-  if (create !== true) return create === INTERRUPTED ? INTERRUPTED : undefined;
-  const name = await ask("Enter a name for your app:", {
-    validate: (value) => (value ? undefined : "App name cannot be empty"),
-  });
-  if (name === INTERRUPTED) return INTERRUPTED;
-  out.progress(`Creating app ${name.trim()}`);
-  try {
-    const app = await client.createApp(accountId, name.trim());
-    out.success("App created successfully.");
-    return { app, autoSelected: false };
-  } catch (error) {
-    out.warning(`Failed to create app: ${(error as Error).message}`);
-    return undefined;
-  }
-}
-
-async function chooseKey(
-  out: Reporter,
-  client: ControlClient,
-  app: ControlApp,
-): Promise<{ key: Key; autoSelected: boolean } | undefined | typeof INTERRUPTED> {
-  let keys: Key[];
-  try {
-    keys = await client.keys(app.id);
-  } catch (error) {
-    out.warning(`Could not fetch API keys: ${(error as Error).message}`);
-    return undefined;
-  }
-  if (keys.length === 0) return undefined;
-  if (keys.length === 1) return { key: keys[0], autoSelected: true };
-  if (out.json || !canAsk()) {
-    out.warning(
-      "Multiple API keys found; cannot auto-select without a terminal. Run 'ably auth keys switch' in a terminal to choose one.",
-    );
-    return undefined;
-  }
-  out.print();
-  out.print("Select an API key to use:");
-  const key = await choose(
-    "Select a key:",
-    keys.map((k) => ({ name: `${k.name || "Unnamed key"} (${k.id})`, value: k })),
-  );
-  return key === INTERRUPTED ? key : { key, autoSelected: false };
 }
 
 /** The tokens the new login superseded are still valid: revoke them at their issuer. */
