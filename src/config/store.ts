@@ -84,10 +84,15 @@ export function serializeConfig(config: AblyConfig): string {
 }
 
 /** Replaces the file in one step: readers see the old or the new content, never a mix. */
-export async function writeConfigAtomic(path: string, config: AblyConfig): Promise<void> {
+export async function writeConfigAtomic(
+  path: string,
+  config: AblyConfig,
+  options: { holdingLock?: boolean } = {},
+): Promise<void> {
   const text = serializeConfig(config);
   const target = await writeTarget(path);
   const dir = dirname(target);
+  if (options.holdingLock) await removeAbandonedTempFiles(dir);
   const temp = join(dir, `${TEMP_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`);
   try {
     const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
@@ -144,10 +149,7 @@ export async function updateConfig<T>(
       ? options.basis.config
       : parseConfig(text, location.file);
     const { changed, value } = await mutate(config);
-    if (changed) {
-      await removeAbandonedTempFiles(dirname(await writeTarget(location.file)));
-      await writeConfigAtomic(location.file, config);
-    }
+    if (changed) await writeConfigAtomic(location.file, config, { holdingLock: true });
     return value;
   });
 }

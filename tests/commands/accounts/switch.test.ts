@@ -44,6 +44,12 @@ function switchedTo(config: string, alias: string): string {
 
 // --- switching by name ---------------------------------------------------------------
 
+/** What the errors list for the TWO config. */
+const AVAILABLE_IN_TWO = [
+  { alias: "first", id: "Fr1st0", name: "First Co" },
+  { alias: "second", id: "VgQpOZ", name: "Second Co" },
+];
+
 Deno.test("switch --json: by alias and by account ID -> current changed, result from /me", async () => {
   await withAblyServer({}, async (server) => {
     for (const arg of ["second", "VgQpOZ"]) {
@@ -298,10 +304,7 @@ Deno.test("switch: unknown alias or ID -> exit 1, `not found`, availableAccounts
         type: "error",
         command: "accounts:switch",
         success: false,
-        availableAccounts: [
-          { alias: "first", id: "Fr1st0", name: "First Co" },
-          { alias: "second", id: "VgQpOZ", name: "Second Co" },
-        ],
+        availableAccounts: AVAILABLE_IN_TWO,
         error: {
           message:
             'Account "nonexistent-alias" not found. Run "ably accounts list" to see available accounts.',
@@ -354,10 +357,7 @@ Deno.test("switch --json without an argument -> error listing availableAccounts,
     type: "error",
     command: "accounts:switch",
     success: false,
-    availableAccounts: [
-      { alias: "first", id: "Fr1st0", name: "First Co" },
-      { alias: "second", id: "VgQpOZ", name: "Second Co" },
-    ],
+    availableAccounts: AVAILABLE_IN_TWO,
     error: {
       message:
         'No account alias or ID provided. Run "ably accounts list" to see available accounts.',
