@@ -1,5 +1,6 @@
-/** The command tree as plain data, read off commander, for generating completion scripts. */
-import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+/** The command tree as the completion scripts need it: visible words, flags and choices. */
+import { HELP_FLAG } from "../cli/parse.ts";
+import { type Spec, visibleFlags } from "../cli/spec.ts";
 
 export interface CommandNode {
   /** Words from the root, e.g. ["accounts", "logout"]; the root is []. */
@@ -13,23 +14,21 @@ export interface CommandNode {
   choices: string[];
 }
 
-export function commandTree(command: CommandUnknownOpts, path: string[] = []): CommandNode {
-  const help = command.createHelp();
+export function commandTree(node: Spec, path: string[] = []): CommandNode {
+  const args = node.kind === "command" ? node.args : [];
   return {
     path,
-    description: command.description(),
-    flags: help.visibleOptions(command)
-      .filter((option) => option.long)
-      .map((option) => ({
-        long: option.long!,
-        ...(option.short ? { short: option.short } : {}),
-        description: option.description,
-      })),
-    subcommands: help.visibleCommands(command).map((sub) =>
-      commandTree(sub, [...path, sub.name()])
-    ),
-    takesAccount: command.registeredArguments.some((arg) => /account/i.test(arg.name())),
-    choices: command.registeredArguments.flatMap((arg) => arg.argChoices ?? []),
+    description: node.summary,
+    flags: [...visibleFlags(node, false), HELP_FLAG].map((flag) => ({
+      long: flag.long,
+      ...(flag.short ? { short: flag.short } : {}),
+      description: flag.description,
+    })),
+    subcommands: node.kind === "group"
+      ? node.commands.filter((c) => !c.hidden).map((c) => commandTree(c, [...path, c.name]))
+      : [],
+    takesAccount: args.some((arg) => arg.account),
+    choices: args.flatMap((arg) => arg.choices ?? []),
   };
 }
 

@@ -76,6 +76,26 @@ export type Credentials =
   | { kind: "legacy"; hasToken: boolean }
   | { kind: "no-session" };
 
+/** The aliases whose account uses the OAuth session `sessionKey`, in file order. */
+export function aliasesUsing(config: AblyConfig, sessionKey: string): string[] {
+  const accounts = accountsOf(config);
+  return Object.keys(accounts).filter((alias) => accounts[alias].oauthSessionKey === sessionKey);
+}
+
+/** Deletes a session; an `[oauthSessions]` table left empty goes too, as the official CLI does. */
+export function deleteSession(config: AblyConfig, sessionKey: string): void {
+  const sessions = config.oauthSessions;
+  if (!sessions || !Object.hasOwn(sessions, sessionKey)) return;
+  delete sessions[sessionKey];
+  if (Object.keys(sessions).length === 0) delete config.oauthSessions;
+}
+
+/** The session `sessionKey`, if the file has it (never an inherited property). */
+export function sessionOf(config: AblyConfig, sessionKey: string): OAuthSession | undefined {
+  const sessions = config.oauthSessions;
+  return sessions && Object.hasOwn(sessions, sessionKey) ? sessions[sessionKey] : undefined;
+}
+
 /** What secrets an account holds, and whether other aliases hold the same ones. */
 export function credentialsOf(config: AblyConfig, alias: string): Credentials {
   const account = accountsOf(config)[alias];
@@ -83,11 +103,9 @@ export function credentialsOf(config: AblyConfig, alias: string): Credentials {
     return { kind: "legacy", hasToken: Boolean(account?.accessToken) };
   }
   const sessionKey = account.oauthSessionKey;
-  const session = sessionKey ? config.oauthSessions?.[sessionKey] : undefined;
+  const session = sessionKey ? sessionOf(config, sessionKey) : undefined;
   if (!sessionKey || !session) return { kind: "no-session" };
-  const sharedWith = Object.keys(accountsOf(config)).filter((other) =>
-    other !== alias && accountsOf(config)[other].oauthSessionKey === sessionKey
-  );
+  const sharedWith = aliasesUsing(config, sessionKey).filter((other) => other !== alias);
   return { kind: "oauth", sessionKey, session, oauthHost: account.oauthHost, sharedWith };
 }
 
@@ -97,12 +115,9 @@ export function sessionsOnlyUsedBy(config: AblyConfig, aliases: string[]): strin
   const keys = new Set<string>();
   for (const alias of aliases) {
     const key = accountsOf(config)[alias]?.oauthSessionKey;
-    if (key && config.oauthSessions?.[key]) keys.add(key);
+    if (key && sessionOf(config, key)) keys.add(key);
   }
-  for (const [alias, account] of Object.entries(accountsOf(config))) {
-    if (!leaving.has(alias) && account.oauthSessionKey) keys.delete(account.oauthSessionKey);
-  }
-  return [...keys];
+  return [...keys].filter((key) => aliasesUsing(config, key).every((a) => leaving.has(a)));
 }
 
 /**
@@ -115,14 +130,8 @@ export function removeAccount(config: AblyConfig, alias: string): string[] {
   const accounts = accountsOf(config);
   const sessionKey = accounts[alias]?.oauthSessionKey;
   delete accounts[alias];
-
-  const sessions = config.oauthSessions;
-  if (sessionKey && sessions && Object.hasOwn(sessions, sessionKey)) {
-    const stillUsed = Object.values(accounts).some((a) => a.oauthSessionKey === sessionKey);
-    if (!stillUsed) {
-      delete sessions[sessionKey];
-      if (Object.keys(sessions).length === 0) delete config.oauthSessions;
-    }
+  if (sessionKey && aliasesUsing(config, sessionKey).length === 0) {
+    deleteSession(config, sessionKey);
   }
 
   if (config.current?.account === alias) {

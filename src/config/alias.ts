@@ -3,7 +3,8 @@ import slugify from "slugify";
 import type { AblyConfig } from "./schema.ts";
 import { accountsOf } from "./accounts.ts";
 
-export const ALIAS_PATTERN = /^[a-z][a-z0-9_-]*$/;
+/** Letters of either case, as the official CLI accepts them from `--alias`. */
+export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** `Acme & Co.` → `acme-and-co`, `42 Labs` → `account-42-labs`, `!!!` → `default`. */
 export function aliasFromName(name: string): string {
@@ -27,9 +28,7 @@ export function uniqueAlias(config: AblyConfig, base: string, accountId: string)
 
 /** Why an alias typed by the user is unusable, or `undefined` when it is fine. */
 export function aliasProblem(alias: string): string | undefined {
-  if (!/^[a-z]/.test(alias)) return "Alias must start with a letter";
-  if (!ALIAS_PATTERN.test(alias)) {
-    return "Alias can only contain letters, numbers, dashes, and underscores";
-  }
-  return undefined;
+  return ALIAS_PATTERN.test(alias)
+    ? undefined
+    : "An alias must start with a letter and contain only letters, numbers, dashes and underscores";
 }

@@ -5,7 +5,14 @@
 import { DEFAULT_OAUTH_HOST } from "../oauth/endpoint.ts";
 import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
 import { table } from "./validate.ts";
-import { accountsOf, appOf, issuerHost } from "./accounts.ts";
+import {
+  accountsOf,
+  aliasesUsing,
+  appOf,
+  deleteSession,
+  issuerHost,
+  sessionOf,
+} from "./accounts.ts";
 
 export interface SessionTokens {
   accessToken: string;
@@ -190,13 +197,11 @@ function dropSessionIfUnused(
   key: string,
   exceptAlias: string,
 ): OAuthSession | undefined {
-  const usedElsewhere = Object.entries(accountsOf(config)).some(([alias, account]) =>
-    alias !== exceptAlias && account.oauthSessionKey === key
-  );
-  const session = config.oauthSessions?.[key];
-  if (usedElsewhere || !session) return undefined;
-  delete config.oauthSessions![key];
-  if (Object.keys(config.oauthSessions!).length === 0) delete config.oauthSessions;
+  const session = sessionOf(config, key);
+  if (!session || aliasesUsing(config, key).some((alias) => alias !== exceptAlias)) {
+    return undefined;
+  }
+  deleteSession(config, key);
   return session;
 }
 

@@ -26,6 +26,8 @@ export interface ReporterOptions {
   columns: number;
   stdout?: (line: string) => void;
   stderr?: (line: string) => void;
+  /** Raw text on stderr (spinner frames). */
+  stderrRaw?: (text: string) => void;
 }
 
 export interface Spinner {
@@ -59,6 +61,8 @@ export function createReporter(options: ReporterOptions): Reporter {
   const style = createStyle(options.color && !json);
   const stdout = options.stdout ?? ((line: string) => console.log(line));
   const stderr = options.stderr ?? ((line: string) => console.error(line));
+  const stderrRaw = options.stderrRaw ??
+    ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
 
   const record = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
     stdout(
@@ -138,18 +142,14 @@ export function createReporter(options: ReporterOptions): Reporter {
     },
     spinner(text) {
       if (json || !options.animate) return { stop() {} };
-      const encoder = new TextEncoder();
       let frame = 0;
-      const draw = () =>
-        Deno.stderr.writeSync(
-          encoder.encode(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${text}`),
-        );
+      const draw = () => stderrRaw(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${text}`);
       draw();
       const timer = setInterval(draw, 80);
       return {
         stop() {
           clearInterval(timer);
-          Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+          stderrRaw("\r\x1b[K");
         },
       };
     },

@@ -1,11 +1,5 @@
-/** Opens a URL in the user's browser, when there is a desktop to open it on. */
-import type { Env } from "../cli.ts";
+/** Opens a URL in the user's browser (whether there is a desktop is a setting). */
 import { isLoopback } from "../http.ts";
-
-export function canOpenBrowser(env: Env): boolean {
-  if (Deno.build.os === "linux") return Boolean(env("DISPLAY") || env("WAYLAND_DISPLAY"));
-  return Deno.build.os === "darwin" || Deno.build.os === "windows";
-}
 
 /**
  * Best effort: false when no opener could be started. Only web addresses are

@@ -27,8 +27,11 @@ Deno.test("alias: suffixed when another account holds it", () => {
   assert.equal(uniqueAlias(config, "fresh", "C"), "fresh");
 });
 
-Deno.test("alias: typed aliases must start with a letter and use [a-z0-9_-]", () => {
-  assert.equal(aliasProblem("good_alias-2"), undefined);
-  assert.equal(aliasProblem("2bad"), "Alias must start with a letter");
-  assert.match(aliasProblem("bad alias")!, /only contain letters/);
+Deno.test("alias: typed aliases start with a letter and use letters, digits, - and _", () => {
+  for (const good of ["good_alias-2", "MyCompany", "myCompany", "a"]) {
+    assert.equal(aliasProblem(good), undefined, good);
+  }
+  for (const bad of ["2bad", "bad alias", "-x", "", "é", "a.b"]) {
+    assert.match(aliasProblem(bad)!, /must start with a letter and contain only letters/, bad);
+  }
 });

@@ -3,32 +3,33 @@
  * open the browser when there is one, wait for approval with a spinner;
  * Ctrl-C cancels.
  */
-import type { Env } from "../../cli.ts";
+import type { Context } from "../../context.ts";
 import { CliError, ExitCode } from "../../errors.ts";
-import type { Reporter } from "../../output/reporter.ts";
-import { oauthTimeoutMs } from "../settings.ts";
 import {
   type OAuthError,
   pollForTokens,
   requestDeviceCode,
   type TokenSet,
 } from "../../oauth/tokens.ts";
-import { canOpenBrowser, isWebAddress, openBrowser } from "../../platform/browser.ts";
+import { isWebAddress } from "../../platform/browser.ts";
 import { printable } from "../../http.ts";
 
-/** Device authorization: show the code, open the browser, wait for approval. */
+/** The issued tokens, or the exit code when the user cancelled. */
 export async function authorizeDevice(
-  out: Reporter,
-  env: Env,
-  flags: { browser?: boolean },
+  ctx: Context,
   host: string,
+  browser: boolean,
 ): Promise<TokenSet | number> {
-  const timeoutMs = oauthTimeoutMs(env);
-  const code = await requestDeviceCode(host, { timeoutMs: Math.max(timeoutMs, 1000) }).catch(
-    (error) => {
-      throw new CliError(error.message, { component: "accountLogin" });
-    },
-  );
+  const { out } = ctx;
+  const timeoutMs = ctx.settings.oauthTimeoutMs;
+  const code = await requestDeviceCode(host, {
+    timeoutMs: Math.max(timeoutMs, 1000),
+    signal: ctx.signal,
+  }).catch((error) => {
+    if (ctx.signal.aborted) return undefined;
+    throw new CliError(error.message, { component: "accountLogin" });
+  });
+  if (!code) return cancelled(ctx);
   out.event({
     status: "awaiting_authorization",
     userCode: code.userCode,
@@ -43,30 +44,27 @@ export async function authorizeDevice(
   out.print();
   out.print(`  Visit: ${url}`);
   out.print();
-  if (!out.json && flags.browser !== false && canOpenBrowser(env) && isWebAddress(url)) {
+  if (!out.json && browser && ctx.settings.display && isWebAddress(url)) {
     out.print(`Opening ${url} in your browser...`);
-    openBrowser(url);
+    ctx.openBrowser(url);
   } else {
     out.print("Open the URL above in your browser to authorize.");
   }
 
-  const cancel = new AbortController();
-  const onSigint = () => cancel.abort();
-  Deno.addSignalListener("SIGINT", onSigint);
   const spinner = out.spinner("Waiting for authorization...");
   try {
-    const tokens = await pollForTokens(host, code, { signal: cancel.signal, timeoutMs });
+    const tokens = await pollForTokens(host, code, { signal: ctx.signal, timeoutMs });
     spinner.stop();
     out.success("Authentication successful.");
     return tokens;
   } catch (error) {
     spinner.stop();
-    if (cancel.signal.aborted) {
-      out.warning("Authentication cancelled.");
-      return ExitCode.Interrupted;
-    }
+    if (ctx.signal.aborted) return cancelled(ctx);
     throw new CliError((error as OAuthError).message, { component: "accountLogin" });
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
   }
+}
+
+function cancelled(ctx: Context): number {
+  ctx.out.warning("Authentication cancelled.");
+  return ExitCode.Interrupted;
 }

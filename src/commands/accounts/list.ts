@@ -1,20 +1,61 @@
-/** ably accounts list [--json | --pretty-json]: the accounts in the config, no network. */
-import type { Command } from "@commander-js/extra-typings";
-import type { App } from "../../cli.ts";
-import { withGlobalFlags } from "../global-flags.ts";
-import { setExamples } from "../help.ts";
+/** `ably accounts list`: the accounts in the config, no network. */
+import type { Context } from "../../context.ts";
+import { readConfig } from "../../config/store.ts";
+import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
+import { noAccounts } from "./resolve.ts";
 
-export function registerList(accounts: Command<[], Record<string, unknown>>, app: App): void {
-  const command = withGlobalFlags(
-    accounts.command("list").description("List locally configured Ably accounts"),
-    app.showDevFlags,
-  );
-  setExamples(command, ["ably accounts list", "ably accounts list --json"]);
-  command.action((flags) =>
-    app.run(
-      "accounts:list",
-      flags,
-      async (out) => (await import("./list-flow.ts")).list(out, app.env),
-    )
-  );
+export async function run(ctx: Context): Promise<void> {
+  const { out } = ctx;
+  const config = (await readConfig(ctx.settings.config.file)) ?? {};
+  const entries = Object.entries(accountsOf(config));
+  if (entries.length === 0) {
+    const error = noAccounts("accountList");
+    error.context.accounts = [];
+    throw error;
+  }
+  const current = currentAlias(config);
+  const rows = entries.map(([alias, account]) => {
+    const appsConfigured = Object.keys(account.apps ?? {}).length;
+    const appId = alias === current ? currentAppIdOf(config, alias) : undefined;
+    const appName = appId ? String(appOf(account, appId)?.appName ?? appId) : undefined;
+    return {
+      alias,
+      appsConfigured,
+      ...(appId ? { currentApp: { id: appId, name: appName } } : {}),
+      ...(account.accountId !== undefined ? { id: account.accountId } : {}),
+      isCurrent: alias === current,
+      ...(account.accountName !== undefined ? { name: account.accountName } : {}),
+      ...(account.userEmail ? { user: account.userEmail } : {}),
+    };
+  });
+  out.result({
+    accounts: rows,
+    ...(current !== undefined && Object.hasOwn(accountsOf(config), current)
+      ? { currentAccount: current }
+      : {}),
+  });
+  if (out.json) return;
+
+  const { style } = out;
+  out.print(`Found ${rows.length} account${rows.length === 1 ? "" : "s"}:`);
+  out.print();
+  for (const row of rows) {
+    const title = `Account: ${row.alias}${row.isCurrent ? " (current)" : ""}`;
+    out.print(
+      row.isCurrent
+        ? `${style.green("▶")} ${style.green(style.bold(title))}`
+        : `  ${style.bold(title)}`,
+    );
+    const label = (text: string) => style.dim(`${text}:`);
+    if (row.name !== undefined || row.id !== undefined) {
+      const name = row.name ?? "(no name)";
+      out.print(`  ${label("Name")} ${name}${row.id ? ` (${row.id})` : ""}`);
+    }
+    if (row.user) out.print(`  ${label("User")} ${row.user}`);
+    out.print(`  ${label("Apps configured")} ${row.appsConfigured}`);
+    if (row.currentApp) {
+      out.print(`  ${label("Current app")} ${row.currentApp.name} (${row.currentApp.id})`);
+    }
+    out.print();
+  }
 }

@@ -1,102 +1,143 @@
 /**
  * The choices a login makes after authorization: which account, which alias,
  * which app and key. On a terminal they are asked; otherwise the first or only
- * option is taken with a warning, never a prompt.
+ * option is taken with a warning, never a prompt. An alias that belongs to a
+ * different account is never overwritten unless the user says so in so many
+ * words.
  */
-import type { Reporter } from "../../output/reporter.ts";
+import type { Context } from "../../context.ts";
+import { CliError } from "../../errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasFromName, aliasProblem, uniqueAlias } from "../../config/alias.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import type { App as ControlApp, ControlClient, Key, Me } from "../../control/api.ts";
-import { ask, askYesNo, canAsk, choose, INTERRUPTED } from "../../prompt/choose.ts";
+import { INTERRUPTED, type Interrupted } from "../../prompt/prompter.ts";
 
-export async function chooseAccount(
-  out: Reporter,
+export interface RemoteAccount {
+  id: string;
+  name: string;
+}
+
+export async function chooseRemoteAccount(
+  ctx: Context,
   me: Me,
-  remote: { id: string; name: string }[],
-): Promise<{ id: string; name: string } | typeof INTERRUPTED> {
+  remote: RemoteAccount[],
+): Promise<RemoteAccount | Interrupted> {
   if (remote.length === 0) return me.account;
   if (remote.length === 1) return remote[0];
-  if (out.json || !canAsk()) {
+  if (!ctx.interactive) {
     const [first] = remote;
-    out.warning(
+    ctx.out.warning(
       `Multiple accounts found (${remote.length}); auto-selected ${first.name} (${first.id}). Run 'ably accounts login' in a terminal to choose.`,
     );
     return first;
   }
-  return await choose(
+  return await ctx.prompter.choose(
     "Select an account:",
     remote.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
   );
 }
 
+/**
+ * The alias to store the login under: `--alias`, else one derived from the
+ * account name. Re-logging into the same account under its alias is fine; an
+ * alias held by a different account is replaced only with `--force` or an
+ * explicit yes on a terminal.
+ */
 export async function chooseAlias(
-  out: Reporter,
+  ctx: Context,
   config: AblyConfig,
-  account: { id: string; name: string },
-): Promise<string | typeof INTERRUPTED> {
-  const base = aliasFromName(account.name);
-  const unique = uniqueAlias(config, base, account.id);
-  if (unique === base) return base;
-  const holder = accountsOf(config)[base]?.accountId ?? "unknown";
-  if (out.json || !canAsk()) {
-    out.warning(
-      `Alias "${base}" is already used by a different account (${holder}); storing this login as "${unique}" instead.`,
-    );
-    return unique;
+  account: RemoteAccount,
+  requested: string | undefined,
+  force: boolean,
+): Promise<string | Interrupted> {
+  const { out } = ctx;
+  let alias = requested ?? aliasFromName(account.name);
+  while (true) {
+    const holder = holderOf(config, alias, account.id);
+    if (!holder || (requested !== undefined && alias === requested && force)) return alias;
+    if (!ctx.interactive) {
+      if (requested === undefined) {
+        const free = uniqueAlias(config, alias, account.id);
+        out.warning(
+          `Alias "${alias}" is already used by a different account (${holder}); storing this login as "${free}" instead.`,
+        );
+        return free;
+      }
+      throw new CliError(
+        `Alias "${alias}" is already used by a different account (${holder}). Use another --alias, or add --force to replace that account.`,
+        { component: "accountLogin" },
+      );
+    }
+    out.print();
+    out.print(`Alias "${alias}" is already used by a different account (${holder}).`);
+    const typed = await ctx.prompter.input("Enter an alias for this account:", {
+      default: uniqueAlias(config, alias, account.id),
+      validate: (value) => aliasProblem(value.toLowerCase()),
+    });
+    if (typed === INTERRUPTED) return INTERRUPTED;
+    const chosen = typed.trim().toLowerCase();
+    if (holderOf(config, chosen, account.id)) {
+      const replace = await ctx.prompter.confirm(
+        `Replace the account ${holderOf(config, chosen, account.id)} stored as "${chosen}"?`,
+      );
+      if (replace === "interrupted") return INTERRUPTED;
+      if (replace === "yes") return chosen;
+    }
+    alias = chosen;
+    requested = undefined;
   }
-  out.print();
-  out.print(
-    `An account with alias "${base}" already exists (account ID: ${holder}) and would be overwritten.`,
-  );
-  const different = await askYesNo("Would you like to use a different alias?");
-  if (different === INTERRUPTED) return INTERRUPTED;
-  if (!different) return base;
-  const typed = await ask("Enter an alias for this account:", {
-    default: unique,
-    validate: (value) => aliasProblem(value.toLowerCase()),
-  });
-  return typed === INTERRUPTED ? INTERRUPTED : typed.trim().toLowerCase();
+}
+
+/** `name (id)` of a different account stored under `alias`, if any. */
+function holderOf(config: AblyConfig, alias: string, accountId: string): string | undefined {
+  const accounts = accountsOf(config);
+  if (!Object.hasOwn(accounts, alias)) return undefined;
+  const holder = accounts[alias];
+  if (holder.accountId === accountId) return undefined;
+  const id = holder.accountId ?? "unknown ID";
+  return holder.accountName ? `${holder.accountName}, ${id}` : id;
 }
 
 export async function chooseApp(
-  out: Reporter,
+  ctx: Context,
   client: ControlClient,
   accountId: string,
-): Promise<{ app: ControlApp; autoSelected: boolean } | undefined | typeof INTERRUPTED> {
+): Promise<{ app: ControlApp; autoSelected: boolean } | undefined | Interrupted> {
+  const { out } = ctx;
   let apps: ControlApp[];
   try {
     apps = await client.apps(accountId);
   } catch (error) {
+    if (ctx.signal.aborted) return INTERRUPTED;
     out.warning(`Could not fetch apps: ${(error as Error).message}`);
     return undefined;
   }
   if (apps.length === 1) return { app: apps[0], autoSelected: true };
-  const interactive = !out.json && canAsk();
   if (apps.length > 1) {
-    if (!interactive) {
+    if (!ctx.interactive) {
       out.warning(
-        "Multiple apps found; cannot auto-select without a terminal. Run 'ably apps switch' in a terminal to choose one.",
+        "Multiple apps found; none was selected. Run 'ably accounts login' in a terminal to choose one.",
       );
       return undefined;
     }
     out.print();
     out.print("Select an app to use:");
-    const app = await choose(
+    const app = await ctx.prompter.choose(
       "Select an app:",
       apps.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
     );
     return app === INTERRUPTED ? app : { app, autoSelected: false };
   }
-  if (!interactive) {
-    out.warning("No apps found in this account. Run 'ably apps create' to create one.");
+  if (!ctx.interactive) {
+    out.warning("No apps found in this account. Create one in the Ably dashboard.");
     return undefined;
   }
   out.print();
   out.print("No apps found in your account.");
-  const create = await askYesNo("Would you like to create your first app now?");
-  if (create !== true) return create === INTERRUPTED ? INTERRUPTED : undefined;
-  const name = await ask("Enter a name for your app:", {
+  const create = await ctx.prompter.confirm("Would you like to create your first app now?");
+  if (create !== "yes") return create === "interrupted" ? INTERRUPTED : undefined;
+  const name = await ctx.prompter.input("Enter a name for your app:", {
     validate: (value) => (value ? undefined : "App name cannot be empty"),
   });
   if (name === INTERRUPTED) return INTERRUPTED;
@@ -106,34 +147,37 @@ export async function chooseApp(
     out.success("App created successfully.");
     return { app, autoSelected: false };
   } catch (error) {
+    if (ctx.signal.aborted) return INTERRUPTED;
     out.warning(`Failed to create app: ${(error as Error).message}`);
     return undefined;
   }
 }
 
 export async function chooseKey(
-  out: Reporter,
+  ctx: Context,
   client: ControlClient,
   app: ControlApp,
-): Promise<{ key: Key; autoSelected: boolean } | undefined | typeof INTERRUPTED> {
+): Promise<{ key: Key; autoSelected: boolean } | undefined | Interrupted> {
+  const { out } = ctx;
   let keys: Key[];
   try {
     keys = await client.keys(app.id);
   } catch (error) {
+    if (ctx.signal.aborted) return INTERRUPTED;
     out.warning(`Could not fetch API keys: ${(error as Error).message}`);
     return undefined;
   }
   if (keys.length === 0) return undefined;
   if (keys.length === 1) return { key: keys[0], autoSelected: true };
-  if (out.json || !canAsk()) {
+  if (!ctx.interactive) {
     out.warning(
-      "Multiple API keys found; cannot auto-select without a terminal. Run 'ably auth keys switch' in a terminal to choose one.",
+      "Multiple API keys found; none was selected. Run 'ably accounts login' in a terminal to choose one.",
     );
     return undefined;
   }
   out.print();
   out.print("Select an API key to use:");
-  const key = await choose(
+  const key = await ctx.prompter.choose(
     "Select a key:",
     keys.map((k) => ({ name: `${k.name || "Unnamed key"} (${k.id})`, value: k })),
   );

@@ -1,53 +1,226 @@
 /**
- * ably accounts login [--alias ALIAS] [--no-browser] [--token [TOKEN]] [--json | --pretty-json]
- *
- * Log in to your Ably account (the flow itself is in login-flow.ts).
+ * `ably accounts login` (and `ably login`): OAuth device authorization, or an
+ * existing access token; then pick the account, alias, app and key, store it
+ * all in one locked write, and make the account current. Tokens issued for a
+ * login that does not get stored (failure, Ctrl-C) are revoked; tokens the
+ * login replaces are revoked at their own issuer.
  */
-import { type Command, Option } from "@commander-js/extra-typings";
-import type { App } from "../../cli.ts";
-import { withGlobalFlags } from "../global-flags.ts";
-import { setExamples } from "../help.ts";
+import type { Context } from "../../context.ts";
+import { ExitCode, usageError } from "../../errors.ts";
+import { readConfig, updateConfig } from "../../config/store.ts";
+import type { AblyConfig } from "../../config/schema.ts";
+import { aliasProblem } from "../../config/alias.ts";
+import {
+  type ReplacedTokens,
+  setCurrentAccount,
+  setEndpoint,
+  storeAppSelection,
+  storeOAuthLogin,
+  storeTokenLogin,
+} from "../../config/login-records.ts";
+import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
+import { revokeTokenPair } from "../../oauth/revoke.ts";
+import type { TokenSet } from "../../oauth/tokens.ts";
+import {
+  type ControlClient,
+  controlClient,
+  DEFAULT_CONTROL_HOST,
+  type Me,
+} from "../../control/api.ts";
+import { INTERRUPTED } from "../../prompt/prompter.ts";
+import { authorizeDevice } from "./device-authorization.ts";
+import { chooseAlias, chooseApp, chooseKey, chooseRemoteAccount } from "./login-choices.ts";
+import { revokeSessions } from "./revocation.ts";
 
-export const LOGIN_DESCRIPTION = "Log in to your Ably account";
+export type LoginOptions = {
+  alias?: string;
+  browser?: boolean;
+  token?: string | true;
+  force?: boolean;
+  endpoint?: string;
+};
 
-/** Adds the login flags to `command` (shared by `ably accounts login` and `ably login`). */
-export function defineLogin<C extends Command<[], Record<string, unknown>>>(
-  command: C,
-  app: App,
-  id: string,
-) {
-  const defined = withGlobalFlags(
-    command
-      .option("-a, --alias <alias>", "Alias for this account (default account if not specified)")
-      .option("--no-browser", "Do not open a browser")
-      .option(
-        "--token [token]",
-        "Log in with an existing access token instead of the browser (default: $ABLY_ACCESS_TOKEN)",
-      )
-      .addOption(
-        new Option("--endpoint <host>", "Set a custom endpoint for all product API calls")
-          .hideHelp(!app.showDevFlags),
-      )
-      .addOption(new Option("--skip-logo", "Do not print the logo").hideHelp()),
-    app.showDevFlags,
-  );
-  defined.action((flags) =>
-    app.run(id, flags, async (out) => (await import("./login-flow.ts")).login(out, app.env, flags))
-  );
-  return defined;
+type Store = (
+  config: AblyConfig,
+  alias: string,
+  me: Me,
+  account: { id: string; name: string },
+) => ReplacedTokens[];
+
+export async function run(ctx: Context, options: LoginOptions): Promise<number> {
+  // Never echo the value: it may be a token pasted in the wrong place.
+  if (options.alias !== undefined && aliasProblem(options.alias)) {
+    throw usageError(`${aliasProblem(options.alias)}.`);
+  }
+  // A config we could not save into must be found before the user authorizes anything.
+  await readConfig(ctx.settings.config.file);
+  const { settings } = ctx;
+  const controlHost = settings.controlHost ?? DEFAULT_CONTROL_HOST;
+  const clientFor = (token: string) =>
+    controlClient(controlHost, token, { timeoutMs: settings.controlTimeoutMs, signal: ctx.signal });
+
+  if (options.token !== undefined) {
+    const token = options.token === true ? settings.accessToken : options.token;
+    if (!token) throw usageError("--token needs a token, or ABLY_ACCESS_TOKEN set.");
+    const code = await finishLogin(
+      ctx,
+      options,
+      clientFor(token),
+      "token",
+      (config, alias, me, account) =>
+        storeTokenLogin(config, alias, token, {
+          accountId: account.id,
+          accountName: account.name,
+          userEmail: me.user.email,
+          controlHost: settings.controlHost,
+        }),
+    );
+    if (code === ExitCode.Interrupted) ctx.out.warning("Login cancelled; nothing was stored.");
+    return code;
+  }
+
+  const oauthHost = settings.oauthHost ?? DEFAULT_OAUTH_HOST;
+  const tokens = await authorizeDevice(ctx, oauthHost, options.browser !== false);
+  if (typeof tokens === "number") return tokens;
+  let stored = false;
+  let code: number | undefined;
+  try {
+    code = await finishLogin(
+      ctx,
+      options,
+      clientFor(tokens.accessToken),
+      "oauth",
+      (config, alias, me, account) => {
+        const replaced = storeOAuthLogin(config, alias, tokens, {
+          accountId: account.id,
+          accountName: account.name,
+          userEmail: me.user.email,
+          oauthHost: settings.oauthHost,
+          controlHost: settings.controlHost,
+        });
+        stored = true;
+        return replaced;
+      },
+    ).catch((error) => {
+      // Ctrl-C during a request surfaces as that request failing.
+      if (stored || !ctx.signal.aborted) throw error;
+      return ExitCode.Interrupted;
+    });
+    return code;
+  } finally {
+    // Until the tokens are in the file, giving up must revoke them. The write itself is
+    // never cancelled, and tokens it stored are never revoked.
+    if (!stored) {
+      const failure = await revokeIssued(ctx, oauthHost, tokens);
+      if (code === ExitCode.Interrupted) {
+        ctx.out.warning(
+          failure === undefined
+            ? "Login cancelled; the issued tokens were revoked and nothing was stored."
+            : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`,
+        );
+      } else if (failure !== undefined) {
+        ctx.out.warning(
+          `The tokens issued for this login could not be revoked (${failure}); they stay valid until they expire.`,
+        );
+      }
+    }
+  }
 }
 
-export function registerLogin(accounts: Command<[], Record<string, unknown>>, app: App): void {
-  const command = defineLogin(
-    accounts.command("login").description(LOGIN_DESCRIPTION),
-    app,
-    "accounts:login",
+/** Who is this, which account, which alias, app and key; then one locked write. */
+async function finishLogin(
+  ctx: Context,
+  options: LoginOptions,
+  client: ControlClient,
+  authMethod: "oauth" | "token",
+  store: Store,
+): Promise<number> {
+  const { out } = ctx;
+  const [me, remote] = await Promise.all([client.me(), client.accounts()]);
+  const account = await chooseRemoteAccount(ctx, me, remote);
+  if (account === INTERRUPTED) return ExitCode.Interrupted;
+  out.print();
+  out.print(`Using account ${out.style.cyan(account.name)} (${account.id}).`);
+
+  const location = ctx.settings.config;
+  const existing = (await readConfig(location.file)) ?? {};
+  const alias = await chooseAlias(ctx, existing, account, options.alias, Boolean(options.force));
+  if (alias === INTERRUPTED) return ExitCode.Interrupted;
+
+  const app = await chooseApp(ctx, client, account.id);
+  if (app === INTERRUPTED) return ExitCode.Interrupted;
+  const key = app ? await chooseKey(ctx, client, app.app) : undefined;
+  if (key === INTERRUPTED) return ExitCode.Interrupted;
+  if (ctx.signal.aborted) return ExitCode.Interrupted;
+
+  const replaced = await updateConfig(location, (config) => {
+    const replaced = store(config, alias, me, account);
+    setCurrentAccount(config, alias);
+    if (options.endpoint) setEndpoint(config, alias, options.endpoint);
+    if (app) storeAppSelection(config, alias, app.app, key?.key);
+    return { changed: true, value: replaced };
+  }, { lockTimeoutMs: ctx.settings.lockTimeoutMs });
+  await revokeSessions(
+    ctx,
+    replaced.map(({ session, host }, index) => ({
+      sessionKey: `replaced-${index}`,
+      host,
+      tokens: session,
+      whose: " replaced by this login",
+    })),
   );
-  setExamples(command, [
-    "ably accounts login",
-    "ably accounts login --alias mycompany",
-    "ably accounts login --no-browser",
-    "ABLY_ACCESS_TOKEN=... ably accounts login --token --json",
-    "ably accounts login --json",
-  ]);
+
+  out.result({
+    account: {
+      alias,
+      authMethod,
+      id: account.id,
+      name: account.name,
+      user: { email: me.user.email },
+      ...(app
+        ? { app: { autoSelected: app.autoSelected, id: app.app.id, name: app.app.name } }
+        : {}),
+      ...(app && key
+        ? {
+          key: {
+            autoSelected: key.autoSelected,
+            id: key.key.id,
+            name: key.key.name || "Unnamed key",
+          },
+        }
+        : {}),
+    },
+  });
+  if (alias !== "default") out.print(`Account stored with alias: ${alias}`);
+  out.print(`Account ${out.style.cyan(alias)} is now the current account`);
+  out.success(`Successfully logged in to ${account.name} (account ID: ${account.id}).`);
+  out.note(
+    authMethod === "oauth"
+      ? "Authenticated via OAuth (token auto-refreshes)."
+      : "Authenticated with an access token (it does not auto-refresh).",
+  );
+  if (app) {
+    const how = app.autoSelected ? "Automatically selected" : "Selected";
+    out.success(`${how} app: ${app.app.name} (${app.app.id}).`);
+  }
+  if (key) {
+    const how = key.autoSelected ? "Automatically selected" : "Selected";
+    out.success(`${how} API key: ${key.key.name || "Unnamed key"} (${key.key.id}).`);
+  }
+  return ExitCode.Success;
+}
+
+/** Revokes tokens issued for a login that was not stored; the reason if one failed. */
+async function revokeIssued(
+  ctx: Context,
+  host: string,
+  tokens: TokenSet,
+): Promise<string | undefined> {
+  // Not the Ctrl-C signal: it may already be aborted, and these tokens must still go.
+  const result = await revokeTokenPair(
+    { access: tokens.accessToken, refresh: tokens.refreshToken },
+    { host, timeoutMs: ctx.settings.oauthTimeoutMs },
+  );
+  const failed = [result.access, result.refresh].find((r) => r?.status === "failed");
+  return failed?.status === "failed" ? failed.reason : undefined;
 }

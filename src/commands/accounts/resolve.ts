@@ -1,7 +1,17 @@
-/** Turning what the user typed into an alias, with the errors logout and switch share. */
+/**
+ * Which configured account a command means: what the user typed, the current
+ * account, or a pick from a list; and the errors logout and switch share.
+ */
+import type { Context } from "../../context.ts";
 import { CliError, usageError } from "../../errors.ts";
-import { accountSummaries, resolveAccount } from "../../config/accounts.ts";
+import {
+  accountsOf,
+  accountSummaries,
+  currentAlias,
+  resolveAccount,
+} from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
+import type { Interrupted } from "../../prompt/prompter.ts";
 
 export function resolveOrFail(config: AblyConfig, aliasOrId: string): string {
   const found = resolveAccount(config, aliasOrId);
@@ -12,15 +22,55 @@ export function resolveOrFail(config: AblyConfig, aliasOrId: string): string {
       throw usageError("The account alias or ID must not be empty.");
     case "ambiguous-id":
       throw new CliError(
-        `Account ID "${aliasOrId}" is shared by several aliases (${
+        `Account ID "${shown(aliasOrId)}" is shared by several aliases (${
           found.aliases.join(", ")
         }). Use the alias instead.`,
         { component: "account", context: { matchingAliases: found.aliases } },
       );
     case "not-found":
       throw new CliError(
-        `Account "${aliasOrId}" not found. Run "ably accounts list" to see available accounts.`,
+        `Account "${
+          shown(aliasOrId)
+        }" not found. Run "ably accounts list" to see available accounts.`,
         { component: "account", context: { availableAccounts: accountSummaries(config) } },
       );
   }
+}
+
+/**
+ * No account in the file. The official CLI words it "Use" for list and logout
+ * and "Run" for switch; both are kept, here only.
+ */
+export function noAccounts(component: string, verb: "Use" | "Run" = "Use"): CliError {
+  return new CliError(`No accounts configured. ${verb} "ably accounts login" to add an account.`, {
+    component,
+  });
+}
+
+/** A pick list of the configured accounts, starting on the current one. */
+export async function pickAccount(
+  ctx: Context,
+  config: AblyConfig,
+  message: string,
+): Promise<string | Interrupted> {
+  const current = currentAlias(config);
+  return await ctx.prompter.choose(
+    message,
+    Object.entries(accountsOf(config)).map(([alias, account]) => ({
+      name: [
+        alias === current ? `${alias} (current)` : alias,
+        account.accountName ?? account.accountId,
+        account.userEmail && `<${account.userEmail}>`,
+      ].filter(Boolean).join("  "),
+      value: alias,
+    })),
+    current !== undefined && Object.hasOwn(accountsOf(config), current) ? current : undefined,
+  );
+}
+
+/** What the user typed, fit to quote in a message: one line, bounded. */
+export function shown(text: string, max = 100): string {
+  // deno-lint-ignore no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

@@ -1,12 +1,11 @@
 /**
- * Which OAuth sessions a logout drops, revoking their tokens (each session
- * once, all in parallel) at the server that minted them, and describing per
- * account what happened. Tokens only ever go to their issuer.
+ * Revoking the OAuth sessions a command drops (each session once, all in
+ * parallel, at the server that minted it) and describing per account what
+ * happened. Logout and login both revoke through here.
  */
+import type { Context } from "../../context.ts";
 import type { Credentials } from "../../config/accounts.ts";
-import type { OAuthSession } from "../../config/schema.ts";
 import { type RevokeResult, revokeTokenPair } from "../../oauth/revoke.ts";
-import type { Reporter } from "../../output/reporter.ts";
 
 export type TokenOutcome =
   | RevokeResult
@@ -22,64 +21,51 @@ export interface Revocation {
 /** One session to revoke. */
 export interface SessionJob {
   sessionKey: string;
+  /** The issuer: the only server its tokens may go to. */
   host: string;
-  session: OAuthSession;
-  /** Who the session belonged to, for messages when several are revoked at once. */
-  aliases: string[];
+  tokens: { accessToken?: string; refreshToken?: string };
+  /** Whose tokens, in warnings: ` of acme` when several accounts are revoked at once. */
+  whose: string;
 }
 
 type Kind = "access" | "refresh";
-/** The token sent for each kind, and the answer. */
-export type SessionAttempts = Partial<Record<Kind, { token: string; result: RevokeResult }>>;
-/** Per session key. */
-export type Attempts = Map<string, SessionAttempts>;
+/** What was answered for each token kind, per session key. */
+export type Attempts = Map<string, Partial<Record<Kind, RevokeResult>>>;
 
-/** Revokes every job's tokens in parallel (one round trip), recording into `attempts`. */
-export async function revokeSessions(
-  out: Reporter,
-  jobs: SessionJob[],
-  timeoutMs: number,
-  attempts: Attempts,
-): Promise<void> {
-  if (jobs.length === 0) return;
+/** Revokes every job's tokens in parallel (one round trip), warning about each failure. */
+export async function revokeSessions(ctx: Context, jobs: SessionJob[]): Promise<Attempts> {
+  const attempts: Attempts = new Map();
+  if (jobs.length === 0) return attempts;
+  const { out } = ctx;
   const spinner = out.spinner("Revoking OAuth tokens");
   const started = performance.now();
   const results = await Promise.all(jobs.map((job) => {
     out.verbose("oauth", "revokeStart", `Revoking OAuth tokens at ${job.host}`, { host: job.host });
-    const tokens = { access: job.session.accessToken, refresh: job.session.refreshToken };
-    return revokeTokenPair(tokens, { host: job.host, timeoutMs }).then((r) => ({ job, tokens, r }));
+    return revokeTokenPair(
+      { access: job.tokens.accessToken, refresh: job.tokens.refreshToken },
+      { host: job.host, timeoutMs: ctx.settings.oauthTimeoutMs, signal: ctx.signal },
+    ).then((result) => ({ job, result }));
   }));
   spinner.stop();
   const elapsedMs = Math.round(performance.now() - started);
 
-  for (const { job, tokens, r } of results) {
-    const entry = attempts.get(job.sessionKey) ?? {};
-    attempts.set(job.sessionKey, entry);
+  for (const { job, result } of results) {
+    attempts.set(job.sessionKey, result);
     for (const kind of ["access", "refresh"] as const) {
-      const token = tokens[kind];
-      const result = r[kind];
-      if (!token || !result) continue;
-      entry[kind] = { token, result };
-      if (result.status === "failed") {
-        const whose = jobs.length > 1 ? ` of ${job.aliases.join(", ")}` : "";
+      const outcome = result[kind];
+      if (!outcome) continue;
+      if (outcome.status === "failed") {
         out.warning(
-          `Failed to revoke ${kind} token${whose} (${result.reason}); it may remain valid until its natural expiry.`,
+          `Failed to revoke ${kind} token${job.whose} (${outcome.reason}); it may remain valid until its natural expiry.`,
         );
       }
-      out.verbose("oauth", "revokeResult", `${kind} token: ${result.status} (${elapsedMs}ms)`, {
+      out.verbose("oauth", "revokeResult", `${kind} token: ${outcome.status} (${elapsedMs}ms)`, {
         token: kind,
-        status: result.status,
+        status: outcome.status,
       });
     }
   }
-}
-
-/** The tokens of `session` not yet sent for revocation (they changed since, or were never tried). */
-export function unattempted(session: OAuthSession, sent: SessionAttempts | undefined) {
-  return {
-    accessToken: sent?.access?.token === session.accessToken ? undefined : session.accessToken,
-    refreshToken: sent?.refresh?.token === session.refreshToken ? undefined : session.refreshToken,
-  };
+  return attempts;
 }
 
 /** What happened to one account's tokens, given its credentials before the logout. */
@@ -106,5 +92,5 @@ export function describeRevocation(
   }
   const sent = attempts.get(credentials.sessionKey);
   const missing = { status: "skipped", reason: "no-session" } as const;
-  return { access: sent?.access?.result ?? missing, refresh: sent?.refresh?.result ?? missing };
+  return { access: sent?.access ?? missing, refresh: sent?.refresh ?? missing };
 }

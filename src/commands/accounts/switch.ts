@@ -1,36 +1,80 @@
 /**
- * ably accounts switch [ACCOUNT_ALIAS_OR_ID] [--json | --pretty-json]
- *
- * Switch to a different Ably account (the flow itself is in switch-flow.ts).
+ * `ably accounts switch`: make another configured account current, then check
+ * its token with the Control API.
  */
-import { type Command, Option } from "@commander-js/extra-typings";
-import type { App } from "../../cli.ts";
-import { withGlobalFlags } from "../global-flags.ts";
-import { setExamples } from "../help.ts";
+import type { Context } from "../../context.ts";
+import { CliError, ExitCode, usageError } from "../../errors.ts";
+import { readConfig, updateConfig } from "../../config/store.ts";
+import { accountsOf, accountSummaries } from "../../config/accounts.ts";
+import { setCurrentAccount, setEndpoint } from "../../config/login-records.ts";
+import type { AblyConfig } from "../../config/schema.ts";
+import { INTERRUPTED } from "../../prompt/prompter.ts";
+import { controlClientFor } from "./control-access.ts";
+import { noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
 
-export function registerSwitch(accounts: Command<[], Record<string, unknown>>, app: App): void {
-  const command = withGlobalFlags(
-    accounts
-      .command("switch")
-      .description("Switch to a different Ably account")
-      .argument("[accountAliasOrId]", "Alias or ID of the account to switch to")
-      .addOption(
-        new Option("--endpoint <host>", "Set a custom endpoint for all product API calls")
-          .hideHelp(!app.showDevFlags),
-      ),
-    app.showDevFlags,
-  );
-  setExamples(command, [
-    "ably accounts switch",
-    "ably accounts switch mycompany",
-    "ably accounts switch VgQpOZ --json",
-  ]);
-  command.action((aliasOrId, flags) =>
-    app.run(
-      "accounts:switch",
-      flags,
-      async (out) =>
-        (await import("./switch-flow.ts")).switchAccount(out, app.env, aliasOrId, flags),
-    )
-  );
+export type SwitchOptions = {
+  accountAliasOrId?: string;
+  endpoint?: string;
+};
+
+const COMPONENT = "accountSwitch";
+
+export async function run(ctx: Context, options: SwitchOptions): Promise<number> {
+  const { out } = ctx;
+  const location = ctx.settings.config;
+  const config = (await readConfig(location.file)) ?? {};
+  if (Object.keys(accountsOf(config)).length === 0) throw noAccounts(COMPONENT, "Run");
+  const alias = options.accountAliasOrId !== undefined
+    ? resolveOrFail(config, options.accountAliasOrId)
+    : await chooseAccount(ctx, config);
+  if (alias === INTERRUPTED) {
+    out.warning("Account switch cancelled.");
+    return ExitCode.Interrupted;
+  }
+
+  await updateConfig(location, (fresh) => {
+    if (!Object.hasOwn(accountsOf(fresh), alias)) {
+      throw new CliError(`Account "${alias}" is no longer configured.`, { component: COMPONENT });
+    }
+    setCurrentAccount(fresh, alias);
+    if (options.endpoint) setEndpoint(fresh, alias, options.endpoint);
+    return { changed: true, value: undefined };
+  }, { lockTimeoutMs: ctx.settings.lockTimeoutMs });
+
+  const account = accountsOf(config)[alias];
+  try {
+    const client = await controlClientFor(ctx, alias, account, config);
+    const me = await client.me();
+    out.result({
+      account: { alias, id: me.account.id, name: me.account.name, user: { email: me.user.email } },
+    });
+    out.success(`Switched to account ${out.style.cyan(me.account.name)} (${me.account.id}).`);
+    out.print(`User: ${me.user.email}`);
+  } catch (error) {
+    // Still switched: say so, and that the token did not check out.
+    out.warning(
+      `Switched to account ${alias}, but token verification failed (${
+        (error as Error).message
+      }). Log in again with "ably accounts login --alias ${alias}" if it has expired.`,
+    );
+    out.result({
+      account: {
+        alias,
+        ...(account.accountId !== undefined ? { id: account.accountId } : {}),
+        ...(account.accountName !== undefined ? { name: account.accountName } : {}),
+        verified: false,
+      },
+    });
+  }
+  return ExitCode.Success;
+}
+
+async function chooseAccount(ctx: Context, config: AblyConfig) {
+  if (!ctx.interactive) {
+    throw usageError(
+      "No account alias or ID provided, and no terminal to choose one on. Name the account to switch to.",
+      { availableAccounts: accountSummaries(config) },
+    );
+  }
+  return await pickAccount(ctx, config, "Select an account:");
 }

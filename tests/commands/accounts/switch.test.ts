@@ -349,10 +349,10 @@ Deno.test("switch: no accounts -> exit 1, `No accounts configured`, with or with
   }
 });
 
-Deno.test("switch --json without an argument -> error listing availableAccounts, no prompt", async () => {
+Deno.test("switch --json without an argument -> the same usage error, listing availableAccounts", async () => {
   const dir = await tempConfigDir(TWO);
   const { code, records } = await runCli(["accounts", "switch", "--json"], { configDir: dir });
-  assert.equal(code, 1);
+  assert.equal(code, 2);
   assert.deepEqual(records()[0], {
     type: "error",
     command: "accounts:switch",
@@ -360,7 +360,8 @@ Deno.test("switch --json without an argument -> error listing availableAccounts,
     availableAccounts: AVAILABLE_IN_TWO,
     error: {
       message:
-        'No account alias or ID provided. Run "ably accounts list" to see available accounts.',
+        "No account alias or ID provided, and no terminal to choose one on. Name the account to switch to.",
+      hint: "See more help with --help",
     },
   });
   assert.equal(await readConfigText(dir), TWO);
@@ -408,8 +409,9 @@ Deno.test(
       );
       assert.equal(code, 0, output);
       assert.match(output, /Select an account:/);
-      assert.match(output, /\* first \(First Co\)/);
-      assert.match(output, / {2}second \(Second Co\)/);
+      // One picker layout (as logout's), starting on the current account.
+      assert.match(output, /❯ first \(current\) {2}First Co {2}<first@example\.com>/);
+      assert.match(output, / {2}second {2}Second Co {2}<second@example\.com>/);
       assert.match(output, /Switched to account Test Account \(VgQpOZ\)\./);
       assert.match(output, /User: jane@acme\.example/);
       assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));

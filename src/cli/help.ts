@@ -1,0 +1,88 @@
+/**
+ * Help in the official CLI's layout (description, USAGE, ARGUMENTS, FLAGS,
+ * COMMANDS, EXAMPLES) and the `ably accounts` listing, both read off the tree.
+ */
+import type { Reporter } from "../output/reporter.ts";
+import { argumentName, HELP_FLAG } from "./parse.ts";
+import { type FlagSpec, type GroupSpec, pathOf, type Spec, visibleFlags } from "./spec.ts";
+
+export function formatHelp(node: Spec, showDevFlags: boolean): string {
+  const path = pathOf(node);
+  const flags = [...visibleFlags(node, showDevFlags), HELP_FLAG];
+  const args = node.kind === "command" ? node.args : [];
+  const commands = node.kind === "group" ? node.commands.filter((c) => !c.hidden) : [];
+  const sections: string[] = [node.summary];
+
+  const usage = [`$ ${path}`];
+  if (commands.length) usage.push("COMMAND");
+  for (const arg of args) {
+    usage.push(arg.required ? argumentName(arg.name) : `[${argumentName(arg.name)}]`);
+  }
+  usage.push(...usageFlags(flags));
+  sections.push(`USAGE\n  ${usage.join(" ")}`);
+
+  if (args.length) {
+    sections.push(section(
+      "ARGUMENTS",
+      args.map((
+        arg,
+      ) => [
+        arg.required ? argumentName(arg.name) : `[${argumentName(arg.name)}]`,
+        arg.description,
+      ]),
+    ));
+  }
+  // Flags with a short form first, then long-only ones, help last.
+  const rank = (f: FlagSpec) => (f === HELP_FLAG ? 2 : f.short ? 0 : 1);
+  sections.push(section(
+    "FLAGS",
+    [...flags].sort((a, b) => rank(a) - rank(b)).map((flag) => [
+      `${flag.short ? `${flag.short}, ` : "    "}${flag.long}${placeholder(flag)}`,
+      flag.description,
+    ]),
+  ));
+  if (commands.length) {
+    sections.push(section("COMMANDS", commands.map((c) => [pathOf(c), c.summary])));
+  }
+  if (node.examples?.length) {
+    sections.push(`EXAMPLES\n${node.examples.map((example) => `  $ ${example}`).join("\n")}`);
+  }
+  return sections.join("\n\n");
+}
+
+/** `ably accounts` run bare: its commands, as the official CLI lists them. */
+export function printListing(out: Reporter, group: GroupSpec): void {
+  const rows = group.commands.filter((c) => !c.hidden).map((c) => [pathOf(c), c.summary]);
+  const width = Math.max(...rows.map(([id]) => id.length)) + 2;
+  out.result({ commands: rows.map(([id, description]) => ({ id, description })) });
+  out.print(`Ably ${group.name} management commands:`);
+  out.print();
+  for (const [id, text] of rows.sort()) {
+    out.print(`  ${out.style.cyan(id.padEnd(width))} - ${text}`);
+  }
+  out.print();
+  out.print(`Run \`${pathOf(group)} COMMAND --help\` for more information on a command.`);
+}
+
+function placeholder(flag: FlagSpec): string {
+  return flag.value === "required" ? " <value>" : flag.value === "optional" ? " [<value>]" : "";
+}
+
+/** `[-f] [--json | --pretty-json]`: conflicting flags are shown as alternatives. */
+function usageFlags(flags: FlagSpec[]): string[] {
+  const shown = new Set<FlagSpec>();
+  const parts: string[] = [];
+  for (const flag of flags) {
+    if (shown.has(flag) || flag === HELP_FLAG) continue;
+    const group = [flag, ...flags.filter((f) => flag.conflicts?.includes(f.name))];
+    for (const f of group) shown.add(f);
+    parts.push(`[${group.map((f) => `${f.short ?? f.long}${placeholder(f)}`).join(" | ")}]`);
+  }
+  return parts;
+}
+
+function section(title: string, rows: string[][]): string {
+  const width = Math.max(...rows.map(([term]) => term.length));
+  const lines = rows.map(([term, text]) => `  ${term.padEnd(width)}  ${text}`.trimEnd());
+  return `${title}\n${lines.join("\n")}`;
+}

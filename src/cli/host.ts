@@ -1,0 +1,48 @@
+/** The real host: this process's environment, streams, terminals, network, clock and Ctrl-C. */
+import type { Host } from "../context.ts";
+import { createPrompter } from "../prompt/prompter.ts";
+import { openBrowser } from "../platform/browser.ts";
+
+export function processHost(signal: AbortSignal): Host {
+  const encoder = new TextEncoder();
+  const terminal = {
+    stdin: Deno.stdin.isTerminal(),
+    stdout: Deno.stdout.isTerminal(),
+    stderr: Deno.stderr.isTerminal(),
+  };
+  return {
+    env,
+    stdout: (line) => console.log(line),
+    stderr: (line) => console.error(line),
+    stderrRaw: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+    terminal,
+    columns: consoleColumns,
+    prompter: createPrompter({
+      terminal: terminal.stdin && terminal.stdout,
+      stdin: Deno.stdin,
+      write: (text) => Deno.stdout.writeSync(encoder.encode(text)),
+      signal,
+    }),
+    fetch: (input, init) => fetch(input, init),
+    now: () => Date.now(),
+    signal,
+    openBrowser,
+  };
+}
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // not granted: behave as if unset
+  }
+}
+
+function consoleColumns(): number {
+  try {
+    const { columns } = Deno.consoleSize();
+    return columns >= 40 ? columns : 80; // some terminals report 0
+  } catch {
+    return 80;
+  }
+}

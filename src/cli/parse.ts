@@ -1,0 +1,164 @@
+/**
+ * argv → the command it names and its options, checked against the tree.
+ * `args-tokens` splits argv into flags and positionals exactly as Node's
+ * `parseArgs` does (no coercion: an account ID such as `012345` stays a
+ * string); which flags exist, which take values, what conflicts and how many
+ * arguments fit is decided here, from the tree, in the official CLI's words.
+ */
+import { parseArgs } from "args-tokens/parser";
+import type { CommandSpec, FlagSpec, GroupSpec, Options, Spec } from "./spec.ts";
+import { closest } from "./suggest.ts";
+
+export type Parsed =
+  | { kind: "help"; node: Spec }
+  | { kind: "version" }
+  /** A group that lists its commands when run bare. */
+  | { kind: "listing"; node: GroupSpec; options: Options }
+  | { kind: "run"; node: CommandSpec; options: Options }
+  | { kind: "error"; node: Spec; message: string };
+
+export const HELP_FLAG: FlagSpec = {
+  name: "help",
+  long: "--help",
+  short: "-h",
+  description: "Show CLI help",
+};
+
+export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): Parsed {
+  const tokens = parseArgs(argv);
+  // Walk down the groups by the leading words.
+  let node: Spec = root;
+  let i = 0;
+  for (; i < tokens.length && node.kind === "group"; i++) {
+    const token = tokens[i];
+    if (token.kind !== "positional") break;
+    const group: GroupSpec = node;
+    const word = token.value!;
+    const child = group.commands.find((c) => c.name === word || c.aliases?.includes(word));
+    if (!child) return unknownCommand(group, word);
+    node = child;
+  }
+  const rest = tokens.slice(i);
+  const flags = [...node.flags, HELP_FLAG];
+  const args = node.kind === "command" ? node.args : [];
+  const options: Options = {};
+  const positionals: string[] = [];
+  const problems: string[] = [];
+
+  for (let t = 0; t < rest.length; t++) {
+    const token = rest[t];
+    if (token.kind === "option-terminator") continue;
+    if (token.kind === "positional") {
+      positionals.push(token.value!);
+      continue;
+    }
+    // After a group such as `-fv`, the tokenizer hands the next word over as a nameless
+    // value of the group's last letter; a flag that takes no value leaves it an argument.
+    if (token.name === undefined) {
+      if (token.value !== undefined) positionals.push(token.value);
+      continue;
+    }
+    const written = token.rawName ?? `--${token.name}`;
+    const flag = flags.find((f) =>
+      written.startsWith("--") ? f.long === written : f.short === written
+    );
+    if (!flag) {
+      problems.push(unknownFlag(node, written, token.inlineValue ? token.value : undefined));
+      break;
+    }
+    if (!flag.value) {
+      if (token.inlineValue) {
+        problems.push(`Flag ${flag.long} does not take a value`);
+        break;
+      }
+      options[flag.name] = !flag.negated;
+      continue;
+    }
+    if (token.inlineValue) {
+      options[flag.name] = token.value ?? "";
+      continue;
+    }
+    const next = rest[t + 1];
+    if (next?.kind === "positional" || (next?.kind === "option" && next.name === undefined)) {
+      options[flag.name] = next.value!;
+      t++;
+    } else if (flag.value === "optional") {
+      options[flag.name] = true;
+    } else {
+      problems.push(`Flag ${flag.long} expects a value`);
+      break;
+    }
+  }
+
+  if (options.help) return { kind: "help", node };
+  if (options.version && node === root) return { kind: "version" };
+  if (problems.length) return { kind: "error", node, message: problems[0] };
+
+  const conflict = flags.find((f) =>
+    options[f.name] !== undefined && f.conflicts?.some((c) => options[c] !== undefined)
+  );
+  if (conflict) return { kind: "error", node, message: conflictMessage(node, conflict) };
+
+  if (node.kind === "group") {
+    if (positionals.length) return unknownCommand(node, positionals[0]);
+    return node.listing ? { kind: "listing", node, options } : { kind: "help", node };
+  }
+  if (positionals.length > args.length) {
+    const extra = positionals.slice(args.length);
+    const plural = extra.length > 1 ? "s" : "";
+    const shown = node.secretArgs ? " (not shown, in case it is a token)" : `: ${extra.join(", ")}`;
+    return { kind: "error", node, message: `Unexpected argument${plural}${shown}` };
+  }
+  for (const [index, arg] of args.entries()) {
+    const value = positionals[index];
+    if (value === undefined) {
+      if (arg.required) {
+        return { kind: "error", node, message: `Missing ${argumentName(arg.name)} argument` };
+      }
+      continue;
+    }
+    if (arg.choices && !arg.choices.includes(value)) {
+      return {
+        kind: "error",
+        node,
+        message: `Unknown ${arg.name} "${value}": use one of ${arg.choices.join(", ")}.`,
+      };
+    }
+    options[arg.name] = value;
+  }
+  return { kind: "run", node, options };
+
+  function unknownFlag(node: Spec, written: string, inline: string | undefined): string {
+    if (node.kind === "command" && node.secretArgs) {
+      return "Nonexistent flag (not shown, in case it is a token)";
+    }
+    const shown = inline === undefined ? written : `${written}=${inline}`;
+    const candidates = flags.filter((f) => showDevFlags || !f.hidden).map((f) => f.long);
+    const guess = written.startsWith("--") ? closest(written, candidates) : undefined;
+    return `Nonexistent flag: ${shown}${guess ? `\nDid you mean ${guess}?` : ""}`;
+  }
+}
+
+function unknownCommand(group: GroupSpec, word: string): Parsed {
+  const parent = group.id === "ably" ? "" : `${group.id.replaceAll(":", " ")} `;
+  const names = group.commands.filter((c) => !c.hidden).map((c) => c.name);
+  const guess = closest(word, names);
+  const hint = guess
+    ? ` Did you mean "${parent}${guess}"?`
+    : group.listing
+    ? ` Run "ably ${parent.trim()}" to list them.`
+    : "";
+  return { kind: "error", node: group, message: `Command "${parent}${word}" not found.${hint}` };
+}
+
+/** oclif's wording, both directions, as the official CLI prints it. */
+function conflictMessage(node: Spec, flag: FlagSpec): string {
+  const other = node.flags.find((f) => flag.conflicts!.includes(f.name))!;
+  const [a, b] = [flag, other].sort((x, y) => node.flags.indexOf(x) - node.flags.indexOf(y));
+  return `The following errors occurred:\n  ${b.long}=true cannot also be provided when using ${a.long}\n  ${a.long}=true cannot also be provided when using ${b.long}`;
+}
+
+/** `accountAliasOrId` → `ACCOUNT_ALIAS_OR_ID`. */
+export function argumentName(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+}

@@ -1,0 +1,90 @@
+/**
+ * One run of the CLI: parse argv against the tree, answer help and version,
+ * build the context (settings validated first), load and run the command, and
+ * turn every outcome into output and an exit code. Nothing here exits the
+ * process; `main.ts` does, with the code returned.
+ */
+import denoJson from "../../deno.json" with { type: "json" };
+import type { Context, Host } from "../context.ts";
+import { ExitCode, toCliError, usageError } from "../errors.ts";
+import { createReporter, type Format, type Reporter } from "../output/reporter.ts";
+import { formatHelp, printListing } from "./help.ts";
+import { parse } from "./parse.ts";
+import type { Options } from "./spec.ts";
+import { tree } from "./tree.ts";
+
+export const VERSION: string = denoJson.version;
+
+export async function run(argv: string[], host: Host): Promise<number> {
+  const showDevFlags = host.env("ABLY_SHOW_DEV_FLAGS") === "true";
+  const parsed = parse(tree, argv, showDevFlags);
+  if (parsed.kind === "version") {
+    host.stdout(VERSION);
+    return ExitCode.Success;
+  }
+  if (parsed.kind === "help") {
+    host.stdout(formatHelp(parsed.node, showDevFlags));
+    return ExitCode.Success;
+  }
+  const options: Options = parsed.kind === "error" ? {} : parsed.options;
+  // A usage error is reported in the format asked for, even though the flags did not parse.
+  const out = reporterFor(host, parsed.node.id, formatOf(options, argv), Boolean(options.verbose));
+  let code: number;
+  if (parsed.kind === "error") {
+    out.error(usageError(parsed.message));
+    code = ExitCode.Usage;
+  } else if (parsed.kind === "listing") {
+    printListing(out, parsed.node);
+    code = ExitCode.Success;
+  } else {
+    try {
+      // Settings pull in the config, HTTP and OAuth modules: only for commands that run.
+      const { readSettings } = await import("../settings.ts");
+      const ctx: Context = {
+        settings: readSettings(host.env, options),
+        out,
+        prompter: host.prompter,
+        interactive: !out.json && host.prompter.terminal,
+        fetch: host.fetch,
+        now: host.now,
+        signal: host.signal,
+        openBrowser: host.openBrowser,
+      };
+      const command = await parsed.node.load();
+      code = (await command.run(ctx, options, tree)) ?? ExitCode.Success;
+    } catch (error) {
+      const cliError = toCliError(error);
+      code = cliError.exitCode;
+      if (parsed.node.silent) return ExitCode.Success;
+      out.error(cliError);
+    }
+  }
+  out.completed(code);
+  return code;
+}
+
+function formatOf(options: Options, argv: string[]): Format {
+  const end = argv.includes("--") ? argv.indexOf("--") : undefined;
+  const words = argv.slice(0, end);
+  if (options.json || words.includes("--json")) return "json";
+  if (options.prettyJson || words.includes("--pretty-json")) return "pretty-json";
+  return "human";
+}
+
+function reporterFor(host: Host, command: string, format: Format, verbose: boolean): Reporter {
+  const forceColor = host.env("FORCE_COLOR");
+  const forced = forceColor !== undefined && forceColor !== "0";
+  return createReporter({
+    command,
+    format,
+    verbose,
+    // FORCE_COLOR wins over NO_COLOR, as in Deno.
+    color: forced || (!host.env("NO_COLOR") && host.terminal.stdout),
+    jsonColor: host.terminal.stdout && !host.env("NO_COLOR"),
+    animate: host.terminal.stderr,
+    columns: host.terminal.stderr ? host.columns() : 80,
+    stdout: host.stdout,
+    stderr: host.stderr,
+    stderrRaw: host.stderrRaw,
+  });
+}

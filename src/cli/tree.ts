@@ -1,0 +1,273 @@
+/**
+ * Every command the CLI has, its arguments, flags and examples, in one place.
+ * Each command's behaviour is a `run(ctx, options)` loaded only when it runs,
+ * so `--help`, `--version` and the parser never pay for it.
+ */
+import type { CommandSpec, FlagSpec, GroupSpec } from "./spec.ts";
+
+const JSON_FLAGS: FlagSpec[] = [
+  { name: "verbose", long: "--verbose", short: "-v", description: "Output verbose logs" },
+  {
+    name: "json",
+    long: "--json",
+    description: "Output in JSON format",
+    conflicts: ["prettyJson"],
+  },
+  {
+    name: "prettyJson",
+    long: "--pretty-json",
+    description: "Output in colorized JSON format",
+    conflicts: ["json"],
+  },
+];
+
+/** What every accounts and config command takes, as the official CLI defines it. */
+const GLOBAL_FLAGS: FlagSpec[] = [
+  ...JSON_FLAGS,
+  {
+    name: "oauthHost",
+    long: "--oauth-host",
+    value: "required",
+    hidden: true,
+    description: "Override the host for the OAuth authorization server, which defaults to ably.com",
+  },
+  {
+    name: "controlHost",
+    long: "--control-host",
+    value: "required",
+    hidden: true,
+    description:
+      "Override the host endpoint for the control API, which defaults to control.ably.net",
+  },
+  {
+    name: "dashboardHost",
+    long: "--dashboard-host",
+    value: "required",
+    hidden: true,
+    description: "Override the host for the Ably dashboard",
+  },
+];
+
+const ENDPOINT: FlagSpec = {
+  name: "endpoint",
+  long: "--endpoint",
+  value: "required",
+  hidden: true,
+  description: "Set a custom endpoint for all product API calls",
+};
+
+export const LOGIN_SUMMARY = "Log in to your Ably account";
+
+function login(id: string, summary: string, examples: string[]): CommandSpec {
+  return {
+    kind: "command",
+    id,
+    name: "login",
+    summary,
+    args: [],
+    secretArgs: true,
+    flags: [
+      {
+        name: "alias",
+        long: "--alias",
+        short: "-a",
+        value: "required",
+        description: "Alias for this account (default account if not specified)",
+      },
+      {
+        name: "browser",
+        long: "--no-browser",
+        negated: true,
+        description: "Do not open a browser",
+      },
+      {
+        name: "force",
+        long: "--force",
+        short: "-f",
+        description: "With --alias: replace the different account stored under that alias",
+      },
+      {
+        name: "token",
+        long: "--token",
+        value: "optional",
+        description:
+          "Log in with an existing access token instead of the browser (default: $ABLY_ACCESS_TOKEN)",
+      },
+      ENDPOINT,
+      { name: "skipLogo", long: "--skip-logo", hidden: true, description: "Do not print the logo" },
+      ...GLOBAL_FLAGS,
+    ],
+    examples,
+    load: () => import("../commands/accounts/login.ts"),
+  };
+}
+
+export const tree: GroupSpec = {
+  kind: "group",
+  id: "ably",
+  name: "ably",
+  summary: "Ably command-line tool: account commands",
+  flags: [{ name: "version", long: "--version", description: "Show the CLI version" }],
+  commands: [
+    {
+      kind: "group",
+      id: "accounts",
+      name: "accounts",
+      aliases: ["account"],
+      summary: "Manage Ably accounts and your configured access tokens",
+      listing: true,
+      // Accepted for the listing's format, not advertised (as the official CLI).
+      flags: JSON_FLAGS.map((flag) => ({ ...flag, hidden: true })),
+      commands: [
+        {
+          kind: "command",
+          id: "accounts:current",
+          name: "current",
+          summary: "Show the current Ably account",
+          args: [],
+          flags: GLOBAL_FLAGS,
+          examples: ["ably accounts current", "ably accounts current --json"],
+          load: () => import("../commands/accounts/current.ts"),
+        },
+        {
+          kind: "command",
+          id: "accounts:list",
+          name: "list",
+          summary: "List locally configured Ably accounts",
+          args: [],
+          flags: GLOBAL_FLAGS,
+          examples: ["ably accounts list", "ably accounts list --json"],
+          load: () => import("../commands/accounts/list.ts"),
+        },
+        login("accounts:login", LOGIN_SUMMARY, [
+          "ably accounts login",
+          "ably accounts login --alias mycompany",
+          "ably accounts login --no-browser",
+          "ABLY_ACCESS_TOKEN=... ably accounts login --token --json",
+          "ably accounts login --json",
+        ]),
+        {
+          kind: "command",
+          id: "accounts:logout",
+          name: "logout",
+          summary: "Log out from an Ably account",
+          args: [{
+            name: "accountAliasOrId",
+            description: "Alias or ID of the account to log out from (defaults to current account)",
+            account: true,
+          }],
+          flags: [
+            {
+              name: "force",
+              long: "--force",
+              short: "-f",
+              description: "Skip confirmation prompt (required with --json)",
+            },
+            { name: "all", long: "--all", description: "Log out of every configured account" },
+            ...GLOBAL_FLAGS,
+          ],
+          examples: [
+            "ably accounts logout",
+            "ably accounts logout mycompany",
+            "ably accounts logout VgQpOZ",
+            "ably accounts logout mycompany --force",
+            "ably accounts logout --force --json",
+            "ably accounts logout --force --pretty-json",
+            "ably accounts logout --all",
+          ],
+          load: () => import("../commands/accounts/logout.ts"),
+        },
+        {
+          kind: "command",
+          id: "accounts:switch",
+          name: "switch",
+          summary: "Switch to a different Ably account",
+          args: [{
+            name: "accountAliasOrId",
+            description: "Alias or ID of the account to switch to",
+            account: true,
+          }],
+          flags: [ENDPOINT, ...GLOBAL_FLAGS],
+          examples: [
+            "ably accounts switch",
+            "ably accounts switch mycompany",
+            "ably accounts switch VgQpOZ --json",
+          ],
+          load: () => import("../commands/accounts/switch.ts"),
+        },
+      ],
+    },
+    login("login", `${LOGIN_SUMMARY} (alias for "ably accounts login")`, [
+      "ably login",
+      "ably login --alias mycompany",
+      "ably login --json",
+    ]),
+    {
+      kind: "group",
+      id: "config",
+      name: "config",
+      summary: "Manage the Ably CLI config file",
+      flags: [],
+      commands: [
+        {
+          kind: "command",
+          id: "config:path",
+          name: "path",
+          summary: "Print the path to the Ably CLI config file",
+          args: [],
+          flags: GLOBAL_FLAGS,
+          examples: ["ably config path", "ably config path --json"],
+          load: () => import("../commands/config/path.ts"),
+        },
+        {
+          kind: "command",
+          id: "config:show",
+          name: "show",
+          summary: "Display the contents of the Ably CLI config file",
+          args: [],
+          flags: [
+            {
+              name: "reveal",
+              long: "--reveal",
+              description: "Show access tokens and API key secrets instead of masking them",
+            },
+            ...GLOBAL_FLAGS,
+          ],
+          examples: ["ably config show", "ably config show --json", "ably config show --reveal"],
+          load: () => import("../commands/config/show.ts"),
+        },
+      ],
+    },
+    {
+      kind: "command",
+      id: "completions",
+      name: "completions",
+      summary: "Print a shell completion script (bash, zsh or fish)",
+      args: [{
+        name: "shell",
+        description: "bash, zsh or fish",
+        required: true,
+        choices: ["bash", "zsh", "fish"],
+      }],
+      flags: [],
+      examples: [
+        "ably completions bash > ~/.local/share/bash-completion/completions/ably",
+        'ably completions zsh > "${fpath[1]}/_ably"',
+        "ably completions fish > ~/.config/fish/completions/ably.fish",
+      ],
+      load: () => import("../commands/completions.ts"),
+    },
+    {
+      // Called by the completion scripts on every Tab: fast, and silent on any problem.
+      kind: "command",
+      id: "__complete",
+      name: "__complete",
+      summary: "Complete account aliases",
+      hidden: true,
+      silent: true,
+      args: [{ name: "what", description: "What to complete", required: true }],
+      flags: [],
+      load: () => import("../commands/complete-aliases.ts"),
+    },
+  ],
+};

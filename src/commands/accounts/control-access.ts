@@ -1,0 +1,107 @@
+/**
+ * A Control API client for a configured account: the host (flag or variable,
+ * else the account's own, else the default) and a token (ABLY_ACCESS_TOKEN, or
+ * the stored one, refreshed 60 s before it expires). A refresh runs under the
+ * config lock and re-reads the file first, so two runs never both spend the
+ * same (single-use, rotating) refresh token; it goes only to the token's issuer.
+ */
+import type { Context } from "../../context.ts";
+import { CliError } from "../../errors.ts";
+import {
+  accountsOf,
+  aliasesUsing,
+  deleteSession,
+  issuerHost,
+  sessionOf,
+} from "../../config/accounts.ts";
+import { storeSessionTokens } from "../../config/login-records.ts";
+import type { AblyConfig, AccountRecord } from "../../config/schema.ts";
+import { updateConfig } from "../../config/store.ts";
+import { type ControlClient, controlClient, DEFAULT_CONTROL_HOST } from "../../control/api.ts";
+import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
+
+const REFRESH_MARGIN_MS = 60_000;
+
+export async function controlClientFor(
+  ctx: Context,
+  alias: string,
+  account: AccountRecord,
+  config: AblyConfig,
+): Promise<ControlClient> {
+  const token = await accessTokenFor(ctx, alias, config);
+  // A token from ABLY_ACCESS_TOKEN was not minted for the account's own host: never send it there.
+  const storedHost = ctx.settings.accessToken ? undefined : account.controlHost;
+  const host = ctx.settings.controlHost ?? storedHost ?? DEFAULT_CONTROL_HOST;
+  ctx.out.verbose("control", "host", `Using the Control API at ${host}`, { host });
+  return controlClient(host, token, {
+    timeoutMs: ctx.settings.controlTimeoutMs,
+    signal: ctx.signal,
+  });
+}
+
+/** `config` is the caller's fresh read of the file. */
+async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): Promise<string> {
+  if (ctx.settings.accessToken) return ctx.settings.accessToken;
+  const stored = usableToken(ctx, config, alias);
+  if (stored) return stored;
+
+  const refreshed = await updateConfig(ctx.settings.config, async (fresh) => {
+    // Another run may have refreshed while we waited for the lock.
+    const now = usableToken(ctx, fresh, alias);
+    if (now) return { changed: false, value: now };
+    const account = accountsOf(fresh)[alias];
+    const key = account.oauthSessionKey!;
+    const session = sessionOf(fresh, key)!;
+    if (!session.refreshToken) {
+      throw new CliError("OAuth session expired. Please run 'ably login' again.");
+    }
+    // The override is only a fallback for sessions that do not record their issuer.
+    const host = issuerHost(account.oauthHost, key, ctx.settings.oauthHost);
+    ctx.out.verbose("oauth", "refresh", `Refreshing the access token at ${host}`, { host });
+    try {
+      const tokens = await refreshTokens(host, session.refreshToken, {
+        timeoutMs: ctx.settings.oauthTimeoutMs,
+        signal: ctx.signal,
+        now: ctx.now,
+      });
+      storeSessionTokens(fresh, key, { ...tokens, scope: tokens.scope ?? session.oauthScope });
+      return { changed: true, value: tokens.accessToken };
+    } catch (error) {
+      if (error instanceof OAuthError && error.code === "invalid_grant") {
+        // Dead for every alias that shares it: forget it everywhere.
+        for (const other of aliasesUsing(fresh, key)) {
+          delete accountsOf(fresh)[other].oauthSessionKey;
+        }
+        deleteSession(fresh, key);
+        return { changed: true, value: undefined };
+      }
+      throw new CliError(error instanceof Error ? error.message : String(error));
+    }
+  }, { lockTimeoutMs: ctx.settings.lockTimeoutMs });
+  if (refreshed === undefined) {
+    throw new CliError(
+      "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",
+    );
+  }
+  return refreshed;
+}
+
+/** The stored token when it needs no refresh; throws when there is none at all. */
+function usableToken(ctx: Context, config: AblyConfig, alias: string): string | undefined {
+  const account = accountsOf(config)[alias];
+  if (!account) throw new CliError(`Account "${alias}" not found.`);
+  if (account.authMethod !== "oauth") {
+    if (account.accessToken) return account.accessToken;
+    throw new CliError("No access token found. Please run 'ably login'.");
+  }
+  const key = account.oauthSessionKey;
+  const session = key ? sessionOf(config, key) : undefined;
+  if (!session?.accessToken) {
+    throw new CliError("OAuth session expired. Please run 'ably login' again.");
+  }
+  const expiresAt = session.accessTokenExpiresAt;
+  if (expiresAt === undefined || ctx.now() < Number(expiresAt) - REFRESH_MARGIN_MS) {
+    return session.accessToken;
+  }
+  return undefined;
+}

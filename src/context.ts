@@ -1,0 +1,58 @@
+/**
+ * What a command may touch. `Host` is the world outside the process's logic
+ * (environment, streams, terminals, network, clock, Ctrl-C); `Context` is what
+ * every command's `run(ctx, options)` receives, built once from the host and
+ * the validated settings before any command body runs.
+ */
+import type { ConfigLocation } from "./config/location.ts";
+import type { Reporter } from "./output/reporter.ts";
+import type { Prompter } from "./prompt/prompter.ts";
+
+export type Env = (name: string) => string | undefined;
+
+export interface Host {
+  env: Env;
+  /** One line of output on stdout / stderr. */
+  stdout(line: string): void;
+  stderr(line: string): void;
+  /** Raw text on stderr, for spinners. */
+  stderrRaw(text: string): void;
+  terminal: { stdin: boolean; stdout: boolean; stderr: boolean };
+  /** Terminal width (80 when unknown). */
+  columns(): number;
+  prompter: Prompter;
+  fetch: typeof fetch;
+  now(): number;
+  /** Aborted by the process's single Ctrl-C handler. */
+  signal: AbortSignal;
+  /** Opens a web address in the user's browser; false when no opener could be started. */
+  openBrowser(url: string): boolean;
+}
+
+/** Environment settings and host overrides, parsed and validated before anything runs. */
+export interface Settings {
+  config: ConfigLocation;
+  /** `--oauth-host` / ABLY_OAUTH_HOST: where new logins go, and the issuer of last resort. */
+  oauthHost?: string;
+  /** `--control-host` / ABLY_CONTROL_HOST. */
+  controlHost?: string;
+  /** ABLY_ACCESS_TOKEN. */
+  accessToken?: string;
+  oauthTimeoutMs: number;
+  controlTimeoutMs: number;
+  lockTimeoutMs: number;
+  /** A desktop to open a browser on. */
+  display: boolean;
+}
+
+export interface Context {
+  settings: Settings;
+  out: Reporter;
+  prompter: Prompter;
+  /** Questions may be asked: a terminal to ask on, and not JSON mode. Decided here only. */
+  interactive: boolean;
+  fetch: typeof fetch;
+  now(): number;
+  signal: AbortSignal;
+  openBrowser(url: string): boolean;
+}

@@ -1,0 +1,71 @@
+/**
+ * Every tunable the environment or a host flag can set, read and validated in
+ * one pass before a command runs: a bad value is a usage error naming the
+ * variable, never a failure halfway through a logout.
+ */
+import type { Env, Settings } from "./context.ts";
+import { usageError } from "./errors.ts";
+import { configLocation } from "./config/location.ts";
+import { DEFAULT_LOCK_TIMEOUT_MS } from "./config/store.ts";
+import { DEFAULT_CONTROL_TIMEOUT_MS } from "./control/api.ts";
+import { hostUrl } from "./http.ts";
+import { DEFAULT_REVOKE_TIMEOUT_MS as DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/revoke.ts";
+
+export function readSettings(
+  env: Env,
+  flags: { oauthHost?: string; controlHost?: string; dashboardHost?: string },
+  os: string = Deno.build.os,
+): Settings {
+  let config;
+  try {
+    config = configLocation(env);
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+  host(flags.dashboardHost, "--dashboard-host", env, "ABLY_DASHBOARD_HOST");
+  return {
+    config,
+    oauthHost: host(flags.oauthHost, "--oauth-host", env, "ABLY_OAUTH_HOST"),
+    controlHost: host(flags.controlHost, "--control-host", env, "ABLY_CONTROL_HOST"),
+    accessToken: env("ABLY_ACCESS_TOKEN") || undefined,
+    oauthTimeoutMs: milliseconds(env, "ABLY_OAUTH_TIMEOUT_MS", DEFAULT_OAUTH_TIMEOUT_MS),
+    controlTimeoutMs: milliseconds(env, "ABLY_CONTROL_TIMEOUT_MS", DEFAULT_CONTROL_TIMEOUT_MS),
+    lockTimeoutMs: milliseconds(env, "ABLY_CONFIG_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS),
+    display: os === "darwin" || os === "windows" ||
+      (os === "linux" && Boolean(env("DISPLAY") || env("WAYLAND_DISPLAY"))),
+  };
+}
+
+/** A host flag, else its variable; either must be a plain host[:port]. */
+function host(
+  flag: string | undefined,
+  flagName: string,
+  env: Env,
+  variable: string,
+): string | undefined {
+  const value = flag ?? (env(variable) || undefined);
+  if (value === undefined) return undefined;
+  try {
+    hostUrl(value);
+  } catch {
+    const source = flag !== undefined ? flagName : variable;
+    throw usageError(
+      `${source} must be a host name or address with an optional port (e.g. ably.com or 127.0.0.1:8080), not "${
+        value.slice(0, 100)
+      }".`,
+    );
+  }
+  return value;
+}
+
+function milliseconds(env: Env, name: string, fallback: number): number {
+  const raw = env(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value <= 0) {
+    throw usageError(
+      `${name} must be a whole number of milliseconds above 0, not "${raw.slice(0, 100)}".`,
+    );
+  }
+  return value;
+}
