@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/store.ts";
 import { hostFlags, ISSUED, startAblyServer, tokenBody } from "../helpers/ably-server.ts";
-import { readConfigText, runCli, tempConfigDir } from "../helpers/cli.ts";
+import { readConfigText, spawnCli, tempConfigDir } from "../helpers/cli.ts";
 
 Deno.test("journey: login → login --alias → list → switch → current → logout → logout", async () => {
   const server = startAblyServer({
@@ -10,7 +10,7 @@ Deno.test("journey: login → login --alias → list → switch → current → 
   });
   try {
     const configDir = await tempConfigDir();
-    const ably = (...args: string[]) => runCli(args, { configDir });
+    const ably = (...args: string[]) => spawnCli(args, { configDir });
 
     const first = await ably("accounts", "login", "--json", ...hostFlags(server));
     assert.equal(first.code, 0, first.stdout);

@@ -57,7 +57,8 @@ export interface RunOptions {
   secrets?: string[];
 }
 
-export async function runCli(args: string[], options: RunOptions): Promise<RunResult> {
+/** The real CLI as a separate process, with the `ably` task's exact permissions. */
+export async function spawnCli(args: string[], options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...PERMISSIONS, MAIN, ...args],
@@ -145,3 +146,6 @@ export function resultOf(records: Record<string, unknown>[]) {
 export function unwrapped(stderr: string): string {
   return stderr.replaceAll(" \n ›   ", " ");
 }
+
+/** In-process by default: the behaviour under test, without a process per case. */
+export { runInProcess as runCli } from "./in-process.ts";

@@ -1,7 +1,7 @@
 /** What differs between Linux, macOS and Windows: home, paths, line endings, colours. */
 import assert from "node:assert/strict";
 import { configLocation } from "../../src/config/location.ts";
-import { readConfigText, runCli, tempConfigDir } from "../helpers/cli.ts";
+import { readConfigText, runCli, spawnCli, tempConfigDir } from "../helpers/cli.ts";
 import { SAMPLE_LEGACY } from "../helpers/fixtures.ts";
 
 Deno.test("portability: the home directory comes from HOME, else USERPROFILE (Windows)", () => {
@@ -29,19 +29,19 @@ Deno.test("portability: a CRLF config (edited on Windows) reads, and is written 
 
 Deno.test("portability: pipes get plain text; FORCE_COLOR forces colour (over NO_COLOR, as Deno does)", async () => {
   const dir = await tempConfigDir(SAMPLE_LEGACY);
-  const plain = await runCli(["accounts", "list"], { configDir: dir });
+  const plain = await spawnCli(["accounts", "list"], { configDir: dir });
   assert.ok(!plain.stdout.includes("\x1b["));
-  const forced = await runCli(["accounts", "list"], {
+  const forced = await spawnCli(["accounts", "list"], {
     configDir: dir,
     env: { NO_COLOR: "", FORCE_COLOR: "1" },
   });
   assert.ok(forced.stdout.includes("\x1b[32m▶\x1b[39m"), forced.stdout);
-  const both = await runCli(["accounts", "list"], {
+  const both = await spawnCli(["accounts", "list"], {
     configDir: dir,
     env: { NO_COLOR: "1", FORCE_COLOR: "1" },
   });
   assert.ok(both.stdout.includes("\x1b[32m▶"));
-  const zero = await runCli(["accounts", "list"], {
+  const zero = await spawnCli(["accounts", "list"], {
     configDir: dir,
     env: { NO_COLOR: "", FORCE_COLOR: "0" },
   });

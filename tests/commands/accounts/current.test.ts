@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { type AblyServer, withAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, resultOf, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { readConfigText, resultOf, runCli, spawnCli, tempConfigDir } from "../../helpers/cli.ts";
 import {
   accessTokenOf,
   buildConfig,
@@ -345,7 +345,7 @@ Deno.test("current: concurrent runs on one expired session -> a single refresh, 
       Array.from(
         { length: 4 },
         () =>
-          runCli(["accounts", "current", "--json", "--control-host", server.host], {
+          spawnCli(["accounts", "current", "--json", "--control-host", server.host], {
             configDir: dir,
           }),
       ),

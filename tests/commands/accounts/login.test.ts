@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { hostFlags, ISSUED, ME, tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, runCli, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
+import {
+  readConfigText,
+  runCli,
+  runCliOnTerminal,
+  spawnCli,
+  tempConfigDir,
+} from "../../helpers/cli.ts";
 import { buildConfig } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -14,7 +20,7 @@ function records(stdout: string) {
 Deno.test("login --json: device flow, account, app and key stored; one event, one result", async () => {
   await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir();
-    const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+    const run = await spawnCli(["accounts", "login", "--json", ...hostFlags(server)], {
       configDir: dir,
     });
     assert.equal(run.code, 0, run.stderr);

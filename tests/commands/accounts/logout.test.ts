@@ -13,6 +13,7 @@ import {
   resultOf,
   runCli,
   runCliOnTerminal,
+  spawnCli,
   tempConfigDir,
 } from "../../helpers/cli.ts";
 import {
@@ -225,7 +226,7 @@ Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", 
   try {
     const dir = await tempConfigDir(oauthConfig(server.host));
     // --oauth-host points elsewhere: tokens still go only to the host that minted them.
-    const { code, records } = await runCli(
+    const { code, records } = await spawnCli(
       ["accounts", "logout", "--force", "--json", "--oauth-host", decoy.host],
       { configDir: dir },
     );
@@ -313,7 +314,7 @@ Deno.test("logout: a hanging server costs at most the timeout + 0.5 s", async ()
   const server = startAuthServer({ hang: true });
   try {
     const dir = await tempConfigDir(oauthConfig(server.host));
-    const { code, elapsedMs, stderr } = await runCli(["accounts", "logout", "--force"], {
+    const { code, elapsedMs, stderr } = await spawnCli(["accounts", "logout", "--force"], {
       configDir: dir,
       env: { ABLY_OAUTH_TIMEOUT_MS: "1000" },
     });
@@ -390,7 +391,7 @@ Deno.test("logout: 20 concurrent logouts of 20 aliases all take effect, nothing 
   const dir = await tempConfigDir(config);
   const runs = await Promise.all(
     targets.map(({ alias }) =>
-      runCli(["accounts", "logout", alias, "--force", "--json"], { configDir: dir })
+      spawnCli(["accounts", "logout", alias, "--force", "--json"], { configDir: dir })
     ),
   );
   for (const run of runs) assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -491,7 +492,7 @@ Deno.test("logout: another run holding the config lock -> bounded wait, clear er
   const reader = holder.stdout.getReader();
   await reader.read();
   try {
-    const run = await runCli(["accounts", "logout", "--force"], {
+    const run = await spawnCli(["accounts", "logout", "--force"], {
       configDir: dir,
       env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "300" },
     });
