@@ -251,3 +251,32 @@ Deno.test("config show: secrets of any shape are masked, or the file is refused"
   assert.equal(run.code, 1);
   assert.match(run.stderr, /accounts\.bad\.accessToken must be a string/);
 });
+
+Deno.test("config show: secrets inside arrays of tables are masked too", async () => {
+  const config = [
+    "[accounts.acme]",
+    'accountId = "VgQpOZ"',
+    "",
+    "[[accounts.acme.history]]",
+    'accessToken = "HIST1SECRET"',
+    'note = "kept"',
+    "",
+    "[[accounts.acme.history]]",
+    'apiKey = "app.key:HIST2SECRET"',
+    "",
+  ].join("\n");
+  const dir = await tempConfigDir(config);
+  const secrets = ["HIST1SECRET", "HIST2SECRET"];
+  const human = await runCli(["config", "show"], { configDir: dir, secrets });
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(
+    human.stdout,
+    /\[\[accounts\.acme\.history\]\]\naccessToken = "\[masked\]"\nnote = "kept"/,
+  );
+  assert.match(human.stdout, /apiKey = "app\.key:\[masked\]"/);
+  const json = await runCli(["config", "show", "--json"], { configDir: dir, secrets });
+  assert.deepEqual(resultOf(json.records()).config.contents.accounts.acme.history, [
+    { accessToken: "[masked]", note: "kept" },
+    { apiKey: "app.key:[masked]" },
+  ]);
+});

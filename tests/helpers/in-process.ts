@@ -13,11 +13,20 @@ import {
   type Interrupted,
   type Prompter,
 } from "../../src/prompt/prompter.ts";
+import { isLoopback } from "../../src/http.ts";
 import { assertNoSecrets, type RunResult } from "./cli.ts";
 import { ALL_SECRETS } from "./fixtures.ts";
 
-/** One answer per question, in order: a confirm answer, a choice's index, typed text, or Ctrl-C. */
-export type Reply = Answer | number | { type: string } | Interrupted;
+/**
+ * One answer per question, in order: a confirm answer, a choice's index, typed text, or
+ * Ctrl-C; or a function that does something while the question is open, then answers.
+ */
+export type Reply =
+  | Answer
+  | number
+  | { type: string }
+  | Interrupted
+  | (() => Promise<Answer | number | { type: string } | Interrupted>);
 
 export interface InProcessOptions {
   configDir: string;
@@ -35,8 +44,10 @@ export interface InProcessOptions {
 }
 
 export interface InProcessResult extends RunResult {
-  /** The questions asked, in order. */
+  /** The questions asked, in order (with a pick list's choices). */
   questions: string[];
+  /** Every host a request was sent to, in order; only loopback hosts are really reached. */
+  hosts: string[];
 }
 
 export async function runInProcess(
@@ -55,6 +66,8 @@ export async function runInProcess(
     ...options.env,
   };
   const terminal = options.replies !== undefined;
+  const hosts: string[] = [];
+  const realFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const host: Host = {
     env: (name) => env[name],
     stdout: (line) => out.push(`${line}\n`),
@@ -68,7 +81,14 @@ export async function runInProcess(
       write: (text) => out.push(text),
       signal: interrupt.signal,
     }),
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    // Hermetic: nothing leaves the machine, whatever host a test forgets to override.
+    fetch: (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      hosts.push(url.host);
+      return isLoopback(url.hostname)
+        ? realFetch(input, init)
+        : Promise.reject(new TypeError(`tests reach loopback hosts only, not ${url.host}`));
+    },
     now: options.now ?? (() => Date.now()),
     signal: interrupt.signal,
     openBrowser: () => false,
@@ -83,6 +103,7 @@ export async function runInProcess(
     stderr,
     elapsedMs: performance.now() - started,
     questions,
+    hosts,
     records: () => stdout.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line)),
   };
 }
@@ -103,37 +124,38 @@ function stdinOf(text: string) {
 
 /** Answers questions from a script; a question the script did not expect fails the test. */
 function scriptedPrompter(replies: Reply[], questions: string[]): Prompter {
-  const next = (question: string): Reply => {
+  const next = async (question: string) => {
     questions.push(question);
     if (replies.length === 0) throw new Error(`unexpected question: ${question}`);
-    return replies.shift()!;
+    const reply = replies.shift()!;
+    return typeof reply === "function" ? await reply() : reply;
   };
   return {
     terminal: true,
-    confirm(question) {
-      const reply = next(question);
-      if (reply === INTERRUPTED) return Promise.resolve("interrupted");
+    async confirm(question) {
+      const reply = await next(question);
+      if (reply === INTERRUPTED) return "interrupted";
       if (typeof reply !== "string") {
         throw new Error(`${question}: expected yes/no, got ${String(reply)}`);
       }
-      return Promise.resolve(reply);
+      return reply;
     },
-    choose<T>(message: string, choices: Choice<T>[]) {
+    async choose<T>(message: string, choices: Choice<T>[]) {
+      const reply = await next(message);
       questions.push(...choices.map((c) => `  ${c.name}`));
-      const reply = next(message);
-      if (reply === INTERRUPTED) return Promise.resolve(INTERRUPTED);
+      if (reply === INTERRUPTED) return INTERRUPTED;
       if (typeof reply !== "number" || !choices[reply]) {
         throw new Error(`${message}: expected a choice index, got ${String(reply)}`);
       }
-      return Promise.resolve(choices[reply].value);
+      return choices[reply].value;
     },
-    input(message, options = {}) {
-      const reply = next(message);
-      if (reply === INTERRUPTED) return Promise.resolve(INTERRUPTED);
+    async input(message, options = {}) {
+      const reply = await next(message);
+      if (reply === INTERRUPTED) return INTERRUPTED;
       if (typeof reply !== "object") throw new Error(`${message}: expected typed text`);
       const problem = options.validate?.(reply.type.trim());
       if (problem) throw new Error(`${message}: "${reply.type}" refused: ${problem}`);
-      return Promise.resolve(reply.type || options.default || "");
+      return reply.type || options.default || "";
     },
   };
 }

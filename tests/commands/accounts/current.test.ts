@@ -485,11 +485,47 @@ Deno.test("current: ABLY_ACCESS_TOKEN is never sent to the account's stored cont
     const dir = await tempConfigDir(legacyConfig(decoy));
     const run = await runCli(["accounts", "current", "--json"], {
       configDir: dir,
-      // The default host is unreachable here: the command falls back to cached details.
-      env: { ABLY_ACCESS_TOKEN: "env_token_SeCrEt", ABLY_CONTROL_TIMEOUT_MS: "1500" },
+      env: { ABLY_ACCESS_TOKEN: "env_token_SeCrEt" },
     });
     assert.equal(run.code, 0);
     assert.equal(decoy.requests.length, 0);
+    // The default host instead (refused by the test host: nothing leaves the machine).
+    assert.deepEqual(run.hosts, ["control.ably.net"]);
     assert.equal(resultOf(run.records()).account.cached, true);
+  });
+});
+
+Deno.test("current: a refresh goes to the session's issuer, never to an --oauth-host override", async () => {
+  await withAblyServer({}, async (issuer) => {
+    await withAblyServer({}, async (override) => {
+      const dir = await tempConfigDir(sharedExpired(issuer));
+      for (const how of [["--oauth-host", override.host], []]) {
+        const run = await runCli(
+          ["accounts", "current", "--json", "--control-host", issuer.host, ...how],
+          { configDir: dir, env: how.length ? {} : { ABLY_OAUTH_HOST: override.host } },
+        );
+        assert.equal(run.code, 0, run.stdout);
+        assert.equal(resultOf(run.records()).account.cached, undefined);
+      }
+      // The first run refreshed at the issuer; the second found a fresh token.
+      assert.equal(issuer.to("/oauth/token").length, 1);
+      assert.equal(override.requests.length, 0);
+    });
+  });
+});
+
+Deno.test("current: a fixed clock decides expiry: 61 s before it no refresh, 59 s before it one", async () => {
+  await withAblyServer({}, async (server) => {
+    const expiresAt = 4102444800000;
+    const config = sharedExpired(server).replace(PAST, `accessTokenExpiresAt = ${expiresAt}`);
+    for (const [secondsBefore, refreshes] of [[61, 0], [59, 1]]) {
+      const dir = await tempConfigDir(config);
+      const run = await runCli(["accounts", "current", "--json", "--control-host", server.host], {
+        configDir: dir,
+        now: () => expiresAt - secondsBefore * 1000,
+      });
+      assert.equal(run.code, 0);
+      assert.equal(server.to("/oauth/token").length, refreshes, `${secondsBefore} s before`);
+    }
   });
 });

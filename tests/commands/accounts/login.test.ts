@@ -492,3 +492,56 @@ Deno.test("login: names from the Control API reach neither terminal nor file wit
     assert.ok(!(await readConfigText(dir)).includes("\\u001b"));
   });
 });
+
+Deno.test("login: Ctrl-C while the login is being written never revokes the tokens it stores", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir();
+    // Another ably process holds the config lock, so the write waits.
+    const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
+    await lock.lock(true);
+    const interrupt = new AbortController();
+    const login = runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+      configDir: dir,
+      interrupt,
+    });
+    while (!server.requests.some((r) => r.path.endsWith("/keys"))) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // now waiting for the lock
+    interrupt.abort(); // Ctrl-C
+    await lock.unlock();
+    lock.close();
+    const run = await login;
+    assert.equal(run.code, 0, run.stdout);
+    const config = parseConfig(await readConfigText(dir), "config");
+    const session = Object.values(config.oauthSessions!)[0];
+    assert.equal(session.accessToken, ISSUED.access);
+    assert.equal(server.to("/oauth/revoke").length, 0);
+  });
+});
+
+Deno.test("login: Ctrl-C before the write revokes the issued tokens and stores nothing", async () => {
+  await withAblyServer({ keys: { hang: true } }, async (server) => {
+    const dir = await tempConfigDir();
+    const interrupt = new AbortController();
+    const login = runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      interrupt,
+    });
+    while (!server.requests.some((r) => r.path.endsWith("/keys"))) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    interrupt.abort();
+    const run = await login;
+    assert.equal(run.code, 130);
+    assert.match(
+      run.stderr,
+      /Login cancelled; the issued tokens were revoked and nothing was stored\./,
+    );
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [ISSUED.access, ISSUED.refresh].sort(),
+    );
+    await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+  });
+});

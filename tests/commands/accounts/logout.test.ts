@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { stripAnsi } from "../../../src/output/style.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
-import { closedHost, startAuthServer } from "../../helpers/auth-server.ts";
+import { type Behaviour, closedHost, startAuthServer } from "../../helpers/auth-server.ts";
+import type { Reply } from "../../helpers/in-process.ts";
 import {
   configFileIn,
   readConfigText,
@@ -15,9 +16,11 @@ import {
   runCliOnTerminal,
   spawnCli,
   tempConfigDir,
+  unwrapped,
 } from "../../helpers/cli.ts";
 import {
   accessTokenOf,
+  type AccountSpec,
   buildConfig,
   refreshTokenOf,
   SAMPLE_LEGACY,
@@ -707,5 +710,252 @@ Deno.test("logout --pretty-json on a terminal: coloured, unless NO_COLOR", onTer
     assert.equal(code, 0, output);
     assert.equal(output.includes('\x1b[37m"type"\x1b[0m'), coloured, output);
     assert.match(stripAnsi(output), /"status": "completed"/);
+  }
+});
+
+// --- the table: one row per situation, in-process --------------------------------------
+
+interface Row {
+  name: string;
+  /** The accounts in the file (`issuer: "server"` means the test's authorization server). */
+  accounts: AccountSpec[];
+  current?: string;
+  args: string[];
+  /** Answers on a terminal; without them stdin is a pipe holding `stdin`. */
+  replies?: Reply[];
+  stdin?: string;
+  /** How the authorization server answers revocations. */
+  revoke?: Behaviour;
+  code: number;
+  stdout?: RegExp;
+  stderr?: RegExp;
+  /** Aliases left in the file; `undefined` when the file must be byte-identical. */
+  left?: string[];
+  /** Tokens the server was asked to revoke (by owner email, access and refresh). */
+  revoked?: string[];
+}
+
+const ACME: AccountSpec = { alias: "acme", id: "VgQpOZ", issuer: "server", email: "jane@acme" };
+const BETA: AccountSpec = { alias: "beta", id: "Bx9Yz1", issuer: "server", email: "bob@beta" };
+const LEGACY: AccountSpec = { alias: "old", id: "0ld123" };
+const SHARED: AccountSpec = { ...BETA, alias: "beta-2", id: "Bx9Yz2" };
+
+const ROWS: Row[] = [
+  {
+    name: "forced, current OAuth account: both tokens revoked, account removed",
+    accounts: [ACME, BETA],
+    current: "acme",
+    args: ["--force"],
+    code: 0,
+    stdout: /Use "ably accounts switch beta" to select another account\./,
+    stderr: /Successfully logged out from account acme\./,
+    left: ["beta"],
+    revoked: ["jane@acme"],
+  },
+  {
+    name: "by account ID, terminal, answered yes",
+    accounts: [ACME, BETA],
+    current: "beta",
+    args: ["VgQpOZ"],
+    replies: ["yes"],
+    code: 0,
+    stdout: /Account beta is still the current account\./,
+    left: ["beta"],
+    revoked: ["jane@acme"],
+  },
+  {
+    name: "terminal, answered no: nothing changes, exit 0",
+    accounts: [ACME],
+    current: "acme",
+    args: [],
+    replies: ["no"],
+    code: 0,
+    stderr: /Logout canceled\./,
+  },
+  {
+    name: "terminal, Ctrl-C at the question: nothing changes, exit 130",
+    accounts: [ACME],
+    current: "acme",
+    args: [],
+    replies: ["interrupted"],
+    code: 130,
+    stderr: /Logout canceled\./,
+  },
+  {
+    name: "piped yes confirms",
+    accounts: [ACME],
+    current: "acme",
+    args: [],
+    stdin: "yes\n",
+    code: 0,
+    left: [],
+    revoked: ["jane@acme"],
+  },
+  {
+    name: "piped nothing (EOF): canceled with a --force hint, exit 1",
+    accounts: [ACME],
+    current: "acme",
+    args: [],
+    stdin: "",
+    code: 1,
+    stderr: /Logout canceled\.\n.*Use --force to log out without confirmation/,
+  },
+  {
+    name: "no current account, terminal: pick from the list",
+    accounts: [ACME, BETA],
+    args: ["--force"],
+    replies: [1],
+    code: 0,
+    left: ["acme"],
+    revoked: ["bob@beta"],
+  },
+  {
+    name: "no current account, no terminal: the reference error",
+    accounts: [ACME],
+    args: ["--force"],
+    code: 1,
+    stderr: /No account is currently selected and no alias or ID provided/,
+  },
+  {
+    name: "--json without --force and nothing current: the --force rule first",
+    accounts: [ACME],
+    args: ["--json"],
+    code: 1,
+    stdout: /The --force flag is required when using --json/,
+  },
+  {
+    name: "shared session: not revoked, and said so",
+    accounts: [BETA, SHARED],
+    current: "beta",
+    args: ["--force"],
+    code: 0,
+    stderr: /Tokens not revoked: the OAuth session is still used by "beta-2"/,
+    left: ["beta-2"],
+    revoked: [],
+  },
+  {
+    name: "legacy token: cannot be revoked, and said so",
+    accounts: [LEGACY, ACME],
+    current: "old",
+    args: ["--force"],
+    code: 0,
+    stderr: /Access token not revoked: legacy \(pre-OAuth\) tokens cannot be revoked/,
+    left: ["acme"],
+    revoked: [],
+  },
+  {
+    name: "revocation refused (500): warned, logout still done",
+    accounts: [ACME],
+    current: "acme",
+    args: ["--force"],
+    revoke: { status: 500, body: "boom" },
+    code: 0,
+    stderr: /Failed to revoke access token \(Token revocation failed \(500\): boom\)/,
+    left: [],
+    revoked: ["jane@acme"],
+  },
+  {
+    name: "--all on a terminal: every account, each session once",
+    accounts: [ACME, BETA, SHARED, LEGACY],
+    current: "acme",
+    args: ["--all"],
+    replies: ["yes"],
+    code: 0,
+    stdout: /4 accounts: "acme", "beta", "beta-2", "old"/,
+    stderr: /Successfully logged out from 4 accounts: acme, beta, beta-2, old\./,
+    left: [],
+    revoked: ["jane@acme", "bob@beta"],
+  },
+  {
+    name: "--all with an alias: usage error",
+    accounts: [ACME],
+    args: ["--all", "acme"],
+    code: 2,
+    stderr: /--all logs out of every account; do not name one as well\./,
+  },
+];
+
+for (const row of ROWS) {
+  Deno.test(`logout table: ${row.name}`, async () => {
+    const server = startAuthServer(row.revoke ?? { status: 200 });
+    try {
+      const specs = row.accounts.map((a) => (a.issuer ? { ...a, issuer: server.host } : a));
+      const config = buildConfig(specs, row.current);
+      const dir = await tempConfigDir(config);
+      const run = await runCli(["accounts", "logout", ...row.args], {
+        configDir: dir,
+        replies: row.replies,
+        stdin: row.stdin,
+      });
+      assert.equal(run.code, row.code, run.stdout + run.stderr);
+      if (row.stdout) assert.match(run.stdout, row.stdout);
+      if (row.stderr) assert.match(unwrapped(run.stderr), row.stderr);
+      const text = await readConfigText(dir);
+      if (row.left === undefined) assert.equal(text, config);
+      else assert.deepEqual(aliasesIn(text), row.left);
+      const expected = (row.revoked ?? []).flatMap((email) => [
+        accessTokenOf(email),
+        refreshTokenOf(email),
+      ]);
+      assert.deepEqual(server.requests.map((r) => r.form.token).sort(), expected.sort());
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+// --- what must hold when another process changes the file meanwhile --------------------
+
+Deno.test("logout: tokens another process rotated while we asked are the ones revoked", async () => {
+  const server = startAuthServer();
+  try {
+    const spec = { ...ACME, issuer: server.host };
+    const config = buildConfig([spec], "acme");
+    const dir = await tempConfigDir(config);
+    const rotated = config
+      .replace(accessTokenOf("jane@acme"), "rotated_at_SeCrEt")
+      .replace(refreshTokenOf("jane@acme"), "rotated_rt_SeCrEt");
+    const run = await runCli(["accounts", "logout"], {
+      configDir: dir,
+      replies: [async () => {
+        // Another ably run refreshes the session while the question is open.
+        await Deno.writeTextFile(configFileIn(dir), rotated);
+        return "yes";
+      }],
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      server.requests.map((r) => r.form.token).sort(),
+      ["rotated_at_SeCrEt", "rotated_rt_SeCrEt"],
+    );
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: an alias logged out meanwhile -> `no longer configured`, exit 1, nothing revoked", async () => {
+  const server = startAuthServer();
+  try {
+    const config = buildConfig([{ ...ACME, issuer: server.host }, BETA], "acme");
+    const dir = await tempConfigDir(config);
+    const without = buildConfig([BETA], "beta");
+    const run = await runCli(["accounts", "logout", "acme"], {
+      configDir: dir,
+      replies: [async () => {
+        // Another ably run logs acme out while the question is open.
+        await Deno.writeTextFile(configFileIn(dir), without);
+        return "yes";
+      }],
+    });
+    assert.equal(run.code, 1);
+    assert.match(
+      unwrapped(run.stderr),
+      /Account "acme" is no longer configured; another ably process may have logged it out\./,
+    );
+    assert.equal(await readConfigText(dir), without);
+    assert.equal(server.requests.length, 0);
+  } finally {
+    await server.close();
   }
 });
