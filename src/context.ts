@@ -26,7 +26,7 @@ export interface Host {
   /** Aborted by the process's single Ctrl-C handler. */
   signal: AbortSignal;
   /** Opens a web address in the user's browser; false when no opener could be started. */
-  openBrowser(url: string): boolean;
+  openBrowser(url: string): Promise<boolean>;
 }
 
 /** Environment settings and host overrides, parsed and validated before anything runs. */
@@ -54,5 +54,5 @@ export interface Context {
   fetch: typeof fetch;
   now(): number;
   signal: AbortSignal;
-  openBrowser(url: string): boolean;
+  openBrowser(url: string): Promise<boolean>;
 }

@@ -1,7 +1,6 @@
 /** The real host: this process's environment, streams, terminals, network, clock and Ctrl-C. */
 import type { Host } from "../context.ts";
 import { createPrompter } from "../prompt/prompter.ts";
-import { openBrowser } from "../platform/browser.ts";
 
 export function processHost(signal: AbortSignal): Host {
   const encoder = new TextEncoder();
@@ -26,7 +25,8 @@ export function processHost(signal: AbortSignal): Host {
     fetch: (input, init) => fetch(input, init),
     now: () => Date.now(),
     signal,
-    openBrowser,
+    // Loaded only when a login opens a browser.
+    openBrowser: async (url) => (await import("../platform/browser.ts")).openBrowser(url),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import type { Context, Host } from "../context.ts";
-import { ExitCode, toCliError, usageError } from "../errors.ts";
+import { ExitCode, usageError } from "../errors.ts";
 import { createReporter, type Format, type Reporter } from "../output/reporter.ts";
 import { formatHelp, printListing } from "./help.ts";
 import { parse } from "./parse.ts";
@@ -53,6 +53,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
       const command = await parsed.node.load();
       code = (await command.run(ctx, options, tree)) ?? ExitCode.Success;
     } catch (error) {
+      const { toCliError } = await import("./failure.ts");
       const cliError = toCliError(error);
       code = cliError.exitCode;
       if (parsed.node.silent) return ExitCode.Success;

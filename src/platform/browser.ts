@@ -2,10 +2,11 @@
 import { isLoopback } from "../http.ts";
 
 /**
- * Best effort: false when no opener could be started. Only web addresses are
- * opened (https, or http on loopback): a server must not make us launch a file.
+ * False when no opener could be started or it failed at once (xdg-open without a
+ * desktop browser does). Only web addresses are opened (https, or http on
+ * loopback): a server must not make us launch a file.
  */
-export function openBrowser(url: string): boolean {
+export async function openBrowser(url: string): Promise<boolean> {
   if (!isWebAddress(url)) return false;
   const [program, ...args] = Deno.build.os === "darwin"
     ? ["open", url]
@@ -19,8 +20,15 @@ export function openBrowser(url: string): boolean {
       stdout: "null",
       stderr: "null",
     }).spawn();
-    child.unref();
-    return true;
+    // Openers hand over to the browser and exit; one still running after 2 s is taken as working.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settled = await Promise.race([
+      child.status,
+      new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), 2000)),
+    ]);
+    clearTimeout(timer);
+    if (settled === undefined) child.unref();
+    return settled?.success ?? true;
   } catch {
     return false;
   }

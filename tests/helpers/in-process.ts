@@ -91,7 +91,7 @@ export async function runInProcess(
     },
     now: options.now ?? (() => Date.now()),
     signal: interrupt.signal,
-    openBrowser: () => false,
+    openBrowser: () => Promise.resolve(false),
   };
   const code = await run(argv, host);
   const stdout = out.join("");

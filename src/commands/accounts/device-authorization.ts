@@ -46,7 +46,9 @@ export async function authorizeDevice(
   out.print();
   if (!out.json && browser && ctx.settings.display && isWebAddress(url)) {
     out.print(`Opening ${url} in your browser...`);
-    ctx.openBrowser(url);
+    if (!(await ctx.openBrowser(url))) {
+      out.warning("Could not open a browser: open the URL above by hand to authorize.");
+    }
   } else {
     out.print("Open the URL above in your browser to authorize.");
   }
