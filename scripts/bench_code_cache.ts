@@ -32,7 +32,9 @@ const commands: Record<string, string[]> = {
   "accounts list --json": ["accounts", "list", "--json"],
 };
 const variants: Record<string, (cache: boolean) => string[]> = {
-  bundle: (cache) => ["run", "--no-config", ...(cache ? [] : ["--no-code-cache"]), ...flags, bundle],
+  bundle: (
+    cache,
+  ) => ["run", "--no-config", ...(cache ? [] : ["--no-code-cache"]), ...flags, bundle],
   "main.ts": (cache) => [
     "run",
     "--config",
@@ -92,5 +94,7 @@ console.log(`Deno ${Deno.version.deno}, ${Deno.build.target}, ${rounds} interlea
 console.log("| run of | command | V8 code cache | median ms | min ms |");
 console.log("| --- | --- | --- | ---: | ---: |");
 for (const c of cases) {
-  console.log(`| ${c.name} | ${median(c.samples).toFixed(1)} | ${Math.min(...c.samples).toFixed(1)} |`);
+  console.log(
+    `| ${c.name} | ${median(c.samples).toFixed(1)} | ${Math.min(...c.samples).toFixed(1)} |`,
+  );
 }
