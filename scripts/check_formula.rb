@@ -46,10 +46,11 @@ class Formula
     $spec[:test] = block
   end
 
-  attr_reader :bin
+  attr_reader :bin, :prefix
 
-  def initialize(bin)
+  def initialize(bin, prefix = nil)
     @bin = bin
+    @prefix = prefix
   end
 
   def version
@@ -68,7 +69,7 @@ class Formula
   end
 end
 
-# Records what `bin.install` is asked to install.
+# Records what `bin.install` / `prefix.install` are asked to install.
 class RecordingBin
   attr_reader :installed
 
@@ -108,10 +109,14 @@ end
   check sums.key?(archive), "#{sums_path} has no #{archive}"
   check $spec[:sha256] == sums[archive], "#{platform.join("/")}: sha256 #{$spec[:sha256].inspect} != #{sums[archive]}"
   %i[desc homepage].each { |field| check $spec[field].is_a?(String) && !$spec[field].empty?, "no #{field}" }
+  check $spec[:license] == "MIT", "license #{$spec[:license].inspect}, not \"MIT\""
 
   recorder = RecordingBin.new
-  Ably.new(recorder).install
+  prefix = RecordingBin.new
+  Ably.new(recorder, prefix).install
   check recorder.installed == ["ably"], "install put #{recorder.installed.inspect} into bin, not [\"ably\"]"
+  notices = %w[LICENSE THIRD_PARTY_NOTICES.txt]
+  check prefix.installed == notices, "install put #{prefix.installed.inspect} into prefix, not #{notices}"
   check $spec[:test], "no test block"
   puts "ok #{platform.join("/")}: #{archive}"
 end

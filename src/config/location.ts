@@ -1,4 +1,5 @@
-import { isAbsolute, join, resolve } from "node:path";
+// On the start-up path of every command: no `node:` modules and no CommonJS here (loading
+// Deno's Node-compatibility layer costs tens of milliseconds), only a few string functions.
 
 export interface ConfigLocation {
   dir: string;
@@ -6,24 +7,194 @@ export interface ConfigLocation {
   lock: string;
 }
 
+/** What the location depends on besides the environment; tests replace it. */
+export interface Platform {
+  /** `Deno.build.os`: only "windows" has rules of its own. */
+  os: string;
+  /** The current directory, asked for only when a path is relative. */
+  cwd(): string;
+  /**
+   * The home directory in the user database (/etc/passwd) for the effective user, or
+   * undefined; asked for only on a non-Windows OS when HOME is unset or empty.
+   */
+  passwdHome(): string | undefined;
+}
+
+export const DENO_PLATFORM: Platform = {
+  os: Deno.build.os,
+  cwd: () => Deno.cwd(),
+  passwdHome: denoPasswdHome,
+};
+
 /**
- * `$ABLY_CLI_CONFIG_DIR/config`, else `~/.ably/config`: the same file the
- * official CLI uses. The home directory comes from the environment so that no
- * `--allow-sys` permission is needed.
+ * `$ABLY_CLI_CONFIG_DIR/config`, else `<home>/.ably/config`: the same file the official CLI
+ * uses. A relative ABLY_CLI_CONFIG_DIR (or home) is resolved against the current directory.
  */
-export function configLocation(env: (name: string) => string | undefined): ConfigLocation {
+export function configLocation(
+  env: (name: string) => string | undefined,
+  platform: Partial<Platform> = {},
+): ConfigLocation {
+  const p: Platform = { ...DENO_PLATFORM, ...platform };
   const override = env("ABLY_CLI_CONFIG_DIR");
   let dir: string;
   if (override) {
-    dir = isAbsolute(override) ? override : resolve(override);
+    dir = resolvePath(override, p);
   } else {
-    const home = env("HOME") || env("USERPROFILE");
+    const home = homeDirectory(env, p);
     if (!home) {
+      const variable = p.os === "windows" ? "USERPROFILE" : "HOME";
       throw new Error(
-        "Cannot find your home directory: set HOME (or USERPROFILE), or ABLY_CLI_CONFIG_DIR.",
+        `Cannot find your home directory: set ${variable}, or ABLY_CLI_CONFIG_DIR.`,
       );
     }
-    dir = join(home, ".ably");
+    dir = resolvePath(joinPath(p.os, home, ".ably"), p);
   }
-  return { dir, file: join(dir, "config"), lock: join(dir, "config.lock") };
+  return { dir, file: joinPath(p.os, dir, "config"), lock: joinPath(p.os, dir, "config.lock") };
+}
+
+/**
+ * The home directory as Node's `os.homedir()` (libuv's `uv_os_homedir`) finds it, which is
+ * what the official CLI uses: on Windows `USERPROFILE` (never `HOME`, which Git Bash, MSYS2 and
+ * Cygwin set to something else), elsewhere `HOME`, then the user database. What libuv does
+ * beyond that needs more than this CLI's permissions: on Windows the profile directory of the
+ * process token (FFI), elsewhere `getpwuid_r`, of which only /etc/passwd can be read here
+ * (not LDAP/NSS, nor macOS's Directory Services). An empty variable counts as unset (libuv
+ * would return "" and the official CLI would then use `./.ably` in the current directory).
+ */
+export function homeDirectory(
+  env: (name: string) => string | undefined,
+  platform: Partial<Platform> = {},
+): string | undefined {
+  const p: Platform = { ...DENO_PLATFORM, ...platform };
+  if (p.os === "windows") return env("USERPROFILE") || undefined;
+  return env("HOME") || p.passwdHome() || undefined;
+}
+
+/** The `home` field of the /etc/passwd line for `uid`, if there is a non-empty one. */
+export function passwdHomeFor(passwd: string, uid: number): string | undefined {
+  for (const line of passwd.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const fields = line.replace(/\r$/, "").split(":");
+    if (fields.length >= 7 && fields[2] === String(uid) && fields[5]) return fields[5];
+  }
+  return undefined;
+}
+
+/**
+ * The effective uid is not readable without `--allow-sys` (and /proc/self needs
+ * `--allow-all`), but a file this process creates belongs to it: create one in the temp
+ * directory, read its owner, remove it. Only runs when HOME is unset (cron, `env -i`).
+ */
+function denoPasswdHome(): string | undefined {
+  let temp: string | undefined;
+  try {
+    temp = Deno.makeTempFileSync({ prefix: "ably-uid-" });
+    const uid = Deno.statSync(temp).uid;
+    if (uid === null) return undefined;
+    return passwdHomeFor(Deno.readTextFileSync("/etc/passwd"), uid);
+  } catch {
+    return undefined;
+  } finally {
+    if (temp) {
+      try {
+        Deno.removeSync(temp);
+      } catch {
+        // Left in the temp directory: an empty file.
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ paths (posix and win32)
+
+function isWindowsSeparator(char: string | undefined): boolean {
+  return char === "/" || char === "\\";
+}
+
+/** `C:\…`, `\\server\share\…`, or a path from the current drive's root (`\…`). */
+function windowsRoot(path: string): { root: string; rest: string; kind: RootKind } {
+  const unc = /^[\\/]{2}([^\\/]+)[\\/]+([^\\/]+)(?:[\\/]+|$)/.exec(path);
+  if (unc) {
+    return { root: `\\\\${unc[1]}\\${unc[2]}\\`, rest: path.slice(unc[0].length), kind: "unc" };
+  }
+  const drive = /^([A-Za-z]):/.exec(path);
+  if (drive) {
+    const letter = drive[1].toUpperCase();
+    if (isWindowsSeparator(path[2])) {
+      return { root: `${letter}:\\`, rest: path.slice(3), kind: "drive" };
+    }
+    return { root: `${letter}:`, rest: path.slice(2), kind: "drive-relative" };
+  }
+  if (isWindowsSeparator(path[0])) return { root: "\\", rest: path.slice(1), kind: "root" };
+  return { root: "", rest: path, kind: "relative" };
+}
+
+type RootKind = "unc" | "drive" | "drive-relative" | "root" | "relative";
+
+/** Drops `.` and empty segments and applies `..` (never above the root). */
+function normalizeSegments(rest: string, separators: RegExp): string[] {
+  const out: string[] = [];
+  for (const segment of rest.split(separators)) {
+    if (!segment || segment === ".") continue;
+    if (segment === "..") out.pop();
+    else out.push(segment);
+  }
+  return out;
+}
+
+/** `path.join` of the OS: joined with its separator and normalized. */
+export function joinPath(os: string, ...parts: string[]): string {
+  const sep = os === "windows" ? "\\" : "/";
+  const joined = parts.filter((part) => part !== "").join(sep);
+  return os === "windows" ? normalizeWindows(joined) : normalizePosix(joined);
+}
+
+function normalizePosix(path: string): string {
+  const absolute = path.startsWith("/");
+  const segments = path.split("/");
+  const out: string[] = [];
+  for (const segment of segments) {
+    if (!segment || segment === ".") continue;
+    if (segment === "..") {
+      if (out.length && out[out.length - 1] !== "..") out.pop();
+      else if (!absolute) out.push("..");
+    } else {
+      out.push(segment);
+    }
+  }
+  const body = out.join("/");
+  return absolute ? `/${body}` : body || ".";
+}
+
+function normalizeWindows(path: string): string {
+  const { root, rest } = windowsRoot(path);
+  const body = normalizeSegments(rest, /[\\/]+/).join("\\");
+  // C:\ + a\b, \\server\share\ + a, or C: + a (drive-relative).
+  return root ? root + body : body || ".";
+}
+
+/** `path.resolve(path)` of the OS, against `platform.cwd()` when `path` is not absolute. */
+export function resolvePath(path: string, platform: Pick<Platform, "os" | "cwd">): string {
+  if (platform.os !== "windows") {
+    return normalizePosix(path.startsWith("/") ? path : `${platform.cwd()}/${path}`);
+  }
+  const { kind, root, rest } = windowsRoot(path);
+  switch (kind) {
+    case "unc":
+    case "drive":
+      return normalizeWindows(path);
+    case "root":
+      // From the root of the current directory's drive or share.
+      return normalizeWindows(windowsRoot(platform.cwd()).root.replace(/\\?$/, "\\") + rest);
+    case "drive-relative": {
+      const cwd = platform.cwd();
+      const cwdRoot = windowsRoot(cwd).root;
+      // Against the current directory if it is on that drive (Windows keeps one current
+      // directory per drive; a process only knows its own), else against the drive's root.
+      const base = cwdRoot.toUpperCase() === `${root}\\`.toUpperCase() ? cwd : `${root}\\`;
+      return normalizeWindows(`${base}\\${rest}`);
+    }
+    case "relative":
+      return normalizeWindows(`${platform.cwd()}\\${path}`);
+  }
 }

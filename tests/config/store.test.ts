@@ -54,9 +54,11 @@ role = "user"
 
 Deno.test("store: location is $ABLY_CLI_CONFIG_DIR/config, else ~/.ably/config", () => {
   assert.equal(locationOf("/x/y").file, "/x/y/config");
-  const home = configLocation((name) => (name === "HOME" ? "/home/jane" : undefined));
-  assert.equal(home.file.replaceAll("\\", "/"), "/home/jane/.ably/config");
-  assert.throws(() => configLocation(() => undefined), /home directory/);
+  // The OS rules themselves are in location.test.ts; Linux, with no user database entry.
+  const linux = { os: "linux", passwdHome: () => undefined };
+  const home = configLocation((name) => (name === "HOME" ? "/home/jane" : undefined), linux);
+  assert.equal(home.file, "/home/jane/.ably/config");
+  assert.throws(() => configLocation(() => undefined, linux), /home directory/);
 });
 
 Deno.test("store: a missing file reads as undefined and is not created", async () => {

@@ -4,10 +4,15 @@ import { configLocation } from "../../src/config/location.ts";
 import { readConfigText, runCli, spawnCli, tempConfigDir } from "../helpers/cli.ts";
 import { SAMPLE_LEGACY } from "../helpers/fixtures.ts";
 
-Deno.test("portability: the home directory comes from HOME, else USERPROFILE (Windows)", () => {
-  const windows = configLocation((name) => name === "USERPROFILE" ? "C:\\Users\\jane" : undefined);
+Deno.test("portability: the home directory comes from USERPROFILE on Windows, HOME elsewhere", () => {
+  const windows = configLocation(
+    (name) => name === "USERPROFILE" ? "C:\\Users\\jane" : undefined,
+    { os: "windows" },
+  );
   assert.match(windows.file, /^C:\\Users\\jane[\\/]\.ably[\\/]config$/);
-  const unix = configLocation((name) => name === "HOME" ? "/home/jane" : undefined);
+  const unix = configLocation((name) => name === "HOME" ? "/home/jane" : undefined, {
+    os: "linux",
+  });
   assert.match(unix.file, /^\/home\/jane[\\/]\.ably[\\/]config$/);
 });
 
