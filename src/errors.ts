@@ -47,3 +47,10 @@ export function usageError(message: string, context?: Record<string, unknown>): 
     context,
   });
 }
+
+/** What the user typed, fit to quote in a message: control characters out, bounded. */
+export function shown(text: string, max = 100): string {
+  // deno-lint-ignore no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}

@@ -2,11 +2,19 @@
  * Help in the official CLI's layout (description, USAGE, ARGUMENTS, FLAGS,
  * COMMANDS, EXAMPLES) and the `ably accounts` listing, both read off the tree.
  */
-import type { Reporter } from "../output/reporter.ts";
+import { type Reporter, wrapWords } from "../output/reporter.ts";
 import { argumentName, HELP_FLAG } from "./parse.ts";
-import { type FlagSpec, type GroupSpec, pathOf, type Spec, visibleFlags } from "./spec.ts";
+import {
+  type ArgSpec,
+  type FlagSpec,
+  type GroupSpec,
+  pathOf,
+  type Spec,
+  visibleFlags,
+} from "./spec.ts";
 
-export function formatHelp(node: Spec, showDevFlags: boolean): string {
+/** `columns`: the terminal's width, to wrap descriptions to (none when not a terminal). */
+export function formatHelp(node: Spec, showDevFlags: boolean, columns = Infinity): string {
   const path = pathOf(node);
   const flags = [...visibleFlags(node, showDevFlags), HELP_FLAG];
   const args = node.kind === "command" ? node.args : [];
@@ -16,21 +24,17 @@ export function formatHelp(node: Spec, showDevFlags: boolean): string {
   const usage = [`$ ${path}`];
   if (commands.length) usage.push("COMMAND");
   for (const arg of args) {
-    usage.push(arg.required ? argumentName(arg.name) : `[${argumentName(arg.name)}]`);
+    usage.push(usageName(arg));
   }
   usage.push(...usageFlags(flags));
-  sections.push(`USAGE\n  ${usage.join(" ")}`);
+  const usageLines = columns - 4 >= 20
+    ? wrapWords(usage.join(" "), columns - 4)
+    : [usage.join(" ")];
+  sections.push(`USAGE\n  ${usageLines.map((line) => line.trimEnd()).join("\n    ")}`);
 
   if (args.length) {
-    sections.push(section(
-      "ARGUMENTS",
-      args.map((
-        arg,
-      ) => [
-        arg.required ? argumentName(arg.name) : `[${argumentName(arg.name)}]`,
-        arg.description,
-      ]),
-    ));
+    const rows = args.map((arg) => [usageName(arg), arg.description]);
+    sections.push(section("ARGUMENTS", rows, columns));
   }
   // Flags with a short form first, then long-only ones, help last.
   const rank = (f: FlagSpec) => (f === HELP_FLAG ? 2 : f.short ? 0 : 1);
@@ -40,9 +44,10 @@ export function formatHelp(node: Spec, showDevFlags: boolean): string {
       `${flag.short ? `${flag.short}, ` : "    "}${flag.long}${placeholder(flag)}`,
       flag.description,
     ]),
+    columns,
   ));
   if (commands.length) {
-    sections.push(section("COMMANDS", commands.map((c) => [pathOf(c), c.summary])));
+    sections.push(section("COMMANDS", commands.map((c) => [pathOf(c), c.summary]), columns));
   }
   if (node.examples?.length) {
     sections.push(`EXAMPLES\n${node.examples.map((example) => `  $ ${example}`).join("\n")}`);
@@ -64,6 +69,11 @@ export function printListing(out: Reporter, group: GroupSpec): void {
   out.print(`Run \`${pathOf(group)} COMMAND --help\` for more information on a command.`);
 }
 
+/** `SHELL` when required, `[ACCOUNT_ALIAS_OR_ID]` when not. */
+function usageName(arg: ArgSpec): string {
+  return arg.required ? argumentName(arg.name) : `[${argumentName(arg.name)}]`;
+}
+
 function placeholder(flag: FlagSpec): string {
   return flag.value === "required" ? " <value>" : flag.value === "optional" ? " [<value>]" : "";
 }
@@ -81,8 +91,17 @@ function usageFlags(flags: FlagSpec[]): string[] {
   return parts;
 }
 
-function section(title: string, rows: string[][]): string {
+function section(title: string, rows: string[][], columns: number): string {
   const width = Math.max(...rows.map(([term]) => term.length));
-  const lines = rows.map(([term, text]) => `  ${term.padEnd(width)}  ${text}`.trimEnd());
+  const indent = " ".repeat(width + 4);
+  // Descriptions wrap under themselves; a terminal too narrow for that gets them unwrapped.
+  const room = columns - indent.length;
+  const lines = rows.map(([term, text]) =>
+    (room >= 20 ? wrapWords(text, room) : [text])
+      .map((line, i) =>
+        (i === 0 ? `  ${term.padEnd(width)}  ${line}` : `${indent}${line}`).trimEnd()
+      )
+      .join("\n")
+  );
   return `${title}\n${lines.join("\n")}`;
 }

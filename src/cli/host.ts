@@ -17,9 +17,9 @@ export function processHost(signal: AbortSignal): Host {
     terminal,
     columns: consoleColumns,
     prompter: createPrompter({
-      terminal: terminal.stdin && terminal.stdout,
+      terminal: terminal.stdin && terminal.stderr,
       stdin: Deno.stdin,
-      write: (text) => Deno.stdout.writeSync(encoder.encode(text)),
+      write: (text) => Deno.stderr.writeSync(encoder.encode(text)),
       signal,
     }),
     fetch: (input, init) => fetch(input, init),

@@ -8,6 +8,7 @@
 import { parseArgs } from "args-tokens/parser";
 import type { CommandSpec, FlagSpec, GroupSpec, Options, Spec } from "./spec.ts";
 import { closest } from "./suggest.ts";
+import { shown } from "../errors.ts";
 
 export type Parsed =
   | { kind: "help"; node: Spec }
@@ -44,6 +45,9 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
   const options: Options = {};
   const positionals: string[] = [];
   const problems: string[] = [];
+  const unknown: string[] = [];
+  /** Flags in the order they were given, for the conflict message. */
+  const given: FlagSpec[] = [];
 
   for (let t = 0; t < rest.length; t++) {
     const token = rest[t];
@@ -63,9 +67,10 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
       written.startsWith("--") ? f.long === written : f.short === written
     );
     if (!flag) {
-      problems.push(unknownFlag(node, written, token.inlineValue ? token.value : undefined));
-      break;
+      unknown.push(token.inlineValue ? `${written}=${token.value}` : written);
+      continue;
     }
+    given.push(flag);
     if (!flag.value) {
       if (token.inlineValue) {
         problems.push(`Flag ${flag.long} does not take a value`);
@@ -92,12 +97,14 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
 
   if (options.help) return { kind: "help", node };
   if (options.version && node === root) return { kind: "version" };
+  if (unknown.length) return { kind: "error", node, message: unknownFlags(unknown) };
   if (problems.length) return { kind: "error", node, message: problems[0] };
 
-  const conflict = flags.find((f) =>
-    options[f.name] !== undefined && f.conflicts?.some((c) => options[c] !== undefined)
-  );
-  if (conflict) return { kind: "error", node, message: conflictMessage(node, conflict) };
+  const first = given.find((f) => f.conflicts?.some((c) => options[c] !== undefined));
+  if (first) {
+    const second = given.find((f) => first.conflicts!.includes(f.name))!;
+    return { kind: "error", node, message: conflictMessage(first, second) };
+  }
 
   if (node.kind === "group") {
     if (positionals.length) return unknownCommand(node, positionals[0]);
@@ -106,8 +113,10 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
   if (positionals.length > args.length) {
     const extra = positionals.slice(args.length);
     const plural = extra.length > 1 ? "s" : "";
-    const shown = node.secretArgs ? " (not shown, in case it is a token)" : `: ${extra.join(", ")}`;
-    return { kind: "error", node, message: `Unexpected argument${plural}${shown}` };
+    const what = node.secretArgs
+      ? " (not shown, in case it is a token)"
+      : `: ${shown(extra.join(", "))}`;
+    return { kind: "error", node, message: `Unexpected argument${plural}${what}` };
   }
   for (const [index, arg] of args.entries()) {
     const value = positionals[index];
@@ -121,21 +130,25 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
       return {
         kind: "error",
         node,
-        message: `Unknown ${arg.name} "${value}": use one of ${arg.choices.join(", ")}.`,
+        message: `Unknown ${arg.name} "${shown(value)}": use one of ${arg.choices.join(", ")}.`,
       };
     }
     options[arg.name] = value;
   }
   return { kind: "run", node, options };
 
-  function unknownFlag(node: Spec, written: string, inline: string | undefined): string {
+  function unknownFlags(words: string[]): string {
+    const plural = words.length > 1 ? "s" : "";
     if (node.kind === "command" && node.secretArgs) {
-      return "Nonexistent flag (not shown, in case it is a token)";
+      return `Nonexistent flag${plural} (not shown, in case it is a token)`;
     }
-    const shown = inline === undefined ? written : `${written}=${inline}`;
     const candidates = flags.filter((f) => showDevFlags || !f.hidden).map((f) => f.long);
-    const guess = written.startsWith("--") ? closest(written, candidates) : undefined;
-    return `Nonexistent flag: ${shown}${guess ? `\nDid you mean ${guess}?` : ""}`;
+    const guess = words.length === 1 && words[0].startsWith("--") && !words[0].includes("=")
+      ? closest(words[0], candidates)
+      : undefined;
+    return `Nonexistent flag${plural}: ${shown(words.join(", "))}${
+      guess ? `\nDid you mean ${guess}?` : ""
+    }`;
   }
 }
 
@@ -148,14 +161,16 @@ function unknownCommand(group: GroupSpec, word: string): Parsed {
     : group.listing
     ? ` Run "ably ${parent.trim()}" to list them.`
     : "";
-  return { kind: "error", node: group, message: `Command "${parent}${word}" not found.${hint}` };
+  return {
+    kind: "error",
+    node: group,
+    message: `Command "${parent}${shown(word)}" not found.${hint}`,
+  };
 }
 
-/** oclif's wording, both directions, as the official CLI prints it. */
-function conflictMessage(node: Spec, flag: FlagSpec): string {
-  const other = node.flags.find((f) => flag.conflicts!.includes(f.name))!;
-  const [a, b] = [flag, other].sort((x, y) => node.flags.indexOf(x) - node.flags.indexOf(y));
-  return `The following errors occurred:\n  ${b.long}=true cannot also be provided when using ${a.long}\n  ${a.long}=true cannot also be provided when using ${b.long}`;
+/** oclif's wording, both directions, the flag given first named first, as the official CLI. */
+function conflictMessage(first: FlagSpec, second: FlagSpec): string {
+  return `The following errors occurred:\n  ${first.long}=true cannot also be provided when using ${second.long}\n  ${second.long}=true cannot also be provided when using ${first.long}`;
 }
 
 /** `accountAliasOrId` → `ACCOUNT_ALIAS_OR_ID`. */

@@ -23,7 +23,8 @@ export async function run(argv: string[], host: Host): Promise<number> {
     return ExitCode.Success;
   }
   if (parsed.kind === "help") {
-    host.stdout(formatHelp(parsed.node, showDevFlags));
+    const columns = host.terminal.stdout ? host.columns() : Infinity;
+    host.stdout(formatHelp(parsed.node, showDevFlags, columns));
     return ExitCode.Success;
   }
   const options: Options = parsed.kind === "error" ? {} : parsed.options;
@@ -84,6 +85,7 @@ function reporterFor(host: Host, command: string, format: Format, verbose: boole
     jsonColor: host.terminal.stdout && !host.env("NO_COLOR"),
     animate: host.terminal.stderr,
     columns: host.terminal.stderr ? host.columns() : 80,
+    wrapWarnings: host.terminal.stderr,
     stdout: host.stdout,
     stderr: host.stderr,
     stderrRaw: host.stderrRaw,

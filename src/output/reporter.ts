@@ -22,8 +22,10 @@ export interface ReporterOptions {
   jsonColor: boolean;
   /** Animate a spinner (human mode, stderr is a terminal). */
   animate: boolean;
-  /** Width used to wrap human error messages. */
+  /** Width used to wrap human error messages (80 when stderr is not a terminal, as oclif). */
   columns: number;
+  /** Warnings are wrapped by words only on a terminal; piped, a warning is one line. */
+  wrapWarnings?: boolean;
   stdout?: (line: string) => void;
   stderr?: (line: string) => void;
   /** Raw text on stderr (spinner frames). */
@@ -93,7 +95,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     },
     warning(message) {
       if (json) record("status", { status: "warning", message: stripAnsi(message) });
-      else stderr(`${style.yellow("⚠")} ${message}`);
+      else stderr(formatWarning(message, options.wrapWarnings ? options.columns : Infinity, style));
     },
     progress(message) {
       if (!json) stderr(`${message}...`);
@@ -113,7 +115,8 @@ export function createReporter(options: ReporterOptions): Reporter {
       }
     },
     error(error) {
-      if (options.verbose) {
+      // In human mode the error itself follows at once: a verbose copy would say it twice.
+      if (options.verbose && json) {
         this.verbose(error.component ?? "cli", "fatalError", `Error: ${error.message}`, {
           error: error.message,
         });
@@ -157,22 +160,34 @@ export function createReporter(options: ReporterOptions): Reporter {
 }
 
 /**
- * oclif's layout: every line prefixed with ` ›   `, wrapped to the terminal
- * width less six columns (80 when not a terminal), keeping the space at a break.
+ * The one wrapping rule for text on a terminal: break between words so that no
+ * line is wider than `width` (a longer word gets a line of its own); a broken
+ * line keeps its trailing space, as oclif's errors do.
  */
-export function formatHumanError(text: string, columns: number, style: Style): string {
-  const width = Math.max(20, columns - 6);
+export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split("\n")) {
     let line = "";
     for (const word of paragraph.split(" ")) {
       if (line !== "" && line.length + word.length > width) {
-        lines.push(line); // keeps its trailing space, as oclif does
+        lines.push(line);
         line = "";
       }
       line += `${word} `;
     }
     lines.push(line.slice(0, -1));
   }
-  return lines.map((line) => ` ${style.red("›")}   ${line}`).join("\n");
+  return lines;
+}
+
+/** oclif's layout: every line prefixed with ` ›   `, wrapped to the width less six columns. */
+export function formatHumanError(text: string, columns: number, style: Style): string {
+  return wrapWords(text, Math.max(20, columns - 6))
+    .map((line) => ` ${style.red("›")}   ${line}`).join("\n");
+}
+
+/** `⚠ message`, continuation lines indented under the text. */
+function formatWarning(message: string, columns: number, style: Style): string {
+  const [first, ...rest] = wrapWords(message, Math.max(20, columns - 2));
+  return [`${style.yellow("⚠")} ${first}`, ...rest.map((line) => `  ${line}`)].join("\n");
 }

@@ -29,9 +29,10 @@ export interface Prompter {
 }
 
 export interface PrompterIo {
+  /** stdin and stderr are terminals: questions are drawn on stderr, so stdout keeps only results. */
   terminal: boolean;
   stdin: { read(buffer: Uint8Array): Promise<number | null> };
-  /** Writes the question when stdin is a pipe. */
+  /** Writes the question (to stderr) when stdin is a pipe. */
   write(text: string): void;
   /** The process's Ctrl-C. */
   signal: AbortSignal;
@@ -44,29 +45,38 @@ export function createPrompter(io: PrompterIo): Prompter {
       untilInterrupted(io.signal, io.terminal ? askTerminal(question) : askPipe(io, question)),
     async choose(message, choices, initial) {
       const { select } = await import("@inquirer/prompts");
-      return await interruptible(() => select({ message, choices, default: initial }));
+      const context = await onStderr();
+      return await interruptible(() => select({ message, choices, default: initial }, context));
     },
     async input(message, options = {}) {
       const { input } = await import("@inquirer/prompts");
+      const context = await onStderr();
       return await interruptible(() =>
         input({
           message,
           default: options.default,
           validate: (value) => options.validate?.(value.trim()) ?? true,
-        })
+        }, context)
       );
     },
   };
 }
 
+/** The prompt library draws on stderr: `ably … > file` still shows the question. */
+async function onStderr() {
+  const { stderr } = await import("node:process");
+  return { output: stderr };
+}
+
 async function askTerminal(question: string): Promise<Answer> {
   const { confirm } = await import("@inquirer/prompts");
+  const context = await onStderr();
   const yes = await interruptible(() =>
     confirm({
       message: question,
       default: false,
       theme: { style: { defaultAnswer: (text: string) => `[${text}]` } },
-    })
+    }, context)
   );
   return yes === INTERRUPTED ? "interrupted" : yes ? "yes" : "no";
 }

@@ -78,7 +78,7 @@ export async function runInProcess(
     prompter: terminal ? scriptedPrompter(options.replies!, questions) : createPrompter({
       terminal: false,
       stdin: stdinOf(options.stdin ?? ""),
-      write: (text) => out.push(text),
+      write: (text) => err.push(text),
       signal: interrupt.signal,
     }),
     // Hermetic: nothing leaves the machine, whatever host a test forgets to override.

@@ -22,21 +22,23 @@ import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
 
 const REFRESH_MARGIN_MS = 60_000;
 
+/** The client, and the host it talks to (for messages). */
 export async function controlClientFor(
   ctx: Context,
   alias: string,
   account: AccountRecord,
   config: AblyConfig,
-): Promise<ControlClient> {
+): Promise<{ client: ControlClient; host: string }> {
   const token = await accessTokenFor(ctx, alias, config);
   // A token from ABLY_ACCESS_TOKEN was not minted for the account's own host: never send it there.
   const storedHost = ctx.settings.accessToken ? undefined : account.controlHost;
   const host = ctx.settings.controlHost ?? storedHost ?? DEFAULT_CONTROL_HOST;
   ctx.out.verbose("control", "host", `Using the Control API at ${host}`, { host });
-  return controlClient(host, token, {
+  const client = controlClient(host, token, {
     timeoutMs: ctx.settings.controlTimeoutMs,
     signal: ctx.signal,
   });
+  return { client, host };
 }
 
 /** `config` is the caller's fresh read of the file. */

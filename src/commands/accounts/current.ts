@@ -1,35 +1,43 @@
 /** `ably accounts current`: the current account, verified with the Control API. */
 import type { Context } from "../../context.ts";
-import { CliError } from "../../errors.ts";
+import { ControlApiError } from "../../control/errors.ts";
 import { readConfig } from "../../config/store.ts";
-import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
+import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 import { controlClientFor } from "./control-access.ts";
+import { currentOrFail } from "./resolve.ts";
 
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
 
 export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
   const config = (await readConfig(ctx.settings.config.file)) ?? {};
-  const alias = currentAlias(config);
-  const account = alias === undefined ? undefined : accountsOf(config)[alias];
-  if (alias === undefined || !account) {
-    throw new CliError(
-      'No account is currently selected. Use "ably accounts login" or "ably accounts switch" to select an account.',
-      { component: "accountCurrent" },
-    );
-  }
+  const alias = currentOrFail(config, "accountCurrent");
+  const account = accountsOf(config)[alias];
   const local = localDetails(account, currentAppIdOf(config, alias));
 
   let me;
+  let host: string | undefined;
+  const spinner = out.spinner("Verifying the account with the Control API");
   try {
-    const client = await controlClientFor(ctx, alias, account, config);
-    me = await client.me();
+    const access = await controlClientFor(ctx, alias, account, config);
+    host = access.host;
+    me = await access.client.me();
+    spinner.stop();
   } catch (error) {
-    // Report honestly: a warning and the cached details, never an error followed by a result.
+    spinner.stop();
+    // Report honestly: a warning and the cached details, never an error followed by a result;
+    // and say what happened: an expired token is only one of the reasons.
     const reason = (error as Error).message;
     out.verbose("control", "verifyFailed", `Verification failed: ${reason}`);
-    out.warning(`${UNVERIFIED} (${reason})`);
+    const rejected = error instanceof ControlApiError &&
+      (error.statusCode === 401 || error.statusCode === 403);
+    const summary = rejected || host === undefined
+      ? UNVERIFIED
+      : `Unable to verify account information: the Control API at ${host} failed.`;
+    out.warning(
+      summary === UNVERIFIED ? `${UNVERIFIED} (${reason})` : `${summary.slice(0, -1)} (${reason}).`,
+    );
     out.result({
       account: {
         alias,
@@ -37,7 +45,7 @@ export async function run(ctx: Context): Promise<void> {
         name: account.accountName,
         id: account.accountId,
         user: { email: account.userEmail },
-        warning: UNVERIFIED,
+        warning: summary,
         ...local,
       },
     });
@@ -74,7 +82,13 @@ interface LocalDetails {
 
 function localDetails(account: AccountRecord, appId: string | undefined): LocalDetails {
   const app = appId ? appOf(account, appId) : undefined;
-  const keyId = typeof app?.keyId === "string" ? app.keyId : undefined;
+  // Older or hand-edited configs hold only the key itself (`appId.keyId:secret`), as the
+  // official CLI derives it.
+  const keyId = typeof app?.keyId === "string"
+    ? app.keyId
+    : typeof app?.apiKey === "string" && app.apiKey.includes(":")
+    ? app.apiKey.split(":")[0]
+    : undefined;
   return {
     appsConfigured: Object.keys(account.apps ?? {}).length,
     currentApp: appId ? { id: appId, name: String(app?.appName ?? appId) } : null,

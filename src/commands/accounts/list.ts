@@ -25,7 +25,7 @@ export async function run(ctx: Context): Promise<void> {
       ...(account.accountId !== undefined ? { id: account.accountId } : {}),
       isCurrent: alias === current,
       ...(account.accountName !== undefined ? { name: account.accountName } : {}),
-      ...(account.userEmail ? { user: account.userEmail } : {}),
+      ...(account.userEmail !== undefined ? { user: account.userEmail } : {}),
     };
   });
   out.result({
@@ -51,7 +51,7 @@ export async function run(ctx: Context): Promise<void> {
       const name = row.name ?? "(no name)";
       out.print(`  ${label("Name")} ${name}${row.id ? ` (${row.id})` : ""}`);
     }
-    if (row.user) out.print(`  ${label("User")} ${row.user}`);
+    if (row.user !== undefined) out.print(`  ${label("User")} ${row.user}`);
     out.print(`  ${label("Apps configured")} ${row.appsConfigured}`);
     if (row.currentApp) {
       out.print(`  ${label("Current app")} ${row.currentApp.name} (${row.currentApp.id})`);

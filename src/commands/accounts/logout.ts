@@ -18,7 +18,7 @@ import {
   sessionOf,
   sessionsOnlyUsedBy,
 } from "../../config/accounts.ts";
-import { noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
+import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
 import {
   describeRevocation,
   type Revocation,
@@ -155,8 +155,7 @@ async function chooseAccount(
   ctx: Context,
   config: AblyConfig,
 ): Promise<string[] | typeof ExitCode.Interrupted> {
-  const current = currentAlias(config);
-  if (current !== undefined) return [resolveOrFail(config, current)];
+  if (currentAlias(config) !== undefined) return [currentOrFail(config, COMPONENT)];
   if (!ctx.interactive || Object.keys(accountsOf(config)).length === 0) {
     throw new CliError(
       'No account is currently selected and no alias or ID provided. Run "ably accounts list" to see available accounts.',
@@ -174,16 +173,18 @@ async function confirmLogout(
   aliases: string[],
 ): Promise<number | undefined> {
   const { out } = ctx;
+  // Part of the question: on stderr with it, so `ably … > file` still shows it.
   if (alias !== undefined) {
-    out.print(`Warning: Logging out will remove all configuration for account "${alias}".`);
+    out.note(`Warning: Logging out will remove all configuration for account "${alias}".`);
   } else {
-    out.print(
+    out.note(
       `Warning: Logging out will remove all configuration for ${aliases.length} account${
         aliases.length === 1 ? "" : "s"
       }: ${aliases.map((a) => `"${a}"`).join(", ")}.`,
     );
   }
-  out.print("This includes access tokens and any app configurations associated with this account.");
+  const these = aliases.length === 1 ? "this account" : "these accounts";
+  out.note(`This includes access tokens and any app configurations associated with ${these}.`);
   switch (await ctx.prompter.confirm("Are you sure you want to proceed?")) {
     case "yes":
       return undefined;

@@ -3,7 +3,7 @@
  * account, or a pick from a list; and the errors logout and switch share.
  */
 import type { Context } from "../../context.ts";
-import { CliError, usageError } from "../../errors.ts";
+import { CliError, shown, usageError } from "../../errors.ts";
 import {
   accountsOf,
   accountSummaries,
@@ -38,6 +38,29 @@ export function resolveOrFail(config: AblyConfig, aliasOrId: string): string {
 }
 
 /**
+ * The current account, when it is configured. Unset and dangling (naming an alias the
+ * file no longer has) are told apart, in the same words for every command.
+ */
+export function currentOrFail(config: AblyConfig, component: string): string {
+  const alias = currentAlias(config);
+  if (alias === undefined) {
+    throw new CliError(
+      'No account is currently selected. Use "ably accounts login" or "ably accounts switch" to select an account.',
+      { component },
+    );
+  }
+  if (!Object.hasOwn(accountsOf(config), alias)) {
+    throw new CliError(
+      `Account "${
+        shown(alias)
+      }" not found: it is the current account in the config, but it is not configured. Run "ably accounts switch" to select another account.`,
+      { component, context: { availableAccounts: accountSummaries(config) } },
+    );
+  }
+  return alias;
+}
+
+/**
  * No account in the file. The official CLI words it "Use" for list and logout
  * and "Run" for switch; both are kept, here only.
  */
@@ -66,11 +89,4 @@ export async function pickAccount(
     })),
     current !== undefined && Object.hasOwn(accountsOf(config), current) ? current : undefined,
   );
-}
-
-/** What the user typed, fit to quote in a message: one line, bounded. */
-export function shown(text: string, max = 100): string {
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

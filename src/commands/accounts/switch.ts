@@ -43,7 +43,7 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<number>
 
   const account = accountsOf(config)[alias];
   try {
-    const client = await controlClientFor(ctx, alias, account, config);
+    const { client } = await controlClientFor(ctx, alias, account, config);
     const me = await client.me();
     out.result({
       account: { alias, id: me.account.id, name: me.account.name, user: { email: me.user.email } },

@@ -6,7 +6,14 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { type AblyServer, withAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, resultOf, runCli, spawnCli, tempConfigDir } from "../../helpers/cli.ts";
+import {
+  readConfigText,
+  resultOf,
+  runCli,
+  spawnCli,
+  tempConfigDir,
+  unwrapped,
+} from "../../helpers/cli.ts";
 import {
   accessTokenOf,
   buildConfig,
@@ -137,15 +144,31 @@ Deno.test("current --json: bare key id gets the app prefix; no app -> currentApp
 
 // --- nothing to show -----------------------------------------------------------------
 
+Deno.test("current: a current account that is not configured -> the same words as logout", async () => {
+  const config = buildConfig([{ alias: "a" }]).replace(
+    "[current]\n",
+    '[current]\naccount = "gone"\n',
+  );
+  const dir = await tempConfigDir(config);
+  for (const command of ["current", "logout"]) {
+    const run = await runCli(
+      ["accounts", command, "--force"].slice(0, command === "logout" ? 3 : 2),
+      {
+        configDir: dir,
+      },
+    );
+    assert.equal(run.code, 1);
+    assert.match(
+      unwrapped(run.stderr),
+      /Error: Account "gone" not found: it is the current account in the config, but it is not configured\. Run "ably accounts switch" to select another account\./,
+    );
+  }
+  assert.equal(await readConfigText(dir), config);
+});
+
 Deno.test("current: no current account -> exit 1, `No account is currently selected`", async () => {
   const accounts = buildConfig([{ alias: "a" }]);
-  for (
-    const config of [
-      undefined,
-      accounts,
-      accounts.replace("[current]\n", '[current]\naccount = "gone"\n'),
-    ]
-  ) {
+  for (const config of [undefined, accounts]) {
     const dir = await tempConfigDir(config);
     const human = await runCli(["accounts", "current"], { configDir: dir });
     assert.equal(human.code, 1, String(config));
@@ -183,9 +206,10 @@ Deno.test("current: /me answers 500 -> exit 0, warning on stderr, cached details
     const dir = await tempConfigDir(config);
     const { code, stdout, stderr } = await runCli(["accounts", "current"], { configDir: dir });
     assert.equal(code, 0);
+    // Not "your token may have expired": the server failed, and the warning says where.
     assert.equal(
       stderr,
-      `⚠ ${UNVERIFIED} (API request failed (500 Internal Server Error): boom)\n`,
+      `⚠ Unable to verify account information: the Control API at ${server.host} failed (API request failed (500 Internal Server Error): boom).\n`,
     );
     assert.equal(
       stdout,
@@ -218,7 +242,8 @@ Deno.test("current --json: /me fails -> a status warning and a cached result, no
         type: "status",
         command: "accounts:current",
         status: "warning",
-        message: `${UNVERIFIED} (API request failed (500 Internal Server Error): boom)`,
+        message:
+          `Unable to verify account information: the Control API at ${server.host} failed (API request failed (500 Internal Server Error): boom).`,
       },
       {
         type: "result",
@@ -230,7 +255,8 @@ Deno.test("current --json: /me fails -> a status warning and a cached result, no
           name: "Acme Ltd",
           id: "VgQpOZ",
           user: { email: "jane@acme.example" },
-          warning: UNVERIFIED,
+          warning:
+            `Unable to verify account information: the Control API at ${server.host} failed.`,
           appsConfigured: 1,
           currentApp: { id: "aBcDeF", name: "My App" },
           currentKey: { id: "aBcDeF.kEy123", label: "Root" },
@@ -248,7 +274,10 @@ Deno.test("current: a hanging Control API -> cached result after the timeout, ex
     const human = await runCli(["accounts", "current"], { configDir: dir, env });
     assert.equal(human.code, 0);
     assert.ok(human.elapsedMs < 2500, `took ${Math.round(human.elapsedMs)}ms`);
-    assert.match(human.stderr, /^⚠ Unable to verify account information\. .*timed out/);
+    assert.match(
+      human.stderr,
+      /^⚠ Unable to verify account information: the Control API at 127\.0\.0\.1:\d+ failed \(Network error: GET \/me timed out\)\./,
+    );
     assert.match(human.stdout, /^Account \(cached\): Acme Ltd \(VgQpOZ\)$/m);
 
     const json = await runCli(["accounts", "current", "--json"], { configDir: dir, env });
@@ -256,7 +285,7 @@ Deno.test("current: a hanging Control API -> cached result after the timeout, ex
     const all = json.records();
     assert.equal(all.filter((r) => r.type === "error").length, 0);
     assert.equal(all.filter((r) => r.status === "warning").length, 1);
-    assert.match(all[0].message as string, /^Unable to verify account information\..*timed out/);
+    assert.match(all[0].message as string, /^Unable to verify account information: .*timed out/);
     assert.equal(resultOf(all).account.cached, true);
   });
 });

@@ -75,14 +75,17 @@ Deno.test("logout: usage errors exit 2, as text or as JSON records", async () =>
       exitCode: 2,
     });
   }
-  const both = await runCli(["accounts", "logout", "--json", "--pretty-json", "--force"], {
-    configDir: dir,
-  });
-  assert.equal(both.code, 2);
-  assert.equal(
-    resultOf(both.records()).error.message,
-    "The following errors occurred:\n  --pretty-json=true cannot also be provided when using --json\n  --json=true cannot also be provided when using --pretty-json",
-  );
+  // The flag given first is named first, as the official CLI does.
+  for (const [first, second] of [["--json", "--pretty-json"], ["--pretty-json", "--json"]]) {
+    const both = await runCli(["accounts", "logout", first, second, "--force"], {
+      configDir: dir,
+    });
+    assert.equal(both.code, 2);
+    assert.equal(
+      resultOf(both.records()).error.message,
+      `The following errors occurred:\n  ${first}=true cannot also be provided when using ${second}\n  ${second}=true cannot also be provided when using ${first}`,
+    );
+  }
   assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
 });
 
@@ -425,10 +428,12 @@ Deno.test("logout: a piped y/yes confirms, anything else declines (exit 0, uncha
     const dir = await tempConfigDir(SAMPLE_LEGACY);
     const run = await runCli(["accounts", "logout"], { configDir: dir, stdin: answer });
     assert.equal(run.code, 0, JSON.stringify(answer));
+    // The question is for the person at the terminal: stderr, so stdout keeps only results.
     assert.match(
-      run.stdout,
+      run.stderr,
       /^Warning: Logging out will remove all configuration for account "default"\.\nThis includes access tokens and any app configurations associated with this account\.\nAre you sure you want to proceed\? \[y\/N\] /,
     );
+    assert.doesNotMatch(run.stdout, /Are you sure/);
     if (loggedOut) assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
     else {
       assert.match(run.stderr, /⚠ Logout canceled\./);
@@ -636,8 +641,8 @@ Deno.test("logout --all: confirmation lists the aliases; usage and JSON rules as
   const declined = await runCli(["accounts", "logout", "--all"], { configDir: dir, stdin: "n\n" });
   assert.equal(declined.code, 0);
   assert.match(
-    declined.stdout,
-    /^Warning: Logging out will remove all configuration for 2 accounts: "one", "two"\./,
+    declined.stderr,
+    /^Warning: Logging out will remove all configuration for 2 accounts: "one", "two"\.\nThis includes access tokens and any app configurations associated with these accounts\./,
   );
   assert.equal(await readConfigText(dir), config);
 
@@ -861,8 +866,8 @@ const ROWS: Row[] = [
     args: ["--all"],
     replies: ["yes"],
     code: 0,
-    stdout: /4 accounts: "acme", "beta", "beta-2", "old"/,
-    stderr: /Successfully logged out from 4 accounts: acme, beta, beta-2, old\./,
+    stderr:
+      /4 accounts: "acme", "beta", "beta-2", "old"[^]*Successfully logged out from 4 accounts/,
     left: [],
     revoked: ["jane@acme", "bob@beta"],
   },
