@@ -57,7 +57,7 @@ step "scripts: fmt, lint, check, test, notices, shellcheck"
 deno fmt --check .github packaging scripts
 deno lint scripts
 deno check scripts/*.ts
-deno test --quiet --allow-read scripts/release_test.ts
+deno test --quiet --allow-read --allow-write --allow-env --allow-run scripts/release_test.ts
 deno task -q notices --check
 shellcheck scripts/*.sh
 
