@@ -112,13 +112,18 @@ export async function readConfigText(dir: string): Promise<string> {
 /** Runs the CLI on a pseudo-terminal; for each [marker, keys] step, waits for the marker and types. */
 export async function runCliOnTerminal(
   args: string[],
-  options: RunOptions & { steps: [marker: string, keys: string][] },
+  options: RunOptions & {
+    steps: [marker: string, keys: string][];
+    /** Redirect the CLI's stdout to this file, as `ably … > file` on a terminal. */
+    stdoutFile?: string;
+  },
 ): Promise<{ code: number; output: string }> {
   const helper = fromFileUrl(new URL("./pty_run.py", import.meta.url));
   const result = await new Deno.Command("python3", {
     args: [
       helper,
       JSON.stringify(options.steps),
+      ...(options.stdoutFile ? ["--stdout", options.stdoutFile] : []),
       Deno.execPath(),
       "run",
       ...PERMISSIONS,

@@ -1,12 +1,18 @@
 """Runs a command on a pseudo-terminal and answers it like a person: for each
 [marker, keys] pair in the JSON first argument, waits for the marker on screen,
-then types the keys. Prints {"output": ..., "exit": ...} as JSON.
-Deno has no pty API; Python's standard library does."""
+then types the keys. Prints {"output": ..., "exit": ...} as JSON. With
+`--stdout FILE` after the steps, the command's stdout goes to FILE instead
+(`ably … > FILE` on a terminal). Deno has no pty API; Python's standard library does."""
 import json, os, pty, select, sys, time
 
-steps, *command = json.loads(sys.argv[1]), *sys.argv[2:]
+steps, command = json.loads(sys.argv[1]), sys.argv[2:]
+stdout_file = None
+if command[0] == "--stdout":
+    stdout_file, command = command[1], command[2:]
 pid, fd = pty.fork()
 if pid == 0:
+    if stdout_file:
+        os.dup2(os.open(stdout_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
     os.execvp(command[0], command)
 output, seen, deadline = b"", 0, time.time() + 20
 while time.time() < deadline:

@@ -964,3 +964,49 @@ Deno.test("logout: an alias logged out meanwhile -> `no longer configured`, exit
     await server.close();
   }
 });
+
+Deno.test(
+  "logout on a terminal with stdout redirected: the question stays on the terminal, the file gets the result",
+  onTerminal,
+  async () => {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    const file = `${dir}/out.txt`;
+    const { code, output } = await runCliOnTerminal(["accounts", "logout"], {
+      configDir: dir,
+      steps: [["proceed?", "y\r"]],
+      stdoutFile: file,
+    });
+    assert.equal(code, 0, output);
+    assert.match(
+      output,
+      /Warning: Logging out will remove all configuration for account "default"/,
+    );
+    assert.match(output, /Are you sure you want to proceed\? \[y\/N\]/);
+    const written = await Deno.readTextFile(file);
+    assert.doesNotMatch(written, /proceed|\x1b/);
+    assert.match(written, /No remaining accounts\./);
+  },
+);
+
+Deno.test(
+  "logout on a terminal: Ctrl-C while revoking says what was done, exit 130",
+  onTerminal,
+  async () => {
+    const server = startAuthServer({ hang: true });
+    try {
+      const config = buildConfig([{ alias: "acme", issuer: server.host, email: "j@acme" }], "acme");
+      const dir = await tempConfigDir(config);
+      const { code, output } = await runCliOnTerminal(["accounts", "logout", "--force"], {
+        configDir: dir,
+        steps: [["Revoking OAuth tokens", "\x03"]],
+      });
+      assert.equal(code, 130, output);
+      const text = stripAnsi(output).replaceAll("\r\n", "\n");
+      assert.match(text, /Failed to revoke access token \(cancelled\)/);
+      assert.match(text, /Interrupted while revoking: the logout was completed/);
+      assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+    } finally {
+      await server.close();
+    }
+  },
+);
