@@ -1,21 +1,29 @@
 /**
- * Startup benchmark for the `ably` CLI (run with `deno task bench`).
+ * Start-up benchmark for the `ably` CLI (run with `deno task bench`).
  *
- * Measures the median wall-clock time from process spawn to exit of the real
- * CLI, run exactly as `deno task ably` runs it: `deno run <permission flags>
- * main.ts ...`, with the permission flags read from deno.json's `tasks.ably`
- * so there is one source of truth. Rows:
+ * Every case is a real process, run exactly as `deno task ably` runs the CLI:
+ * `deno run <flags> main.ts ...` from the repository root, with the flags
+ * (`-q` and the permissions) read from deno.json's `tasks.ably`, so there is
+ * one source of truth. The floor is `deno run <same flags> empty.ts`, and
+ * every case is reported as its median wall-clock time (spawn to exit) and
+ * as a ratio to the floor's median. Runs are interleaved (one of each case
+ * per round) so that drift in machine load affects every case alike.
  *
- * - floor: `deno run` of an empty script with the same permission flags;
- * - `accounts logout --help`;
- * - `accounts logout --force --json` on configs of 1, 100, 1,000 and 10,000
- *   legacy-token accounts (no network), the config rewritten (untimed) before
- *   every run so that the current account exists;
- * - in process: smol-toml parse and stringify of each config, to separate the
- *   library's cost from the process's.
+ * Cases: `--version`; `accounts logout --help`; `accounts logout b --force
+ * --json` on a 2-account legacy config where `b` is not the current account;
+ * `accounts logout --force --json` of the current account on legacy configs
+ * of 1, 100, 1,000 and 10,000 accounts. Legacy tokens are not revoked, so
+ * nothing touches the network; configs are rewritten (untimed) before every
+ * run.
  *
- * Runs are interleaved (one of each row per round) so that drift in machine
- * load affects every row alike and the ratios to the floor stay fair.
+ * Peak memory (max RSS) comes from separate, untimed rounds run under GNU
+ * time (`/usr/bin/time -f %M -o FILE`, KiB), so that the timed runs carry no
+ * wrapper; the largest value seen is reported. Without GNU time (macOS,
+ * Windows, minimal Linux images) memory is "n/a" and the reason is printed.
+ *
+ * Targets (issue 8): `--version` ≤ 1.5× the floor, the 2-account logout
+ * ≤ 1.8×, both ≤ 40 MiB; 10,000 accounts < 300 ms. A missed target is
+ * reported, not an error: the exit code is non-zero only when a run fails.
  *
  * Usage: deno task bench [--runs N | --quick] [--json]
  */
@@ -25,45 +33,34 @@ import { parse, stringify } from "smol-toml";
 const DEFAULT_RUNS = 15;
 const QUICK_RUNS = 5;
 const WARMUP_RUNS = 3;
-const ACCOUNT_COUNTS = [1, 100, 1_000, 10_000] as const;
-const LOGOUT_ARGS = ["accounts", "logout", "--force", "--json"];
-const HELP_ARGS = ["accounts", "logout", "--help"];
-const FLAG_PREFIXES = ["--allow-", "--ignore-", "--deny-"];
-const TARGET_RATIO = 2.5;
-const TARGET_10K_MS = 300;
+const MEMORY_RUNS = 3;
+const GNU_TIME = "/usr/bin/time";
+
+type Target =
+  | { kind: "ratio"; max: number }
+  | { kind: "ms"; below: number }
+  | { kind: "mib"; max: number };
+
+interface Case {
+  name: string;
+  /** What follows `deno run <flags>`. */
+  args: string[];
+  /** Config file text, rewritten before every run. */
+  config?: string;
+  /** Why stdout is wrong, or undefined when it is as expected. */
+  check: (stdout: string) => string | undefined;
+  targets: Target[];
+}
 
 interface Options {
   runs: number;
   json: boolean;
 }
 
-interface Stats {
-  medianMs: number;
-  minMs: number;
-  p90Ms: number;
-}
-
-interface Row {
-  name: string;
-  args: string[];
-  /** Untimed set-up before each run (warm-up runs included). */
-  prepare?: () => Promise<void>;
-  /** Throws when a run did not do what it should. */
-  verify: (result: Deno.CommandOutput) => void;
-  samplesMs: number[];
-}
-
-interface InProcessResult {
-  accounts: number;
-  configBytes: number;
-  parse: Stats;
-  stringify: Stats;
-  total: Stats;
-}
-
 class BenchError extends Error {}
 
 const decoder = new TextDecoder();
+const repoDir = fileURLToPath(new URL("../", import.meta.url));
 
 // ---------------------------------------------------------------- arguments
 
@@ -85,8 +82,8 @@ function parseOptions(args: string[]): Options {
       }
     } else if (arg === "--help" || arg === "-h") {
       console.log("Usage: deno task bench [--runs N | --quick] [--json]");
-      console.log(`  --runs N  timed runs per row (default ${DEFAULT_RUNS})`);
-      console.log(`  --quick   ${QUICK_RUNS} timed runs per row`);
+      console.log(`  --runs N  timed runs per case (default ${DEFAULT_RUNS})`);
+      console.log(`  --quick   ${QUICK_RUNS} timed runs per case`);
       console.log("  --json    print the raw results as JSON instead of the table");
       Deno.exit(0);
     } else {
@@ -125,128 +122,238 @@ function shellWords(line: string): string[] {
   return words;
 }
 
-async function permissionFlags(denoJsonPath: string): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(denoJsonPath));
+/** The flags of `tasks.ably` (`deno run <flags> main.ts`) and the package version. */
+async function readDenoJson(): Promise<{ flags: string[]; version: string }> {
+  const path = `${repoDir}deno.json`;
+  const config = JSON.parse(await Deno.readTextFile(path));
   const task = config?.tasks?.ably;
   const command = typeof task === "string" ? task : task?.command;
-  if (typeof command !== "string") {
-    throw new BenchError(`${denoJsonPath} has no tasks.ably command to take permission flags from`);
+  const words = typeof command === "string" ? shellWords(command) : [];
+  const flags = words.slice(2, words.indexOf("main.ts"));
+  if (
+    words[0] !== "deno" || words[1] !== "run" || words.indexOf("main.ts") < 2 ||
+    flags.some((flag) => !flag.startsWith("-"))
+  ) {
+    throw new BenchError(`tasks.ably in ${path} is not "deno run <flags> main.ts": ${command}`);
   }
-  const flags = shellWords(command).filter((word) =>
-    FLAG_PREFIXES.some((prefix) => word.startsWith(prefix))
-  );
-  if (flags.length === 0) {
-    throw new BenchError(`tasks.ably in ${denoJsonPath} has no permission flags: ${command}`);
-  }
-  return flags;
+  return { flags, version: String(config.version) };
 }
 
-// ---------------------------------------------------------------- configs
+// ---------------------------------------------------------------- cases
 
-/** A config of `count` legacy-token accounts in the official CLI's layout. */
-function configText(count: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < count; i++) {
-    parts.push(
-      `[accounts.acct-${i}]
+/** A config of legacy-token accounts in the official CLI's layout. */
+function legacyConfig(aliases: string[], current: string): string {
+  const parts = aliases.map((alias, i) =>
+    `[accounts.${alias}]
 accountId = "id-${i}"
 accountName = "Account ${i}"
 accessToken = "legacy-token-${i}"
 userEmail = "user${i}@example.com"
 
-[accounts.acct-${i}.apps.app${i}]
+[accounts.${alias}.apps.app${i}]
 apiKey = "app${i}.key${i}:secret${i}"
 appName = "App ${i}"
 keyId = "app${i}.key${i}"
 keyName = "Root"
-`,
-    );
-  }
-  parts.push(`[current]\naccount = "acct-0"\n`);
+`
+  );
+  parts.push(`[current]\naccount = "${current}"\n`);
   return parts.join("\n");
 }
 
-// ---------------------------------------------------------------- statistics
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const medianMs = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  // Nearest-rank percentile.
-  const p90Ms = sorted[Math.max(0, Math.ceil(0.9 * sorted.length) - 1)];
-  return { medianMs, minMs: sorted[0], p90Ms };
+function manyAccounts(count: number): string {
+  return legacyConfig(Array.from({ length: count }, (_, i) => `acct-${i}`), "acct-0");
 }
 
-function ms(value: number, digits = 1): string {
-  return value.toFixed(digits);
+const loggedOut = (alias: string) => (stdout: string) =>
+  stdout.includes('"success":true') && stdout.includes(`"alias":"${alias}"`)
+    ? undefined
+    : `stdout has no successful logout of "${alias}"`;
+
+function cases(emptyScript: string, version: string): Case[] {
+  const logoutMany = [1, 100, 1_000, 10_000].map((count): Case => {
+    const config = manyAccounts(count);
+    const kib = new TextEncoder().encode(config).length / 1024;
+    const size = kib >= 1024
+      ? `${(kib / 1024).toFixed(1)} MiB`
+      : `${kib.toFixed(kib < 10 ? 1 : 0)} KiB`;
+    return {
+      name: `accounts logout --force --json, ${count.toLocaleString("en-US")} account${
+        count === 1 ? "" : "s"
+      } (${size})`,
+      args: ["main.ts", "accounts", "logout", "--force", "--json"],
+      config,
+      check: loggedOut("acct-0"),
+      targets: count === 10_000 ? [{ kind: "ms", below: 300 }] : [],
+    };
+  });
+  return [
+    {
+      name: "floor: deno run empty.ts",
+      args: [emptyScript],
+      check: () => undefined,
+      targets: [],
+    },
+    {
+      name: "--version",
+      args: ["main.ts", "--version"],
+      check: (stdout) =>
+        stdout.trim() === version ? undefined : `stdout is not the version ${version}`,
+      targets: [{ kind: "ratio", max: 1.5 }, { kind: "mib", max: 40 }],
+    },
+    {
+      name: "accounts logout --help",
+      args: ["main.ts", "accounts", "logout", "--help"],
+      check: (stdout) => stdout.includes("USAGE") ? undefined : "stdout has no USAGE",
+      targets: [],
+    },
+    {
+      name: "accounts logout b --force --json, 2 accounts",
+      args: ["main.ts", "accounts", "logout", "b", "--force", "--json"],
+      config: legacyConfig(["a", "b"], "a"),
+      check: loggedOut("b"),
+      targets: [{ kind: "ratio", max: 1.8 }, { kind: "mib", max: 40 }],
+    },
+    ...logoutMany,
+  ];
 }
 
 // ---------------------------------------------------------------- running
 
-function describeFailure(name: string, result: Deno.CommandOutput, why: string): BenchError {
-  const stdout = decoder.decode(result.stdout).trim();
-  const stderr = decoder.decode(result.stderr).trim();
-  return new BenchError(
-    `${name}: ${why} (exit code ${result.code})` +
-      (stdout ? `\n--- stdout ---\n${stdout}` : "") +
-      (stderr ? `\n--- stderr ---\n${stderr}` : ""),
-  );
-}
+type Memory = { measured: true } | { measured: false; why: string };
 
-function exitsZero(name: string): (result: Deno.CommandOutput) => void {
-  return (result) => {
-    if (result.code !== 0) throw describeFailure(name, result, "did not exit 0");
-  };
-}
-
-function logsOutSuccessfully(name: string): (result: Deno.CommandOutput) => void {
-  return (result) => {
-    exitsZero(name)(result);
-    if (!decoder.decode(result.stdout).includes('"success":true')) {
-      throw describeFailure(name, result, 'stdout does not contain "success":true');
-    }
-  };
-}
-
-/** Wall-clock ms from spawn to exit, with stdout and stderr drained. */
-async function timeRun(
-  row: Row,
-  command: (args: string[]) => Deno.Command,
-): Promise<number> {
-  await row.prepare?.();
-  const start = performance.now();
-  const result = await command(row.args).output();
-  const elapsed = performance.now() - start;
-  row.verify(result);
-  return elapsed;
-}
-
-function measureInProcess(count: number, text: string, runs: number): InProcessResult {
-  const parseMs: number[] = [];
-  const stringifyMs: number[] = [];
-  const totalMs: number[] = [];
-  for (let i = -WARMUP_RUNS; i < runs; i++) {
-    const t0 = performance.now();
-    const config = parse(text);
-    const t1 = performance.now();
-    const out = stringify(config);
-    const t2 = performance.now();
-    if (out.length === 0) throw new BenchError(`stringify of ${count} accounts produced nothing`);
-    if (i < 0) continue;
-    parseMs.push(t1 - t0);
-    stringifyMs.push(t2 - t1);
-    totalMs.push(t2 - t0);
+/** Whether GNU time can report max RSS here (`-f %M`, in KiB). */
+async function probeMemory(tempDir: string): Promise<Memory> {
+  if (Deno.build.os !== "linux") {
+    return { measured: false, why: `measured with GNU time on Linux only, not ${Deno.build.os}` };
   }
+  const file = `${tempDir}/probe.time`;
+  try {
+    const { code } = await new Deno.Command(GNU_TIME, {
+      args: ["-f", "%M", "-o", file, Deno.execPath(), "--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (code === 0 && readKiB(await Deno.readTextFile(file)) !== undefined) {
+      return { measured: true };
+    }
+    return { measured: false, why: `${GNU_TIME} is not GNU time (no -f %M -o FILE)` };
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    return { measured: false, why: `no ${GNU_TIME} (GNU time) on this machine` };
+  }
+}
+
+/** The max RSS in KiB from GNU time's output file: the last line, after any exit-status note. */
+function readKiB(text: string): number | undefined {
+  const last = text.trim().split("\n").pop() ?? "";
+  return /^\d+$/.test(last) ? Number(last) : undefined;
+}
+
+interface Runner {
+  /** One run: wall-clock ms from spawn to exit, or max RSS in KiB under GNU time. */
+  run(c: Case, measure: "time" | "memory"): Promise<number>;
+}
+
+function runner(tempDir: string, flags: string[], all: Case[]): Runner {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  const configDirs = new Map(all.map((c, i) => [c, `${tempDir}/config-${i}`]));
+  const timeFile = `${tempDir}/run.time`;
+
   return {
-    accounts: count,
-    configBytes: new TextEncoder().encode(text).length,
-    parse: stats(parseMs),
-    stringify: stats(stringifyMs),
-    total: stats(totalMs),
+    async run(c, measure) {
+      const configDir = configDirs.get(c)!;
+      await Deno.mkdir(configDir, { recursive: true, mode: 0o700 });
+      if (c.config !== undefined) {
+        await Deno.writeTextFile(`${configDir}/config`, c.config, { mode: 0o600 });
+      }
+      const denoArgs = ["run", ...flags, ...c.args];
+      const command = new Deno.Command(
+        measure === "memory" ? GNU_TIME : Deno.execPath(),
+        {
+          args: measure === "memory"
+            ? ["-f", "%M", "-o", timeFile, Deno.execPath(), ...denoArgs]
+            : denoArgs,
+          cwd: repoDir,
+          clearEnv: true,
+          env: { ...env, ABLY_CLI_CONFIG_DIR: configDir },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        },
+      );
+      const start = performance.now();
+      const result = await command.output();
+      const elapsedMs = performance.now() - start;
+
+      const stdout = decoder.decode(result.stdout);
+      const why = result.code === 0 ? c.check(stdout) : `exit code ${result.code}`;
+      if (why) {
+        const stderr = decoder.decode(result.stderr).trim();
+        throw new BenchError(
+          `${c.name}: ${why}` +
+            (stdout.trim() ? `\n--- stdout ---\n${stdout.trim()}` : "") +
+            (stderr ? `\n--- stderr ---\n${stderr}` : ""),
+        );
+      }
+      if (measure === "time") return elapsedMs;
+      const kib = readKiB(await Deno.readTextFile(timeFile));
+      if (kib === undefined) throw new BenchError(`${c.name}: GNU time reported no max RSS`);
+      return kib;
+    },
   };
 }
 
-// ---------------------------------------------------------------- output
+// ---------------------------------------------------------------- results
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Nearest-rank 90th percentile. */
+function p90(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.9 * sorted.length) - 1)];
+}
+
+interface Verdict {
+  target: string;
+  value: number | null;
+  /** null when it could not be measured here. */
+  met: boolean | null;
+}
+
+function judge(target: Target, row: { medianMs: number; ratio: number; peakMiB: number | null }) {
+  switch (target.kind) {
+    case "ratio":
+      return { target: `≤ ${target.max}×`, value: row.ratio, met: row.ratio <= target.max };
+    case "ms":
+      return {
+        target: `< ${target.below} ms`,
+        value: row.medianMs,
+        met: row.medianMs < target.below,
+      };
+    case "mib":
+      return {
+        target: `≤ ${target.max} MiB`,
+        value: row.peakMiB,
+        met: row.peakMiB === null ? null : row.peakMiB <= target.max,
+      };
+  }
+}
+
+function metText(verdicts: Verdict[]): string {
+  if (verdicts.length === 0) return "";
+  const missed = verdicts.filter((v) => v.met === false).map((v) => v.target);
+  if (missed.length) return `not met (${missed.join(", ")})`;
+  return verdicts.some((v) => v.met === null) ? "met (memory n/a)" : "met";
+}
 
 function table(header: string[], rows: string[][], rightAligned: boolean[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
@@ -261,126 +368,74 @@ function table(header: string[], rows: string[][], rightAligned: boolean[]): str
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
+/** Warm, in-process smol-toml parse + stringify of a config: how much of a logout is TOML. */
+function tomlMs(text: string, runs: number): number {
+  const samples: number[] = [];
+  for (let i = -WARMUP_RUNS; i < runs; i++) {
+    const start = performance.now();
+    stringify(parse(text));
+    if (i >= 0) samples.push(performance.now() - start);
+  }
+  return median(samples);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   const options = parseOptions(Deno.args);
-  const repoDir = fileURLToPath(new URL("../", import.meta.url));
-  const flags = await permissionFlags(fileURLToPath(new URL("../deno.json", import.meta.url)));
+  const { flags, version } = await readDenoJson();
   const progress = (message: string) => console.error(message);
 
   const tempDir = await Deno.makeTempDir({ prefix: "ably-bench-" });
   try {
     const emptyScript = `${tempDir}/empty.ts`;
     await Deno.writeTextFile(emptyScript, "// empty\n");
+    const all = cases(emptyScript, version);
+    const run = runner(tempDir, flags, all).run;
+    const memory = await probeMemory(tempDir);
+    const samplesMs = new Map(all.map((c) => [c, [] as number[]]));
+    const samplesKiB = new Map(all.map((c) => [c, [] as number[]]));
 
-    const baseEnv: Record<string, string> = {};
-    for (const name of ["PATH", "HOME", "DENO_DIR"]) {
-      const value = Deno.env.get(name);
-      if (value !== undefined) baseEnv[name] = value;
+    progress(`deno ${Deno.version.deno}; flags from tasks.ably: ${flags.join(" ")}`);
+    progress(`warm-up: ${WARMUP_RUNS} round(s)`);
+    for (let i = 0; i < WARMUP_RUNS; i++) for (const c of all) await run(c, "time");
+    if (memory.measured) {
+      progress(`peak memory: ${MEMORY_RUNS} round(s) under ${GNU_TIME} -f %M`);
+      for (let i = 0; i < MEMORY_RUNS; i++) {
+        for (const c of all) samplesKiB.get(c)!.push(await run(c, "memory"));
+      }
+    } else {
+      progress(`peak memory: n/a (${memory.why})`);
     }
-
-    const commandIn = (configDir: string) => (args: string[]) =>
-      new Deno.Command(Deno.execPath(), {
-        args: ["run", ...flags, ...args],
-        cwd: repoDir,
-        clearEnv: true,
-        env: { ...baseEnv, ABLY_CLI_CONFIG_DIR: configDir },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      });
-
-    const emptyConfigDir = `${tempDir}/config-none`;
-    await Deno.mkdir(emptyConfigDir);
-
-    const rows: (Row & { command: (args: string[]) => Deno.Command; accounts?: number })[] = [
-      {
-        name: "floor (empty script)",
-        args: [emptyScript],
-        verify: exitsZero("floor"),
-        samplesMs: [],
-        command: commandIn(emptyConfigDir),
-      },
-      {
-        name: "accounts logout --help",
-        args: ["main.ts", ...HELP_ARGS],
-        verify: exitsZero("accounts logout --help"),
-        samplesMs: [],
-        command: commandIn(emptyConfigDir),
-      },
-    ];
-
-    const texts = new Map<number, string>();
-    for (const count of ACCOUNT_COUNTS) {
-      const text = configText(count);
-      texts.set(count, text);
-      const dir = `${tempDir}/config-${count}`;
-      await Deno.mkdir(dir, { mode: 0o700 });
-      const file = `${dir}/config`;
-      const name = `logout --force --json, ${count.toLocaleString("en-US")} account${
-        count === 1 ? "" : "s"
-      }`;
-      rows.push({
-        name,
-        args: ["main.ts", ...LOGOUT_ARGS],
-        prepare: () => Deno.writeTextFile(file, text, { mode: 0o600 }),
-        verify: logsOutSuccessfully(name),
-        samplesMs: [],
-        command: commandIn(dir),
-        accounts: count,
-      });
-    }
-
-    progress(`deno ${Deno.version.deno}; permission flags from tasks.ably: ${flags.join(" ")}`);
-    progress(`warm-up: ${WARMUP_RUNS} run(s) per row`);
-    for (let i = 0; i < WARMUP_RUNS; i++) {
-      for (const row of rows) await timeRun(row, row.command);
-    }
-    progress(`timing: ${options.runs} run(s) per row, interleaved`);
+    progress(`timing: ${options.runs} round(s), interleaved`);
     for (let i = 0; i < options.runs; i++) {
-      for (const row of rows) row.samplesMs.push(await timeRun(row, row.command));
+      for (const c of all) samplesMs.get(c)!.push(await run(c, "time"));
       progress(`  round ${i + 1}/${options.runs} done`);
     }
 
-    progress("in-process smol-toml parse + stringify");
-    const inProcess = ACCOUNT_COUNTS.map((count) =>
-      measureInProcess(count, texts.get(count)!, options.runs)
-    );
-
-    const floor = stats(rows[0].samplesMs);
-    const results = rows.map((row) => {
-      const s = stats(row.samplesMs);
+    const floorMs = median(samplesMs.get(all[0])!);
+    const rows = all.map((c) => {
+      const ms = samplesMs.get(c)!;
+      const kib = samplesKiB.get(c)!;
+      const measured = {
+        medianMs: median(ms),
+        ratio: median(ms) / floorMs,
+        peakMiB: kib.length ? Math.max(...kib) / 1024 : null,
+      };
       return {
-        name: row.name,
-        command: [
-          "deno",
-          "run",
-          ...flags,
-          ...row.args.map((a) => a === emptyScript ? "empty.ts" : a),
-        ]
+        name: c.name,
+        command: ["deno", "run", ...flags, ...c.args.map((a) => a === emptyScript ? "empty.ts" : a)]
           .join(" "),
-        ...(row.accounts === undefined ? {} : { accounts: row.accounts }),
-        ...s,
-        ratioToFloor: s.medianMs / floor.medianMs,
-        samplesMs: row.samplesMs,
+        ...measured,
+        minMs: Math.min(...ms),
+        p90Ms: p90(ms),
+        verdicts: c.targets.map((t) => judge(t, measured)),
+        samplesMs: ms,
+        memorySamplesKiB: kib,
       };
     });
-
-    const one = results.find((r) => r.accounts === 1)!;
-    const tenK = results.find((r) => r.accounts === 10_000)!;
-    const verdicts = {
-      forcedLogoutWithinRatio: {
-        target: TARGET_RATIO,
-        ratio: one.ratioToFloor,
-        pass: one.ratioToFloor <= TARGET_RATIO,
-      },
-      tenThousandAccountsUnderMs: {
-        targetMs: TARGET_10K_MS,
-        medianMs: tenK.medianMs,
-        pass: tenK.medianMs < TARGET_10K_MS,
-      },
-    };
+    const biggest = all[all.length - 1].config!;
+    const toml10kMs = tomlMs(biggest, options.runs);
 
     if (options.json) {
       console.log(JSON.stringify(
@@ -390,10 +445,12 @@ async function main(): Promise<void> {
           arch: Deno.build.arch,
           runs: options.runs,
           warmupRuns: WARMUP_RUNS,
-          permissionFlags: flags,
-          rows: results,
-          inProcess,
-          verdicts,
+          memoryRuns: memory.measured ? MEMORY_RUNS : 0,
+          memory: memory.measured ? `${GNU_TIME} -f %M (max RSS), largest of the runs` : null,
+          memoryNotMeasured: memory.measured ? undefined : memory.why,
+          flags,
+          rows,
+          inProcessToml10kMs: toml10kMs,
         },
         null,
         2,
@@ -402,47 +459,34 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      `\nably CLI startup: deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}, ` +
-        `${options.runs} timed runs per row (after ${WARMUP_RUNS} warm-up), wall clock ms\n`,
+      `\nably CLI start-up: deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}; ` +
+        `median of ${options.runs} interleaved runs (after ${WARMUP_RUNS} warm-up), wall clock\n`,
     );
     console.log(table(
-      ["case", "median", "min", "p90", "× floor"],
-      results.map((r, i) => [
+      ["case", "median ms", "× floor", "peak MiB", "target", "met"],
+      rows.map((r) => [
         r.name,
-        ms(r.medianMs),
-        ms(r.minMs),
-        ms(r.p90Ms),
-        i === 0 ? "1.00" : r.ratioToFloor.toFixed(2),
+        r.medianMs.toFixed(1),
+        r.ratio.toFixed(2),
+        r.peakMiB === null ? "n/a" : r.peakMiB.toFixed(1),
+        r.verdicts.map((v) => v.target).join(", "),
+        metText(r.verdicts),
       ]),
-      [false, true, true, true, true],
+      [false, true, true, true, false, false],
     ));
-
-    console.log("\nIn process (warm), smol-toml on the same configs, median ms:\n");
-    console.log(table(
-      ["accounts", "config size", "parse", "stringify", "parse+stringify", "share of CLI median"],
-      inProcess.map((r) => {
-        const cli = results.find((x) => x.accounts === r.accounts)!;
-        return [
-          r.accounts.toLocaleString("en-US"),
-          `${(r.configBytes / 1024).toFixed(1)} KiB`,
-          ms(r.parse.medianMs, 2),
-          ms(r.stringify.medianMs, 2),
-          ms(r.total.medianMs, 2),
-          `${((r.total.medianMs / cli.medianMs) * 100).toFixed(0)}%`,
-        ];
-      }),
-      [true, true, true, true, true, true],
-    ));
-
-    const v = verdicts;
-    console.log();
     console.log(
-      `forced logout (1 account) within ${TARGET_RATIO}x floor: ` +
-        `${v.forcedLogoutWithinRatio.pass ? "yes" : "no"} (${one.ratioToFloor.toFixed(2)}x)`,
+      `\npeak MiB: ${
+        memory.measured
+          ? `max RSS under ${GNU_TIME} -f %M, largest of ${MEMORY_RUNS} untimed runs`
+          : `n/a: ${memory.why}`
+      }`,
     );
     console.log(
-      `10,000 accounts under ${TARGET_10K_MS} ms: ` +
-        `${v.tenThousandAccountsUnderMs.pass ? "yes" : "no"} (${ms(tenK.medianMs)} ms)`,
+      `in process, warm: smol-toml parse + stringify of the 10,000-account config ` +
+        `${toml10kMs.toFixed(1)} ms (${
+          (toml10kMs / rows[rows.length - 1].medianMs * 100).toFixed(0)
+        }%` +
+        ` of that row)`,
     );
   } finally {
     await Deno.remove(tempDir, { recursive: true }).catch(() => {});

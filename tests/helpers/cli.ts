@@ -22,16 +22,29 @@ async function cacheDir(): Promise<string> {
   return denoDir;
 }
 
-/** The environment a spawned CLI sees: nothing of the developer's own Ably settings. */
+/**
+ * The environment a spawned CLI sees: nothing of the developer's own Ably settings. Passed
+ * through when set: what Windows processes need to start networking and find temp dirs, and
+ * `DENO_COVERAGE_DIR` (set by `deno test --coverage`), so that code run only in spawned CLIs
+ * counts in `deno task coverage`.
+ */
 export async function baseEnv(configDir: string): Promise<Record<string, string>> {
-  // Windows processes need these to start networking and find temp dirs.
-  const windows = Object.fromEntries(
-    ["SYSTEMROOT", "SystemRoot", "TEMP", "TMP", "USERPROFILE", "PATHEXT", "COMSPEC"]
+  const passed = Object.fromEntries(
+    [
+      "SYSTEMROOT",
+      "SystemRoot",
+      "TEMP",
+      "TMP",
+      "USERPROFILE",
+      "PATHEXT",
+      "COMSPEC",
+      "DENO_COVERAGE_DIR",
+    ]
       .map((name) => [name, Deno.env.get(name)])
       .filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
   return {
-    ...windows,
+    ...passed,
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? configDir,
     DENO_DIR: await cacheDir(),
