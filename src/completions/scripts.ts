@@ -2,6 +2,12 @@
  * Completion scripts for bash, zsh and fish, generated from the command tree.
  * Account aliases are asked of `ably __complete aliases` at completion time,
  * which prints nothing (and never an error) when the config cannot be read.
+ *
+ * All three walk the words before the cursor the same way the parser does:
+ * subcommand names lead down the tree, the word after a flag that takes a value
+ * is that value (free text: nothing is offered while it is typed), `--` ends the
+ * flags, and every other word fills the next positional argument, so an argument
+ * already given (an alias, a shell name) is not offered again.
  */
 import { allNodes, type CommandNode } from "./tree.ts";
 
@@ -12,67 +18,253 @@ export function completionScript(shell: Shell, root: CommandNode): string {
     case "bash":
       return bash(root);
     case "zsh":
-      // zsh runs the bash function through its bash-completion emulation.
-      return `#compdef ably\nautoload -U +X bashcompinit && bashcompinit\n${bash(root)}`;
+      return zsh(root);
     case "fish":
       return fish(root);
   }
 }
 
 const id = (node: CommandNode) => ["ably", ...node.path].join("_");
+const names = (node: CommandNode) => [node.path.at(-1)!, ...node.aliases];
+const groups = (nodes: CommandNode[]) => nodes.filter((n) => n.subcommands.length).map(id);
+const ALIASES = "ably __complete aliases 2>/dev/null";
+
+/** Nodes grouped by an equal rendering, as `case` arms: `a|b) body ;;`. */
+function arms(nodes: CommandNode[], body: (node: CommandNode) => string | undefined): string[] {
+  const byBody = new Map<string, string[]>();
+  for (const node of nodes) {
+    const text = body(node);
+    if (text !== undefined) byBody.set(text, [...byBody.get(text) ?? [], id(node)]);
+  }
+  return [...byBody].map(([text, ids]) => `${ids.join("|")}) ${text} ;;`);
+}
+
+/**
+ * The walk over the words before the cursor, in the syntax bash and zsh share. It leaves
+ * `node` (empty after an unknown command), `npos` (positionals given), `expect` (the word
+ * at the cursor is a flag's value) and `ddash` (after `--`).
+ */
+function walk(nodes: CommandNode[], loop: string, word: string, equals: string): string {
+  const valueFlags = arms(
+    nodes,
+    (node) => node.valueFlags.length ? `v=" ${node.valueFlags.join(" ")} "` : undefined,
+  );
+  const transitions = nodes.flatMap((node) =>
+    node.subcommands.map((sub) =>
+      `${names(sub).map((name) => `${id(node)}:${name}`).join("|")}) node=${id(sub)}; continue ;;`
+    )
+  );
+  const indent = (lines: string[], depth: number) => lines.map((l) => `${" ".repeat(depth)}${l}`);
+  return [
+    `  ${loop}`,
+    `    word=${word}`,
+    ...equals ? [`    ${equals}`] : [],
+    `    if [[ -n $expect ]]; then`,
+    `      expect=""`,
+    `      [[ $word == -?* ]] || continue`,
+    `    fi`,
+    `    if [[ $ddash == 0 && $word == -?* ]]; then`,
+    `      if [[ $word == -- ]]; then ddash=1; continue; fi`,
+    `      [[ $word == *=* ]] && continue`,
+    `      # In a group such as -fa the last letter may take the value.`,
+    `      [[ $word == --* ]] || word=-\${word: -1}`,
+    `      case $node in`,
+    ...indent(valueFlags, 8),
+    `        *) v=" " ;;`,
+    `      esac`,
+    `      [[ $v == *" $word "* ]] && expect=1`,
+    `      continue`,
+    `    fi`,
+    `    case "$node:$word" in`,
+    ...indent(transitions, 6),
+    `    esac`,
+    `    case $node in`,
+    `      ${groups(nodes).join("|")}) node="" ;;`,
+    `      *) npos=$((npos + 1)) ;;`,
+    `    esac`,
+    `  done`,
+  ].join("\n");
+}
+
+/** `node:npos` arms for the positional arguments that complete something. */
+function argumentArms(
+  nodes: CommandNode[],
+  render: (choices: string[]) => string,
+  aliases: string,
+  indent: string,
+) {
+  const lines: string[] = [];
+  const accountKeys: string[] = [];
+  for (const node of nodes) {
+    node.args.forEach((arg, index) => {
+      if (arg.choices.length) lines.push(`${id(node)}:${index}) ${render(arg.choices)} ;;`);
+      if (arg.account) accountKeys.push(`${id(node)}:${index}`);
+    });
+  }
+  if (accountKeys.length) lines.push(`${accountKeys.join("|")}) ${aliases} ;;`);
+  return lines.map((line) => `${indent}${line}`);
+}
 
 function bash(root: CommandNode): string {
   const nodes = allNodes(root);
-  const transitions = nodes.flatMap((node) =>
-    node.subcommands.map((sub) => `      ${id(node)}:${sub.path.at(-1)}) node=${id(sub)} ;;`)
-  );
-  const words = nodes.map((node) => {
-    const list = [
-      ...node.subcommands.map((sub) => sub.path.at(-1)),
-      ...node.choices,
-      ...node.flags.map((f) => f.long),
-    ].join(" ");
-    const aliases = node.takesAccount
-      ? ` [[ $cur != -* ]] && words+=" $(ably __complete aliases 2>/dev/null)";`
-      : "";
-    return `    ${id(node)}) words="${list}";${aliases} ;;`;
+  const words = arms(nodes, (node) => {
+    const subs = node.subcommands.map((sub) => sub.path.at(-1));
+    return `subs="${subs.join(" ")}"; flags="${node.flags.map((f) => f.long).join(" ")}"`;
   });
   return `# ably completion for bash (generated by \`ably completions bash\`)
 _ably() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} node=ably words="" word i
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    word=\${COMP_WORDS[i]}
-    [[ $word == -* ]] && continue
-    case "$node:$word" in
-${transitions.join("\n")}
-      *) ;;
-    esac
-  done
+  local cur=\${COMP_WORDS[COMP_CWORD]} node=ably word v expect="" ddash=0 npos=0 i
+  local subs="" flags="" offer=""
+  COMPREPLY=()
+${
+    walk(
+      nodes,
+      "for ((i = 1; i < COMP_CWORD; i++)); do",
+      "${COMP_WORDS[i]}",
+      // bash splits --flag=value at the "=": what follows is that value.
+      `if [[ $word == = && \${COMP_WORDS[i - 1]} == -?* ]]; then expect=1; continue; fi`,
+    )
+  }
+  [[ $cur == = && \${COMP_WORDS[COMP_CWORD - 1]} == -?* ]] && return 0
+  [[ -n $expect && $cur != -* ]] && return 0
   case $node in
-${words.join("\n")}
+${words.map((line) => `    ${line}`).join("\n")}
+    *) return 0 ;;
   esac
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  if [[ $ddash == 0 && $cur == -* ]]; then
+    offer=$flags
+  else
+    offer=$subs
+    [[ $ddash == 0 ]] && offer+=" $flags"
+    case "$node:$npos" in
+${
+    argumentArms(nodes, (c) => `offer+=" ${c.join(" ")}"`, `offer+=" $(${ALIASES})"`, "      ")
+      .join("\n")
+  }
+    esac
+  fi
+  COMPREPLY=($(compgen -W "$offer" -- "$cur"))
 }
 complete -F _ably ably
 `;
 }
 
+function zsh(root: CommandNode): string {
+  const nodes = allNodes(root);
+  const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+  const entry = (name: string, description: string) =>
+    quote(`${name.replaceAll(":", "\\:")}:${description}`);
+  const words = arms(nodes, (node) => {
+    const subs = node.subcommands.map((sub) => entry(sub.path.at(-1)!, sub.description));
+    const flags = node.flags.map((flag) => entry(flag.long, flag.description));
+    return `subs=(${subs.join(" ")}); flags=(${flags.join(" ")})`;
+  });
+  return `#compdef ably
+# ably completion for zsh (generated by \`ably completions zsh\`)
+# Autoloaded from $fpath (as _ably) or sourced after compinit: source <(ably completions zsh)
+_ably() {
+  local cur=\${words[CURRENT]} node=ably word v expect="" ddash=0 npos=0 i ret=1
+  local -a subs flags offer
+${walk(nodes, "for ((i = 2; i < CURRENT; i++)); do", "${words[i]}", "")}
+  [[ -n $expect && $cur != -* ]] && return 1
+  case $node in
+${words.map((line) => `    ${line}`).join("\n")}
+    *) return 1 ;;
+  esac
+  if [[ $ddash == 0 && $cur == -* ]]; then
+    _describe -t options option flags
+    return
+  fi
+  (( $#subs )) && _describe -t commands command subs && ret=0
+  case "$node:$npos" in
+${
+    argumentArms(
+      nodes,
+      (c) => `compadd -- ${c.join(" ")} && ret=0`,
+      `offer=(\${(f)"$(${ALIASES})"}); compadd -- \${offer:#} && ret=0`,
+      "    ",
+    ).join("\n")
+  }
+  esac
+  (( ddash )) || { _describe -t options option flags && ret=0 }
+  return ret
+}
+if [ "$funcstack[1]" = "_ably" ]; then
+  _ably "$@"
+else
+  compdef _ably ably
+fi
+`;
+}
+
 function fish(root: CommandNode): string {
+  const nodes = allNodes(root);
   const quote = (text: string) => `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  const valueFlags = arms(
+    nodes,
+    (node) => node.valueFlags.length ? `set v ${node.valueFlags.join(" ")}` : undefined,
+  ).map((arm) => {
+    const [ids, body] = arm.replace(/ ;;$/, "").split(") ");
+    return `                case ${ids.replaceAll("|", " ")}\n                    ${body}`;
+  });
+  const transitions = nodes.flatMap((node) =>
+    node.subcommands.map((sub) =>
+      `            case ${names(sub).map((name) => `${id(node)}:${name}`).join(" ")}
+                set node ${id(sub)}
+                continue`
+    )
+  );
   const lines = [
     "# ably completion for fish (generated by `ably completions fish`)",
     "complete -c ably -f",
+    "",
+    "# True when the words before the cursor lead to the command NODE (and, given POS, when",
+    "# the word at the cursor is its argument number POS, from 0); never while a flag's value",
+    "# is typed.",
+    "function __ably_at --argument-names want_node want_pos",
+    "    set -l node ably",
+    "    set -l npos 0",
+    "    set -l expect 0",
+    "    set -l ddash 0",
+    "    set -l v",
+    "    set -l tokens (commandline -opc)",
+    "    set -e tokens[1]",
+    "    for word in $tokens",
+    "        if test $expect = 1",
+    "            set expect 0",
+    "            string match -q -- '-?*' $word; or continue",
+    "        end",
+    "        if test $ddash = 0; and string match -q -- '-?*' $word",
+    "            if test $word = --",
+    "                set ddash 1",
+    "                continue",
+    "            end",
+    "            string match -q -- '*=*' $word; and continue",
+    "            string match -q -- '--*' $word; or set word -(string sub -s -1 -- $word)",
+    "            set v",
+    "            switch $node",
+    ...valueFlags,
+    "            end",
+    "            contains -- $word $v; and set expect 1",
+    "            continue",
+    "        end",
+    "        switch $node:$word",
+    ...transitions,
+    "        end",
+    "        switch $node",
+    `            case ${groups(nodes).join(" ")}`,
+    "                set node ''",
+    "            case '*'",
+    "                set npos (math $npos + 1)",
+    "        end",
+    "    end",
+    '    test $expect = 0; and test "$node" = "$want_node"; or return 1',
+    '    test -z "$want_pos"; or test $npos = $want_pos',
+    "end",
+    "",
   ];
-  for (const node of allNodes(root)) {
-    // True when the words typed so far lead exactly to this node.
-    const here = node.path.length === 0
-      ? "__fish_use_subcommand"
-      : `__fish_seen_subcommand_from ${node.path.at(-1)}` +
-        (node.subcommands.length
-          ? `; and not __fish_seen_subcommand_from ${
-            node.subcommands.map((s) => s.path.at(-1)).join(" ")
-          }`
-          : "");
+  for (const node of nodes) {
+    const here = `__ably_at ${id(node)}`;
     for (const sub of node.subcommands) {
       lines.push(
         `complete -c ably -n ${quote(here)} -a ${sub.path.at(-1)} -d ${quote(sub.description)}`,
@@ -80,18 +272,20 @@ function fish(root: CommandNode): string {
     }
     for (const flag of node.flags) {
       const short = flag.short ? ` -s ${flag.short.replace(/^-/, "")}` : "";
+      const value = flag.value === "required" ? " -x" : "";
       lines.push(
-        `complete -c ably -n ${quote(here)} -l ${flag.long.replace(/^--/, "")}${short} -d ${
+        `complete -c ably -n ${quote(here)} -l ${flag.long.replace(/^--/, "")}${short}${value} -d ${
           quote(flag.description)
         }`,
       );
     }
-    if (node.choices.length) {
-      lines.push(`complete -c ably -n ${quote(here)} -a ${quote(node.choices.join(" "))}`);
-    }
-    if (node.takesAccount) {
-      lines.push(`complete -c ably -n ${quote(here)} -a '(ably __complete aliases 2>/dev/null)'`);
-    }
+    node.args.forEach((arg, index) => {
+      const at = quote(`${here} ${index}`);
+      if (arg.choices.length) {
+        lines.push(`complete -c ably -n ${at} -a ${quote(arg.choices.join(" "))}`);
+      }
+      if (arg.account) lines.push(`complete -c ably -n ${at} -a '(${ALIASES})'`);
+    });
   }
   return `${lines.join("\n")}\n`;
 }

@@ -1,34 +1,44 @@
-/** The command tree as the completion scripts need it: visible words, flags and choices. */
+/** The command tree as the completion scripts need it: visible words, flags and arguments. */
 import { HELP_FLAG } from "../cli/parse.ts";
 import { type Spec, visibleFlags } from "../cli/spec.ts";
 
 export interface CommandNode {
   /** Words from the root, e.g. ["accounts", "logout"]; the root is []. */
   path: string[];
+  /** Other names that lead here, e.g. ["account"]. */
+  aliases: string[];
   description: string;
-  flags: { long: string; short?: string; description: string }[];
+  /** The flags offered (hidden ones are not). */
+  flags: { long: string; short?: string; description: string; value?: "required" | "optional" }[];
+  /**
+   * Every spelling of a flag that takes a value, hidden ones included: the word after
+   * it is that value (free text, nothing is offered) and not an argument.
+   */
+  valueFlags: string[];
   subcommands: CommandNode[];
-  /** Whether a positional argument names an account (its aliases complete there). */
-  takesAccount: boolean;
-  /** Fixed values of a positional argument, e.g. the shells. */
-  choices: string[];
+  /** The positional arguments in order: what completes at each position. */
+  args: { choices: string[]; account: boolean }[];
 }
 
 export function commandTree(node: Spec, path: string[] = []): CommandNode {
   const args = node.kind === "command" ? node.args : [];
   return {
     path,
+    aliases: node.aliases ?? [],
     description: node.summary,
     flags: [...visibleFlags(node, false), HELP_FLAG].map((flag) => ({
       long: flag.long,
       ...(flag.short ? { short: flag.short } : {}),
       description: flag.description,
+      ...(flag.value ? { value: flag.value } : {}),
     })),
+    valueFlags: node.flags.filter((flag) => flag.value).flatMap((flag) =>
+      flag.short ? [flag.long, flag.short] : [flag.long]
+    ),
     subcommands: node.kind === "group"
       ? node.commands.filter((c) => !c.hidden).map((c) => commandTree(c, [...path, c.name]))
       : [],
-    takesAccount: args.some((arg) => arg.account),
-    choices: args.flatMap((arg) => arg.choices ?? []),
+    args: args.map((arg) => ({ choices: [...arg.choices ?? []], account: !!arg.account })),
   };
 }
 
