@@ -1,6 +1,12 @@
 /** The Ably Control API calls the accounts commands make. Knows HTTP, nothing of the config. */
 import denoJson from "../../deno.json" with { type: "json" };
-import { type BoundedResponse, fetchBounded, hostUrl, HttpFailure, printable } from "../http.ts";
+import {
+  type BoundedResponse,
+  fetchBounded,
+  hostUrl,
+  type HttpFailure,
+  printable,
+} from "../http.ts";
 import { redact } from "../redact.ts";
 import { ControlApiError } from "./errors.ts";
 
