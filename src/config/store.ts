@@ -390,6 +390,9 @@ export async function updateConfig<T>(
   await ensureConfigDir(location.dir);
   const path = location.file;
   const target = await writeTarget(path);
+  // Before locking: a config that is a device must not get a lock file beside it (in /dev).
+  const info = await Deno.stat(target).catch(() => undefined);
+  if (info) assertReadable(path, info);
   const lock = `${target}.lock`;
   const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   return await withFileLock(lock, timeout, async () => {
