@@ -133,7 +133,10 @@ Deno.test({
     await Deno.chmod(`${dir}/config`, 0o444);
     let committed = false;
     await assert.rejects(
-      updateConfig(at(dir), addAccount("x", { beforeCommit: async () => void (committed = true) })),
+      updateConfig(
+        at(dir),
+        addAccount("x", { beforeCommit: () => Promise.resolve(void (committed = true)) }),
+      ),
       (e: unknown) =>
         e instanceof ConfigError && e.message.includes(`${dir}/config is read-only (mode 0444)`) &&
         e.message.includes(`chmod u+w ${dir}/config`),
@@ -220,7 +223,11 @@ Deno.test("store: beforeCommit is never called when the config cannot be seriali
       let deep: Record<string, unknown> = {};
       config.accounts!.deep = deep as never;
       for (let i = 0; i < 2000; i++) deep = (deep.d = {}) as Record<string, unknown>;
-      return { changed: true, value: undefined, beforeCommit: async () => void (committed = true) };
+      return {
+        changed: true,
+        value: undefined,
+        beforeCommit: () => Promise.resolve(void (committed = true)),
+      };
     }),
     (e: unknown) =>
       e instanceof ConfigError && /cannot be written as TOML/.test(e.message) &&
@@ -238,7 +245,10 @@ Deno.test("store: beforeCommit is never called when the temp file cannot be writ
   await Deno.symlink(`${real}/missing/config`, `${dir}/config`);
   let committed = false;
   await assert.rejects(
-    updateConfig(at(dir), addAccount("x", { beforeCommit: async () => void (committed = true) })),
+    updateConfig(
+      at(dir),
+      addAccount("x", { beforeCommit: () => Promise.resolve(void (committed = true)) }),
+    ),
     ConfigError,
   );
   assert.equal(committed, false);
