@@ -89,7 +89,7 @@ export function controlClient(
       const failure = error as HttpFailure;
       if (failure.kind === "timeout") {
         throw new ControlApiError(
-          `Network error: ${method} ${path} at ${host} timed out after ${timeoutMs}ms`,
+          `Network error: ${host} did not answer within ${timeoutMs}ms; ${method} ${path} timed out`,
         );
       }
       if (failure.kind === "too-large") {

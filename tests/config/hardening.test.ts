@@ -73,9 +73,14 @@ Deno.test({
     const made = await new Deno.Command("mkfifo", { args: [`${dir}/config`] }).output();
     assert.ok(made.success);
     const started = performance.now();
-    for (const attempt of [readConfig(`${dir}/config`), updateConfig(at(dir), addAccount("x"))]) {
+    for (
+      const attempt of [
+        () => readConfig(`${dir}/config`),
+        () => updateConfig(at(dir), addAccount("x")),
+      ]
+    ) {
       await assert.rejects(
-        attempt,
+        attempt(),
         (e: unknown) =>
           e instanceof ConfigError &&
           e.message.includes(
