@@ -5,3 +5,11 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/** Waiting for the config lock was given up because the caller's signal aborted (e.g. Ctrl-C). */
+export class LockWaitAborted extends ConfigError {
+  constructor(path: string) {
+    super(`Stopped waiting for the lock on ${path}; the config was not changed.`, path);
+    this.name = "LockWaitAborted";
+  }
+}

@@ -1,6 +1,15 @@
-import { ConfigError } from "./errors.ts";
+import { ConfigError, LockWaitAborted } from "./errors.ts";
 
 const POLL_MS = 15;
+/** How long a wait lasts before the caller is told who holds the lock. */
+export const LOCK_WAIT_NOTICE_MS = 1_000;
+
+export interface LockOptions {
+  /** Stops waiting for the lock (throws `LockWaitAborted`); a held lock is not interrupted. */
+  signal?: AbortSignal;
+  /** Called once when the lock is not acquired within about a second, with the holder's pid. */
+  onWait?: (holderPid: string | undefined) => void;
+}
 
 /**
  * Runs `fn` while holding an exclusive OS lock (flock / LockFileEx) on
@@ -12,11 +21,17 @@ export async function withFileLock<T>(
   lockPath: string,
   timeoutMs: number,
   fn: () => Promise<T>,
+  options: LockOptions = {},
 ): Promise<T> {
-  const file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  const { signal, onWait } = options;
+  if (signal?.aborted) throw new LockWaitAborted(lockPath);
+  const file = await openLockFile(lockPath);
   try {
-    const deadline = Date.now() + timeoutMs;
+    const started = Date.now();
+    const deadline = started + timeoutMs;
+    let noticed = false;
     while (!(await file.tryLock(true))) {
+      if (signal?.aborted) throw new LockWaitAborted(lockPath);
       if (Date.now() >= deadline) {
         const holder = await readHolder(lockPath);
         throw new ConfigError(
@@ -26,7 +41,11 @@ export async function withFileLock<T>(
           lockPath,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (onWait && !noticed && Date.now() - started >= LOCK_WAIT_NOTICE_MS) {
+        noticed = true;
+        onWait(await readHolder(lockPath));
+      }
+      await pause(POLL_MS, signal);
     }
     await recordHolder(file);
     try {
@@ -37,6 +56,70 @@ export async function withFileLock<T>(
   } finally {
     file.close();
   }
+}
+
+/**
+ * Opens (creating) the lock file. Its type is checked first: opening a FIFO
+ * would block forever. OS errors become messages that name the path and say
+ * what to do.
+ */
+async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
+  let info: Deno.FileInfo | undefined;
+  try {
+    info = await Deno.stat(lockPath);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw lockProblem(lockPath, error);
+  }
+  if (info && !info.isFile) {
+    throw new ConfigError(
+      `The config lock ${lockPath} is a ${info.isDirectory ? "directory" : "special file"}, ` +
+        `not a regular file. Remove it (rm -r ${quote(lockPath)}) and try again.`,
+      lockPath,
+    );
+  }
+  try {
+    return await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  } catch (error) {
+    throw lockProblem(lockPath, error);
+  }
+}
+
+function lockProblem(lockPath: string, error: unknown): ConfigError {
+  const dir = parentOf(lockPath);
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Deno.errors.PermissionDenied || /os error (13|30)\b/.test(message)) {
+    return new ConfigError(
+      `Cannot create or open the config lock ${lockPath}: ${message}. ` +
+        `Make ${dir} writable for you (chmod u+w ${quote(dir)}), or set ABLY_CLI_CONFIG_DIR ` +
+        "to a directory you can write.",
+      lockPath,
+      { cause: error },
+    );
+  }
+  if (error instanceof Deno.errors.IsADirectory) {
+    return new ConfigError(
+      `The config lock ${lockPath} is a directory. Remove it (rm -r ${
+        quote(lockPath)
+      }) and try again.`,
+      lockPath,
+      { cause: error },
+    );
+  }
+  return new ConfigError(`Cannot open the config lock ${lockPath}: ${message}`, lockPath, {
+    cause: error,
+  });
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 async function recordHolder(file: Deno.FsFile): Promise<void> {
@@ -55,4 +138,14 @@ async function readHolder(lockPath: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+function parentOf(path: string): string {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return cut <= 0 ? (cut === 0 ? path[0] : ".") : path.slice(0, cut);
+}
+
+/** A path as a shell word, for the fix a message suggests. */
+export function quote(path: string): string {
+  return /^[\w@%+=:,./\\-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }

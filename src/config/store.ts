@@ -5,20 +5,33 @@
  * concurrent runs never lose each other's changes.
  */
 import { parse, stringify } from "smol-toml";
-import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "./errors.ts";
-import { withFileLock } from "./lock.ts";
+import { quote, withFileLock } from "./lock.ts";
 import { normalise, shapeProblem, table } from "./validate.ts";
 import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
 
 const isWindows = Deno.build.os === "windows";
-const TEMP_PREFIX = ".config.";
+const SEP = isWindows ? "\\" : "/";
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** Far above any real config (10,000 accounts take 2.7 MB); a larger file is refused unread. */
+export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+
+export interface ReadOptions {
+  /**
+   * Told when the config file or its directory is writable by group or others
+   * (anyone could then swap in their own tokens or read yours next). Called
+   * whenever it applies: the caller deduplicates.
+   */
+  warn?: (message: string) => void;
+}
 
 /** The parsed config, or `undefined` when the file does not exist yet. */
-export async function readConfig(path: string): Promise<AblyConfig | undefined> {
-  return (await readSnapshot(path))?.config;
+export async function readConfig(
+  path: string,
+  options: ReadOptions = {},
+): Promise<AblyConfig | undefined> {
+  return (await readSnapshot(path, options))?.config;
 }
 
 /** A parsed config together with the exact text it was parsed from. */
@@ -27,30 +40,155 @@ export interface Snapshot {
   text: string;
 }
 
-export async function readSnapshot(path: string): Promise<Snapshot | undefined> {
-  const text = await readText(path);
+export async function readSnapshot(
+  path: string,
+  options: ReadOptions = {},
+): Promise<Snapshot | undefined> {
+  const text = await readText(path, path);
+  if (options.warn) await warnIfExposed(path, await writeTarget(path), options.warn);
   return text === undefined ? undefined : { config: parseConfig(text, path), text };
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  let bytes: Uint8Array;
+/**
+ * The file's text, or `undefined` when it does not exist. Only a regular file
+ * of sane size is read: the type is checked before opening (opening a FIFO
+ * blocks) and again on the opened file, and the read stops at the cap (a
+ * symlink to /dev/zero never ends). `shown` is the path messages name.
+ */
+async function readText(path: string, shown: string): Promise<string | undefined> {
+  let info: Deno.FileInfo;
   try {
-    bytes = await Deno.readFile(path);
+    info = await Deno.stat(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    throw new ConfigError(`Cannot read Ably config ${path}: ${messageOf(error)}`, path, {
-      cause: error,
-    });
+    throw readProblem(shown, error);
+  }
+  assertReadable(shown, info);
+  let bytes: Uint8Array;
+  try {
+    const file = await Deno.open(path, { read: true });
+    try {
+      assertReadable(shown, await file.stat());
+      bytes = await readAtMost(file, shown);
+    } finally {
+      file.close();
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw readProblem(shown, error);
   }
   try {
     // Fatal: a lossy decode would silently rewrite the bytes we do not understand.
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new ConfigError(
-      `Ably config ${path} is not valid UTF-8. It was left unchanged; fix or remove it and try again.`,
+      `Ably config ${shown} is not valid UTF-8. It was left unchanged; fix or remove it and try again.`,
+      shown,
+    );
+  }
+}
+
+function readProblem(path: string, error: unknown): ConfigError {
+  const fix = error instanceof Deno.errors.PermissionDenied
+    ? ` Make it readable for you (chmod u+r ${quote(path)}) or set ABLY_CLI_CONFIG_DIR elsewhere.`
+    : "";
+  return new ConfigError(`Cannot read Ably config ${path}: ${messageOf(error)}.${fix}`, path, {
+    cause: error,
+  });
+}
+
+function assertReadable(path: string, info: Deno.FileInfo): void {
+  if (!info.isFile) {
+    throw new ConfigError(
+      `Ably config ${path} is ${fileKind(info)}, not a regular file. It was left alone; ` +
+        "replace it with a regular file (or remove it) and try again.",
       path,
     );
   }
+  if (info.size > MAX_CONFIG_BYTES) {
+    throw tooBig(path, info.size);
+  }
+}
+
+function tooBig(path: string, size: number): ConfigError {
+  return new ConfigError(
+    `Ably config ${path} is ${size} bytes, more than the ${MAX_CONFIG_BYTES / 1048576} MiB ` +
+      "an Ably config can be. It was left unchanged; fix or remove it and try again.",
+    path,
+  );
+}
+
+function fileKind(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isFifo) return "a FIFO (named pipe)";
+  if (info.isCharDevice || info.isBlockDevice) return "a device";
+  if (info.isSocket) return "a socket";
+  return "not a regular file";
+}
+
+async function readAtMost(file: Deno.FsFile, path: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const chunk = new Uint8Array(64 * 1024);
+    const n = await file.read(chunk);
+    if (n === null) break;
+    size += n;
+    // The file may grow while we read it: the cap holds whatever stat said.
+    if (size > MAX_CONFIG_BYTES) throw tooBig(path, size);
+    chunks.push(chunk.subarray(0, n));
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+/** Modes let group or others write the config or swap it out of its directory. */
+async function warnIfExposed(
+  path: string,
+  target: string,
+  warn: (message: string) => void,
+): Promise<void> {
+  if (isWindows) return;
+  const mode = await modeOf(target);
+  if (mode !== undefined && mode & 0o022) {
+    warn(
+      `Ably config ${path} is writable by ${whom(mode)} (mode ${octal(mode)}); ` +
+        `it holds your tokens. Run: chmod 600 ${quote(target)}`,
+    );
+  }
+  const dirs = new Set([dirnameOf(path), dirnameOf(target)]);
+  for (const dir of dirs) {
+    const dirMode = await modeOf(dir);
+    // A sticky directory (like /tmp) keeps others from replacing our files.
+    if (dirMode !== undefined && dirMode & 0o022 && !(dirMode & 0o1000)) {
+      warn(
+        `Config directory ${dir} is writable by ${whom(dirMode)} (mode ${octal(dirMode)}); ` +
+          `others could replace your Ably config. Run: chmod go-w ${quote(dir)}`,
+      );
+    }
+  }
+}
+
+async function modeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).mode ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function whom(mode: number): string {
+  return mode & 0o020 && mode & 0o002 ? "group and others" : mode & 0o020 ? "group" : "others";
+}
+
+function octal(mode: number): string {
+  return `0${(mode & 0o7777).toString(8)}`;
 }
 
 export function parseConfig(text: string, path: string): AblyConfig {
@@ -89,37 +227,142 @@ export async function writeConfigAtomic(
   config: AblyConfig,
   options: { holdingLock?: boolean } = {},
 ): Promise<void> {
-  const text = serializeConfig(config);
+  const text = serializeFor(path, config);
   const target = await writeTarget(path);
-  const dir = dirname(target);
-  if (options.holdingLock) await removeAbandonedTempFiles(dir);
-  const temp = join(dir, `${TEMP_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`);
+  if (options.holdingLock) await removeAbandonedTempFiles(target);
+  await replaceFile(path, target, text);
+}
+
+/** Serialises, or explains (e.g. a table nested too deep) with nothing changed. */
+function serializeFor(path: string, config: AblyConfig): string {
+  try {
+    return serializeConfig(config);
+  } catch (error) {
+    throw new ConfigError(
+      `Failed to save Ably config ${path}: it cannot be written as TOML (${messageOf(error)}). ` +
+        "Nothing was changed.",
+      path,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Writes `text` to a private temp file beside `target` (created 0600, so no
+ * byte is ever readable by others), gives it the replaced file's owner and
+ * group, fsyncs it, runs `beforeCommit`, then renames it over `target`.
+ */
+async function replaceFile(
+  path: string,
+  target: string,
+  text: string,
+  beforeCommit?: () => Promise<void>,
+): Promise<void> {
+  const existing = await existingTarget(path, target);
+  const dir = dirnameOf(target);
+  const temp = joinPath(dir, tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`));
+  let created = false;
   try {
     const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+    created = true;
     try {
       await writeAll(file, new TextEncoder().encode(text));
-      if (!isWindows) await Deno.chmod(temp, 0o600);
+      if (!isWindows) {
+        await Deno.chmod(temp, 0o600); // exact, whatever the umask and a replaced file's mode
+        if (existing) await keepOwner(temp, file, existing);
+      }
       await file.sync();
     } finally {
       file.close();
     }
+  } catch (error) {
+    if (created) await Deno.remove(temp).catch(() => {});
+    throw saveProblem(path, dir, error);
+  }
+  try {
+    // Last point at which nothing has changed: the caller's irreversible step goes here.
+    if (beforeCommit) await beforeCommit();
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+  try {
     await Deno.rename(temp, target);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
-    throw new ConfigError(`Failed to save Ably config ${path}: ${messageOf(error)}`, path, {
-      cause: error,
-    });
+    throw saveProblem(path, dir, error);
   }
   await syncDirectory(dir);
+}
+
+/** The file about to be replaced, if any; one we must not replace is refused here. */
+async function existingTarget(path: string, target: string): Promise<Deno.FileInfo | undefined> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(target);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw saveProblem(path, dirnameOf(target), error);
+  }
+  if (!info.isFile) {
+    throw new ConfigError(
+      `Failed to save Ably config ${path}: ${target} is ${fileKind(info)}, not a regular file. ` +
+        "Nothing was changed; replace it with a regular file (or remove it) and try again.",
+      path,
+    );
+  }
+  // Without owner write permission the user has said "do not change this file".
+  if (!isWindows && info.mode !== null && !(info.mode & 0o200)) {
+    throw new ConfigError(
+      `Ably config ${target} is read-only (mode ${octal(info.mode)}), so it was not changed. ` +
+        `To let ably update it, run: chmod u+w ${quote(target)}`,
+      target,
+    );
+  }
+  return info;
+}
+
+/**
+ * A write by another user (e.g. `sudo ably ...`) must not take the file away
+ * from its owner. Only root may give a file away; elsewhere keep what we can.
+ */
+async function keepOwner(temp: string, file: Deno.FsFile, existing: Deno.FileInfo) {
+  const mine = await file.stat();
+  if (existing.uid === null || existing.gid === null) return;
+  if (mine.uid === existing.uid && mine.gid === existing.gid) return;
+  try {
+    await Deno.chown(temp, existing.uid, existing.gid);
+  } catch {
+    await Deno.chown(temp, null, existing.gid).catch(() => {});
+  }
+}
+
+function saveProblem(path: string, dir: string, error: unknown): ConfigError {
+  const message = messageOf(error);
+  const fix = error instanceof Deno.errors.PermissionDenied || /os error (13|30)\b/.test(message)
+    ? ` The directory ${dir} must be writable for you (chmod u+w ${quote(dir)}), or set ` +
+      "ABLY_CLI_CONFIG_DIR to a directory you can write."
+    : "";
+  return new ConfigError(`Failed to save Ably config ${path}: ${message}.${fix}`, path, {
+    cause: error,
+  });
 }
 
 export interface Change<T> {
   /** Whether the config object was modified and must be written. */
   changed: boolean;
   value: T;
+  /**
+   * Runs once the new file is fully written, synced and private, immediately
+   * before it replaces the old one: the place for an irreversible step (e.g.
+   * revoking tokens) that must only happen when the save is all but certain.
+   * Never called when serialising or writing fails; if it throws, nothing is
+   * changed and its error propagates.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
-export interface UpdateOptions {
+export interface UpdateOptions extends ReadOptions {
   lockTimeoutMs?: number;
   /**
    * The caller's earlier, unmodified read. When the file still holds exactly
@@ -127,12 +370,17 @@ export interface UpdateOptions {
    * dominates the cost of a large config).
    */
   basis?: Snapshot;
+  /** Stops waiting for the lock: `LockWaitAborted` is thrown and nothing changes. */
+  signal?: AbortSignal;
+  /** Called once when the lock is still held by another process after about a second. */
+  onWait?: (holderPid: string | undefined) => void;
 }
 
 /**
  * Locks the config, re-reads it, applies `mutate` and writes the result when it
  * changed. A file that does not parse is never rewritten: the parse error
- * propagates before `mutate` runs.
+ * propagates before `mutate` runs. The lock is `<real file>.lock` beside the
+ * file a symlinked config points to, so every path to one file shares one lock.
  */
 export async function updateConfig<T>(
   location: ConfigLocation,
@@ -140,36 +388,65 @@ export async function updateConfig<T>(
   options: UpdateOptions = {},
 ): Promise<T> {
   await ensureConfigDir(location.dir);
+  const path = location.file;
+  const target = await writeTarget(path);
+  // Before locking: a config that is a device must not get a lock file beside it (in /dev).
+  const info = await Deno.stat(target).catch(() => undefined);
+  if (info) assertReadable(path, info);
+  const lock = `${target}.lock`;
   const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  return await withFileLock(location.lock, timeout, async () => {
-    const text = await readText(location.file);
+  return await withFileLock(lock, timeout, async () => {
+    await removeAbandonedTempFiles(target, lock);
+    if (options.warn) await warnIfExposed(path, target, options.warn);
+    const text = await readText(target, path);
     const config: AblyConfig = text === undefined
       ? { accounts: table() }
       : text === options.basis?.text
       ? options.basis.config
-      : parseConfig(text, location.file);
-    const { changed, value } = await mutate(config);
-    if (changed) await writeConfigAtomic(location.file, config, { holdingLock: true });
+      : parseConfig(text, path);
+    const { changed, value, beforeCommit } = await mutate(config);
+    if (changed) await replaceFile(path, target, serializeFor(path, config), beforeCommit);
     return value;
-  });
+  }, { signal: options.signal, onWait: options.onWait });
 }
 
-/** Creates the directory (and missing parents) private to the user. */
+/** Creates the directory and missing parents, each private to the user (0700). */
 export async function ensureConfigDir(dir: string): Promise<void> {
-  try {
-    await Deno.stat(dir);
-    return;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) {
-      throw new ConfigError(`Cannot access config directory ${dir}: ${messageOf(error)}`, dir);
+  const missing: string[] = [];
+  for (let at = dir;; at = dirnameOf(at)) {
+    try {
+      const info = await Deno.stat(at);
+      if (!info.isDirectory) {
+        throw new ConfigError(
+          `Cannot use config directory ${dir}: ${at} is not a directory. Remove or rename it, ` +
+            "or set ABLY_CLI_CONFIG_DIR to another directory.",
+          dir,
+        );
+      }
+      break;
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new ConfigError(`Cannot access config directory ${at}: ${messageOf(error)}`, dir);
+      }
     }
+    missing.unshift(at);
+    if (dirnameOf(at) === at) break;
   }
-  try {
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode is filtered by the umask; make it exactly 0700.
-    if (!isWindows) await Deno.chmod(dir, 0o700);
-  } catch (error) {
-    throw new ConfigError(`Cannot create config directory ${dir}: ${messageOf(error)}`, dir);
+  for (const at of missing) {
+    try {
+      await Deno.mkdir(at, { mode: 0o700 });
+      // mkdir's mode is filtered by the umask; make it exactly 0700.
+      if (!isWindows) await Deno.chmod(at, 0o700);
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) continue; // another run made it first
+      throw new ConfigError(
+        `Cannot create config directory ${at}: ${messageOf(error)}. Create it yourself, ` +
+          "or set ABLY_CLI_CONFIG_DIR to a directory you can write.",
+        dir,
+        { cause: error },
+      );
+    }
   }
 }
 
@@ -182,23 +459,44 @@ async function writeTarget(path: string): Promise<string> {
     return await Deno.realPath(path);
   } catch {
     try {
-      return resolve(dirname(path), await Deno.readLink(path));
+      const link = await Deno.readLink(path);
+      return isAbsolutePath(link) ? link : joinPath(dirnameOf(path), link);
     } catch {
       return path;
     }
   }
 }
 
+/** `.config.<pid>-<8 hex>.tmp` for a target named `config`: ours, and only for this file. */
+function tempName(target: string, id: string): string {
+  return `.${basenameOf(target)}.${id}.tmp`;
+}
+
 /**
- * Temp files are only written under the lock, so any found while holding it
- * were left by a writer that died mid-write. They hold secrets: remove them.
+ * Temp files for `target` are only written under its lock, so any found while
+ * holding it were left by a writer that died mid-write. They hold secrets:
+ * remove them, but only files named like ours for this target and owned by
+ * the config's (or the lock's) owner, never another user's look-alike.
  */
-async function removeAbandonedTempFiles(dir: string): Promise<void> {
+async function removeAbandonedTempFiles(target: string, lock?: string): Promise<void> {
+  const dir = dirnameOf(target);
+  const ours = new RegExp(`^${escapeRegExp(`.${basenameOf(target)}.`)}\\d+-[0-9a-f]{8}\\.tmp$`);
+  const owners = new Set<number | null>();
+  for (const path of [target, lock]) {
+    if (!path) continue;
+    try {
+      owners.add((await Deno.stat(path)).uid);
+    } catch {
+      // Not there (yet): it names no owner.
+    }
+  }
+  if (owners.size === 0) return;
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.startsWith(TEMP_PREFIX) && entry.name.endsWith(".tmp")) {
-        await Deno.remove(join(dir, entry.name)).catch(() => {});
-      }
+      if (!entry.isFile || !ours.test(entry.name)) continue;
+      const path = joinPath(dir, entry.name);
+      const info = await Deno.lstat(path).catch(() => undefined);
+      if (info?.isFile && owners.has(info.uid)) await Deno.remove(path).catch(() => {});
     }
   } catch {
     // Best effort: an unreadable directory will fail the write with a clear error anyway.
@@ -223,6 +521,37 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // Some file systems refuse fsync on a directory; the rename has happened.
   }
+}
+
+// Small path helpers: node:path would cost start-up time for three string operations.
+function lastSeparator(path: string): number {
+  return isWindows
+    ? Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"))
+    : path.lastIndexOf("/");
+}
+
+function dirnameOf(path: string): string {
+  const cut = lastSeparator(path);
+  if (cut < 0) return ".";
+  if (cut === 0) return path[0];
+  const head = path.slice(0, cut);
+  return /^[A-Za-z]:$/.test(head) ? head + SEP : head;
+}
+
+function basenameOf(path: string): string {
+  return path.slice(lastSeparator(path) + 1);
+}
+
+function joinPath(dir: string, name: string): string {
+  return /[\\/]$/.test(dir) ? dir + name : dir + SEP + name;
+}
+
+function isAbsolutePath(path: string): boolean {
+  return isWindows ? /^(?:[A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function messageOf(error: unknown): string {

@@ -1,6 +1,13 @@
 /** The Ably Control API calls the accounts commands make. Knows HTTP, nothing of the config. */
 import denoJson from "../../deno.json" with { type: "json" };
-import { fetchFailure, hostUrl, printable } from "../http.ts";
+import {
+  type BoundedResponse,
+  fetchBounded,
+  hostUrl,
+  type HttpFailure,
+  printable,
+} from "../http.ts";
+import { redact } from "../redact.ts";
 import { ControlApiError } from "./errors.ts";
 
 export { ControlApiError };
@@ -54,14 +61,21 @@ export interface ControlClient {
 export function controlClient(
   host: string,
   token: string,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: {
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    /** Injected by tests; defaults to the global fetch. */
+    fetch?: typeof fetch;
+  } = {},
 ): ControlClient {
   const base = controlBaseUrl(host);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
+  // Server text may echo the token (e.g. `Bearer <token>`): every message is redacted.
+  const shown = (text: string, max?: number) => printable(redact(text, [token]), max);
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS);
-    let response: Response;
+    let response: BoundedResponse;
     try {
-      response = await fetch(`${base}${path}`, {
+      response = await fetchBounded(`${base}${path}`, {
         method,
         headers: {
           Accept: "application/json",
@@ -70,64 +84,80 @@ export function controlClient(
           "Ably-Agent": `ably-cli/${denoJson.version}`,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
-        redirect: "manual",
-      });
+      }, { timeoutMs, signal: options.signal, fetch: options.fetch });
     } catch (error) {
-      if (timeout.aborted) throw new ControlApiError(`Network error: ${method} ${path} timed out`);
-      throw new ControlApiError(`Network error: ${printable(fetchFailure(error))}`);
+      const failure = error as HttpFailure;
+      if (failure.kind === "timeout") {
+        throw new ControlApiError(
+          `Network error: ${host} did not answer within ${timeoutMs}ms; ${method} ${path} timed out`,
+        );
+      }
+      if (failure.kind === "too-large") {
+        throw new ControlApiError(
+          `API request failed: ${method} ${path} at ${host} sent a ${failure.message}`,
+        );
+      }
+      throw new ControlApiError(`Network error: ${shown(`${host}: ${failure.message}`)}`);
     }
-    const text = await response.text();
+    const text = response.text;
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch { /* not JSON */ }
     if (!response.ok) {
-      let parsed: Record<string, unknown> | undefined;
-      try {
-        parsed = JSON.parse(text);
-      } catch { /* not JSON */ }
-      const detail = typeof parsed?.message === "string"
-        ? `: ${printable(parsed.message)}`
-        : !parsed && text && text.length < 100
-        ? `: ${printable(text)}`
+      const fields = (parsed && typeof parsed === "object" ? parsed : {}) as Record<
+        string,
+        unknown
+      >;
+      const detail = typeof fields.message === "string"
+        ? `: ${shown(fields.message)}`
+        : parsed === undefined && text && text.length < 100
+        ? `: ${shown(text)}`
         : "";
       throw new ControlApiError(
         `API request failed (${response.status} ${response.statusText})${detail}`,
         response.status,
-        typeof parsed?.code === "number" ? parsed.code : undefined,
-        typeof parsed?.href === "string" ? printable(parsed.href) : undefined,
+        typeof fields.code === "number" ? fields.code : undefined,
+        typeof fields.href === "string" ? shown(fields.href) : undefined,
       );
     }
-    return (text ? JSON.parse(text) : {}) as T;
+    if (parsed === undefined) {
+      throw new ControlApiError(
+        `API request failed: ${method} ${path} at ${host} answered HTTP ${response.status} ` +
+          "with a body that is not JSON",
+        response.status,
+      );
+    }
+    return clean(parsed as T);
   };
   return {
-    me: async () => clean(await request<Me>("GET", "/me")),
+    me: () => request<Me>("GET", "/me"),
     async accounts() {
       try {
-        return clean(await request<RemoteAccount[]>("GET", "/me/accounts"));
+        return await request<RemoteAccount[]>("GET", "/me/accounts");
       } catch (error) {
         // Older API versions have no account listing: the user's own account is all there is.
         if (error instanceof ControlApiError && error.statusCode === 404) {
           const me = await request<Me>("GET", "/me");
-          return [clean(me.account)];
+          return [me.account];
         }
         throw error;
       }
     },
-    apps: async (accountId) =>
-      clean(await request<App[]>("GET", `/accounts/${encodeURIComponent(accountId)}/apps`)),
-    createApp: async (accountId, name) =>
-      clean(
-        await request<App>("POST", `/accounts/${encodeURIComponent(accountId)}/apps`, {
-          name,
-          tlsOnly: true,
-        }),
-      ),
-    keys: async (appId) =>
-      clean(await request<Key[]>("GET", `/apps/${encodeURIComponent(appId)}/keys`)),
+    apps: (accountId) => request<App[]>("GET", `/accounts/${encodeURIComponent(accountId)}/apps`),
+    createApp: (accountId, name) =>
+      request<App>("POST", `/accounts/${encodeURIComponent(accountId)}/apps`, {
+        name,
+        tlsOnly: true,
+      }),
+    keys: (appId) => request<Key[]>("GET", `/apps/${encodeURIComponent(appId)}/keys`),
   };
 }
 
 /**
  * Names, ids and emails from the API end up on terminals and in the config:
- * strip control characters from every string the API returns.
+ * strip control characters from every string the API returns. (Data, not
+ * messages: it is not redacted, so a key's value stays exact.)
  */
 function clean<T>(value: T): T {
   if (typeof value === "string") return printable(value, 500) as T;

@@ -2,7 +2,8 @@
  * RFC 7009 token revocation. Knows HTTP, nothing of the config: it is handed a
  * host and tokens and reports what happened to each token.
  */
-import { fetchFailure, printable } from "../http.ts";
+import { fetchBounded, HttpFailure, printable } from "../http.ts";
+import { redact } from "../redact.ts";
 import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
 export const DEFAULT_REVOKE_TIMEOUT_MS = 5_000;
@@ -15,38 +16,41 @@ export interface RevokeOptions {
   clientId?: string;
   /** Cancels the request early (e.g. Ctrl-C). */
   signal?: AbortSignal;
+  /** Injected by tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Further secrets to keep out of the reason (the request's own token always is). */
+  secrets?: readonly string[];
 }
 
 /** Revokes one token. Never throws: every failure becomes a `failed` result. */
 export async function revokeToken(token: string, options: RevokeOptions): Promise<RevokeResult> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_REVOKE_TIMEOUT_MS;
+  const secrets = [token, ...(options.secrets ?? [])];
+  const failed = (reason: string): RevokeResult => ({
+    status: "failed",
+    reason: redact(reason, secrets),
+  });
   let url: URL;
   try {
     url = new URL("/oauth/revoke", oauthBaseUrl(options.host));
   } catch (error) {
-    return { status: "failed", reason: (error as Error).message };
+    return failed((error as Error).message);
   }
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {
-    const response = await fetch(url, {
+    const response = await fetchBounded(url, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ client_id: options.clientId ?? OAUTH_CLIENT_ID, token }),
-      signal,
-      redirect: "manual", // a token is never forwarded to another host
+    }, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_REVOKE_TIMEOUT_MS,
+      signal: options.signal,
+      fetch: options.fetch,
     });
-    const body = await response.text();
     if (response.ok) return { status: "revoked" };
-    const detail = printable(body.replaceAll(token, "[redacted]"));
-    return {
-      status: "failed",
-      reason: `Token revocation failed (${response.status})${detail ? `: ${detail}` : ""}`,
-    };
+    // Redact before cutting: a cut could leave a prefix no pattern recognises.
+    const detail = printable(redact(response.text, secrets));
+    return failed(`Token revocation failed (${response.status})${detail ? `: ${detail}` : ""}`);
   } catch (error) {
-    if (timeout.aborted) return { status: "failed", reason: `timed out after ${timeoutMs}ms` };
-    if (options.signal?.aborted) return { status: "failed", reason: "cancelled" };
-    return { status: "failed", reason: printable(fetchFailure(error)) };
+    return failed(error instanceof HttpFailure ? error.message : String(error));
   }
 }
 
@@ -55,9 +59,12 @@ export async function revokeTokenPair(
   tokens: { access?: string; refresh?: string },
   options: RevokeOptions,
 ): Promise<{ access?: RevokeResult; refresh?: RevokeResult }> {
+  // Either reply may echo either token: keep both out of both reasons.
+  const secrets = [tokens.access, tokens.refresh, ...(options.secrets ?? [])]
+    .filter((s): s is string => !!s);
   const [access, refresh] = await Promise.all([
-    tokens.access ? revokeToken(tokens.access, options) : undefined,
-    tokens.refresh ? revokeToken(tokens.refresh, options) : undefined,
+    tokens.access ? revokeToken(tokens.access, { ...options, secrets }) : undefined,
+    tokens.refresh ? revokeToken(tokens.refresh, { ...options, secrets }) : undefined,
   ]);
   return { access, refresh };
 }

@@ -2,7 +2,8 @@
  * RFC 8628 device authorization and RFC 6749 refresh against the Ably
  * authorization server. Knows HTTP, nothing of the config.
  */
-import { fetchFailure, printable } from "../http.ts";
+import { type BoundedResponse, fetchBounded, HttpFailure, printable } from "../http.ts";
+import { redact } from "../redact.ts";
 import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
 export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
@@ -35,21 +36,27 @@ export interface TokenSet {
 export interface RequestOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Injected by tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export async function requestDeviceCode(
   host: string,
   options: RequestOptions = {},
 ): Promise<DeviceCode> {
+  const what = "Device code request failed";
   const response = await post(host, "/oauth/authorize_device", {
     client_id: OAUTH_CLIENT_ID,
     scope: SCOPE,
-  }, options);
-  const text = await response.text();
+  }, options).catch((error) => {
+    throw new OAuthError(`${what}: ${unreachable(host, error)}`);
+  });
+  const text = response.text;
   if (!response.ok) {
-    throw new OAuthError(`Device code request failed (${response.status}): ${printable(text)}`);
+    throw new OAuthError(`${what} (${response.status}): ${printable(redact(text))}`);
   }
-  const body = parseJson(text) ?? {};
+  const body = parseJson(text);
+  if (!body) throw new OAuthError(`${what}: ${notJson(host, response)}`);
   const deviceCode = body.device_code;
   const userCode = body.user_code;
   const verificationUri = body.verification_uri;
@@ -94,7 +101,7 @@ export async function pollForTokens(
     if (options.signal?.aborted) throw new OAuthError("Polling aborted", "aborted");
     await sleep(intervalMs * (0.9 + Math.random() * 0.2), options.signal);
     if (now() >= deadline) throw new OAuthError("Device code expired", "expired_token");
-    let response: Response;
+    let response: BoundedResponse;
     try {
       response = await post(host, "/oauth/token", {
         client_id: OAUTH_CLIENT_ID,
@@ -103,18 +110,27 @@ export async function pollForTokens(
       }, options);
     } catch (error) {
       if (options.signal?.aborted) throw new OAuthError("Polling aborted", "aborted");
+      if (error instanceof HttpFailure && error.kind === "too-large") {
+        throw new OAuthError(`Token polling failed: ${unreachable(host, error)}`);
+      }
       if (++networkFailures >= 3) {
         throw new OAuthError(
-          `Network error: failed to reach token endpoint after multiple retries (${
-            fetchFailure(error)
+          `Network error: failed to reach token endpoint at ${host} after multiple retries (${
+            redact(causeOf(error), [code.deviceCode])
           })`,
         );
       }
       continue;
     }
     networkFailures = 0;
-    const text = await response.text();
-    if (response.ok) return tokenSet(parseJson(text), now);
+    const text = response.text;
+    if (response.ok) {
+      return tokenSet(
+        parseJson(text),
+        now,
+        () => `Token polling failed: ${notJson(host, response)}`,
+      );
+    }
     const body = parseJson(text) ?? {};
     const error = typeof body.error === "string" ? body.error : undefined;
     if (error === "authorization_pending") continue;
@@ -132,7 +148,7 @@ export async function pollForTokens(
     if (error === "expired_token") throw new OAuthError("Device code expired", error);
     if (error === "access_denied") throw new OAuthError("Authorization denied", error);
     throw new OAuthError(
-      `Token polling failed: ${describeOAuthError(body, response.status)}`,
+      `Token polling failed: ${describeOAuthError(body, response.status, [code.deviceCode])}`,
       error,
     );
   }
@@ -144,15 +160,23 @@ export async function refreshTokens(
   refreshToken: string,
   options: RequestOptions & { now?: () => number } = {},
 ): Promise<TokenSet> {
+  const what = `Token refresh failed at ${host}`;
   const response = await post(host, "/oauth/token", {
     client_id: OAUTH_CLIENT_ID,
     grant_type: "refresh_token",
     refresh_token: refreshToken,
-  }, options);
-  const text = await response.text();
-  const body = parseJson(text) ?? {};
+  }, options).catch((error) => {
+    throw new OAuthError(`${what}: ${redact(unreachable(host, error), [refreshToken])}`);
+  });
+  const parsed = parseJson(response.text);
+  const body = parsed ?? {};
   if (response.ok) {
-    return tokenSet({ refresh_token: refreshToken, ...body }, options.now ?? Date.now);
+    if (!parsed) throw new OAuthError(`${what}: ${notJson(host, response)}`);
+    return tokenSet(
+      { refresh_token: refreshToken, ...body },
+      options.now ?? Date.now,
+      () => `${what}: the response has no access_token or refresh_token`,
+    );
   }
   if (body.error === "invalid_grant") {
     throw new OAuthError(
@@ -160,14 +184,20 @@ export async function refreshTokens(
       "invalid_grant",
     );
   }
-  throw new OAuthError(`Token refresh failed: ${describeOAuthError(body, response.status)}`);
+  throw new OAuthError(
+    `${what}: ${describeOAuthError(body, response.status, [refreshToken])}`,
+  );
 }
 
-function tokenSet(body: Record<string, unknown> | undefined, now: () => number): TokenSet {
+function tokenSet(
+  body: Record<string, unknown> | undefined,
+  now: () => number,
+  notTokens: () => string = () => "Token response missing required fields",
+): TokenSet {
   const accessToken = body?.access_token;
   const refreshToken = body?.refresh_token;
   if (typeof accessToken !== "string" || typeof refreshToken !== "string") {
-    throw new OAuthError("Token response missing required fields");
+    throw new OAuthError(body ? "Token response missing required fields" : notTokens());
   }
   return {
     accessToken,
@@ -182,15 +212,39 @@ async function post(
   path: string,
   form: Record<string, string>,
   options: RequestOptions,
-): Promise<Response> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS);
-  return await fetch(new URL(path, oauthBaseUrl(host)), {
+): Promise<BoundedResponse> {
+  return await fetchBounded(new URL(path, oauthBaseUrl(host)), {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
     body: new URLSearchParams(form),
-    signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout,
-    redirect: "manual",
+  }, {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS,
+    signal: options.signal,
+    fetch: options.fetch,
   });
+}
+
+/** Why `host` gave no usable answer, always naming it. */
+function unreachable(host: string, error: unknown): string {
+  if (!(error instanceof HttpFailure)) return causeOf(error);
+  switch (error.kind) {
+    case "timeout":
+      return `${host} ${error.message}`;
+    case "too-large":
+      return `${host} sent a ${error.message}`;
+    case "cancelled":
+      return "cancelled";
+    default:
+      return `cannot reach ${host} (${error.message})`;
+  }
+}
+
+function notJson(host: string, response: BoundedResponse): string {
+  return `${host} answered HTTP ${response.status} with a body that is not JSON`;
+}
+
+function causeOf(error: unknown): string {
+  return printable(error instanceof Error ? error.message : String(error));
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -208,9 +262,16 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function describeOAuthError(body: Record<string, unknown>, status: number): string {
+/** The server's own words, without any secret the request carried (a server may echo them). */
+function describeOAuthError(
+  body: Record<string, unknown>,
+  status: number,
+  secrets: string[],
+): string {
   for (const key of ["error_description", "error"]) {
-    if (typeof body[key] === "string" && body[key]) return printable(body[key] as string);
+    if (typeof body[key] === "string" && body[key]) {
+      return printable(redact(body[key] as string, secrets));
+    }
   }
   return `HTTP ${status}`;
 }

@@ -306,7 +306,7 @@ Deno.test("store: a dangling symlinked config is created where the link points",
   const dotfiles = await tempConfigDir();
   const dir = await tempConfigDir();
   await Deno.symlink(`${dotfiles}/ably-config`, `${dir}/config`);
-  await Deno.writeTextFile(`${dotfiles}/.config.1-dead.tmp`, "secret leftovers");
+  await Deno.writeTextFile(`${dotfiles}/.ably-config.1-deadbeef.tmp`, "secret leftovers");
   await updateConfig(locationOf(dir), (config) => {
     config.accounts = { a: { accountId: "1" } };
     return { changed: true, value: undefined };
@@ -316,5 +316,5 @@ Deno.test("store: a dangling symlinked config is created where the link points",
     await Deno.readTextFile(`${dotfiles}/ably-config`),
     '[accounts.a]\naccountId = "1"\n',
   );
-  await assert.rejects(Deno.stat(`${dotfiles}/.config.1-dead.tmp`), Deno.errors.NotFound);
+  await assert.rejects(Deno.stat(`${dotfiles}/.ably-config.1-deadbeef.tmp`), Deno.errors.NotFound);
 });

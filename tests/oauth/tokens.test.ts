@@ -172,7 +172,7 @@ Deno.test("refresh: rotates tokens; keeps the old refresh token when none is ret
     assert.equal(dead.code, "invalid_grant");
     assert.match(dead.message, /no longer valid/);
     const other = await refreshTokens(server.host, "x").catch((e) => e);
-    assert.equal(other.message, "Token refresh failed: temporarily_unavailable");
+    assert.equal(other.message, `Token refresh failed at ${server.host}: temporarily_unavailable`);
   } finally {
     await server.close();
   }

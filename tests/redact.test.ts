@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { redact } from "../src/redact.ts";
+
+const TOKEN = "Ab+c/d=e f~Tok_123.XYZ";
+
+Deno.test("redact: the secret goes in every encoding a server may echo it in", () => {
+  const forms = {
+    raw: TOKEN,
+    upper: TOKEN.toUpperCase(),
+    lower: TOKEN.toLowerCase(),
+    percent: encodeURIComponent(TOKEN),
+    "percent, lower-case hex": encodeURIComponent(TOKEN).toLowerCase(),
+    "form (+ for space)": new URLSearchParams({ t: TOKEN }).toString().slice(2),
+    "double percent": encodeURIComponent(encodeURIComponent(TOKEN)),
+    json: JSON.stringify(TOKEN),
+    "json \\u escapes": JSON.stringify(TOKEN).replace(
+      /[a-z]/g,
+      (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
+    ),
+    "json escaped slash": JSON.stringify(TOKEN).replaceAll("/", "\\/"),
+    base64: btoa(TOKEN),
+    "base64 unpadded": btoa(TOKEN).replace(/=+$/, ""),
+    base64url: btoa(TOKEN).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, ""),
+  };
+  for (const [name, form] of Object.entries(forms)) {
+    const out = redact(`error: ${form} is not valid`, [TOKEN]);
+    assert.ok(out.includes("[redacted]"), `${name}: ${out}`);
+    assert.ok(!out.includes(form), `${name}: ${out}`);
+    assert.ok(!/Tok_123|TOK_123|tok_123/i.test(out), `${name}: ${out}`);
+  }
+});
+
+Deno.test("redact: base64 inside longer base64 (client:token) loses the token's part", () => {
+  for (const prefix of ["c:", "cl:", "cli:"]) {
+    const encoded = btoa(prefix + TOKEN);
+    const out = redact(`Basic ${encoded}`, [TOKEN]);
+    assert.ok(out.includes("[redacted]"), out);
+    // At most the few characters mixing the prefix or padding with the token remain.
+    assert.ok(out.replace("[redacted]", "").length <= "Basic ".length + 12, out);
+  }
+});
+
+Deno.test("redact: generic token shapes are removed whatever their value", () => {
+  assert.equal(
+    redact(
+      'Authorization: Bearer abc.def-ghi; {"refresh_token":"zzz","x":1} token=q&access_token=p',
+    ),
+    'Authorization: Bearer [redacted]; {"refresh_token":"[redacted]","x":1} token=[redacted]&access_token=[redacted]',
+  );
+  assert.equal(redact('\\"access_token\\": \\"rr\\"'), '\\"access_token\\": \\"[redacted]\\"');
+  assert.equal(redact("access_token%3Dabc"), "access_token%3D[redacted]");
+});
+
+Deno.test("redact: ordinary text, short or absent secrets and repeated runs are left alone", () => {
+  const text = "Invalid token: the token has expired (HTTP 401)";
+  assert.equal(redact(text, ["", undefined, "t", "ok"]), text);
+  const once = redact(`x ${TOKEN} Bearer y`, [TOKEN]);
+  assert.equal(redact(once, [TOKEN]), once);
+  assert.equal(once, "x [redacted] Bearer [redacted]");
+});
+
+Deno.test("redact: cheap enough to run on every printed line", () => {
+  const secrets = Array.from({ length: 20 }, (_, i) => `secret-token-${i}-${"x".repeat(40)}`);
+  const line = "Found 3 accounts: acme (current), other, third ".repeat(3);
+  redact(line, secrets); // compile once
+  const started = performance.now();
+  for (let i = 0; i < 1000; i++) redact(line, secrets);
+  const perLine = (performance.now() - started) / 1000;
+  assert.ok(perLine < 2, `${perLine}ms per line`);
+});
