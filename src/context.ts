@@ -5,6 +5,8 @@
  * the validated settings before any command body runs.
  */
 import type { ConfigLocation } from "./config/location.ts";
+import type { AblyConfig } from "./config/schema.ts";
+import type { Change, Snapshot } from "./config/store.ts";
 import type { Reporter } from "./output/reporter.ts";
 import type { Prompter } from "./prompt/prompter.ts";
 
@@ -45,8 +47,29 @@ export interface Settings {
   display: boolean;
 }
 
+/**
+ * The config file as this run may use it: the settings' location, lock timeout and
+ * Ctrl-C applied, exposure warnings shown once, and every secret read kept out of
+ * the output.
+ */
+export interface ConfigStore {
+  /** The parsed config, or `undefined` when there is no file yet. */
+  read(): Promise<AblyConfig | undefined>;
+  /** The parsed config and its exact text; `reveal` leaves its secrets printable. */
+  snapshot(options?: { reveal?: boolean }): Promise<Snapshot | undefined>;
+  /**
+   * A locked read-modify-write. `cancellable`: Ctrl-C stops the wait for the lock
+   * (nothing has changed then); a login's write is never cancellable.
+   */
+  update<T>(
+    mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
+    options?: { cancellable?: boolean; basis?: Snapshot },
+  ): Promise<T>;
+}
+
 export interface Context {
   settings: Settings;
+  store: ConfigStore;
   out: Reporter;
   prompter: Prompter;
   /** Questions may be asked: a terminal to ask on, and not JSON mode. Decided here only. */

@@ -23,12 +23,18 @@ const cache = new Map<string, RegExp[]>();
  * (`+` for spaces, double-encoded too), JSON-escaped, or base64/base64url-encoded
  * (also inside a longer base64 string), plus the generic token shapes above.
  */
-export function redact(text: string, secrets: Iterable<string | undefined> = []): string {
+export function redact(
+  text: string,
+  secrets: Iterable<string | undefined> = [],
+  options: { shapes?: boolean } = {},
+): string {
   let out = text;
   for (const secret of secrets) {
     if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
     for (const pattern of patternsFor(secret)) out = out.replace(pattern, REDACTED);
   }
+  // Our own output has fields named `token` that hold no secret: the shapes are for server text.
+  if (options.shapes === false) return out;
   return out.replace(BEARER, `$1${REDACTED}`).replace(FORM_FIELD, `$1${REDACTED}`)
     .replace(JSON_FIELD, `$1${REDACTED}`);
 }

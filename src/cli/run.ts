@@ -41,8 +41,12 @@ export async function run(argv: string[], host: Host): Promise<number> {
     try {
       // Settings pull in the config, HTTP and OAuth modules: only for commands that run.
       const { readSettings } = await import("../settings.ts");
+      const { configStore } = await import("./store-access.ts");
+      const settings = readSettings(host.env, options);
+      out.protect([settings.accessToken]);
       const ctx: Context = {
-        settings: readSettings(host.env, options),
+        settings,
+        store: configStore(settings, out, host.signal),
         out,
         prompter: host.prompter,
         interactive: !out.json && host.prompter.terminal,

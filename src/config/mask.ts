@@ -25,3 +25,20 @@ function mask(value: unknown, key?: string): unknown {
   }
   return value;
 }
+
+/** Every secret the config holds (tokens, API key secrets), whatever its shape, to keep out of output. */
+export function secretsOf(config: AblyConfig): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, key?: string): void => {
+    if (typeof value === "string") {
+      if (key && SECRET_KEYS.has(key)) found.push(value);
+      else if (key === "apiKey") found.push(value.includes(":") ? value.split(":").pop()! : value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) walk(item, key);
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  walk(config);
+  return found;
+}

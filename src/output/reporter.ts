@@ -9,6 +9,7 @@
 import type { CliError } from "../errors.ts";
 import { envelope, renderJson } from "./json.ts";
 import { createStyle, stripAnsi, type Style } from "./style.ts";
+import { REDACTED } from "../redact.ts";
 
 export type Format = "human" | "json" | "pretty-json";
 
@@ -39,6 +40,8 @@ export interface Spinner {
 export interface Reporter {
   readonly json: boolean;
   readonly style: Style;
+  /** Secrets to keep out of every line printed from now on (tokens, key secrets). */
+  protect(values: Iterable<string | undefined>): void;
   /** A human data line on stdout (ignored in JSON mode). */
   print(line?: string): void;
   /** The command's result record (JSON mode only). */
@@ -56,13 +59,47 @@ export interface Reporter {
   spinner(text: string): Spinner;
 }
 
+/** Shorter values are not credentials, and hiding them would shred ordinary text. */
+const MIN_SECRET = 8;
+
+/**
+ * `line` with every word that is, or encodes, one of `secrets` (lower-cased)
+ * replaced: raw in any case, percent-encoded, or base64 (also `client:secret`
+ * pairs). A lookup per word, so it stays fast with thousands of secrets and long
+ * lines; server text is redacted more thoroughly where it is received.
+ */
+function withoutSecrets(line: string, secrets: Set<string>): string {
+  const known = (text: string) =>
+    secrets.has(text.toLowerCase()) ||
+    text.split(":").some((part) => secrets.has(part.toLowerCase()));
+  return line.replace(/[A-Za-z0-9._~+/=%-]{8,}/g, (word) => {
+    if (known(word)) return REDACTED;
+    if (word.includes("%")) {
+      try {
+        if (known(decodeURIComponent(decodeURIComponent(word)))) return REDACTED;
+      } catch { /* not percent-encoding */ }
+    }
+    if (/^[A-Za-z0-9+/_-]{12,}={0,2}$/.test(word)) {
+      try {
+        if (known(atob(word.replaceAll("-", "+").replaceAll("_", "/")))) return REDACTED;
+      } catch { /* not base64 */ }
+    }
+    return word;
+  });
+}
+
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 export function createReporter(options: ReporterOptions): Reporter {
   const json = options.format !== "human";
   const style = createStyle(options.color && !json);
-  const stdout = options.stdout ?? ((line: string) => console.log(line));
-  const stderr = options.stderr ?? ((line: string) => console.error(line));
+  // Every line passes through one redaction step: no secret the run has seen is ever shown.
+  const secrets = new Set<string>();
+  const clean = (line: string) => secrets.size === 0 ? line : withoutSecrets(line, secrets);
+  const rawStdout = options.stdout ?? ((line: string) => console.log(line));
+  const rawStderr = options.stderr ?? ((line: string) => console.error(line));
+  const stdout = (line: string) => rawStdout(clean(line));
+  const stderr = (line: string) => rawStderr(clean(line));
   const stderrRaw = options.stderrRaw ??
     ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
 
@@ -78,6 +115,11 @@ export function createReporter(options: ReporterOptions): Reporter {
   return {
     json,
     style,
+    protect(values) {
+      for (const value of values) {
+        if (value && value.length >= MIN_SECRET) secrets.add(value.toLowerCase());
+      }
+    },
     print(line = "") {
       if (!json) stdout(line);
     },

@@ -16,7 +16,6 @@ import {
 } from "../../config/accounts.ts";
 import { storeSessionTokens } from "../../config/login-records.ts";
 import type { AblyConfig, AccountRecord } from "../../config/schema.ts";
-import { updateConfig } from "../../config/store.ts";
 import { type ControlClient, controlClient, DEFAULT_CONTROL_HOST } from "../../control/api.ts";
 import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
 
@@ -37,6 +36,7 @@ export async function controlClientFor(
   const client = controlClient(host, token, {
     timeoutMs: ctx.settings.controlTimeoutMs,
     signal: ctx.signal,
+    fetch: ctx.fetch,
   });
   return { client, host };
 }
@@ -47,7 +47,7 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
   const stored = usableToken(ctx, config, alias);
   if (stored) return stored;
 
-  const refreshed = await updateConfig(ctx.settings.config, async (fresh) => {
+  const refreshed = await ctx.store.update(async (fresh) => {
     // Another run may have refreshed while we waited for the lock.
     const now = usableToken(ctx, fresh, alias);
     if (now) return { changed: false, value: now };
@@ -65,7 +65,9 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
         timeoutMs: ctx.settings.oauthTimeoutMs,
         signal: ctx.signal,
         now: ctx.now,
+        fetch: ctx.fetch,
       });
+      ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
       storeSessionTokens(fresh, key, { ...tokens, scope: tokens.scope ?? session.oauthScope });
       return { changed: true, value: tokens.accessToken };
     } catch (error) {
@@ -79,7 +81,7 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
       }
       throw new CliError(error instanceof Error ? error.message : String(error));
     }
-  }, { lockTimeoutMs: ctx.settings.lockTimeoutMs });
+  }, { cancellable: true });
   if (refreshed === undefined) {
     throw new CliError(
       "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",

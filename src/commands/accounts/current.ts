@@ -1,7 +1,6 @@
 /** `ably accounts current`: the current account, verified with the Control API. */
 import type { Context } from "../../context.ts";
 import { ControlApiError } from "../../control/errors.ts";
-import { readConfig } from "../../config/store.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 import { controlClientFor } from "./control-access.ts";
@@ -11,7 +10,7 @@ const UNVERIFIED = "Unable to verify account information. Your access token may 
 
 export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
-  const config = (await readConfig(ctx.settings.config.file)) ?? {};
+  const config = (await ctx.store.read()) ?? {};
   const alias = currentOrFail(config, "accountCurrent");
   const account = accountsOf(config)[alias];
   const local = localDetails(account, currentAppIdOf(config, alias));

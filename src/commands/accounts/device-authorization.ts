@@ -25,6 +25,7 @@ export async function authorizeDevice(
   const code = await requestDeviceCode(host, {
     timeoutMs: Math.max(timeoutMs, 1000),
     signal: ctx.signal,
+    fetch: ctx.fetch,
   }).catch((error) => {
     if (ctx.signal.aborted) return undefined;
     throw new CliError(error.message, { component: "accountLogin" });
@@ -55,7 +56,11 @@ export async function authorizeDevice(
 
   const spinner = out.spinner("Waiting for authorization...");
   try {
-    const tokens = await pollForTokens(host, code, { signal: ctx.signal, timeoutMs });
+    const tokens = await pollForTokens(host, code, {
+      signal: ctx.signal,
+      timeoutMs,
+      fetch: ctx.fetch,
+    });
     spinner.stop();
     out.success("Authentication successful.");
     return tokens;

@@ -1,12 +1,11 @@
 /** `ably accounts list`: the accounts in the config, no network. */
 import type { Context } from "../../context.ts";
-import { readConfig } from "../../config/store.ts";
 import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
 import { noAccounts } from "./resolve.ts";
 
 export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
-  const config = (await readConfig(ctx.settings.config.file)) ?? {};
+  const config = (await ctx.store.read()) ?? {};
   const entries = Object.entries(accountsOf(config));
   if (entries.length === 0) {
     const error = noAccounts("accountList");

@@ -7,7 +7,6 @@
  */
 import type { Context } from "../../context.ts";
 import { ExitCode, usageError } from "../../errors.ts";
-import { readConfig, updateConfig } from "../../config/store.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasProblem } from "../../config/alias.ts";
 import {
@@ -53,15 +52,20 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
     throw usageError(`${aliasProblem(options.alias)}.`);
   }
   // A config we could not save into must be found before the user authorizes anything.
-  await readConfig(ctx.settings.config.file);
+  await ctx.store.read();
   const { settings } = ctx;
   const controlHost = settings.controlHost ?? DEFAULT_CONTROL_HOST;
   const clientFor = (token: string) =>
-    controlClient(controlHost, token, { timeoutMs: settings.controlTimeoutMs, signal: ctx.signal });
+    controlClient(controlHost, token, {
+      timeoutMs: settings.controlTimeoutMs,
+      signal: ctx.signal,
+      fetch: ctx.fetch,
+    });
 
   if (options.token !== undefined) {
     const token = options.token === true ? settings.accessToken : options.token;
     if (!token) throw usageError("--token needs a token, or ABLY_ACCESS_TOKEN set.");
+    ctx.out.protect([token]);
     const code = await finishLogin(
       ctx,
       options,
@@ -82,6 +86,7 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
   const oauthHost = settings.oauthHost ?? DEFAULT_OAUTH_HOST;
   const tokens = await authorizeDevice(ctx, oauthHost, options.browser !== false);
   if (typeof tokens === "number") return tokens;
+  ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
   let stored = false;
   let code: number | undefined;
   try {
@@ -142,8 +147,7 @@ async function finishLogin(
   out.print();
   out.print(`Using account ${out.style.cyan(account.name)} (${account.id}).`);
 
-  const location = ctx.settings.config;
-  const existing = (await readConfig(location.file)) ?? {};
+  const existing = (await ctx.store.read()) ?? {};
   const alias = await chooseAlias(ctx, existing, account, options.alias, Boolean(options.force));
   if (alias === INTERRUPTED) return ExitCode.Interrupted;
 
@@ -153,13 +157,14 @@ async function finishLogin(
   if (key === INTERRUPTED) return ExitCode.Interrupted;
   if (ctx.signal.aborted) return ExitCode.Interrupted;
 
-  const replaced = await updateConfig(location, (config) => {
+  // Not cancellable: once the write has begun it is finished, and what it stores is kept.
+  const replaced = await ctx.store.update((config) => {
     const replaced = store(config, alias, me, account);
     setCurrentAccount(config, alias);
     if (options.endpoint) setEndpoint(config, alias, options.endpoint);
     if (app) storeAppSelection(config, alias, app.app, key?.key);
     return { changed: true, value: replaced };
-  }, { lockTimeoutMs: ctx.settings.lockTimeoutMs });
+  });
   await revokeSessions(
     ctx,
     replaced.map(({ session, host }, index) => ({
@@ -219,7 +224,7 @@ async function revokeIssued(
   // Not the Ctrl-C signal: it may already be aborted, and these tokens must still go.
   const result = await revokeTokenPair(
     { access: tokens.accessToken, refresh: tokens.refreshToken },
-    { host, timeoutMs: ctx.settings.oauthTimeoutMs },
+    { host, timeoutMs: ctx.settings.oauthTimeoutMs, fetch: ctx.fetch },
   );
   const failed = [result.access, result.refresh].find((r) => r?.status === "failed");
   return failed?.status === "failed" ? failed.reason : undefined;

@@ -5,7 +5,7 @@
  */
 import type { Context } from "../../context.ts";
 import { CliError, ExitCode, usageError } from "../../errors.ts";
-import { readSnapshot, updateConfig } from "../../config/store.ts";
+import { LockWaitAborted } from "../../config/errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import {
   accountsOf,
@@ -20,6 +20,7 @@ import {
 } from "../../config/accounts.ts";
 import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
 import {
+  type Attempts,
   describeRevocation,
   type Revocation,
   revokeSessions,
@@ -41,7 +42,7 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<number>
   }
   const location = ctx.settings.config;
   out.verbose("config", "configFile", `Using config file ${location.file}`);
-  const snapshot = await readSnapshot(location.file);
+  const snapshot = await ctx.store.snapshot();
   const config = snapshot?.config ?? {};
 
   // A named account is resolved first (as the official CLI: "not found" beats the --force rule).
@@ -64,37 +65,42 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<number>
     if (declined !== undefined) return declined;
   }
 
-  // Revocation happens under the lock, on what the file holds then: tokens another run
-  // refreshed meanwhile are the ones revoked, and nothing can start sharing them first.
-  const saved = await updateConfig(location, async (fresh) => {
-    // --all means every account there is now, including any added meanwhile.
-    const targets = options.all ? Object.keys(accountsOf(fresh)) : chosen;
-    if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
-      return { changed: false, value: undefined };
+  // Revocation happens under the lock, on what the file holds then (tokens another run
+  // refreshed meanwhile are the ones revoked, and nothing can start sharing them first),
+  // and last: after the new file is written and synced, just before it replaces the old.
+  let revoked: { attempts: Attempts; jobs: SessionJob[] } | undefined;
+  let saved;
+  try {
+    saved = await ctx.store.update((fresh) => {
+      // --all means every account there is now, including any added meanwhile.
+      const targets = options.all ? Object.keys(accountsOf(fresh)) : chosen;
+      if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
+        return { changed: false, value: undefined };
+      }
+      const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
+      const jobs = sessionsOnlyUsedBy(fresh, targets).map((key) =>
+        sessionJob(fresh, key, targets.length > 1, ctx.settings.oauthHost)
+      );
+      let remaining = Object.keys(accountsOf(fresh));
+      for (const alias of targets) remaining = removeAccount(fresh, alias);
+      const value = { targets, before, jobs, remaining, current: currentAlias(fresh) };
+      return {
+        changed: true,
+        value,
+        beforeCommit: async () => {
+          revoked = { attempts: await revokeSessions(ctx, jobs), jobs };
+        },
+      };
+    }, { cancellable: true, basis: snapshot });
+  } catch (error) {
+    if (error instanceof LockWaitAborted) {
+      out.warning("Logout canceled.");
+      return ExitCode.Interrupted;
     }
-    const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
-    const dropped = sessionsOnlyUsedBy(fresh, targets).map((key) =>
-      sessionJob(fresh, key, targets.length > 1, ctx.settings.oauthHost)
-    );
-    let remaining = Object.keys(accountsOf(fresh));
-    for (const alias of targets) remaining = removeAccount(fresh, alias);
-    const attempts = await revokeSessions(ctx, dropped);
-    const droppedKeys = new Set(dropped.map((job) => job.sessionKey));
-    const outcome = (alias: string) => {
-      const credentials = before.get(alias)!;
-      const gone = credentials.kind === "oauth" && droppedKeys.has(credentials.sessionKey);
-      return describeRevocation(credentials, gone, attempts);
-    };
-    return {
-      changed: true,
-      value: {
-        accounts: targets.map((alias) => ({ alias, revocation: outcome(alias) })),
-        before,
-        remaining,
-        current: currentAlias(fresh),
-      },
-    };
-  }, { lockTimeoutMs: ctx.settings.lockTimeoutMs, basis: snapshot });
+    // Only the final rename can fail after revoking: say exactly what is dead.
+    if (revoked) throw revokedButKept(error, revoked.attempts, revoked.jobs);
+    throw error;
+  }
   if (!saved) {
     throw new CliError(
       `Account "${
@@ -103,20 +109,17 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<number>
       { component: COMPONENT },
     );
   }
-  out.verbose(
-    "config",
-    "configSaved",
-    `Removed ${saved.accounts.map((a) => a.alias).join(", ")} from ${location.file}`,
-  );
+  const attempts = revoked?.attempts ?? new Map();
+  const droppedKeys = new Set(saved.jobs.map((job) => job.sessionKey));
+  const accounts = saved.targets.map((alias) => {
+    const credentials = saved.before.get(alias)!;
+    const gone = credentials.kind === "oauth" && droppedKeys.has(credentials.sessionKey);
+    return { alias, revocation: describeRevocation(credentials, gone, attempts) };
+  });
+  out.verbose("config", "configSaved", `Removed ${saved.targets.join(", ")} from ${location.file}`);
 
-  if (options.all) reportAll(ctx, saved.accounts, saved.before);
-  else {report(
-      ctx,
-      saved.accounts[0].alias,
-      saved.remaining,
-      saved.current,
-      saved.accounts[0].revocation,
-    );}
+  if (options.all) reportAll(ctx, accounts, saved.before);
+  else report(ctx, accounts[0].alias, saved.remaining, saved.current, accounts[0].revocation);
   if (ctx.signal.aborted) {
     out.warning(
       "Interrupted while revoking: the logout was completed; tokens not reported revoked may remain valid until they expire.",
@@ -124,6 +127,22 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<number>
     return ExitCode.Interrupted;
   }
   return ExitCode.Success;
+}
+
+/** The write failed after the tokens were revoked: the account stays, and the user must know. */
+function revokedButKept(error: unknown, attempts: Attempts, jobs: SessionJob[]): CliError {
+  const done = jobs.flatMap((job) =>
+    (["access", "refresh"] as const)
+      .filter((kind) => attempts.get(job.sessionKey)?.[kind]?.status === "revoked")
+      .map((kind) => `${kind} token${job.whose}`)
+  );
+  const cause = error instanceof Error ? error.message : String(error);
+  return new CliError(
+    `${cause} The config was not changed, but these tokens were already revoked: ${
+      done.join(", ") || "none"
+    }. The account is still configured with them; fix the problem and log out again.`,
+    { component: COMPONENT, cause: error },
+  );
 }
 
 function sessionJob(

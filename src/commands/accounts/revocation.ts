@@ -43,7 +43,12 @@ export async function revokeSessions(ctx: Context, jobs: SessionJob[]): Promise<
     out.verbose("oauth", "revokeStart", `Revoking OAuth tokens at ${job.host}`, { host: job.host });
     return revokeTokenPair(
       { access: job.tokens.accessToken, refresh: job.tokens.refreshToken },
-      { host: job.host, timeoutMs: ctx.settings.oauthTimeoutMs, signal: ctx.signal },
+      {
+        host: job.host,
+        timeoutMs: ctx.settings.oauthTimeoutMs,
+        signal: ctx.signal,
+        fetch: ctx.fetch,
+      },
     ).then((result) => ({ job, result }));
   }));
   spinner.stop();

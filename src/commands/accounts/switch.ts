@@ -4,7 +4,6 @@
  */
 import type { Context } from "../../context.ts";
 import { CliError, ExitCode, usageError } from "../../errors.ts";
-import { readConfig, updateConfig } from "../../config/store.ts";
 import { accountsOf, accountSummaries } from "../../config/accounts.ts";
 import { setCurrentAccount, setEndpoint } from "../../config/login-records.ts";
 import type { AblyConfig } from "../../config/schema.ts";
@@ -21,8 +20,7 @@ const COMPONENT = "accountSwitch";
 
 export async function run(ctx: Context, options: SwitchOptions): Promise<number> {
   const { out } = ctx;
-  const location = ctx.settings.config;
-  const config = (await readConfig(location.file)) ?? {};
+  const config = (await ctx.store.read()) ?? {};
   if (Object.keys(accountsOf(config)).length === 0) throw noAccounts(COMPONENT, "Run");
   const alias = options.accountAliasOrId !== undefined
     ? resolveOrFail(config, options.accountAliasOrId)
@@ -32,14 +30,14 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<number>
     return ExitCode.Interrupted;
   }
 
-  await updateConfig(location, (fresh) => {
+  await ctx.store.update((fresh) => {
     if (!Object.hasOwn(accountsOf(fresh), alias)) {
       throw new CliError(`Account "${alias}" is no longer configured.`, { component: COMPONENT });
     }
     setCurrentAccount(fresh, alias);
     if (options.endpoint) setEndpoint(fresh, alias, options.endpoint);
     return { changed: true, value: undefined };
-  }, { lockTimeoutMs: ctx.settings.lockTimeoutMs });
+  }, { cancellable: true });
 
   const account = accountsOf(config)[alias];
   try {

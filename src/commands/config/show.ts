@@ -1,7 +1,7 @@
 /** `ably config show [--reveal]`: the config, tokens and API key secrets masked unless --reveal. */
 import type { Context } from "../../context.ts";
 import { CliError } from "../../errors.ts";
-import { readSnapshot, serializeConfig } from "../../config/store.ts";
+import { serializeConfig } from "../../config/store.ts";
 import { maskSecrets } from "../../config/mask.ts";
 
 export type ShowOptions = {
@@ -11,7 +11,7 @@ export type ShowOptions = {
 export async function run(ctx: Context, options: ShowOptions): Promise<void> {
   const { out } = ctx;
   const { file } = ctx.settings.config;
-  const snapshot = await readSnapshot(file);
+  const snapshot = await ctx.store.snapshot({ reveal: options.reveal });
   if (!snapshot) {
     throw new CliError(
       `Config file does not exist at: ${file}\nRun "ably accounts login" to create one.`,

@@ -276,7 +276,7 @@ Deno.test("current: a hanging Control API -> cached result after the timeout, ex
     assert.ok(human.elapsedMs < 2500, `took ${Math.round(human.elapsedMs)}ms`);
     assert.match(
       human.stderr,
-      /^⚠ Unable to verify account information: the Control API at 127\.0\.0\.1:\d+ failed \(Network error: GET \/me timed out\)\./,
+      /^⚠ Unable to verify account information: the Control API at 127\.0\.0\.1:\d+ failed \(Network error: 127\.0\.0\.1:\d+ did not answer within 500ms; GET \/me timed out\)\./,
     );
     assert.match(human.stdout, /^Account \(cached\): Acme Ltd \(VgQpOZ\)$/m);
 
