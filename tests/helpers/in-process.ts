@@ -153,9 +153,11 @@ function scriptedPrompter(replies: Reply[], questions: string[]): Prompter {
       const reply = await next(message);
       if (reply === INTERRUPTED) return INTERRUPTED;
       if (typeof reply !== "object") throw new Error(`${message}: expected typed text`);
-      const problem = options.validate?.(reply.type.trim());
-      if (problem) throw new Error(`${message}: "${reply.type}" refused: ${problem}`);
-      return reply.type || options.default || "";
+      // As the prompt library: Enter on an empty line takes the default, which is validated too.
+      const value = reply.type || options.default || "";
+      const problem = options.validate?.(value.trim());
+      if (problem) throw new Error(`${message}: "${value}" refused: ${problem}`);
+      return value;
     },
   };
 }

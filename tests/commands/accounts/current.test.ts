@@ -558,3 +558,34 @@ Deno.test("current: a fixed clock decides expiry: 61 s before it no refresh, 59 
     }
   });
 });
+
+Deno.test("current: a Control API error echoing the token, in any encoding, never shows it", async () => {
+  const encoded = encodeURIComponent(LEGACY_TOKEN).replaceAll("_", "%5F");
+  const message = `bad token ${LEGACY_TOKEN.toUpperCase()} / ${encoded} / ${btoa(LEGACY_TOKEN)}`;
+  await withAblyServer({ me: { status: 400, body: { message } } }, async (server) => {
+    const dir = await tempConfigDir(legacyConfig(server));
+    for (const json of [[], ["--json"]]) {
+      const run = await runCli(["accounts", "current", ...json], { configDir: dir });
+      assert.equal(run.code, 0);
+      const all = run.stdout + run.stderr;
+      for (const form of [LEGACY_TOKEN.toUpperCase(), encoded, btoa(LEGACY_TOKEN)]) {
+        assert.ok(!all.includes(form), `leaked ${form.slice(0, 8)}…`);
+      }
+      assert.match(all, /\[redacted\]/);
+    }
+  });
+});
+
+Deno.test("current: a config writable by others draws one warning", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir(legacyConfig(server));
+    await Deno.chmod(`${dir}/config`, 0o666);
+    const run = await runCli(["accounts", "current"], { configDir: dir });
+    assert.equal(run.code, 0);
+    const warnings = run.stderr.split("\n").filter((line) => line.startsWith("⚠"));
+    assert.equal(warnings.length, 1, run.stderr);
+    assert.match(warnings[0], /writable/);
+  });
+});

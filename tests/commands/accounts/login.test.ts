@@ -545,3 +545,84 @@ Deno.test("login: Ctrl-C before the write revokes the issued tokens and stores n
     await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
   });
 });
+
+// --- never overwrite a different account by default ------------------------------------
+
+Deno.test("login --alias naming a different account's alias: an error without a terminal, unless --force", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "taken", id: "SomeoneElse" }], "taken");
+    const dir = await tempConfigDir(config);
+    const refused = await runCli(["accounts", "login", "--alias", "taken", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr.replaceAll(" \n ›   ", " "),
+      /Alias "taken" is already used by a different account \(Account taken, SomeoneElse\)\. Use another --alias, or add --force to replace that account\./,
+    );
+    assert.equal(await readConfigText(dir), config);
+    // The tokens issued for the refused login are not left valid.
+    assert.equal(server.to("/oauth/revoke").length, 2);
+
+    const forced = await runCli(
+      ["accounts", "login", "--alias", "taken", "--force", "--json", ...hostFlags(server)],
+      { configDir: dir },
+    );
+    assert.equal(forced.code, 0, forced.stdout);
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.equal(after.accounts!.taken.accountId, ME.account.id);
+  });
+});
+
+Deno.test("login on a terminal: a taken derived alias defaults to a free one; replacing needs a yes", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "test-account", id: "SomeoneElse" }], "test-account");
+    const dir = await tempConfigDir(config);
+    const enter = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      replies: [{ type: "" }], // Enter: the offered default
+    });
+    assert.equal(enter.code, 0, enter.stderr);
+    assert.ok(enter.questions.includes("Enter an alias for this account:"));
+    let after = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(after.accounts!), ["test-account", "test-account-2"]);
+    assert.equal(after.accounts!["test-account"].accountId, "SomeoneElse");
+
+    await Deno.writeTextFile(`${dir}/config`, config);
+    const declined = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      replies: [{ type: "test-account" }, "no", { type: "mine" }],
+    });
+    assert.equal(declined.code, 0, declined.stderr);
+    assert.ok(
+      declined.questions.includes(
+        'Replace the account Account test-account, SomeoneElse stored as "test-account"?',
+      ),
+      declined.questions.join("\n"),
+    );
+    after = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(after.accounts!), ["test-account", "mine"]);
+
+    await Deno.writeTextFile(`${dir}/config`, config);
+    const replaced = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      replies: [{ type: "test-account" }, "yes"],
+    });
+    assert.equal(replaced.code, 0, replaced.stderr);
+    after = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(after.accounts!), ["test-account"]);
+    assert.equal(after.accounts!["test-account"].accountId, ME.account.id);
+  });
+});
+
+Deno.test("login: logging in again to the same account under its alias needs no question", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir(buildConfig([{ alias: "test-account", id: ME.account.id }]));
+    const run = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      replies: [],
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.questions, []);
+  });
+});

@@ -1010,3 +1010,125 @@ Deno.test(
     }
   },
 );
+
+// --- nothing revoked unless the logout is saved ----------------------------------------
+
+Deno.test("logout: another process holding the lock -> error, and nothing revoked", async () => {
+  const server = startAuthServer();
+  try {
+    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
+    const dir = await tempConfigDir(config);
+    const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
+    await lock.lock(true);
+    try {
+      const run = await runCli(["accounts", "logout", "--force", "--json"], {
+        configDir: dir,
+        env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "300" },
+      });
+      assert.equal(run.code, 1);
+      assert.match(
+        resultOf(run.records()).error.message,
+        /Timed out after 300ms waiting for the lock/,
+      );
+    } finally {
+      await lock.unlock();
+      lock.close();
+    }
+    assert.equal(server.requests.length, 0);
+    assert.equal(await readConfigText(dir), config);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: a write that fails after revoking says exactly which tokens are dead", async () => {
+  const server = startAuthServer();
+  try {
+    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "logout", "--force"], {
+      configDir: dir,
+      fetch: async (input, init) => {
+        // While the tokens are being revoked, the config path turns into a directory that
+        // cannot be renamed over: the one failure left after revoking.
+        await Deno.remove(configFileIn(dir)).catch(() => {});
+        await Deno.mkdir(configFileIn(dir), { recursive: true });
+        await Deno.writeTextFile(`${configFileIn(dir)}/keep`, "x");
+        return fetch(input, init);
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.match(
+      unwrapped(run.stderr),
+      /these tokens were already revoked: access token, refresh token\. The account is still configured with them/,
+    );
+    assert.equal(server.requests.length, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: a second's wait for the lock is said, with the holder's pid", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
+  await lock.lock(true);
+  await lock.write(new TextEncoder().encode("4242\n"));
+  const release = setTimeout(async () => {
+    await lock.unlock();
+    lock.close();
+  }, 1300);
+  const run = await runCli(["accounts", "logout", "--force"], { configDir: dir });
+  clearTimeout(release);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /Waiting for another ably process \(pid 4242\) to finish updating/);
+});
+
+Deno.test("logout: Ctrl-C while waiting for the lock cancels, nothing revoked or changed", async () => {
+  const server = startAuthServer();
+  try {
+    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
+    const dir = await tempConfigDir(config);
+    const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
+    await lock.lock(true);
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(), 200);
+    const run = await runCli(["accounts", "logout", "--force"], { configDir: dir, interrupt });
+    await lock.unlock();
+    lock.close();
+    assert.equal(run.code, 130);
+    assert.match(run.stderr, /Logout canceled\./);
+    assert.equal(server.requests.length, 0);
+    assert.equal(await readConfigText(dir), config);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout: every malformed setting is a usage error naming it, before any request or write", async () => {
+  const server = startAuthServer();
+  try {
+    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
+    const dir = await tempConfigDir(config);
+    const cases: [Record<string, string>, string[], RegExp][] = [
+      [
+        { ABLY_CONFIG_LOCK_TIMEOUT_MS: "abc" },
+        [],
+        /ABLY_CONFIG_LOCK_TIMEOUT_MS must be a whole number/,
+      ],
+      [{ ABLY_OAUTH_TIMEOUT_MS: "-5" }, [], /ABLY_OAUTH_TIMEOUT_MS must be a whole number/],
+      [{ ABLY_CONTROL_TIMEOUT_MS: "1.5" }, [], /ABLY_CONTROL_TIMEOUT_MS must be a whole number/],
+      [{ ABLY_OAUTH_HOST: "https://x/y" }, [], /ABLY_OAUTH_HOST must be a host name/],
+      [{ ABLY_CONTROL_HOST: "a b" }, [], /ABLY_CONTROL_HOST must be a host name/],
+      [{}, ["--oauth-host", "evil.example/path"], /--oauth-host must be a host name/],
+    ];
+    for (const [env, args, message] of cases) {
+      const run = await runCli(["accounts", "logout", "--force", ...args], { configDir: dir, env });
+      assert.equal(run.code, 2, JSON.stringify(env));
+      assert.match(unwrapped(run.stderr), message);
+    }
+    assert.equal(server.requests.length, 0);
+    assert.equal(await readConfigText(dir), config);
+  } finally {
+    await server.close();
+  }
+});
