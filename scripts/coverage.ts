@@ -29,7 +29,10 @@ async function deno(args: string[]): Promise<number> {
 /** The words of `deno task test` after `deno test`, up to (not including) its paths. */
 async function testFlags(): Promise<{ flags: string[]; paths: string[] }> {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  const words = String(config.tasks.test).trim().split(/\s+/);
+  // Leading `NAME=value` words set the environment (DENO_JOBS); the run inherits ours.
+  const words = String(config.tasks.test).trim().split(/\s+/).filter((word, i, all) =>
+    !(/^[A-Z_]+=/.test(word) && all.slice(0, i).every((w) => /^[A-Z_]+=/.test(w)))
+  );
   if (words[0] !== "deno" || words[1] !== "test") {
     throw new Error(`the test task must start with "deno test": ${config.tasks.test}`);
   }

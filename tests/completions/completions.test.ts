@@ -15,6 +15,25 @@ async function ablyOnPath(): Promise<string> {
 
 const decoder = new TextDecoder();
 
+/** The generated script, once per shell (in-process): each case then costs one shell, not two CLIs. */
+const scriptFiles = new Map<string, Promise<string>>();
+function scriptFile(shell: "bash" | "zsh" | "fish"): Promise<string> {
+  if (!scriptFiles.has(shell)) {
+    scriptFiles.set(
+      shell,
+      (async () => {
+        const { stdout } = await runCli(["completions", shell], {
+          configDir: await tempConfigDir(),
+        });
+        const file = await Deno.makeTempFile({ suffix: `.${shell}` });
+        await Deno.writeTextFile(file, stdout);
+        return file;
+      })(),
+    );
+  }
+  return scriptFiles.get(shell)!;
+}
+
 /** Whether `shell` is installed; under CI=true a missing shell fails its tests instead of skipping. */
 async function installed(shell: string): Promise<boolean> {
   if (isWindows) return false;
@@ -56,7 +75,7 @@ async function complete(line: string, configDir: string, bin: string): Promise<s
     word.split(/(=)/).filter((part, _, parts) => part !== "" || parts.length === 1)
   );
   const script = `
-    source <(ably completions bash)
+    source '${await scriptFile("bash")}'
     COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")})
     COMP_CWORD=${words.length - 1}
     _ably
@@ -82,18 +101,39 @@ while zpty -r z chunk; do out+=$chunk; done
 print -rn -- $out
 `;
 
+/**
+ * Once per run: the generated `_ably` in a functions directory, and compinit's dump for a
+ * shell that has that directory on $fpath and for one that sources the script instead.
+ */
+let zshReady: Promise<{ functions: string; dumps: { fpath: string; source: string } }> | undefined;
+function zshSetup() {
+  zshReady ??= (async () => {
+    const functions = await Deno.makeTempDir({ prefix: "ably-zsh-functions-" });
+    await Deno.copyFile(await scriptFile("zsh"), `${functions}/_ably`);
+    const dumps = { fpath: `${functions}.fpath.zcompdump`, source: `${functions}.zcompdump` };
+    const dump = (setup: string) => new Deno.Command("zsh", { args: ["-f", "-c", setup] }).output();
+    await Promise.all([
+      dump(`fpath=(${functions} $fpath); autoload -U compinit && compinit -u -d ${dumps.fpath}`),
+      dump(`autoload -U compinit && compinit -u -d ${dumps.source}`),
+    ]);
+    return { functions, dumps };
+  })();
+  return zshReady;
+}
+
 async function zshComplete(
   line: string,
   how: "fpath" | "source",
   configDir: string,
   bin: string,
 ): Promise<string[]> {
+  const { functions, dumps } = await zshSetup();
   const dir = await Deno.makeTempDir({ prefix: "ably-zsh-" });
-  const script = (await runCli(["completions", "zsh"], { configDir })).stdout;
-  await Deno.writeTextFile(`${dir}/_ably`, script);
+  // A new shell loading the completion dump compinit wrote (as ~/.zcompdump does for users):
+  // compinit -C skips re-scanning every function, which costs far more than the completion.
   const load = how === "fpath"
-    ? `fpath=(${dir} $fpath)\nautoload -U compinit && compinit -u -D`
-    : `autoload -U compinit && compinit -u -D\nsource ${dir}/_ably`;
+    ? `fpath=(${functions} $fpath)\nautoload -U compinit && compinit -u -C -d ${dumps.fpath}`
+    : `autoload -U compinit && compinit -u -C -d ${dumps.source}\nsource ${functions}/_ably`;
   await Deno.writeTextFile(
     `${dir}/setup.zsh`,
     String.raw`PROMPT=
@@ -231,37 +271,31 @@ Deno.test({
     const bin = await ablyOnPath();
     const dir = await tempConfigDir(buildConfig([{ alias: "acme" }, { alias: "beta" }], "acme"));
     // zsh's convention (the prefix-needed style): flags only once a "-" is typed.
-    for (const how of ["fpath", "source"] as const) {
-      // Each call is a new shell: this is its first Tab.
-      assert.deepEqual(await zshComplete("ably accounts lo", how, dir, bin), ["login", "logout"]);
-      assert.deepEqual(await zshComplete("ably accounts logout ", how, dir, bin), ["acme", "beta"]);
-    }
-    assert.deepEqual(await zshComplete("ably acc", "fpath", dir, bin), ["accounts"]);
-    assert.deepEqual(await zshComplete("ably account logout b", "fpath", dir, bin), ["beta"]);
-    assert.deepEqual(await zshComplete("ably accounts logout --f", "fpath", dir, bin), [
-      "--force",
-    ]);
-    assert.deepEqual(await zshComplete("ably completions ", "fpath", dir, bin), [
-      "bash",
-      "fish",
-      "zsh",
-    ]);
-    assert.deepEqual(await zshComplete("ably accounts logout acme ", "fpath", dir, bin), []);
-    assert.deepEqual(
-      await zshComplete("ably accounts logout acme -", "fpath", dir, bin),
-      LOGOUT_FLAGS,
+    // Each case is a new shell (its first Tab); they run side by side.
+    const cases: [line: string, how: "fpath" | "source", expected: string[]][] = [
+      ["ably accounts lo", "fpath", ["login", "logout"]],
+      ["ably accounts logout ", "fpath", ["acme", "beta"]],
+      ["ably accounts lo", "source", ["login", "logout"]],
+      ["ably accounts logout ", "source", ["acme", "beta"]],
+      ["ably acc", "fpath", ["accounts"]],
+      ["ably account logout b", "fpath", ["beta"]],
+      ["ably accounts logout --f", "fpath", ["--force"]],
+      ["ably completions ", "fpath", ["bash", "fish", "zsh"]],
+      ["ably accounts logout acme ", "fpath", []],
+      ["ably accounts logout acme -", "fpath", LOGOUT_FLAGS],
+      ["ably completions bash ", "fpath", []],
+      ["ably accounts logout --control-host example.com ", "fpath", ["acme", "beta"]],
+      ["ably login --alias ", "fpath", []],
+      ["ably login -a ", "fpath", []],
+      ["ably login --token ", "fpath", []],
+      ["ably login --alias work --n", "fpath", ["--no-browser"]],
+    ];
+    const results = await Promise.all(
+      cases.map(([line, how]) => zshComplete(line, how, dir, bin)),
     );
-    assert.deepEqual(await zshComplete("ably completions bash ", "fpath", dir, bin), []);
-    assert.deepEqual(
-      await zshComplete("ably accounts logout --control-host example.com ", "fpath", dir, bin),
-      ["acme", "beta"],
+    cases.forEach(([line, how, expected], i) =>
+      assert.deepEqual(results[i], expected, `${how}: ${line}`)
     );
-    for (const line of ["ably login --alias ", "ably login -a ", "ably login --token "]) {
-      assert.deepEqual(await zshComplete(line, "fpath", dir, bin), [], line);
-    }
-    assert.deepEqual(await zshComplete("ably login --alias work --n", "fpath", dir, bin), [
-      "--no-browser",
-    ]);
 
     // Sourced after compinit, it registers itself for `ably`.
     const registered = await shell(

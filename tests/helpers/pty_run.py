@@ -29,7 +29,7 @@ while time.time() < deadline:
     if steps and steps[0][0].encode() in output[seen:]:
         marker, keys = steps.pop(0)
         seen = output.index(marker.encode(), seen) + len(marker)
-        time.sleep(0.3)  # let the prompt finish switching the terminal to raw mode
+        time.sleep(0.05)  # the prompt library enters raw mode before it draws; a moment more
         os.write(fd, keys.encode())
 if time.time() >= deadline:
     os.kill(pid, 9)
