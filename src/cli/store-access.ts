@@ -13,7 +13,13 @@ export function configStore(settings: Settings, out: Reporter, signal: AbortSign
     shown.add(message);
     out.warning(message);
   };
-  const protect = (config: AblyConfig) => out.protect(secretsOf(config));
+  // Each parsed config once: an update that reuses the earlier read does not walk it again.
+  const protectedConfigs = new WeakSet<AblyConfig>();
+  const protect = (config: AblyConfig) => {
+    if (protectedConfigs.has(config)) return;
+    protectedConfigs.add(config);
+    out.protect(secretsOf(config));
+  };
   return {
     async read() {
       return (await this.snapshot())?.config;

@@ -26,19 +26,28 @@ function mask(value: unknown, key?: string): unknown {
   return value;
 }
 
-/** Every secret the config holds (tokens, API key secrets), whatever its shape, to keep out of output. */
+/**
+ * The secrets the config holds where the official CLI keeps them (access and refresh
+ * tokens, legacy tokens, API key secrets), to keep out of output. Direct loops, not a
+ * walk of everything: a 10,000-account config has 20,000 of them.
+ */
 export function secretsOf(config: AblyConfig): string[] {
   const found: string[] = [];
-  const walk = (value: unknown, key?: string): void => {
-    if (typeof value === "string") {
-      if (key && SECRET_KEYS.has(key)) found.push(value);
-      else if (key === "apiKey") found.push(value.includes(":") ? value.split(":").pop()! : value);
-    } else if (Array.isArray(value)) {
-      for (const item of value) walk(item, key);
-    } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) walk(v, k);
-    }
+  const add = (value: unknown) => {
+    if (typeof value === "string") found.push(value);
   };
-  walk(config);
+  for (const alias in config.accounts ?? {}) {
+    const account = config.accounts![alias];
+    add(account.accessToken);
+    for (const appId in account.apps ?? {}) {
+      const apiKey = account.apps![appId].apiKey;
+      if (typeof apiKey === "string") add(apiKey.slice(apiKey.indexOf(":") + 1));
+    }
+  }
+  for (const key in config.oauthSessions ?? {}) {
+    const session = config.oauthSessions![key];
+    add(session.accessToken);
+    add(session.refreshToken);
+  }
   return found;
 }
