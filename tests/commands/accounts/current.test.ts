@@ -589,3 +589,19 @@ Deno.test("current: a config writable by others draws one warning", {
     assert.match(warnings[0], /writable/);
   });
 });
+
+Deno.test("current: an app entry with apiKey but no keyId shows the key the official CLI derives", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = legacyConfig(server)
+      .replace('keyId = "aBcDeF.kEy123"\n', "")
+      .replace('keyName = "Root"\n', "");
+    const dir = await tempConfigDir(config);
+    const json = await runCli(["accounts", "current", "--json"], { configDir: dir });
+    assert.deepEqual(resultOf(json.records()).account.currentKey, {
+      id: "aBcDeF.kEy123",
+      label: "Unnamed key",
+    });
+    const human = await runCli(["accounts", "current"], { configDir: dir });
+    assert.match(human.stdout, /^Current API Key: aBcDeF\.kEy123\nKey Label: Unnamed key$/m);
+  });
+});

@@ -269,3 +269,20 @@ Deno.test({
     assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
   },
 });
+
+Deno.test("list: an empty email is kept, as the official CLI shows it", async () => {
+  const config = buildConfig([{ alias: "acme", email: "" }], "acme");
+  assert.match(config, /userEmail = ""/);
+  const dir = await tempConfigDir(config);
+  const json = await runCli(["accounts", "list", "--json"], { configDir: dir });
+  assert.equal(resultOf(json.records()).accounts[0].user, "");
+  const human = await runCli(["accounts", "list"], { configDir: dir });
+  assert.match(human.stdout, /^ {2}User: $/m);
+});
+
+Deno.test("list -v on a broken config: the error once", async () => {
+  const dir = await tempConfigDir("not = [toml");
+  const run = await runCli(["accounts", "list", "-v"], { configDir: dir });
+  assert.equal(run.code, 1);
+  assert.equal(unwrapped(run.stderr).match(/not valid TOML/g)?.length, 1, run.stderr);
+});
