@@ -118,3 +118,50 @@ Deno.test("reporter: human errors wrap like oclif at columns - 6", () => {
       " ›   accounts.",
   );
 });
+
+Deno.test("reporter: on a terminal, warnings wrap between words with the text indented", () => {
+  const lines: string[] = [];
+  const out = createReporter({
+    command: "accounts:logout",
+    format: "human",
+    verbose: false,
+    color: false,
+    jsonColor: false,
+    animate: false,
+    columns: 40,
+    wrapWarnings: true,
+    stderr: (line) => lines.push(line),
+  });
+  out.warning("Failed to revoke access token (timed out after 5000ms); it may remain valid.");
+  assert.deepEqual(lines[0].split("\n"), [
+    "⚠ Failed to revoke access token (timed ",
+    "  out after 5000ms); it may remain ",
+    "  valid.",
+  ]);
+  for (const line of lines[0].split("\n")) assert.ok(line.length <= 40, line);
+});
+
+Deno.test("reporter: a protected secret never reaches a line, raw, in any case, percent- or base64-encoded", () => {
+  const lines: string[] = [];
+  const out = createReporter({
+    command: "x",
+    format: "human",
+    verbose: false,
+    color: false,
+    jsonColor: false,
+    animate: false,
+    columns: 80,
+    stdout: (line) => lines.push(line),
+    stderr: (line) => lines.push(line),
+  });
+  const secret = "tok_SeCrEt_value/1";
+  out.protect([secret]);
+  out.print(`raw ${secret} upper ${secret.toUpperCase()}`);
+  out.warning(`encoded ${encodeURIComponent(secret)} basic ${btoa(`client:${secret}`)}`);
+  out.print("an ordinary line stays as it is");
+  assert.deepEqual(lines, [
+    "raw [redacted] upper [redacted]",
+    "⚠ encoded [redacted] basic [redacted]",
+    "an ordinary line stays as it is",
+  ]);
+});

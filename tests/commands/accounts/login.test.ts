@@ -626,3 +626,21 @@ Deno.test("login: logging in again to the same account under its alias needs no 
     assert.deepEqual(run.questions, []);
   });
 });
+
+Deno.test("login: when the browser cannot be opened, it says so and shows the URL to open by hand", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir();
+    // The in-process host's opener always fails, as xdg-open does without a desktop browser.
+    const run = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      env: { DISPLAY: ":0" },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Visit: https:\/\/ably\.example\/device\?code=TEST-CODE/);
+    assert.match(
+      run.stdout,
+      /Opening https:\/\/ably\.example\/device\?code=TEST-CODE in your browser/,
+    );
+    assert.match(run.stderr, /Could not open a browser: open the URL above by hand to authorize\./);
+  });
+});

@@ -1,0 +1,39 @@
+/** Help is read off the tree; on a narrow terminal it wraps between words, under each column. */
+import assert from "node:assert/strict";
+import { formatHelp } from "../../src/cli/help.ts";
+import { tree } from "../../src/cli/tree.ts";
+import type { Spec } from "../../src/cli/spec.ts";
+
+function node(...path: string[]): Spec {
+  let current: Spec = tree;
+  for (const name of path) {
+    if (current.kind !== "group") throw new Error(`${name}: not a group`);
+    current = current.commands.find((c) => c.name === name)!;
+  }
+  return current;
+}
+
+Deno.test("help: not a terminal -> no wrapping, lines as long as they are", () => {
+  const help = formatHelp(node("accounts", "login"), false);
+  assert.match(
+    help,
+    /\n {6}--token \[<value>\] {2}Log in with an existing access token instead of the browser \(default: \$ABLY_ACCESS_TOKEN\)\n/,
+  );
+});
+
+Deno.test("help: a 50-column terminal wraps usage and descriptions between words", () => {
+  const help = formatHelp(node("accounts", "login"), false, 50);
+  for (const line of help.split("\n")) {
+    if (!line.startsWith("  $ ")) assert.ok(line.length <= 50, `${line.length}: ${line}`);
+  }
+  assert.match(
+    help,
+    /\n {6}--token \[<value>\] {2}Log in with an existing\n {25}access token instead of\n/,
+  );
+  assert.match(help, /USAGE\n {2}\$ ably accounts login \[-a <value>\]/);
+});
+
+Deno.test("help: hidden dev flags appear only when asked for", () => {
+  assert.doesNotMatch(formatHelp(node("accounts", "logout"), false), /--oauth-host/);
+  assert.match(formatHelp(node("accounts", "logout"), true), /--oauth-host <value>/);
+});
