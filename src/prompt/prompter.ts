@@ -45,8 +45,12 @@ export function createPrompter(io: PrompterIo): Prompter {
       untilInterrupted(io.signal, io.terminal ? askTerminal(question) : askPipe(io, question)),
     async choose(message, choices, initial) {
       const { select } = await import("@inquirer/prompts");
-      const context = await onStderr();
-      return await interruptible(() => select({ message, choices, default: initial }, context));
+      const { context, done } = await escapable();
+      try {
+        return await interruptible(() => select({ message, choices, default: initial }, context));
+      } finally {
+        done();
+      }
     },
     async input(message, options = {}) {
       const { input } = await import("@inquirer/prompts");
@@ -66,6 +70,23 @@ export function createPrompter(io: PrompterIo): Prompter {
 async function onStderr() {
   const { stderr } = await import("node:process");
   return { output: stderr };
+}
+
+/**
+ * A pick list that Esc cancels like Ctrl-C. The prompt library reads keys through
+ * readline, which emits `keypress` events on stdin; a lone Esc aborts the prompt.
+ */
+async function escapable() {
+  const { stdin } = await import("node:process");
+  const abort = new AbortController();
+  const onKey = (_text: string, key?: { name?: string }) => {
+    if (key?.name === "escape") abort.abort();
+  };
+  stdin.on("keypress", onKey);
+  return {
+    context: { ...(await onStderr()), signal: abort.signal },
+    done: () => void stdin.off("keypress", onKey),
+  };
 }
 
 async function askTerminal(question: string): Promise<Answer> {
@@ -108,8 +129,9 @@ async function interruptible<T>(prompt: () => Promise<T>): Promise<T | Interrupt
   try {
     return await prompt();
   } catch (error) {
-    // Ctrl-C (or Ctrl-D) at the prompt ends it with ExitPromptError.
-    if ((error as Error).name === "ExitPromptError") return INTERRUPTED;
+    // Ctrl-C (or Ctrl-D) at the prompt ends it with ExitPromptError; Esc with AbortPromptError.
+    const name = (error as Error).name;
+    if (name === "ExitPromptError" || name === "AbortPromptError") return INTERRUPTED;
     throw error;
   }
 }

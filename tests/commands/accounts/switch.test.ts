@@ -421,16 +421,18 @@ Deno.test(
 );
 
 Deno.test(
-  "switch on a terminal: Ctrl-C at the picker cancels, exit 130, unchanged",
+  "switch on a terminal: Ctrl-C or Esc at the picker cancels, exit 130, unchanged",
   onTerminal,
   async () => {
     const dir = await tempConfigDir(TWO);
-    const { code, output } = await runCliOnTerminal(["accounts", "switch"], {
-      configDir: dir,
-      steps: [["Select an account", "\x03"]],
-    });
-    assert.equal(code, 130, output);
-    assert.match(output, /Account switch cancelled\./);
-    assert.equal(await readConfigText(dir), TWO);
+    for (const key of ["\x03", "\x1b"]) {
+      const { code, output } = await runCliOnTerminal(["accounts", "switch"], {
+        configDir: dir,
+        steps: [["Select an account", key]],
+      });
+      assert.equal(code, 130, output);
+      assert.match(output, /Account switch cancelled\./);
+      assert.equal(await readConfigText(dir), TWO);
+    }
   },
 );
