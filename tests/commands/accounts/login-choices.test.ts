@@ -52,6 +52,12 @@ Deno.test("login without a terminal: what it stores when apps or keys cannot be 
       app: "aBcDeF",
     },
     {
+      name: "an API without the account listing (404): the user's own",
+      script: { accounts: { status: 404, body: { message: "Not found" } } },
+      app: "aBcDeF",
+      key: "kEy123",
+    },
+    {
       name: "the API lists no accounts: the user's own",
       script: { accounts: { status: 200, body: [] } },
       app: "aBcDeF",
