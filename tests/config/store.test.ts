@@ -325,21 +325,20 @@ Deno.test({
   ignore: isWindows,
 }, async () => {
   const dir = await tempConfigDir();
-  const listener = Deno.listen({ transport: "unix", path: `${dir}/config` });
-  try {
-    await assert.rejects(
-      readConfig(`${dir}/config`),
-      (e: unknown) => e instanceof ConfigError && /is a socket, not a regular file/.test(e.message),
-    );
-    await assert.rejects(
-      updateConfig(locationOf(dir), () => ({ changed: true, value: undefined })),
-      /is a socket, not a regular file/,
-    );
-    assert.ok((await Deno.lstat(`${dir}/config`)).isSocket);
-    await assert.rejects(Deno.stat(`${dir}/config.lock`), Deno.errors.NotFound);
-  } finally {
-    listener.close();
-  }
+  // Bound by another process (the tests may only listen on 127.0.0.1); the socket file stays.
+  const bind = "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])";
+  const made = await new Deno.Command("python3", { args: ["-c", bind, `${dir}/config`] }).output();
+  assert.ok(made.success, new TextDecoder().decode(made.stderr));
+  await assert.rejects(
+    readConfig(`${dir}/config`),
+    (e: unknown) => e instanceof ConfigError && /is a socket, not a regular file/.test(e.message),
+  );
+  await assert.rejects(
+    updateConfig(locationOf(dir), () => ({ changed: true, value: undefined })),
+    /is a socket, not a regular file/,
+  );
+  assert.ok((await Deno.lstat(`${dir}/config`)).isSocket);
+  await assert.rejects(Deno.stat(`${dir}/config.lock`), Deno.errors.NotFound);
 });
 
 Deno.test("store: a config directory that is a file is named, and nothing is created", async () => {
