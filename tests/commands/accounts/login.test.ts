@@ -1,7 +1,15 @@
 /** End to end: `ably accounts login` / `ably login` against a local OAuth server + Control API. */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
-import { hostFlags, ISSUED, ME, tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
+import {
+  type AblyServerScript,
+  hostFlags,
+  ISSUED,
+  ME,
+  tokenBody,
+  withAblyServer,
+} from "../../helpers/ably-server.ts";
+import type { Reply } from "../../helpers/in-process.ts";
 import {
   readConfigText,
   runCli,
@@ -629,11 +637,16 @@ Deno.test("login: logging in again to the same account under its alias needs no 
 });
 
 Deno.test("login: issued tokens that cannot be revoked after a failure or Ctrl-C are named as still valid", async () => {
-  const cases = [
+  const cases: {
+    name: string;
+    script: AblyServerScript;
+    replies?: Reply[];
+    code: number;
+    warning: RegExp;
+  }[] = [
     {
       name: "failure",
       script: { me: { status: 500, body: "boom" } },
-      replies: undefined,
       code: 1,
       warning:
         /The tokens issued for this login could not be revoked \(Token revocation failed \(500\): revocation down\); they stay valid until they expire\./,
