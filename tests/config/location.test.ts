@@ -11,6 +11,7 @@ import {
   type Platform,
   resolvePath,
 } from "../../src/config/location.ts";
+import { runCli, tempConfigDir } from "../helpers/cli.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -123,6 +124,10 @@ Deno.test("location: relative homes resolve too, and the current directory is on
     configLocation(envOf({ HOME: "jane" }), platform("linux")).dir,
     "/work/repo/jane/.ably",
   );
+  assert.equal(
+    configLocation(envOf({ HOME: "../../jane" }), platform("linux")).dir,
+    "/jane/.ably",
+  );
   const noCwd = (os: string) =>
     platform(os, {
       cwd: () => {
@@ -143,6 +148,10 @@ Deno.test("location: path helpers on a UNC current directory", () => {
   assert.equal(resolvePath("..\\..\\..", unc), "\\\\srv\\share\\");
   assert.equal(joinPath("windows", "C:\\", ".ably"), "C:\\.ably");
   assert.equal(joinPath("linux", "/", ".ably"), "/.ably");
+  // Joined parts that cancel out leave the current directory, as path.join does.
+  assert.equal(joinPath("linux", "a", ".."), ".");
+  assert.equal(joinPath("windows", "a", ".."), ".");
+  assert.equal(joinPath("linux", "..", "a"), "../a");
 });
 
 Deno.test("location: the real platform gives an absolute path", () => {
@@ -156,4 +165,24 @@ Deno.test("location: on the start-up path it imports nothing from node: or npm:"
   const source = await Deno.readTextFile(new URL("../../src/config/location.ts", import.meta.url));
   assert.doesNotMatch(source, /^\s*(import|export)\b[^;]*\bfrom\s+["'](node:|npm:)/m);
   assert.doesNotMatch(source, /\brequire\s*\(|import\s*\(/);
+});
+
+Deno.test({
+  name: "location: without HOME the real user database is read (cron, env -i)",
+  ignore: Deno.build.os !== "linux",
+}, async () => {
+  const home = passwdHomeFor(await Deno.readTextFile("/etc/passwd"), Deno.uid()!);
+  const run = await runCli(["config", "path"], {
+    configDir: await tempConfigDir(),
+    env: { HOME: "", ABLY_CLI_CONFIG_DIR: "" },
+  });
+  if (home) {
+    assert.deepEqual([run.code, run.stdout], [
+      0,
+      `${joinPath("linux", home, ".ably", "config")}\n`,
+    ]);
+  } else {
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Cannot find your home directory: set HOME, or ABLY_CLI_CONFIG_DIR\./);
+  }
 });

@@ -275,6 +275,7 @@ Deno.test("store: a TOML file that is not an Ably config is refused, never rewri
       ['[accounts]\nx = "y"\n', "accounts.x must be a table"],
       ["[accounts.a]\naccountId = 1\n", "accounts.a.accountId must be a string"],
       ['[accounts."a.b"]\napps = 3\n', 'accounts."a.b".apps must be a table'],
+      ["[accounts.a.apps]\nx1 = 7\n", "accounts.a.apps.x1 must be a table"],
       [
         '[oauthSessions."k::h"]\naccessToken = ["x"]\n',
         'oauthSessions."k::h".accessToken must be a string',
@@ -317,4 +318,73 @@ Deno.test("store: a dangling symlinked config is created where the link points",
     '[accounts.a]\naccountId = "1"\n',
   );
   await assert.rejects(Deno.stat(`${dotfiles}/.ably-config.1-deadbeef.tmp`), Deno.errors.NotFound);
+});
+
+Deno.test({
+  name: "store: a config that is a socket is refused unread and never replaced",
+  ignore: isWindows,
+}, async () => {
+  const dir = await tempConfigDir();
+  // Bound by another process (the tests may only listen on 127.0.0.1); the socket file stays.
+  const bind = "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])";
+  const made = await new Deno.Command("python3", { args: ["-c", bind, `${dir}/config`] }).output();
+  assert.ok(made.success, new TextDecoder().decode(made.stderr));
+  await assert.rejects(
+    readConfig(`${dir}/config`),
+    (e: unknown) => e instanceof ConfigError && /is a socket, not a regular file/.test(e.message),
+  );
+  await assert.rejects(
+    updateConfig(locationOf(dir), () => ({ changed: true, value: undefined })),
+    /is a socket, not a regular file/,
+  );
+  assert.ok((await Deno.lstat(`${dir}/config`)).isSocket);
+  await assert.rejects(Deno.stat(`${dir}/config.lock`), Deno.errors.NotFound);
+});
+
+Deno.test("store: a config directory that is a file is named, and nothing is created", async () => {
+  const dir = await tempConfigDir();
+  const file = `${dir}/not-a-dir`;
+  await Deno.writeTextFile(file, "x");
+  // Reading: the path through a file cannot exist.
+  await assert.rejects(
+    readConfig(`${file}/config`),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.startsWith(`Cannot read Ably config ${file}/config: `),
+  );
+  // Writing: the directory, or a parent of it, is a file.
+  await assert.rejects(
+    ensureConfigDir(file),
+    new RegExp(`^ConfigError: Cannot use config directory ${file}: ${file} is not a directory\\.`),
+  );
+  await assert.rejects(
+    ensureConfigDir(`${file}/sub/deeper`),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message.startsWith(`Cannot access config directory ${file}/sub/deeper: `),
+  );
+  assert.equal(await Deno.readTextFile(file), "x");
+});
+
+Deno.test("store: missing parents of the config directory are created, each private", async () => {
+  const dir = await tempConfigDir();
+  await ensureConfigDir(`${dir}/a/b/c`);
+  for (const at of [`${dir}/a`, `${dir}/a/b`, `${dir}/a/b/c`]) {
+    const info = await Deno.stat(at);
+    assert.ok(info.isDirectory, at);
+    if (!isWindows) assert.equal(info.mode! & 0o777, 0o700, at);
+  }
+  await ensureConfigDir(`${dir}/a/b/c`); // already there: fine
+});
+
+Deno.test("lock: a lock path that cannot exist names the path", async () => {
+  const dir = await tempConfigDir();
+  await Deno.writeTextFile(`${dir}/file`, "x");
+  let ran = false;
+  await assert.rejects(
+    withFileLock(`${dir}/file/config.lock`, 100, () => Promise.resolve(ran = true)),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.message.startsWith(`Cannot open the config lock ${dir}/file/config.lock: `),
+  );
+  assert.equal(ran, false);
 });

@@ -8,6 +8,8 @@ import {
 } from "../../src/oauth/tokens.ts";
 import { OAUTH_CLIENT_ID } from "../../src/oauth/endpoint.ts";
 import { type Answer, startAblyServer, tokenBody } from "../helpers/ably-server.ts";
+import { closedHost } from "../helpers/auth-server.ts";
+import { startHugeServer } from "../helpers/huge_server.ts";
 
 const code: DeviceCode = {
   deviceCode: "device-123",
@@ -176,4 +178,138 @@ Deno.test("refresh: rotates tokens; keeps the old refresh token when none is ret
   } finally {
     await server.close();
   }
+});
+
+/** A loopback server answering every request with `body` (status 200). */
+function answering(body: string) {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(body, { headers: { "content-type": "application/json" } }),
+  );
+  return { host: `127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+Deno.test("device code: unusable answers and hosts are errors that say what went wrong", async () => {
+  const cases: [body: string, message: (host: string) => string][] = [
+    [
+      "<html>maintenance</html>",
+      (host) =>
+        `Device code request failed: ${host} answered HTTP 200 with a body that is not JSON`,
+    ],
+    [
+      "42",
+      (host) =>
+        `Device code request failed: ${host} answered HTTP 200 with a body that is not JSON`,
+    ],
+    [
+      '{"device_code":"d","verification_uri":"https://x.example"}',
+      () => "Device code response is missing device_code, user_code or verification_uri",
+    ],
+    [
+      '{"device_code":"d","user_code":7,"verification_uri":"https://x.example"}',
+      () => "Device code response is missing device_code, user_code or verification_uri",
+    ],
+  ];
+  for (const [body, message] of cases) {
+    const server = answering(body);
+    try {
+      const error = await requestDeviceCode(server.host).catch((e) => e);
+      assert.equal(error.name, "OAuthError", body);
+      assert.equal(error.message, message(server.host), body);
+    } finally {
+      await server.close();
+    }
+  }
+  // A missing verification_uri_complete, expires_in and interval take the RFC's defaults.
+  const minimal = answering(
+    '{"device_code":"d","user_code":"U","verification_uri":"https://x.example"}',
+  );
+  try {
+    assert.deepEqual(await requestDeviceCode(minimal.host), {
+      deviceCode: "d",
+      userCode: "U",
+      verificationUri: "https://x.example",
+      verificationUriComplete: "https://x.example",
+      expiresIn: 300,
+      interval: 5,
+    });
+  } finally {
+    await minimal.close();
+  }
+});
+
+Deno.test("device code: a host that is not a host is refused unsent; a cancelled request says so", async () => {
+  let sent = 0;
+  const fetch = () => {
+    sent++;
+    return Promise.reject(new TypeError("unexpected request"));
+  };
+  const invalid = await requestDeviceCode("ably.com/path", { fetch }).catch((e) => e);
+  assert.match(invalid.message, /^Device code request failed: .*ably\.com\/path/);
+  assert.equal(sent, 0);
+  const cancelled = await requestDeviceCode("127.0.0.1:9", { signal: AbortSignal.abort() })
+    .catch((e) => e);
+  assert.equal(cancelled.message, "Device code request failed: cancelled");
+});
+
+/** Polls `host` with instant sleeps. */
+function pollAt(host: string, options: { fetch?: typeof fetch; signal?: AbortSignal } = {}) {
+  return pollForTokens(host, code, { ...options, sleep: () => Promise.resolve() })
+    .catch((error: OAuthError) => error);
+}
+
+Deno.test("poll: a network failure is retried; three in a row end polling with the cause", async () => {
+  const closed = await closedHost();
+  const failed = await pollAt(closed) as OAuthError;
+  assert.match(
+    failed.message,
+    new RegExp(
+      `^Network error: failed to reach token endpoint at ${closed} after multiple retries \\(.*(refused|connect)`,
+      "i",
+    ),
+  );
+  assert.ok(!failed.message.includes(code.deviceCode));
+
+  // Two failures, then an answer: polling goes on and the tokens arrive.
+  const server = startAblyServer();
+  let failures = 0;
+  try {
+    const flaky: typeof fetch = (input, init) =>
+      ++failures <= 2 ? Promise.reject(new TypeError("connection reset")) : fetch(input, init);
+    const tokens = await pollAt(server.host, { fetch: flaky });
+    assert.ok(!(tokens instanceof Error), String(tokens));
+    assert.equal(failures, 3);
+    assert.equal(server.to("/oauth/token").length, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("poll: an oversized answer ends polling at once; an abort during a request is an abort", async () => {
+  const huge = startHugeServer(4 * 1024 * 1024);
+  try {
+    const error = await pollAt(huge.host) as OAuthError;
+    assert.equal(
+      error.message,
+      `Token polling failed: ${huge.host} sent a response larger than 1 MiB`,
+    );
+  } finally {
+    await huge.close();
+  }
+
+  const controller = new AbortController();
+  const aborting: typeof fetch = () => {
+    controller.abort();
+    return Promise.reject(new DOMException("aborted", "AbortError"));
+  };
+  const aborted = await pollAt("127.0.0.1:9", { fetch: aborting, signal: controller.signal });
+  assert.equal((aborted as OAuthError).code, "aborted");
+
+  let sent = 0;
+  const already = await pollAt("127.0.0.1:9", {
+    fetch: () => Promise.reject(new TypeError(`request ${++sent}`)),
+    signal: AbortSignal.abort(),
+  });
+  assert.equal((already as OAuthError).message, "Polling aborted");
+  assert.equal(sent, 0);
 });

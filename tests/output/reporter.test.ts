@@ -165,3 +165,48 @@ Deno.test("reporter: a protected secret never reaches a line, raw, in any case, 
     "an ordinary line stays as it is",
   ]);
 });
+
+Deno.test("reporter: a protected secret is redacted raw, in any case, percent-encoded or base64", () => {
+  const secret = "ably~~~Secret/~~~42"; // encodes with %2F, and with + (or -) in base64
+  const b64url = (text: string) => btoa(text).replaceAll("+", "-").replaceAll("/", "_");
+  const cases: [line: string, shown: string][] = [
+    [`raw ${secret}`, "raw [redacted]"],
+    [`upper ${secret.toUpperCase()}`, "upper [redacted]"],
+    [`encoded ${encodeURIComponent(secret)}`, "encoded [redacted]"],
+    [`twice ${encodeURIComponent(encodeURIComponent(secret))}`, "twice [redacted]"],
+    [`base64 ${btoa(secret)}`, "base64 [redacted]"],
+    [`basic ${btoa(`client:${secret}`)}`, "basic [redacted]"],
+    [`url-safe ${b64url(secret)}`, "url-safe [redacted]"],
+    // Look-alikes that decode to something else, or do not decode, are left as they are.
+    ["percent %E0%A4%A broken", "percent %E0%A4%A broken"],
+    [`other ${btoa("some-other-value")}`, `other ${btoa("some-other-value")}`],
+    ["plain words of ordinary text", "plain words of ordinary text"],
+  ];
+  assert.ok(b64url(secret) !== btoa(secret));
+  const { out, stdout, stderr } = capture("human");
+  out.protect([secret, undefined]);
+  for (const [line] of cases) out.print(line);
+  out.warning(`refresh failed for ${secret}`);
+  assert.deepEqual(stdout, cases.map(([, shown]) => shown));
+  assert.deepEqual(stderr, ["⚠ refresh failed for [redacted]"]);
+  // Values too short to be credentials are not hunted for in ordinary text.
+  const short = capture("human");
+  short.out.protect(["short"]);
+  short.out.print("a short story");
+  assert.deepEqual(short.stdout, ["a short story"]);
+});
+
+Deno.test("reporter: --verbose in JSON mode logs a fatal error before its error record", () => {
+  const { out, stdout } = capture("json", true);
+  out.error(new CliError("Bad thing.", { component: "accountLogin" }));
+  const [log, error] = stdout.map((line) => JSON.parse(line));
+  assert.equal(log.type, "log");
+  assert.equal(log.component, "accountLogin");
+  assert.equal(log.event, "fatalError");
+  assert.equal(log.message, "Error: Bad thing.");
+  assert.equal(log.error, "Bad thing.");
+  assert.deepEqual(error.error, { message: "Bad thing." });
+  const human = capture("human", true);
+  human.out.error(new CliError("Bad thing."));
+  assert.deepEqual(human.stderr, [" ›   Error: Bad thing."]);
+});

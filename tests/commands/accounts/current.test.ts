@@ -605,3 +605,48 @@ Deno.test("current: an app entry with apiKey but no keyId shows the key the offi
     assert.match(human.stdout, /^Current API Key: aBcDeF\.kEy123\nKey Label: Unnamed key$/m);
   });
 });
+
+Deno.test("current: an account with nothing to authenticate with -> cached result with the reason, no request", async () => {
+  const cases: [name: string, account: string, reason: string][] = [
+    ["a token account without a token", "", "No access token found. Please run 'ably login'."],
+    [
+      "an expired session without a refresh token",
+      'authMethod = "oauth"\noauthSessionKey = "j::h.example"\n' +
+      `[oauthSessions."j::h.example"]\naccessToken = "at_old_SeCrEt"\n${PAST}\n`,
+      "OAuth session expired. Please run 'ably login' again.",
+    ],
+  ];
+  for (const [name, account, reason] of cases) {
+    await withAblyServer({}, async (server) => {
+      const config = `[accounts.x]\naccountId = "a1"\naccountName = "X"\n${account}` +
+        '[current]\naccount = "x"\n';
+      const dir = await tempConfigDir(config);
+      const run = await runCli(["accounts", "current", "--json", "--control-host", server.host], {
+        configDir: dir,
+      });
+      assert.equal(run.code, 0, name);
+      const records = run.records();
+      assert.equal(records[0].message, `${UNVERIFIED} (${reason})`, name);
+      assert.deepEqual(
+        [resultOf(records).account.cached, resultOf(records).account.alias],
+        [true, "x"],
+        name,
+      );
+      assert.equal(server.requests.length, 0, name);
+      assert.equal(await readConfigText(dir), config, name);
+    });
+  }
+});
+
+Deno.test("current: a stored controlHost that is not a host is refused; the token goes nowhere", async () => {
+  const config = withControlHost(SAMPLE_LEGACY, "default", "control.example/collect?x=");
+  const dir = await tempConfigDir(config);
+  const run = await runCli(["accounts", "current", "--json"], { configDir: dir });
+  assert.equal(run.code, 0, run.stdout);
+  assert.equal(
+    run.records()[0].message,
+    `${UNVERIFIED} (invalid Control API host "control.example/collect?x=")`,
+  );
+  assert.equal(resultOf(run.records()).account.cached, true);
+  assert.deepEqual(run.hosts, []);
+});

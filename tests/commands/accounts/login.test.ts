@@ -1,7 +1,15 @@
 /** End to end: `ably accounts login` / `ably login` against a local OAuth server + Control API. */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
-import { hostFlags, ISSUED, ME, tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
+import {
+  type AblyServerScript,
+  hostFlags,
+  ISSUED,
+  ME,
+  tokenBody,
+  withAblyServer,
+} from "../../helpers/ably-server.ts";
+import type { Reply } from "../../helpers/in-process.ts";
 import {
   readConfigText,
   runCli,
@@ -10,6 +18,7 @@ import {
   tempConfigDir,
 } from "../../helpers/cli.ts";
 import { buildConfig } from "../../helpers/fixtures.ts";
+import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
 
 const isWindows = Deno.build.os === "windows";
 
@@ -624,6 +633,118 @@ Deno.test("login: logging in again to the same account under its alias needs no 
     });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.questions, []);
+  });
+});
+
+Deno.test("login: issued tokens that cannot be revoked after a failure or Ctrl-C are named as still valid", async () => {
+  const cases: {
+    name: string;
+    script: AblyServerScript;
+    replies?: Reply[];
+    code: number;
+    warning: RegExp;
+  }[] = [
+    {
+      name: "failure",
+      script: { me: { status: 500, body: "boom" } },
+      code: 1,
+      warning:
+        /The tokens issued for this login could not be revoked \(Token revocation failed \(500\): revocation down\); they stay valid until they expire\./,
+    },
+    {
+      name: "Ctrl-C",
+      script: { accounts: { status: 200, body: [ME.account, { id: "X2", name: "Other" }] } },
+      replies: [INTERRUPTED],
+      code: 130,
+      warning:
+        /Login cancelled; nothing was stored, but the issued tokens could not be revoked \(Token revocation failed \(500\): revocation down\) and stay valid until they expire\./,
+    },
+  ];
+  for (const { name, script, replies, code, warning } of cases) {
+    await withAblyServer(
+      { ...script, revoke: { status: 500, body: "revocation down" } },
+      async (server) => {
+        const dir = await tempConfigDir();
+        const run = await runCli(["accounts", "login", ...hostFlags(server)], {
+          configDir: dir,
+          replies,
+        });
+        assert.equal(run.code, code, `${name}: ${run.stderr}`);
+        assert.match(run.stderr.replace(/\s+/g, " "), warning, name);
+        assert.equal(server.to("/oauth/revoke").length, 2, name);
+        await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound, name);
+      },
+    );
+  }
+});
+
+Deno.test("login --token on a terminal: Ctrl-C at a question stores nothing and revokes nothing", async () => {
+  await withAblyServer({
+    accounts: { status: 200, body: [ME.account, { id: "X2", name: "Other" }] },
+  }, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli([
+      "accounts",
+      "login",
+      "--token",
+      "ci_token_SeCrEt",
+      ...hostFlags(server),
+    ], {
+      configDir: dir,
+      replies: [INTERRUPTED],
+    });
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(run.stderr, /Login cancelled; nothing was stored\./);
+    // The token was the user's before the login: not ours to revoke.
+    assert.equal(server.to("/oauth/revoke").length, 0);
+    await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("login --token over an OAuth login under the same alias: the old session is revoked, the app kept", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir(
+      buildConfig([{
+        alias: "test-account",
+        id: ME.account.id,
+        issuer: server.host,
+        email: "jane@acme.example",
+      }], "test-account"),
+    );
+    const first = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(first.code, 0, first.stdout);
+    const revokedBefore = server.to("/oauth/revoke").length;
+    const run = await runCli(
+      [
+        "accounts",
+        "login",
+        "--token",
+        "ci_token_SeCrEt",
+        "--endpoint",
+        "https://rest.acme.example",
+        "--json",
+        "--control-host",
+        server.host,
+        "--oauth-host",
+        server.host,
+      ],
+      { configDir: dir },
+    );
+    assert.equal(run.code, 0, run.stdout);
+    assert.deepEqual(
+      server.to("/oauth/revoke").slice(revokedBefore).map((r) => r.form.token).sort(),
+      [ISSUED.access, ISSUED.refresh].sort(),
+    );
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.equal(config.oauthSessions, undefined);
+    const account = config.accounts!["test-account"];
+    assert.equal(account.accessToken, "ci_token_SeCrEt");
+    assert.equal(account.authMethod, undefined);
+    assert.equal(account.endpoint, "https://rest.acme.example");
+    assert.equal(account.currentAppId, "aBcDeF");
+    assert.equal(account.apps?.aBcDeF?.keyId, "kEy123");
   });
 });
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
+import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
 import { type Behaviour, closedHost, startAuthServer } from "../../helpers/auth-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import {
@@ -995,4 +996,27 @@ Deno.test("logout: every malformed setting is a usage error naming it, before an
   } finally {
     await server.close();
   }
+});
+
+Deno.test("logout: an OAuth account whose session is gone is removed; nothing to revoke", async () => {
+  const config = '[accounts.x]\naccountId = "a1"\nauthMethod = "oauth"\n' +
+    'oauthSessionKey = "j::h.example"\n[accounts.y]\naccountId = "a2"\n[current]\naccount = "x"\n';
+  const dir = await tempConfigDir(config);
+  const run = await runCli(["accounts", "logout", "x", "--force", "--json"], { configDir: dir });
+  assert.equal(run.code, 0, run.stdout);
+  assert.deepEqual(resultOf(run.records()).account.revocation, {
+    access: { status: "skipped", reason: "no-session" },
+    refresh: { status: "skipped", reason: "no-session" },
+  });
+  assert.deepEqual(run.hosts, []);
+  assert.deepEqual(aliasesIn(await readConfigText(dir)), ["y"]);
+});
+
+Deno.test("logout on a terminal: Ctrl-C at the account picker cancels, exit 130, unchanged", async () => {
+  const dir = await tempConfigDir(SAMPLE_SHARED);
+  const run = await runCli(["accounts", "logout"], { configDir: dir, replies: [INTERRUPTED] });
+  assert.equal(run.code, 130, run.stderr);
+  assert.match(run.stderr, /Logout canceled\./);
+  assert.equal(await readConfigText(dir), SAMPLE_SHARED);
+  assert.deepEqual(run.hosts, []);
 });

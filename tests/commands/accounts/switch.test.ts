@@ -436,3 +436,19 @@ Deno.test(
     }
   },
 );
+
+Deno.test("switch on a terminal: the account picked is removed by another run meanwhile -> exit 1, its change kept", async () => {
+  const dir = await tempConfigDir(TWO);
+  const withoutSecond = buildConfig([{ alias: "first", id: "Fr1st0", name: "First Co" }], "first");
+  const run = await runCli(["accounts", "switch", "--control-host", "127.0.0.1:9"], {
+    configDir: dir,
+    replies: [async () => {
+      await Deno.writeTextFile(`${dir}/config`, withoutSecond); // logged out elsewhere
+      return 1; // second
+    }],
+  });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(unwrapped(run.stderr), /Account "second" is no longer configured\./);
+  assert.equal(await readConfigText(dir), withoutSecond);
+  assert.deepEqual(run.hosts, []);
+});

@@ -1,0 +1,122 @@
+/** argv → command and options, checked against the real command tree in the official wording. */
+import assert from "node:assert/strict";
+import { parse } from "../../src/cli/parse.ts";
+import { tree } from "../../src/cli/tree.ts";
+
+/** What a parse came to, in a comparable form. */
+function outcome(argv: string[], showDevFlags = false) {
+  const parsed = parse(tree, argv, showDevFlags);
+  switch (parsed.kind) {
+    case "version":
+      return { version: true };
+    case "help":
+      return { help: parsed.node.id };
+    case "listing":
+      return { listing: parsed.node.id, options: parsed.options };
+    case "run":
+      return { run: parsed.node.id, options: parsed.options };
+    case "error":
+      return { error: parsed.message, node: parsed.node.id };
+  }
+}
+
+Deno.test("parse: flags, values and arguments", () => {
+  const cases: [string[], ReturnType<typeof outcome>][] = [
+    [["--version"], { version: true }],
+    [["--help"], { help: "ably" }],
+    [["accounts", "--help"], { help: "accounts" }],
+    [["account", "list", "-h"], { help: "accounts:list" }],
+    [["accounts", "--json"], { listing: "accounts", options: { json: true } }],
+    // --version belongs to the root only.
+    [["config", "path", "--version"], {
+      error: "Nonexistent flag: --version",
+      node: "config:path",
+    }],
+    // `--` ends the flags: what follows is an argument even when it looks like one.
+    [["accounts", "switch", "--", "--all"], {
+      run: "accounts:switch",
+      options: { accountAliasOrId: "--all" },
+    }],
+    // Values: separate, inline (even empty), a value that looks like a flag's short group.
+    [["login", "--alias", "work"], { run: "login", options: { alias: "work" } }],
+    [["login", "--alias=work"], { run: "login", options: { alias: "work" } }],
+    [["login", "-a", "work"], { run: "login", options: { alias: "work" } }],
+    [["login", "--alias="], { run: "login", options: { alias: "" } }],
+    [["login", "--alias"], { error: "Flag --alias expects a value", node: "login" }],
+    [["login", "--alias", "--force"], { error: "Flag --alias expects a value", node: "login" }],
+    // An optional value: given or not.
+    [["login", "--token"], { run: "login", options: { token: true } }],
+    [["login", "--token", "t0k"], { run: "login", options: { token: "t0k" } }],
+    // Negated and boolean flags; a boolean flag never takes a value.
+    [["login", "--no-browser"], { run: "login", options: { browser: false } }],
+    [["accounts", "logout", "--force=yes"], {
+      error: "Flag --force does not take a value",
+      node: "accounts:logout",
+    }],
+    // A short group: each letter is a flag, a word after it an argument.
+    [["accounts", "logout", "-fv", "work"], {
+      run: "accounts:logout",
+      options: { force: true, verbose: true, accountAliasOrId: "work" },
+    }],
+    [["accounts", "logout", "-vf"], {
+      run: "accounts:logout",
+      options: { verbose: true, force: true },
+    }],
+  ];
+  for (const [argv, expected] of cases) assert.deepEqual(outcome(argv), expected, argv.join(" "));
+});
+
+Deno.test("parse: what is refused, and how it is named", () => {
+  const cases: [string[], string][] = [
+    [["completions"], "Missing SHELL argument"],
+    [["completions", "tcsh"], 'Unknown shell "tcsh": use one of bash, zsh, fish.'],
+    [["completions", "bash", "zsh"], "Unexpected argument: zsh"],
+    [["accounts", "switch", "a", "b", "c"], "Unexpected arguments: b, c"],
+    // Login never echoes what it did not expect: it may be a pasted token.
+    [["login", "ably_token_value"], "Unexpected argument (not shown, in case it is a token)"],
+    [["login", "--ably_token_value"], "Nonexistent flag (not shown, in case it is a token)"],
+    [["login", "-x", "--y"], "Nonexistent flags (not shown, in case it is a token)"],
+    // Several unknown flags, or one with a value, get no suggestion.
+    [["accounts", "list", "--jsn", "--fore"], "Nonexistent flags: --jsn, --fore"],
+    [["accounts", "list", "--jsn=1"], "Nonexistent flag: --jsn=1"],
+    [["accounts", "list", "--jsn"], "Nonexistent flag: --jsn\nDid you mean --json?"],
+    // A word after a group's flags is still a command name.
+    [
+      ["accounts", "--json", "lst"],
+      'Command "accounts lst" not found. Did you mean "accounts list"?',
+    ],
+    [
+      ["accounts", "zzzzzz"],
+      'Command "accounts zzzzzz" not found. Run "ably accounts" to list them.',
+    ],
+    [["config", "zzzzzz"], 'Command "config zzzzzz" not found.'],
+    [["zzzzzz"], 'Command "zzzzzz" not found.'],
+    [
+      ["accounts", "list", "--pretty-json", "--json"],
+      "The following errors occurred:\n  --pretty-json=true cannot also be provided when using --json\n  --json=true cannot also be provided when using --pretty-json",
+    ],
+  ];
+  for (const [argv, message] of cases) {
+    const parsed = outcome(argv);
+    assert.equal(
+      "error" in parsed ? parsed.error : JSON.stringify(parsed),
+      message,
+      argv.join(" "),
+    );
+  }
+});
+
+Deno.test("parse: hidden flags are accepted, but suggested only when dev flags are shown", () => {
+  assert.deepEqual(outcome(["login", "--oauth-host", "127.0.0.1:1"]), {
+    run: "login",
+    options: { oauthHost: "127.0.0.1:1" },
+  });
+  assert.deepEqual(outcome(["accounts", "list", "--control-hos"]), {
+    error: "Nonexistent flag: --control-hos",
+    node: "accounts:list",
+  });
+  assert.deepEqual(outcome(["accounts", "list", "--control-hos"], true), {
+    error: "Nonexistent flag: --control-hos\nDid you mean --control-host?",
+    node: "accounts:list",
+  });
+});
