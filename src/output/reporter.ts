@@ -71,7 +71,7 @@ const MIN_SECRET = 8;
 function withoutSecrets(line: string, secrets: Set<string>): string {
   const known = (text: string) =>
     secrets.has(text.toLowerCase()) ||
-    text.split(":").some((part) => secrets.has(part.toLowerCase()));
+    text.split(/[:=]/).some((part) => secrets.has(part.toLowerCase()));
   return line.replace(/[A-Za-z0-9._~+/=%-]{8,}/g, (word) => {
     if (known(word)) return REDACTED;
     if (word.includes("%")) {

@@ -158,10 +158,12 @@ Deno.test("reporter: a protected secret never reaches a line, raw, in any case, 
   out.protect([secret]);
   out.print(`raw ${secret} upper ${secret.toUpperCase()}`);
   out.warning(`encoded ${encodeURIComponent(secret)} basic ${btoa(`client:${secret}`)}`);
+  out.print(`form token=${secret}&x=1`);
   out.print("an ordinary line stays as it is");
   assert.deepEqual(lines, [
     "raw [redacted] upper [redacted]",
     "⚠ encoded [redacted] basic [redacted]",
+    "form [redacted]&x=1",
     "an ordinary line stays as it is",
   ]);
 });
