@@ -152,3 +152,22 @@ export function buildConfig(accounts: AccountSpec[], current?: string): string {
   else lines.push("[current]", "");
   return lines.join("\n");
 }
+
+/**
+ * Holds the config lock as another ably process would (an OS lock on `config.lock`, with
+ * `pid` recorded in it) until `release()` is called.
+ */
+export async function holdConfigLock(
+  dir: string,
+  pid?: number,
+): Promise<{ release(): Promise<void> }> {
+  const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
+  await lock.lock(true);
+  if (pid !== undefined) await lock.write(new TextEncoder().encode(`${pid}\n`));
+  return {
+    async release() {
+      await lock.unlock();
+      lock.close();
+    },
+  };
+}

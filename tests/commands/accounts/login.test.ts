@@ -17,7 +17,7 @@ import {
   spawnCli,
   tempConfigDir,
 } from "../../helpers/cli.ts";
-import { buildConfig } from "../../helpers/fixtures.ts";
+import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
 import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -506,8 +506,7 @@ Deno.test("login: Ctrl-C while the login is being written never revokes the toke
   await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir();
     // Another ably process holds the config lock, so the write waits.
-    const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
-    await lock.lock(true);
+    const lock = await holdConfigLock(dir);
     const interrupt = new AbortController();
     const login = runCli(["accounts", "login", "--json", ...hostFlags(server)], {
       configDir: dir,
@@ -518,8 +517,7 @@ Deno.test("login: Ctrl-C while the login is being written never revokes the toke
     }
     await new Promise((resolve) => setTimeout(resolve, 300)); // now waiting for the lock
     interrupt.abort(); // Ctrl-C
-    await lock.unlock();
-    lock.close();
+    await lock.release();
     const run = await login;
     assert.equal(run.code, 0, run.stdout);
     const config = parseConfig(await readConfigText(dir), "config");

@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
-import { type Behaviour, closedHost, startAuthServer } from "../../helpers/auth-server.ts";
+import {
+  type AuthServer,
+  type Behaviour,
+  closedHost,
+  startAuthServer,
+} from "../../helpers/auth-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import {
   configFileIn,
@@ -22,6 +27,7 @@ import {
   accessTokenOf,
   type AccountSpec,
   buildConfig,
+  holdConfigLock,
   refreshTokenOf,
   SAMPLE_LEGACY,
   SAMPLE_SHARED,
@@ -820,6 +826,19 @@ for (const row of ROWS) {
   });
 }
 
+/** A file holding `acme` (current), its session minted by a fresh authorization server. */
+async function withAcme(
+  fn: (server: AuthServer, dir: string, config: string) => Promise<void>,
+): Promise<void> {
+  const server = startAuthServer();
+  try {
+    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
+    await fn(server, await tempConfigDir(config), config);
+  } finally {
+    await server.close();
+  }
+}
+
 // --- what must hold when another process changes the file meanwhile --------------------
 
 Deno.test("logout: tokens another process rotated while we asked are the ones revoked", async () => {
@@ -879,38 +898,24 @@ Deno.test("logout: an alias logged out meanwhile -> `no longer configured`, exit
 // --- nothing revoked unless the logout is saved ----------------------------------------
 
 Deno.test("logout: another process holding the lock -> error, and nothing revoked", async () => {
-  const server = startAuthServer();
-  try {
-    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
-    const dir = await tempConfigDir(config);
-    const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
-    await lock.lock(true);
-    try {
-      const run = await runCli(["accounts", "logout", "--force", "--json"], {
-        configDir: dir,
-        env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "300" },
-      });
-      assert.equal(run.code, 1);
-      assert.match(
-        resultOf(run.records()).error.message,
-        /Timed out after 300ms waiting for the lock/,
-      );
-    } finally {
-      await lock.unlock();
-      lock.close();
-    }
+  await withAcme(async (server, dir, config) => {
+    const lock = await holdConfigLock(dir);
+    const run = await runCli(["accounts", "logout", "--force", "--json"], {
+      configDir: dir,
+      env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "300" },
+    }).finally(() => lock.release());
+    assert.equal(run.code, 1);
+    assert.match(
+      resultOf(run.records()).error.message,
+      /Timed out after 300ms waiting for the lock/,
+    );
     assert.equal(server.requests.length, 0);
     assert.equal(await readConfigText(dir), config);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("logout: a write that fails after revoking says exactly which tokens are dead", async () => {
-  const server = startAuthServer();
-  try {
-    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
-    const dir = await tempConfigDir(config);
+  await withAcme(async (server, dir) => {
     const run = await runCli(["accounts", "logout", "--force"], {
       configDir: dir,
       fetch: async (input, init) => {
@@ -928,20 +933,13 @@ Deno.test("logout: a write that fails after revoking says exactly which tokens a
       /these tokens were already revoked: access token, refresh token\. The account is still configured with them/,
     );
     assert.equal(server.requests.length, 2);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("logout: a second's wait for the lock is said, with the holder's pid", async () => {
   const dir = await tempConfigDir(SAMPLE_LEGACY);
-  const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
-  await lock.lock(true);
-  await lock.write(new TextEncoder().encode("4242\n"));
-  const release = setTimeout(async () => {
-    await lock.unlock();
-    lock.close();
-  }, 1300);
+  const lock = await holdConfigLock(dir, 4242);
+  const release = setTimeout(() => lock.release(), 1300);
   const run = await runCli(["accounts", "logout", "--force"], { configDir: dir });
   clearTimeout(release);
   assert.equal(run.code, 0, run.stderr);
@@ -949,37 +947,23 @@ Deno.test("logout: a second's wait for the lock is said, with the holder's pid",
 });
 
 Deno.test("logout: Ctrl-C while waiting for the lock cancels, nothing revoked or changed", async () => {
-  const server = startAuthServer();
-  try {
-    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
-    const dir = await tempConfigDir(config);
-    const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
-    await lock.lock(true);
+  await withAcme(async (server, dir, config) => {
+    const lock = await holdConfigLock(dir);
     const interrupt = new AbortController();
     setTimeout(() => interrupt.abort(), 200);
-    const run = await runCli(["accounts", "logout", "--force"], { configDir: dir, interrupt });
-    await lock.unlock();
-    lock.close();
+    const run = await runCli(["accounts", "logout", "--force"], { configDir: dir, interrupt })
+      .finally(() => lock.release());
     assert.equal(run.code, 130);
     assert.match(run.stderr, /Logout canceled\./);
     assert.equal(server.requests.length, 0);
     assert.equal(await readConfigText(dir), config);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("logout: every malformed setting is a usage error naming it, before any request or write", async () => {
-  const server = startAuthServer();
-  try {
-    const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
-    const dir = await tempConfigDir(config);
+  await withAcme(async (server, dir, config) => {
     const cases: [Record<string, string>, string[], RegExp][] = [
-      [
-        { ABLY_CONFIG_LOCK_TIMEOUT_MS: "abc" },
-        [],
-        /ABLY_CONFIG_LOCK_TIMEOUT_MS must be a whole number/,
-      ],
+      [{ ABLY_CONFIG_LOCK_TIMEOUT_MS: "abc" }, [], /ABLY_CONFIG_LOCK_TIMEOUT_MS must be a whole/],
       [{ ABLY_OAUTH_TIMEOUT_MS: "-5" }, [], /ABLY_OAUTH_TIMEOUT_MS must be a whole number/],
       [{ ABLY_CONTROL_TIMEOUT_MS: "1.5" }, [], /ABLY_CONTROL_TIMEOUT_MS must be a whole number/],
       [{ ABLY_OAUTH_HOST: "https://x/y" }, [], /ABLY_OAUTH_HOST must be a host name/],
@@ -993,9 +977,7 @@ Deno.test("logout: every malformed setting is a usage error naming it, before an
     }
     assert.equal(server.requests.length, 0);
     assert.equal(await readConfigText(dir), config);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 Deno.test("logout: an OAuth account whose session is gone is removed; nothing to revoke", async () => {
