@@ -69,6 +69,8 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
         return { changed: false, value: "no-credentials" as Status };
       }
       setKeychainMark(fresh, alias, to === "keychain");
+      // Back in the file, the tokens take their places again (the official CLI's key order).
+      if (to === "file") inOfficialOrder(found.table);
       return { changed: true, value: "moved" as Status };
     }, { cancellable: true });
     accounts.push({ alias, credentials: status === "no-credentials" ? "file" : to, status });
@@ -99,6 +101,22 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
   if (to === "keychain" && accounts.some((a) => a.status === "moved")) {
     out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE}.`);
   }
+}
+
+const OFFICIAL_ORDER = ["accessToken", "accessTokenExpiresAt", "oauthScope", "refreshToken"];
+
+/** Reorders a table's keys in place: the official CLI's token keys first, the rest as they were. */
+function inOfficialOrder(table: Record<string, unknown>): void {
+  const entries = Object.entries(table);
+  const rank = (key: string) => {
+    const at = OFFICIAL_ORDER.indexOf(key);
+    return at < 0 ? OFFICIAL_ORDER.length : at;
+  };
+  const sorted = entries.map((entry, index) => ({ entry, index })).sort((a, b) =>
+    rank(a.entry[0]) - rank(b.entry[0]) || a.index - b.index
+  );
+  for (const [key] of entries) delete table[key];
+  for (const { entry: [key, value] } of sorted) table[key] = value;
 }
 
 function hasSecret(table: Record<string, unknown>): boolean {
