@@ -28,7 +28,7 @@ export function processHost(signal: AbortSignal): Host {
     // Loaded only when a login opens a browser.
     openBrowser: async (url) => (await import("../platform/browser.ts")).openBrowser(url),
     // Loaded only when an account keeps its secrets in the keychain, or a login asks to.
-    keychain: async () => (await import("../credentials/os-keychain.ts")).openKeychain(),
+    keychain: async () => await (await import("../credentials/os-keychain.ts")).openKeychain(),
   };
 }
 

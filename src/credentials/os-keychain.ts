@@ -7,13 +7,24 @@
  * deletes look like "no such item"; so every "no such item" is checked with a
  * write probe, and only a keychain that takes a write is believed.
  */
-import { AsyncEntry } from "@napi-rs/keyring";
-import { classify, type CredentialStore, KEYCHAIN_SERVICE } from "./keychain.ts";
+import { classify, type CredentialStore, KEYCHAIN_SERVICE, KeychainError } from "./keychain.ts";
 
 const NO_ENTRY = /no matching entry|NoEntry/i;
 const PROBE = "ably-cli-deno-probe";
 
-export function openKeychain(service: string = KEYCHAIN_SERVICE): CredentialStore {
+export async function openKeychain(service: string = KEYCHAIN_SERVICE): Promise<CredentialStore> {
+  // Imported here, not at the top: `deno bundle --external @napi-rs/keyring` (the offline
+  // stand-in for deno compile) can then leave it out without breaking start-up.
+  let AsyncEntry: typeof import("@napi-rs/keyring").AsyncEntry;
+  try {
+    ({ AsyncEntry } = await import("@napi-rs/keyring"));
+  } catch (error) {
+    throw new KeychainError(
+      "unavailable",
+      `the keychain module could not be loaded: ${error instanceof Error ? error.message : error}`,
+      { cause: error },
+    );
+  }
   const entry = (item: string) => {
     try {
       return new AsyncEntry(service, item);
