@@ -8,7 +8,7 @@
 #
 # Usage: bash scripts/keychain_e2e.sh [deno test flags...]
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 tests=(deno test --no-check --allow-env --allow-read --allow-write --allow-net=127.0.0.1
   --allow-run --allow-sys=uid --allow-ffi "$@" tests/e2e/keychain.e2e.ts)
@@ -20,7 +20,7 @@ if [[ -z ${ABLY_KEYRING_SESSION:-} ]]; then
   fi
   home=$(mktemp -d)
   trap 'rm -rf "$home"' EXIT
-  mkdir -p -m 700 "$home/data" "$home/run"
+  mkdir -m 700 "$home/data" "$home/run"
   ABLY_KEYRING_SESSION=1 XDG_DATA_HOME="$home/data" XDG_RUNTIME_DIR="$home/run" \
     dbus-run-session -- bash "${BASH_SOURCE[0]}" "$@" \
     2> >(grep -v -e '^dbus-daemon' -e 'Gtk-WARNING' >&2)

@@ -10,25 +10,28 @@
 import type { ConfigStore, Settings } from "../context.ts";
 import type { Reporter } from "../output/reporter.ts";
 import type { AblyConfig } from "../config/schema.ts";
-import { readSnapshot, updateConfig } from "../config/store.ts";
+import { type Change, readSnapshot, updateConfig } from "../config/store.ts";
 import { secretsOf } from "../config/mask.ts";
-import {
-  fillSecret,
-  type KeychainSlot,
-  keychainSlots,
-  secretOf,
-  secretTableOf,
-  usesKeychain,
-  withoutKeychainSecrets,
-} from "../config/credential-marks.ts";
-import {
-  classify,
-  type CredentialStore,
-  fixFor,
-  KEYCHAIN_SERVICE,
-  KeychainError,
-} from "../credentials/keychain.ts";
+import type { KeychainSlot } from "../config/credential-marks.ts";
+import type { CredentialStore } from "../credentials/keychain.ts";
 import { CliError } from "../errors.ts";
+
+// The keychain half is loaded only for a config that uses the keychain (or a login that
+// asks for it): a file-only run never parses it.
+const marks = () => import("../config/credential-marks.ts");
+const keychainModule = () => import("../credentials/keychain.ts");
+
+/** Whether any table is marked `credentialStore = "keychain"`; on every update, so inline. */
+function usesKeychain(config: AblyConfig): boolean {
+  for (const key in config.oauthSessions ?? {}) {
+    if (config.oauthSessions![key].credentialStore === "keychain") return true;
+  }
+  for (const alias in config.accounts ?? {}) {
+    const account = config.accounts![alias];
+    if (account.authMethod !== "oauth" && account.credentialStore === "keychain") return true;
+  }
+  return false;
+}
 
 /** The probe item `checkKeychain` writes and deletes. */
 const PROBE_ITEM = "ably-cli-deno-probe";
@@ -57,6 +60,7 @@ export function configStore(
   let opened: Promise<CredentialStore> | undefined;
   const open = (): Promise<CredentialStore> => {
     opened ??= (async () => {
+      const { classify, KeychainError } = await keychainModule();
       if (!keychain) throw new KeychainError("unavailable", "no OS keychain on this platform");
       try {
         return await keychain();
@@ -78,29 +82,93 @@ export function configStore(
 
   async function hydrate(config: AblyConfig, items?: Set<string>, reveal = false): Promise<void> {
     if (!usesKeychain(config)) return;
+    const { fillSecret, keychainSlots } = await marks();
     const done = loadedOf(config);
     const slots = [...keychainSlots(config).values()].filter((slot) =>
       !done.has(slot.item) && (!items || items.has(slot.item))
     );
     if (slots.length === 0) return;
-    const store = await open().catch((error) => {
-      throw keychainFailure(error, slots, "read");
+    const store = await open().catch(async (error) => {
+      throw await keychainFailure(error, slots, "read");
     });
     for (const slot of slots) {
       let secret: string | undefined;
       try {
         secret = await store.get(slot.item);
       } catch (error) {
-        throw keychainFailure(error, [slot], "read");
+        throw await keychainFailure(error, [slot], "read");
       }
       done.set(slot.item, secret ?? "");
       if (secret === undefined) {
-        warn(missingItem(slot));
+        warn(await missingItem(slot));
         continue;
       }
       const secrets = fillSecret(slot, secret);
       if (!reveal) out.protect(secrets);
     }
+  }
+
+  /**
+   * The change as the file and the keychain must take it: new or changed secrets of
+   * marked tables into the keychain before the file is replaced, the file without
+   * them, and items it no longer refers to deleted after.
+   */
+  async function keychainChange<T>(
+    config: AblyConfig,
+    before: Set<string>,
+    change: Change<T>,
+  ): Promise<Change<T>> {
+    const { keychainSlots, secretOf, withoutKeychainSecrets } = await marks();
+    const slots = keychainSlots(config);
+    const done = loadedOf(config);
+    const writes: [KeychainSlot, string][] = [];
+    for (const slot of slots.values()) {
+      const secret = secretOf(slot);
+      if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
+    }
+    const deletes = [...before].filter((item) => !slots.has(item));
+    return {
+      ...change,
+      written: withoutKeychainSecrets(config, slots),
+      // Into the keychain first: if the file is not replaced, the item holds tokens the
+      // file still has (or, after a refresh, the only valid ones), never neither.
+      beforeCommit: async () => {
+        if (writes.length) {
+          const store = await open().catch(async (error) => {
+            throw await keychainFailure(error, writes.map(([slot]) => slot), "write");
+          });
+          for (const [slot, secret] of writes) {
+            try {
+              await store.set(slot.item, secret);
+            } catch (error) {
+              throw await keychainFailure(error, [slot], "write");
+            }
+            done.set(slot.item, secret);
+          }
+        }
+        await change.beforeCommit?.();
+      },
+      // Out of the keychain last: the file no longer refers to these items.
+      afterCommit: async () => {
+        await change.afterCommit?.();
+        if (deletes.length === 0) return;
+        let store: CredentialStore;
+        try {
+          store = await open();
+        } catch (error) {
+          for (const item of deletes) warn(await undeleted(item, error));
+          return;
+        }
+        for (const item of deletes) {
+          try {
+            await store.delete(item);
+            done.delete(item);
+          } catch (error) {
+            warn(await undeleted(item, error));
+          }
+        }
+      },
+    };
   }
 
   return {
@@ -114,6 +182,7 @@ export function configStore(
     },
     async loadSecrets(config, aliases, options = {}) {
       if (!usesKeychain(config)) return;
+      const { secretTableOf } = await marks();
       const items = aliases === undefined ? undefined : new Set(
         aliases.map((alias) => secretTableOf(config, alias)?.item).filter((item) =>
           item !== undefined
@@ -127,6 +196,7 @@ export function configStore(
         await store.set(PROBE_ITEM, "probe");
         await store.delete(PROBE_ITEM);
       } catch (error) {
+        const { classify, fixFor } = await keychainModule();
         const problem = classify(error);
         throw new CliError(
           `Cannot use the OS keychain (${problem.message.split("\n")[0]}). ${
@@ -139,62 +209,13 @@ export function configStore(
     update(mutate, options = {}) {
       return updateConfig(location, async (config) => {
         protect(config);
-        await hydrate(config);
-        const before = new Set(keychainSlots(config).keys());
+        const used = usesKeychain(config);
+        if (used) await hydrate(config);
+        const before = new Set(used ? (await marks()).keychainSlots(config).keys() : []);
         const change = await mutate(config);
-        if (!change.changed) return change;
-        const slots = keychainSlots(config);
-        if (before.size === 0 && slots.size === 0) return change;
-
-        const done = loadedOf(config);
-        const writes: [KeychainSlot, string][] = [];
-        for (const slot of slots.values()) {
-          const secret = secretOf(slot);
-          if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
-        }
-        const deletes = [...before].filter((item) => !slots.has(item));
-        return {
-          ...change,
-          written: withoutKeychainSecrets(config, slots),
-          // Into the keychain first: if the file is not replaced, the item holds tokens the
-          // file still has (or, after a refresh, the only valid ones), never neither.
-          beforeCommit: async () => {
-            if (writes.length) {
-              const store = await open().catch((error) => {
-                throw keychainFailure(error, writes.map(([slot]) => slot), "write");
-              });
-              for (const [slot, secret] of writes) {
-                try {
-                  await store.set(slot.item, secret);
-                } catch (error) {
-                  throw keychainFailure(error, [slot], "write");
-                }
-                done.set(slot.item, secret);
-              }
-            }
-            await change.beforeCommit?.();
-          },
-          // Out of the keychain last: the file no longer refers to these items.
-          afterCommit: async () => {
-            await change.afterCommit?.();
-            if (deletes.length === 0) return;
-            let store: CredentialStore;
-            try {
-              store = await open();
-            } catch (error) {
-              for (const item of deletes) warn(undeleted(item, error));
-              return;
-            }
-            for (const item of deletes) {
-              try {
-                await store.delete(item);
-                done.delete(item);
-              } catch (error) {
-                warn(undeleted(item, error));
-              }
-            }
-          },
-        };
+        // A config that does not use the keychain, before or after, is written as it is.
+        if (!change.changed || (!used && !usesKeychain(config))) return change;
+        return await keychainChange(config, before, change);
       }, {
         warn,
         basis: options.basis,
@@ -217,11 +238,12 @@ function whose(slots: KeychainSlot[]): string {
   return `account${aliases.length === 1 ? "" : "s"} ${aliases.map((a) => `"${a}"`).join(", ")}`;
 }
 
-function keychainFailure(
+async function keychainFailure(
   error: unknown,
   slots: KeychainSlot[],
   action: "read" | "write",
-): CliError {
+): Promise<CliError> {
+  const { classify, fixFor } = await keychainModule();
   const problem = classify(error);
   const what = action === "read"
     ? `Cannot read the tokens of ${whose(slots)} from the OS keychain`
@@ -238,7 +260,8 @@ function keychainFailure(
   );
 }
 
-function missingItem(slot: KeychainSlot): string {
+async function missingItem(slot: KeychainSlot): Promise<string> {
+  const { KEYCHAIN_SERVICE } = await keychainModule();
   const alias = slot.aliases[0];
   return `The OS keychain has no item for ${whose([slot])} (service ${KEYCHAIN_SERVICE}, ` +
     `account ${slot.item}); it was deleted outside ably. Log in again: ably accounts login${
@@ -246,7 +269,8 @@ function missingItem(slot: KeychainSlot): string {
     } --keychain`;
 }
 
-function undeleted(item: string, error: unknown): string {
+async function undeleted(item: string, error: unknown): Promise<string> {
+  const { classify, KEYCHAIN_SERVICE } = await keychainModule();
   return `The config no longer uses the OS keychain item ${item} (service ${KEYCHAIN_SERVICE}), ` +
     `but it could not be deleted (${
       classify(error).message.split("\n")[0]
