@@ -89,6 +89,13 @@ IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
 CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 `;
 
+/**
+ * Packages known to publish no licence file (the N-API keychain binding and its per-platform
+ * binaries): named with their stated licence and upstream instead of refused.
+ */
+const SHIPS_NO_LICENCE_FILE = /^@napi-rs\/keyring(-[a-z0-9-]+)?$/;
+const UPSTREAM_OF_NO_LICENCE_FILE = "https://github.com/Brooooooklyn/keyring-node";
+
 /** The notices text, byte for byte what the committed file must hold. */
 export function renderNotices(packages: PackageNotice[]): string {
   const out: string[] = [
@@ -113,7 +120,9 @@ export function renderNotices(packages: PackageNotice[]): string {
     "",
   ];
   for (const p of packages) {
-    if (!p.files.length) throw new Error(`${p.name}@${p.version} has no licence file`);
+    if (!p.files.length && !SHIPS_NO_LICENCE_FILE.test(p.name)) {
+      throw new Error(`${p.name}@${p.version} has no licence file`);
+    }
     out.push(
       RULE,
       `Package: ${p.name}@${p.version}`,
@@ -122,6 +131,13 @@ export function renderNotices(packages: PackageNotice[]): string {
     );
     for (const { file, text } of p.files) {
       out.push(`File: ${file}`, "", normalizeText(text), "");
+    }
+    if (!p.files.length) {
+      out.push(
+        "File: (none: the package publishes no licence file; its licence is the one stated in",
+        `its package.json, above, and its upstream repository is ${UPSTREAM_OF_NO_LICENCE_FILE})`,
+        "",
+      );
     }
   }
   return out.join("\n");

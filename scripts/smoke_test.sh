@@ -6,7 +6,8 @@
 #   accounts switch (unknown alias); config path; config show; completions bash|zsh|fish;
 #   a mistyped command (did-you-mean); accounts logout --all --force --json; a forced logout;
 #   accounts login --token against a tiny Control API on 127.0.0.1 (Python 3's http.server;
-#   skipped with a notice when there is no Python 3).
+#   skipped with a notice when there is no Python 3); with ABLY_SMOKE_KEYCHAIN=1 the same login
+#   with --keychain, then current and logout, through the OS keychain.
 #
 # Usage: scripts/smoke_test.sh ABLY_EXECUTABLE EXPECTED_VERSION
 # Runs under bash on Linux, macOS and Windows (Git Bash: paths handed to a native
@@ -87,7 +88,7 @@ dir=$(new_config "$two_accounts")
 
 run 0 "$dir" accounts list --json
 has "$out" '"command":"accounts:list","success":true' "accounts list --json"
-has "$out" '{"alias":"smoke","appsConfigured":0,"id":"smoke-id","isCurrent":false,"name":"Smoke"}' \
+has "$out" '{"alias":"smoke","appsConfigured":0,"credentials":"file","id":"smoke-id","isCurrent":false,"name":"Smoke"}' \
   "accounts list --json"
 has "$out" '"status":"completed","exitCode":0' "accounts list --json"
 echo "ok: accounts list --json"
@@ -216,6 +217,23 @@ PY
     fail "login --token stored no token: $(cat "$dir/config")"
   grep -q 'account = "smoke"' "$dir/config" || fail "login --token did not make smoke current"
   echo "ok: accounts login --token --json (local Control API on port $port)"
+
+  # With ABLY_SMOKE_KEYCHAIN=1 (the release workflow, where an OS keychain is available): the
+  # same login with --keychain leaves no token byte in the config directory, `current` reads the
+  # token from the keychain, and logout deletes the item (a second logout would find none).
+  if [[ ${ABLY_SMOKE_KEYCHAIN:-} == 1 ]]; then
+    dir=$(new_config)
+    ABLY_ACCESS_TOKEN=smoke_token_SeCrEt ABLY_CONTROL_HOST="127.0.0.1:$port" \
+      run 0 "$dir" accounts login --token --alias smoke --keychain --json
+    has "$out" '"credentials":"keychain"' "accounts login --token --keychain --json"
+    if grep -rq smoke_token_SeCrEt "$dir"; then fail "a keychain login left the token in $dir"; fi
+    ABLY_CONTROL_HOST="127.0.0.1:$port" run 0 "$dir" accounts current --json
+    has "$out" '"name":"Smoke Account"' "accounts current --json (token from the keychain)"
+    has "$out" '"credentials":"keychain"' "accounts current --json"
+    run 0 "$dir" accounts logout --force --json
+    has "$out" '"success":true' "accounts logout (keychain account)"
+    echo "ok: login --keychain, current and logout with the OS keychain"
+  fi
 fi
 
 echo "smoke test passed: $ably"

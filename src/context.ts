@@ -7,6 +7,7 @@
 import type { ConfigLocation } from "./config/location.ts";
 import type { AblyConfig } from "./config/schema.ts";
 import type { Change, Snapshot } from "./config/store.ts";
+import type { CredentialStore } from "./credentials/keychain.ts";
 import type { Reporter } from "./output/reporter.ts";
 import type { Prompter } from "./prompt/prompter.ts";
 
@@ -29,6 +30,11 @@ export interface Host {
   signal: AbortSignal;
   /** Opens a web address in the user's browser; false when no opener could be started. */
   openBrowser(url: string): Promise<boolean>;
+  /**
+   * Opens the OS credential store. Called (and its native module loaded) only when an
+   * account keeps its secrets there or a login asks for it; absent: no keychain.
+   */
+  keychain?: () => Promise<CredentialStore>;
 }
 
 /** Environment settings and host overrides, parsed and validated before anything runs. */
@@ -45,6 +51,8 @@ export interface Settings {
   lockTimeoutMs: number;
   /** A desktop to open a browser on. */
   display: boolean;
+  /** ABLY_CLI_CREDENTIAL_STORE: where new logins keep their tokens (default: the file). */
+  credentialStore: "file" | "keychain";
 }
 
 /**
@@ -65,6 +73,19 @@ export interface ConfigStore {
     mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
     options?: { cancellable?: boolean; basis?: Snapshot },
   ): Promise<T>;
+  /**
+   * Fills in the secrets `read`/`snapshot` left in the OS keychain, for the accounts
+   * named (all when none are). `update` does this by itself, and keeps them there on
+   * write: new or changed secrets of marked tables go to the keychain before the file
+   * is replaced; items the new file no longer refers to are deleted after.
+   */
+  loadSecrets(
+    config: AblyConfig,
+    aliases?: string[],
+    options?: { reveal?: boolean },
+  ): Promise<void>;
+  /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
+  checkKeychain(): Promise<void>;
 }
 
 export interface Context {

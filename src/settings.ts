@@ -31,6 +31,7 @@ export function readSettings(
     oauthTimeoutMs: milliseconds(env, "ABLY_OAUTH_TIMEOUT_MS", DEFAULT_OAUTH_TIMEOUT_MS),
     controlTimeoutMs: milliseconds(env, "ABLY_CONTROL_TIMEOUT_MS", DEFAULT_CONTROL_TIMEOUT_MS),
     lockTimeoutMs: milliseconds(env, "ABLY_CONFIG_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS),
+    credentialStore: credentialStore(env),
     display: os === "darwin" || os === "windows" ||
       (os === "linux" && Boolean(env("DISPLAY") || env("WAYLAND_DISPLAY"))),
   };
@@ -68,4 +69,13 @@ function milliseconds(env: Env, name: string, fallback: number): number {
     );
   }
   return value;
+}
+
+function credentialStore(env: Env): "file" | "keychain" {
+  const raw = env("ABLY_CLI_CREDENTIAL_STORE");
+  if (raw === undefined || raw === "" || raw === "file") return "file";
+  if (raw === "keychain") return "keychain";
+  throw usageError(
+    `ABLY_CLI_CREDENTIAL_STORE must be "keychain" or "file", not "${raw.slice(0, 100)}".`,
+  );
 }

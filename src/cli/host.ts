@@ -27,6 +27,8 @@ export function processHost(signal: AbortSignal): Host {
     signal,
     // Loaded only when a login opens a browser.
     openBrowser: async (url) => (await import("../platform/browser.ts")).openBrowser(url),
+    // Loaded only when an account keeps its secrets in the keychain, or a login asks to.
+    keychain: async () => await (await import("../credentials/os-keychain.ts")).openKeychain(),
   };
 }
 

@@ -46,7 +46,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
       out.protect([settings.accessToken]);
       const ctx: Context = {
         settings,
-        store: configStore(settings, out, host.signal),
+        store: configStore(settings, out, host.signal, host.keychain),
         out,
         prompter: host.prompter,
         interactive: !out.json && host.prompter.terminal,

@@ -87,6 +87,12 @@ function login(id: string, summary: string, examples: string[]): CommandSpec {
         description: "With --alias: replace the different account stored under that alias",
       },
       {
+        name: "keychain",
+        long: "--keychain",
+        description:
+          "Keep this account's tokens in the OS keychain, not the config file (default: $ABLY_CLI_CREDENTIAL_STORE)",
+      },
+      {
         name: "token",
         long: "--token",
         value: "optional",
@@ -139,10 +145,40 @@ export const tree: GroupSpec = {
           examples: ["ably accounts list", "ably accounts list --json"],
           load: () => import("../commands/accounts/list.ts"),
         },
+        {
+          kind: "command",
+          id: "accounts:keychain",
+          name: "keychain",
+          summary: "Move an account's tokens into the OS keychain, or back to the config file",
+          args: [{
+            name: "accountAliasOrId",
+            description: "Alias or ID of the account (defaults to current account)",
+            account: true,
+          }],
+          flags: [
+            { name: "all", long: "--all", description: "Every configured account" },
+            {
+              name: "toFile",
+              long: "--to-file",
+              description:
+                "Move the tokens back to the config file (the official CLI can then use them)",
+            },
+            ...GLOBAL_FLAGS,
+          ],
+          examples: [
+            "ably accounts keychain",
+            "ably accounts keychain mycompany",
+            "ably accounts keychain --all",
+            "ably accounts keychain mycompany --to-file",
+            "ably accounts keychain --all --to-file --json",
+          ],
+          load: () => import("../commands/accounts/keychain.ts"),
+        },
         login("accounts:login", LOGIN_SUMMARY, [
           "ably accounts login",
           "ably accounts login --alias mycompany",
           "ably accounts login --no-browser",
+          "ably accounts login --keychain",
           "ABLY_ACCESS_TOKEN=... ably accounts login --token --json",
           "ably accounts login --json",
         ]),

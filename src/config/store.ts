@@ -360,6 +360,13 @@ export interface Change<T> {
    * changed and its error propagates.
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * What the file gets, when not the mutated config itself (e.g. the config without
+   * the secrets kept in the OS keychain).
+   */
+  written?: AblyConfig;
+  /** Runs once the new file has replaced the old one (e.g. deleting secrets it no longer uses). */
+  afterCommit?: () => Promise<void>;
 }
 
 export interface UpdateOptions extends ReadOptions {
@@ -404,8 +411,11 @@ export async function updateConfig<T>(
       : text === options.basis?.text
       ? options.basis.config
       : parseConfig(text, path);
-    const { changed, value, beforeCommit } = await mutate(config);
-    if (changed) await replaceFile(path, target, serializeFor(path, config), beforeCommit);
+    const { changed, value, beforeCommit, written, afterCommit } = await mutate(config);
+    if (changed) {
+      await replaceFile(path, target, serializeFor(path, written ?? config), beforeCommit);
+      await afterCommit?.();
+    }
     return value;
   }, { signal: options.signal, onWait: options.onWait });
 }

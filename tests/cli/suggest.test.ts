@@ -37,7 +37,7 @@ Deno.test("ably accounts alone lists the subcommands (exit 0)", async () => {
   assert.equal(run.code, 0);
   assert.match(
     run.stdout,
-    /^Ably accounts management commands:\n\n {2}ably accounts current {3}- Show the current Ably account\n/,
+    /^Ably accounts management commands:\n\n {2}ably accounts current {4}- Show the current Ably account\n/,
   );
 });
 

@@ -5,6 +5,7 @@
  */
 import { run } from "../../src/cli/run.ts";
 import type { Host } from "../../src/context.ts";
+import type { CredentialStore } from "../../src/credentials/keychain.ts";
 import {
   type Answer,
   type Choice,
@@ -41,6 +42,8 @@ export interface InProcessOptions {
   interrupt?: AbortController;
   /** Secrets that must never appear in output; the fixtures' tokens by default. */
   secrets?: string[];
+  /** The OS keychain; without one, any use of the keychain fails as on a headless machine. */
+  keychain?: CredentialStore;
 }
 
 export interface InProcessResult extends RunResult {
@@ -92,6 +95,11 @@ export async function runInProcess(
     now: options.now ?? (() => Date.now()),
     signal: interrupt.signal,
     openBrowser: () => Promise.resolve(false),
+    // Never the real keychain in-process: a fake, or none at all.
+    keychain: () =>
+      options.keychain
+        ? Promise.resolve(options.keychain)
+        : Promise.reject(new Error("Couldn't access platform storage: no keychain in this test")),
   };
   const code = await run(argv, host);
   const stdout = out.join("");

@@ -44,6 +44,8 @@ export async function controlClientFor(
 /** `config` is the caller's fresh read of the file. */
 async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): Promise<string> {
   if (ctx.settings.accessToken) return ctx.settings.accessToken;
+  // Tokens kept in the OS keychain are read only now, and only this account's.
+  await ctx.store.loadSecrets(config, [alias]);
   const stored = usableToken(ctx, config, alias);
   if (stored) return stored;
 

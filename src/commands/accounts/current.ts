@@ -3,6 +3,7 @@ import type { Context } from "../../context.ts";
 import { ControlApiError } from "../../control/errors.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
+import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
 import { controlClientFor } from "./control-access.ts";
 import { currentOrFail } from "./resolve.ts";
 
@@ -14,6 +15,7 @@ export async function run(ctx: Context): Promise<void> {
   const alias = currentOrFail(config, "accountCurrent");
   const account = accountsOf(config)[alias];
   const local = localDetails(account, currentAppIdOf(config, alias));
+  const credentials = credentialsLocation(config, alias);
 
   let me;
   let host: string | undefined;
@@ -41,6 +43,7 @@ export async function run(ctx: Context): Promise<void> {
       account: {
         alias,
         cached: true,
+        credentials,
         name: account.accountName,
         id: account.accountId,
         user: { email: account.userEmail },
@@ -55,13 +58,14 @@ export async function run(ctx: Context): Promise<void> {
       `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,
     );
     if (account.userEmail) out.print(`User (cached): ${account.userEmail}`);
-    printLocal(ctx, local);
+    printLocal(ctx, local, credentials);
     return;
   }
 
   out.result({
     account: {
       alias,
+      credentials,
       name: me.account.name,
       id: me.account.id,
       user: { email: me.user.email },
@@ -70,7 +74,7 @@ export async function run(ctx: Context): Promise<void> {
   });
   out.print(`Account: ${out.style.cyan(me.account.name)} (${me.account.id})`);
   out.print(`User: ${me.user.email}`);
-  printLocal(ctx, local);
+  printLocal(ctx, local, credentials);
 }
 
 interface LocalDetails {
@@ -100,8 +104,11 @@ function localDetails(account: AccountRecord, appId: string | undefined): LocalD
   };
 }
 
-function printLocal(ctx: Context, local: LocalDetails): void {
+function printLocal(ctx: Context, local: LocalDetails, credentials: "keychain" | "file"): void {
   const { out } = ctx;
+  if (credentials === "keychain") {
+    out.print(`Tokens: OS keychain (${OFFICIAL_CLI_NOTE})`);
+  }
   out.print(`Apps configured: ${local.appsConfigured}`);
   if (local.currentApp) {
     out.print(`Current App: ${local.currentApp.name} (${local.currentApp.id})`);

@@ -1,6 +1,7 @@
 /** `ably accounts list`: the accounts in the config, no network. */
 import type { Context } from "../../context.ts";
 import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
+import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
 import { noAccounts } from "./resolve.ts";
 
 export async function run(ctx: Context): Promise<void> {
@@ -21,6 +22,7 @@ export async function run(ctx: Context): Promise<void> {
       alias,
       appsConfigured,
       ...(appId ? { currentApp: { id: appId, name: appName } } : {}),
+      credentials: credentialsLocation(config, alias),
       ...(account.accountId !== undefined ? { id: account.accountId } : {}),
       isCurrent: alias === current,
       ...(account.accountName !== undefined ? { name: account.accountName } : {}),
@@ -55,6 +57,10 @@ export async function run(ctx: Context): Promise<void> {
     if (row.currentApp) {
       out.print(`  ${label("Current app")} ${row.currentApp.name} (${row.currentApp.id})`);
     }
+    if (row.credentials === "keychain") out.print(`  ${label("Tokens")} OS keychain`);
     out.print();
+  }
+  if (rows.some((row) => row.credentials === "keychain")) {
+    out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE}.`);
   }
 }

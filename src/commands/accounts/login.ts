@@ -10,6 +10,12 @@ import { ExitCode, usageError } from "../../errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasProblem } from "../../config/alias.ts";
 import {
+  credentialsLocation,
+  OFFICIAL_CLI_NOTE,
+  setKeychainMark,
+} from "../../config/credential-marks.ts";
+import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
+import {
   type ReplacedTokens,
   setCurrentAccount,
   setEndpoint,
@@ -37,6 +43,7 @@ export type LoginOptions = {
   token?: string | true;
   force?: boolean;
   endpoint?: string;
+  keychain?: boolean;
 };
 
 type Store = (
@@ -51,8 +58,11 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
   if (options.alias !== undefined && aliasProblem(options.alias)) {
     throw usageError(`${aliasProblem(options.alias)}.`);
   }
-  // A config we could not save into must be found before the user authorizes anything.
+  // A config we could not save into must be found before the user authorizes anything;
+  // so must a keychain we could not store the tokens in.
   await ctx.store.read();
+  const keychain = options.keychain === true || ctx.settings.credentialStore === "keychain";
+  if (keychain) await ctx.store.checkKeychain();
   const { settings } = ctx;
   const controlHost = settings.controlHost ?? DEFAULT_CONTROL_HOST;
   const clientFor = (token: string) =>
@@ -78,6 +88,7 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
           userEmail: me.user.email,
           controlHost: settings.controlHost,
         }),
+      keychain,
     );
     if (code === ExitCode.Interrupted) ctx.out.warning("Login cancelled; nothing was stored.");
     return code;
@@ -106,6 +117,7 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
         stored = true;
         return replaced;
       },
+      keychain,
     ).catch((error) => {
       // Ctrl-C during a request surfaces as that request failing.
       if (stored || !ctx.signal.aborted) throw error;
@@ -139,6 +151,7 @@ async function finishLogin(
   client: ControlClient,
   authMethod: "oauth" | "token",
   store: Store,
+  keychain: boolean,
 ): Promise<number> {
   const { out } = ctx;
   const [me, remote] = await Promise.all([client.me(), client.accounts()]);
@@ -158,12 +171,14 @@ async function finishLogin(
   if (ctx.signal.aborted) return ExitCode.Interrupted;
 
   // Not cancellable: once the write has begun it is finished, and what it stores is kept.
-  const replaced = await ctx.store.update((config) => {
+  // With --keychain the store puts the tokens in the OS keychain and keeps them out of the file.
+  const { replaced, credentials } = await ctx.store.update((config) => {
     const replaced = store(config, alias, me, account);
+    if (keychain) setKeychainMark(config, alias, true);
     setCurrentAccount(config, alias);
     if (options.endpoint) setEndpoint(config, alias, options.endpoint);
     if (app) storeAppSelection(config, alias, app.app, key?.key);
-    return { changed: true, value: replaced };
+    return { changed: true, value: { replaced, credentials: credentialsLocation(config, alias) } };
   });
   await revokeSessions(
     ctx,
@@ -179,6 +194,7 @@ async function finishLogin(
     account: {
       alias,
       authMethod,
+      credentials,
       id: account.id,
       name: account.name,
       user: { email: me.user.email },
@@ -204,6 +220,11 @@ async function finishLogin(
       ? "Authenticated via OAuth (token auto-refreshes)."
       : "Authenticated with an access token (it does not auto-refresh).",
   );
+  if (credentials === "keychain") {
+    out.note(
+      `Tokens stored in the OS keychain (service ${KEYCHAIN_SERVICE}), not in the config file; ${OFFICIAL_CLI_NOTE} (ably accounts keychain ${alias} --to-file).`,
+    );
+  }
   if (app) {
     const how = app.autoSelected ? "Automatically selected" : "Selected";
     out.success(`${how} app: ${app.app.name} (${app.app.id}).`);

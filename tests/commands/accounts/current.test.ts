@@ -99,6 +99,7 @@ Deno.test("current --json: result shape; app and key from the config, the rest f
         success: true,
         account: {
           alias: "default",
+          credentials: "file",
           name: "Test Account",
           id: "VgQpOZ",
           user: { email: "jane@acme.example" },
@@ -252,6 +253,7 @@ Deno.test("current --json: /me fails -> a status warning and a cached result, no
         account: {
           alias: "default",
           cached: true,
+          credentials: "file",
           name: "Acme Ltd",
           id: "VgQpOZ",
           user: { email: "jane@acme.example" },

@@ -140,9 +140,15 @@ Deno.test("list: accounts with missing name, id or email never print `undefined`
   const json = await runCli(["accounts", "list", "--json"], { configDir: dir });
   assert.equal(json.code, 0);
   assert.deepEqual(resultOf(json.records()).accounts, [
-    { alias: "bare", appsConfigured: 0, isCurrent: true },
-    { alias: "id-only", appsConfigured: 0, id: "Id0nLy", isCurrent: false },
-    { alias: "name-only", appsConfigured: 0, isCurrent: false, name: "Only A Name" },
+    { alias: "bare", appsConfigured: 0, credentials: "file", isCurrent: true },
+    { alias: "id-only", appsConfigured: 0, credentials: "file", id: "Id0nLy", isCurrent: false },
+    {
+      alias: "name-only",
+      appsConfigured: 0,
+      credentials: "file",
+      isCurrent: false,
+      name: "Only A Name",
+    },
   ]);
   assert.equal(await readConfigText(dir), config);
 });
@@ -164,6 +170,7 @@ Deno.test("list --json: the official shape, `user` a plain string, currentApp on
           alias: "acme-ltd",
           appsConfigured: 1,
           currentApp: { id: "aBcDeF", name: "My App" },
+          credentials: "file",
           id: "VgQpOZ",
           isCurrent: true,
           name: "Acme Ltd",
@@ -172,6 +179,7 @@ Deno.test("list --json: the official shape, `user` a plain string, currentApp on
         {
           alias: "acme-staging",
           appsConfigured: 0,
+          credentials: "file",
           id: "Xy12Ab",
           isCurrent: false,
           name: "Acme Staging",
@@ -182,10 +190,10 @@ Deno.test("list --json: the official shape, `user` a plain string, currentApp on
     },
     { type: "status", command: "accounts:list", status: "completed", exitCode: 0 },
   ]);
-  // Keys in the official order, not just the same set.
+  // Keys in the official order, not just the same set (plus `credentials`, ours).
   assert.deepEqual(
     Object.keys(resultOf(records()).accounts[0]),
-    ["alias", "appsConfigured", "currentApp", "id", "isCurrent", "name", "user"],
+    ["alias", "appsConfigured", "currentApp", "credentials", "id", "isCurrent", "name", "user"],
   );
 });
 

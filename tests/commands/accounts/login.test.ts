@@ -50,6 +50,7 @@ Deno.test("login --json: device flow, account, app and key stored; one event, on
       account: {
         alias: "test-account",
         authMethod: "oauth",
+        credentials: "file",
         id: "VgQpOZ",
         name: "Test Account",
         user: { email: "jane@acme.example" },

@@ -1,0 +1,129 @@
+/**
+ * `ably accounts keychain [ACCOUNT | --all] [--to-file]`: moves accounts' tokens
+ * into the OS keychain, or back to the config file. Each account is one locked
+ * write through the context's store, which orders the two stores so a failure
+ * leaves the tokens in one place or both, never neither: into the keychain, the
+ * item is written before the file drops the tokens; back, the file gets them
+ * before the item is deleted. A shared OAuth session moves for every alias.
+ */
+import type { Context } from "../../context.ts";
+import { CliError, usageError } from "../../errors.ts";
+import { accountsOf, aliasesUsing } from "../../config/accounts.ts";
+import {
+  credentialsLocation,
+  keychainSlots,
+  OFFICIAL_CLI_NOTE,
+  secretOf,
+  secretTableOf,
+  setKeychainMark,
+} from "../../config/credential-marks.ts";
+import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
+import { currentOrFail, noAccounts, resolveOrFail } from "./resolve.ts";
+
+export type KeychainOptions = {
+  accountAliasOrId?: string;
+  all?: boolean;
+  toFile?: boolean;
+};
+
+const COMPONENT = "accountKeychain";
+
+type Status = "moved" | "unchanged" | "no-credentials";
+
+export async function run(ctx: Context, options: KeychainOptions): Promise<void> {
+  const { out } = ctx;
+  if (options.all && options.accountAliasOrId !== undefined) {
+    throw usageError("--all moves every account; do not name one as well.");
+  }
+  const config = (await ctx.store.read()) ?? {};
+  const targets = options.all ? Object.keys(accountsOf(config)) : [
+    options.accountAliasOrId !== undefined
+      ? resolveOrFail(config, options.accountAliasOrId)
+      : currentOrFail(config, COMPONENT),
+  ];
+  if (targets.length === 0) throw noAccounts(COMPONENT);
+  const to = options.toFile ? "file" : "keychain";
+  if (to === "keychain") await ctx.store.checkKeychain();
+
+  const accounts: { alias: string; credentials: "keychain" | "file"; status: Status }[] = [];
+  for (const alias of targets) {
+    const status = await ctx.store.update((fresh) => {
+      if (!Object.hasOwn(accountsOf(fresh), alias)) {
+        throw new CliError(`Account "${alias}" is no longer configured.`, {
+          component: COMPONENT,
+        });
+      }
+      const found = secretTableOf(fresh, alias);
+      if (!found) return { changed: false, value: "no-credentials" as Status };
+      if (credentialsLocation(fresh, alias) === to) {
+        return { changed: false, value: "unchanged" as Status };
+      }
+      const slot = keychainSlots(fresh).get(found.item);
+      if (to === "file" && slot && secretOf(slot) === undefined) {
+        throw new CliError(
+          `The OS keychain has no tokens for account "${alias}" (service ${KEYCHAIN_SERVICE}, account ${found.item}), so there is nothing to move. Log in again: ably accounts login --alias ${alias}`,
+          { component: COMPONENT },
+        );
+      }
+      if (to === "keychain" && !hasSecret(found.table)) {
+        return { changed: false, value: "no-credentials" as Status };
+      }
+      setKeychainMark(fresh, alias, to === "keychain");
+      // Back in the file, the tokens take their places again (the official CLI's key order).
+      if (to === "file") inOfficialOrder(found.table);
+      return { changed: true, value: "moved" as Status };
+    }, { cancellable: true });
+    accounts.push({ alias, credentials: status === "no-credentials" ? "file" : to, status });
+    out.verbose("keychain", "moved", `${alias}: ${status}`);
+  }
+
+  out.result({ accounts });
+  if (out.json) return;
+  for (const { alias, status } of accounts) {
+    const shared = sharedWith(config, alias);
+    if (status === "moved") {
+      out.success(
+        to === "keychain"
+          ? `Moved the tokens of account ${alias} into the OS keychain (service ${KEYCHAIN_SERVICE}).`
+          : `Moved the tokens of account ${alias} back to the config file.`,
+      );
+      if (shared.length) out.note(`The OAuth session is shared: ${shared.join(", ")} moved too.`);
+    } else if (status === "unchanged") {
+      out.print(
+        `Account ${alias}: tokens already in the ${
+          to === "keychain" ? "OS keychain" : "config file"
+        }.`,
+      );
+    } else {
+      out.print(`Account ${alias}: no tokens to move.`);
+    }
+  }
+  if (to === "keychain" && accounts.some((a) => a.status === "moved")) {
+    out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE}.`);
+  }
+}
+
+const OFFICIAL_ORDER = ["accessToken", "accessTokenExpiresAt", "oauthScope", "refreshToken"];
+
+/** Reorders a table's keys in place: the official CLI's token keys first, the rest as they were. */
+function inOfficialOrder(table: Record<string, unknown>): void {
+  const entries = Object.entries(table);
+  const rank = (key: string) => {
+    const at = OFFICIAL_ORDER.indexOf(key);
+    return at < 0 ? OFFICIAL_ORDER.length : at;
+  };
+  const sorted = entries.map((entry, index) => ({ entry, index })).sort((a, b) =>
+    rank(a.entry[0]) - rank(b.entry[0]) || a.index - b.index
+  );
+  for (const [key] of entries) delete table[key];
+  for (const { entry: [key, value] } of sorted) table[key] = value;
+}
+
+function hasSecret(table: Record<string, unknown>): boolean {
+  return typeof table.accessToken === "string" || typeof table.refreshToken === "string";
+}
+
+function sharedWith(config: Record<string, unknown>, alias: string): string[] {
+  const key = accountsOf(config)[alias]?.oauthSessionKey;
+  return key ? aliasesUsing(config, key).filter((other) => other !== alias) : [];
+}

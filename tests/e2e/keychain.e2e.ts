@@ -1,0 +1,138 @@
+/**
+ * The real OS keychain, end to end (Linux Secret Service): the spawned CLI, with the
+ * `ably` task's exact permissions, logs in with --keychain against the local test
+ * server, leaves no token byte in the config directory, refreshes in `current`, logs
+ * out, and the keychain item is gone.
+ *
+ * Not part of `deno task test` (its name does not end in .test.ts): it needs a
+ * private D-Bus session with an unlocked keyring, which `scripts/keychain_e2e.sh`
+ * (run by `.ci/run`) provides and then sets ABLY_KEYCHAIN_E2E=ready. Without that it
+ * is skipped, except under CI=true, where a missing set-up is a failure.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { openKeychain } from "../../src/credentials/os-keychain.ts";
+import { hostFlags, ISSUED, withAblyServer } from "../helpers/ably-server.ts";
+import { readConfigText, resultOf, spawnCli, tempConfigDir } from "../helpers/cli.ts";
+
+const ready = Deno.env.get("ABLY_KEYCHAIN_E2E") === "ready";
+const ci = Deno.env.get("CI") === "true";
+const EMAIL = "jane@acme.example";
+
+/** What the spawned CLI needs to reach the private session bus. */
+function busEnv(): Record<string, string> {
+  const address = Deno.env.get("DBUS_SESSION_BUS_ADDRESS");
+  return address ? { DBUS_SESSION_BUS_ADDRESS: address } : {};
+}
+
+/** Every file under `dir`, searched byte for byte for each secret. */
+async function assertNoBytes(dir: string, secrets: string[]): Promise<void> {
+  const encoder = new TextEncoder();
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) {
+      await assertNoBytes(path, secrets);
+      continue;
+    }
+    const bytes = await Deno.readFile(path);
+    const text = new TextDecoder("latin1").decode(bytes);
+    for (const secret of secrets) {
+      const needle = new TextDecoder("latin1").decode(encoder.encode(secret));
+      assert.ok(!text.includes(needle), `${path} holds a token (${secret.slice(0, 9)}…)`);
+    }
+  }
+}
+
+Deno.test({
+  name:
+    "real keychain: login --keychain, no token bytes on disk, current refreshes, logout deletes the item",
+  ignore: !ready && !ci,
+  async fn() {
+    assert.ok(
+      ready,
+      "CI=true but the keychain set-up failed (no private D-Bus session with an unlocked keyring): see scripts/keychain_e2e.sh",
+    );
+    const keychain = await openKeychain();
+    await withAblyServer({}, async (server) => {
+      const dir = await tempConfigDir();
+      const env = busEnv();
+      const key = `${EMAIL}::${server.host}`;
+      const login = await spawnCli(
+        ["accounts", "login", "--keychain", "--json", ...hostFlags(server)],
+        { configDir: dir, env },
+      );
+      assert.equal(login.code, 0, login.stderr + login.stdout);
+      assert.equal(resultOf(login.records()).account.credentials, "keychain");
+      assert.deepEqual(JSON.parse((await keychain.get(key))!), {
+        accessToken: ISSUED.access,
+        refreshToken: ISSUED.refresh,
+      });
+      await assertNoBytes(dir, [ISSUED.access, ISSUED.refresh]);
+
+      // Expire the access token (a non-secret field), so `current` must refresh.
+      const text = await readConfigText(dir);
+      await Deno.writeTextFile(
+        `${dir}/config`,
+        text.replace(/accessTokenExpiresAt = \d+/, "accessTokenExpiresAt = 1000"),
+      );
+      const current = await spawnCli(["accounts", "current", "--json", ...hostFlags(server)], {
+        configDir: dir,
+        env,
+      });
+      assert.equal(current.code, 0, current.stderr + current.stdout);
+      assert.equal(
+        server.to("/oauth/token").filter((r) => r.form.grant_type === "refresh_token").length,
+        1,
+      );
+      assert.equal(server.to("/api/v1/me").at(-1)?.authorization, "Bearer refreshed_at_1_SeCrEt");
+      assert.deepEqual(JSON.parse((await keychain.get(key))!), {
+        accessToken: "refreshed_at_1_SeCrEt",
+        refreshToken: "refreshed_rt_1_SeCrEt",
+      });
+      await assertNoBytes(dir, [ISSUED.access, ISSUED.refresh, "refreshed_at_1", "refreshed_rt_1"]);
+
+      const logout = await spawnCli(["accounts", "logout", "--force", "--json"], {
+        configDir: dir,
+        env,
+      });
+      assert.equal(logout.code, 0, logout.stderr + logout.stdout);
+      assert.deepEqual(resultOf(logout.records()).account.revocation, {
+        access: { status: "revoked" },
+        refresh: { status: "revoked" },
+      });
+      assert.equal(await keychain.get(key), undefined);
+      await Deno.remove(dir, { recursive: true });
+    });
+  },
+});
+
+Deno.test({
+  name: "real keychain: a legacy account moves in and back; the file is byte-identical after",
+  ignore: !ready && !ci,
+  async fn() {
+    assert.ok(ready, "CI=true but the keychain set-up failed: see scripts/keychain_e2e.sh");
+    const config = `[accounts.default]
+accessToken = "ably_legacy_token_5b7d2c9e"
+accountId = "VgQpOZ"
+accountName = "Acme Ltd"
+tokenId = "unknown"
+
+[current]
+account = "default"
+`;
+    const dir = await tempConfigDir(config);
+    const env = busEnv();
+    const into = await spawnCli(["accounts", "keychain", "--json"], { configDir: dir, env });
+    assert.equal(into.code, 0, into.stderr + into.stdout);
+    await assertNoBytes(dir, ["ably_legacy_token_5b7d2c9e"]);
+    assert.ok(await (await openKeychain()).get("account:default"));
+    const back = await spawnCli(["accounts", "keychain", "--to-file", "--json"], {
+      configDir: dir,
+      env,
+    });
+    assert.equal(back.code, 0, back.stderr + back.stdout);
+    assert.equal(await readConfigText(dir), config);
+    assert.equal(await (await openKeychain()).get("account:default"), undefined);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
