@@ -27,10 +27,7 @@ export function formatHelp(node: Spec, showDevFlags: boolean, columns = Infinity
     usage.push(usageName(arg));
   }
   usage.push(...usageFlags(flags));
-  const usageLines = columns - 4 >= 20
-    ? wrapWords(usage.join(" "), columns - 4)
-    : [usage.join(" ")];
-  sections.push(`USAGE\n  ${usageLines.map((line) => line.trimEnd()).join("\n    ")}`);
+  sections.push(`USAGE\n  ${wrapParts(usage, columns - 4).join("\n    ")}`);
 
   if (args.length) {
     const rows = args.map((arg) => [usageName(arg), arg.description]);
@@ -67,6 +64,17 @@ export function printListing(out: Reporter, group: GroupSpec): void {
   }
   out.print();
   out.print(`Run \`${pathOf(group)} COMMAND --help\` for more information on a command.`);
+}
+
+/** Usage wraps between its parts, never inside `[--token [<value>]]`. */
+function wrapParts(parts: string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const part of parts) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + part.length <= width) lines[last] += ` ${part}`;
+    else lines.push(part);
+  }
+  return lines;
 }
 
 /** `SHELL` when required, `[ACCOUNT_ALIAS_OR_ID]` when not. */

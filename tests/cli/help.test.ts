@@ -24,8 +24,16 @@ Deno.test("help: not a terminal -> no wrapping, lines as long as they are", () =
 Deno.test("help: a 50-column terminal wraps usage and descriptions between words", () => {
   const help = formatHelp(node("accounts", "login"), false, 50);
   for (const line of help.split("\n")) {
-    if (!line.startsWith("  $ ")) assert.ok(line.length <= 50, `${line.length}: ${line}`);
+    // Only an example, or a single word longer than the room it has, may stick out.
+    const oneWord = !line.trim().includes(" ");
+    if (!line.startsWith("  $ ") && !oneWord) {
+      assert.ok(line.length <= 50, `${line.length}: ${line}`);
+    }
   }
+  assert.match(
+    help,
+    /USAGE\n {2}\$ ably accounts login \[-a <value>\]\n {4}\[--no-browser\] \[-f\] \[--keychain\]\n {4}\[--token \[<value>\]\]/,
+  );
   assert.match(
     help,
     /\n {6}--token \[<value>\] {2}Log in with an existing\n {25}access token instead of\n/,
