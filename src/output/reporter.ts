@@ -212,7 +212,9 @@ export function wrapWords(text: string, width: number): string[] {
     let line = "";
     for (const word of paragraph.split(" ")) {
       if (line !== "" && line.length + word.length > width) {
-        lines.push(line);
+        // The trailing space is kept only where it fits: a line that fills the width
+        // exactly ends at its last word, as oclif's does.
+        lines.push(line.length > width ? line.slice(0, -1) : line);
         line = "";
       }
       line += `${word} `;

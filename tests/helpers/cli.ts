@@ -160,9 +160,10 @@ export function resultOf(records: Record<string, unknown>[]) {
   return result as Record<string, any>;
 }
 
-/** Human error text with the oclif-style wrapping undone. */
+/** Human error text as one line: the oclif-style wrapping and line breaks undone. */
 export function unwrapped(stderr: string): string {
-  return stderr.replaceAll(" \n ›   ", " ");
+  // A break keeps its space where it fits and drops it at an exactly full line.
+  return stderr.replace(/ ?\n › {3}/g, " ");
 }
 
 /** In-process by default: the behaviour under test, without a process per case. */

@@ -212,3 +212,18 @@ Deno.test("reporter: --verbose in JSON mode logs a fatal error before its error 
   human.out.error(new CliError("Bad thing."));
   assert.deepEqual(human.stderr, [" ›   Error: Bad thing."]);
 });
+
+Deno.test("reporter: a line that fills the width exactly ends at its word, without a trailing space", () => {
+  const style = createStyle(false);
+  // 74 = 80 - 6 columns for the text: "aaaa…a" (73) + " " fills it, then the next word breaks.
+  const exact = `${"a".repeat(69)} bbbb cc`;
+  assert.deepEqual(formatHumanError(exact, 80, style).split("\n"), [
+    ` ›   ${"a".repeat(69)} bbbb`,
+    " ›   cc",
+  ]);
+  // One column to spare: the space fits and is kept at the break, as oclif keeps it.
+  assert.deepEqual(formatHumanError(`${"a".repeat(68)} bbbb cc`, 80, style).split("\n"), [
+    ` ›   ${"a".repeat(68)} bbbb `,
+    " ›   cc",
+  ]);
+});

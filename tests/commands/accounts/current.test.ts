@@ -175,7 +175,7 @@ Deno.test("current: no current account -> exit 1, `No account is currently selec
     assert.equal(human.code, 1, String(config));
     assert.equal(human.stdout, "");
     assert.match(human.stderr, /^ › {3}Error: No account is currently selected\./);
-    assert.match(human.stderr.replaceAll(" \n ›   ", " "), /"ably accounts switch"/);
+    assert.match(unwrapped(human.stderr), /"ably accounts switch"/);
 
     const json = await runCli(["accounts", "current", "--json"], { configDir: dir });
     assert.equal(json.code, 1);

@@ -16,6 +16,7 @@ import {
   runCliOnTerminal,
   spawnCli,
   tempConfigDir,
+  unwrapped,
 } from "../../helpers/cli.ts";
 import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
 import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
@@ -413,7 +414,7 @@ Deno.test("login: a Control API error keeps its status, Ably error code, help li
     });
     const human = await runCli(["accounts", "login", ...hostFlags(server)], { configDir: dir });
     assert.match(
-      human.stderr.replaceAll(" \n ›   ", " "),
+      unwrapped(human.stderr),
       /Ably error code: 40101 \(https:\/\/help\.ably\.io\/error\/40101\)/,
     );
   });
@@ -565,7 +566,7 @@ Deno.test("login --alias naming a different account's alias: an error without a 
     });
     assert.equal(refused.code, 1);
     assert.match(
-      refused.stderr.replaceAll(" \n ›   ", " "),
+      unwrapped(refused.stderr),
       /Alias "taken" is already used by a different account \(Account taken, SomeoneElse\)\. Use another --alias, or add --force to replace that account\./,
     );
     assert.equal(await readConfigText(dir), config);

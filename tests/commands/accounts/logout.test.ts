@@ -202,8 +202,8 @@ Deno.test("logout: malformed config -> error naming file, line and column; file 
   const dir = await tempConfigDir(broken);
   const human = await runCli(["accounts", "logout", "--force"], { configDir: dir });
   assert.equal(human.code, 1);
-  assert.match(human.stderr.replaceAll(" \n ›   ", " "), /is not valid TOML at line 3, column \d+/);
-  assert.ok(human.stderr.replaceAll(" \n ›   ", " ").includes(configFileIn(dir)), human.stderr);
+  assert.match(unwrapped(human.stderr), /is not valid TOML at line 3, column \d+/);
+  assert.ok(unwrapped(human.stderr).includes(configFileIn(dir)), human.stderr);
   const json = await runCli(["accounts", "logout", "--force", "--json"], { configDir: dir });
   assert.equal(json.code, 1);
   assert.match(resultOf(json.records()).error.message, /not valid TOML at line 3/);
@@ -455,7 +455,7 @@ Deno.test("logout: no answer on stdin (EOF) cancels with a hint to use --force, 
   const run = await runCli(["accounts", "logout"], { configDir: dir, stdin: "" });
   assert.equal(run.code, 1);
   assert.match(run.stderr, /Error: Logout canceled\./);
-  assert.match(run.stderr.replaceAll(" \n ›   ", " "), /Use --force to log out without/);
+  assert.match(unwrapped(run.stderr), /Use --force to log out without/);
   assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
 });
 
@@ -514,7 +514,7 @@ Deno.test("logout: another run holding the config lock -> bounded wait, clear er
     });
     assert.equal(run.code, 1);
     assert.match(
-      run.stderr.replaceAll(" \n ›   ", " "),
+      unwrapped(run.stderr),
       /Timed out after 300ms waiting for the lock/,
     );
     assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
@@ -722,7 +722,8 @@ const ROWS: Row[] = [
     args: [],
     stdin: "",
     code: 1,
-    stderr: /Logout canceled\.\n.*Use --force to log out without confirmation/,
+    stderr:
+      /Logout canceled\. No answer was read from standard input\. Use --force to log out without confirmation/,
   },
   {
     name: "no current account, terminal: pick from the list",
