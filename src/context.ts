@@ -67,17 +67,25 @@ export interface ConfigStore {
   snapshot(options?: { reveal?: boolean }): Promise<Snapshot | undefined>;
   /**
    * A locked read-modify-write. `cancellable`: Ctrl-C stops the wait for the lock
-   * (nothing has changed then); a login's write is never cancellable.
+   * (nothing has changed then); a login's write is never cancellable. `secretsFor`:
+   * the accounts whose tokens `mutate` reads, filled in from the OS keychain when they
+   * live there (only those: another account's locked keychain must not block this one).
    */
   update<T>(
     mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
-    options?: { cancellable?: boolean; basis?: Snapshot },
+    options?: { cancellable?: boolean; basis?: Snapshot; secretsFor?: readonly string[] | "all" },
   ): Promise<T>;
   /**
+   * Fails with a clear error when an update could not be saved (a read-only or
+   * malformed file, a directory that cannot be created): for a login, before the
+   * user authorizes anything.
+   */
+  preflight(): Promise<void>;
+  /**
    * Fills in the secrets `read`/`snapshot` left in the OS keychain, for the accounts
-   * named (all when none are). `update` does this by itself, and keeps them there on
-   * write: new or changed secrets of marked tables go to the keychain before the file
-   * is replaced; items the new file no longer refers to are deleted after.
+   * named (all when none are). `update` keeps them there on write: new or changed
+   * secrets of marked tables go to the keychain before the file is replaced; items the
+   * new file no longer refers to are deleted after.
    */
   loadSecrets(
     config: AblyConfig,

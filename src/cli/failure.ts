@@ -1,11 +1,19 @@
 /** Turns whatever a command threw into the error the CLI reports. Loaded only on failure. */
-import { CliError } from "../errors.ts";
-import { ConfigError } from "../config/errors.ts";
+import { CliError, ExitCode } from "../errors.ts";
+import { ConfigError, LockWaitAborted } from "../config/errors.ts";
 import { ControlApiError } from "../control/errors.ts";
 
 /** Any failure as the CLI reports it. */
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
+  // Ctrl-C while waiting for another process's lock: nothing was changed.
+  if (error instanceof LockWaitAborted) {
+    return new CliError(error.message, {
+      component: "config",
+      exitCode: ExitCode.Interrupted,
+      context: { path: error.path },
+    });
+  }
   if (error instanceof ConfigError) {
     return new CliError(error.message, { component: "config", context: { path: error.path } });
   }

@@ -10,7 +10,7 @@
 import type { ConfigStore, Settings } from "../context.ts";
 import type { Reporter } from "../output/reporter.ts";
 import type { AblyConfig } from "../config/schema.ts";
-import { type Change, readSnapshot, updateConfig } from "../config/store.ts";
+import { type Change, checkWritable, readSnapshot, updateConfig } from "../config/store.ts";
 import { secretsOf } from "../config/mask.ts";
 import type { KeychainSlot } from "../config/credential-marks.ts";
 import type { CredentialStore } from "../credentials/keychain.ts";
@@ -51,6 +51,13 @@ export function configStore(
   };
   // Each parsed config once: an update that reuses the earlier read does not walk it again.
   const protectedConfigs = new WeakSet<AblyConfig>();
+  // The exposure check (who else can write the file) once a run, not on every read.
+  let exposureChecked = false;
+  const warnOnce = () => {
+    if (exposureChecked) return undefined;
+    exposureChecked = true;
+    return warn;
+  };
   const protect = (config: AblyConfig) => {
     if (protectedConfigs.has(config)) return;
     protectedConfigs.add(config);
@@ -176,19 +183,17 @@ export function configStore(
       return (await this.snapshot())?.config;
     },
     async snapshot(options = {}) {
-      const snapshot = await readSnapshot(location.file, { warn });
+      const snapshot = await readSnapshot(location.file, { warn: warnOnce() });
       if (snapshot && !options.reveal) protect(snapshot.config);
       return snapshot;
     },
     async loadSecrets(config, aliases, options = {}) {
       if (!usesKeychain(config)) return;
-      const { secretTableOf } = await marks();
-      const items = aliases === undefined ? undefined : new Set(
-        aliases.map((alias) => secretTableOf(config, alias)?.item).filter((item) =>
-          item !== undefined
-        ),
-      );
-      await hydrate(config, items, options.reveal);
+      await hydrate(config, aliases && await itemsOf(config, aliases), options.reveal);
+    },
+    async preflight() {
+      await this.read();
+      await checkWritable(location);
     },
     async checkKeychain() {
       try {
@@ -210,14 +215,17 @@ export function configStore(
       return updateConfig(location, async (config) => {
         protect(config);
         const used = usesKeychain(config);
-        if (used) await hydrate(config);
+        const wanted = options.secretsFor;
+        if (used && wanted) {
+          await hydrate(config, wanted === "all" ? undefined : await itemsOf(config, wanted));
+        }
         const before = new Set(used ? (await marks()).keychainSlots(config).keys() : []);
         const change = await mutate(config);
         // A config that does not use the keychain, before or after, is written as it is.
         if (!change.changed || (!used && !usesKeychain(config))) return change;
         return await keychainChange(config, before, change);
       }, {
-        warn,
+        warn: warnOnce(),
         basis: options.basis,
         lockTimeoutMs: settings.lockTimeoutMs,
         signal: options.cancellable ? signal : undefined,
@@ -230,6 +238,13 @@ export function configStore(
       });
     },
   };
+}
+
+/** The keychain items holding the tokens of `aliases` (file accounts have none). */
+async function itemsOf(config: AblyConfig, aliases: readonly string[]): Promise<Set<string>> {
+  const { secretTableOf } = await marks();
+  const items = aliases.map((alias) => secretTableOf(config, alias)?.item);
+  return new Set(items.filter((item): item is string => item !== undefined));
 }
 
 function whose(slots: KeychainSlot[]): string {

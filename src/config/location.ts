@@ -4,7 +4,6 @@
 export interface ConfigLocation {
   dir: string;
   file: string;
-  lock: string;
 }
 
 /** What the location depends on besides the environment; tests replace it. */
@@ -49,7 +48,7 @@ export function configLocation(
     }
     dir = resolvePath(joinPath(p.os, home, ".ably"), p);
   }
-  return { dir, file: joinPath(p.os, dir, "config"), lock: joinPath(p.os, dir, "config.lock") };
+  return { dir, file: joinPath(p.os, dir, "config") };
 }
 
 /**

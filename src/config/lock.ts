@@ -63,7 +63,7 @@ export async function withFileLock<T>(
  * would block forever. OS errors become messages that name the path and say
  * what to do.
  */
-async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
+export async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
   let info: Deno.FileInfo | undefined;
   try {
     info = await Deno.stat(lockPath);

@@ -6,7 +6,7 @@
  */
 import { parse, stringify } from "smol-toml";
 import { ConfigError } from "./errors.ts";
-import { quote, withFileLock } from "./lock.ts";
+import { openLockFile, quote, withFileLock } from "./lock.ts";
 import { normalise, shapeProblem, table } from "./validate.ts";
 import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
@@ -384,6 +384,18 @@ export interface UpdateOptions extends ReadOptions {
 }
 
 /**
+ * Whether an update could be saved, checked before something irreversible that an
+ * update will follow (a login's device flow): the directory can be created, the file
+ * (if any) is a regular, owner-writable file, and the lock file can be opened.
+ */
+export async function checkWritable(location: ConfigLocation): Promise<void> {
+  await ensureConfigDir(location.dir);
+  const target = await writeTarget(location.file);
+  await existingTarget(location.file, target);
+  (await openLockFile(`${target}.lock`)).close();
+}
+
+/**
  * Locks the config, re-reads it, applies `mutate` and writes the result when it
  * changed. A file that does not parse is never rewritten: the parse error
  * propagates before `mutate` runs. The lock is `<real file>.lock` beside the
@@ -411,6 +423,9 @@ export async function updateConfig<T>(
       : text === options.basis?.text
       ? options.basis.config
       : parseConfig(text, path);
+    // A file we will not be allowed to replace is refused before `mutate` does anything
+    // irreversible (a refresh spends its single-use refresh token).
+    if (text !== undefined) await existingTarget(path, target);
     const { changed, value, beforeCommit, written, afterCommit } = await mutate(config);
     if (changed) {
       await replaceFile(path, target, serializeFor(path, written ?? config), beforeCommit);

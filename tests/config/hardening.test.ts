@@ -14,7 +14,7 @@ const isRoot = !isWindows && Deno.uid() === 0;
 const helper = (name: string) => fromFileUrl(new URL(`../helpers/${name}`, import.meta.url));
 
 function at(dir: string): ConfigLocation {
-  return { dir, file: `${dir}/config`, lock: `${dir}/config.lock` };
+  return { dir, file: `${dir}/config` };
 }
 
 function addAccount(alias: string, extra: Partial<Change<void>> = {}) {

@@ -34,7 +34,6 @@ Deno.test("location: Windows takes USERPROFILE, never HOME (Git Bash, MSYS2 and 
   assert.deepEqual(configLocation(env, WINDOWS), {
     dir: "C:\\Users\\jane\\.ably",
     file: "C:\\Users\\jane\\.ably\\config",
-    lock: "C:\\Users\\jane\\.ably\\config.lock",
   });
   // HOME alone is not enough on Windows, as for os.homedir().
   assert.equal(homeDirectory(envOf({ HOME: "/c/Users/jane" }), WINDOWS), undefined);
@@ -64,7 +63,6 @@ Deno.test("location: other OSes take HOME, never USERPROFILE", () => {
     assert.deepEqual(configLocation(env, platform(os)), {
       dir: "/home/jane/.ably",
       file: "/home/jane/.ably/config",
-      lock: "/home/jane/.ably/config.lock",
     }, os);
     assert.equal(
       configLocation(envOf({ HOME: "/Users/jane/" }), platform(os)).dir,

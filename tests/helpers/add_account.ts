@@ -3,7 +3,7 @@
 import { updateConfig } from "../../src/config/store.ts";
 
 const [dir, alias] = Deno.args;
-await updateConfig({ dir, file: `${dir}/config`, lock: `${dir}/config.lock` }, (config) => {
+await updateConfig({ dir, file: `${dir}/config` }, (config) => {
   config.accounts![alias] = { accountId: alias };
   return { changed: true, value: undefined };
 }, { lockTimeoutMs: 30_000 });

@@ -2,7 +2,7 @@
 import { updateConfig } from "../../src/config/store.ts";
 
 const dir = Deno.args[0];
-await updateConfig({ dir, file: `${dir}/config`, lock: `${dir}/config.lock` }, (config) => {
+await updateConfig({ dir, file: `${dir}/config` }, (config) => {
   config.accounts!.traced = { accountId: "traced" };
   return { changed: true, value: undefined };
 });

@@ -21,6 +21,9 @@ import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
 
 const REFRESH_MARGIN_MS = 60_000;
 
+/** The account has no usable token: a new login is the fix (callers tell this apart). */
+export const SESSION = { component: "session" } as const;
+
 /** The client, and the host it talks to (for messages). */
 export async function controlClientFor(
   ctx: Context,
@@ -57,7 +60,7 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
     const key = account.oauthSessionKey!;
     const session = sessionOf(fresh, key)!;
     if (!session.refreshToken) {
-      throw new CliError("OAuth session expired. Please run 'ably login' again.");
+      throw new CliError("OAuth session expired. Please run 'ably login' again.", SESSION);
     }
     // The override is only a fallback for sessions that do not record their issuer.
     const host = issuerHost(account.oauthHost, key, ctx.settings.oauthHost);
@@ -83,10 +86,11 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
       }
       throw new CliError(error instanceof Error ? error.message : String(error));
     }
-  }, { cancellable: true });
+  }, { cancellable: true, secretsFor: [alias] });
   if (refreshed === undefined) {
     throw new CliError(
       "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",
+      SESSION,
     );
   }
   return refreshed;
@@ -98,12 +102,12 @@ function usableToken(ctx: Context, config: AblyConfig, alias: string): string | 
   if (!account) throw new CliError(`Account "${alias}" not found.`);
   if (account.authMethod !== "oauth") {
     if (account.accessToken) return account.accessToken;
-    throw new CliError("No access token found. Please run 'ably login'.");
+    throw new CliError("No access token found. Please run 'ably login'.", SESSION);
   }
   const key = account.oauthSessionKey;
   const session = key ? sessionOf(config, key) : undefined;
   if (!session?.accessToken) {
-    throw new CliError("OAuth session expired. Please run 'ably login' again.");
+    throw new CliError("OAuth session expired. Please run 'ably login' again.", SESSION);
   }
   const expiresAt = session.accessTokenExpiresAt;
   if (expiresAt === undefined || ctx.now() < Number(expiresAt) - REFRESH_MARGIN_MS) {

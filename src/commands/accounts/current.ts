@@ -1,15 +1,16 @@
 /** `ably accounts current`: the current account, verified with the Control API. */
 import type { Context } from "../../context.ts";
 import { ControlApiError } from "../../control/errors.ts";
+import { CliError, ExitCode } from "../../errors.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
-import { controlClientFor } from "./control-access.ts";
+import { controlClientFor, SESSION } from "./control-access.ts";
 import { currentOrFail } from "./resolve.ts";
 
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
 
-export async function run(ctx: Context): Promise<void> {
+export async function run(ctx: Context): Promise<number | void> {
   const { out } = ctx;
   const config = (await ctx.store.read()) ?? {};
   const alias = currentOrFail(config, "accountCurrent");
@@ -27,14 +28,21 @@ export async function run(ctx: Context): Promise<void> {
     spinner.stop();
   } catch (error) {
     spinner.stop();
+    if (ctx.signal.aborted) {
+      out.warning("Verification cancelled; nothing was changed.");
+      return ExitCode.Interrupted;
+    }
     // Report honestly: a warning and the cached details, never an error followed by a result;
-    // and say what happened: an expired token is only one of the reasons.
+    // and say what happened: an expired or rejected token is only one of the reasons.
     const reason = (error as Error).message;
     out.verbose("control", "verifyFailed", `Verification failed: ${reason}`);
-    const rejected = error instanceof ControlApiError &&
-      (error.statusCode === 401 || error.statusCode === 403);
-    const summary = rejected || host === undefined
+    const tokenProblem = (error instanceof ControlApiError &&
+      (error.statusCode === 401 || error.statusCode === 403)) ||
+      (error instanceof CliError && error.component === SESSION.component);
+    const summary = tokenProblem
       ? UNVERIFIED
+      : host === undefined
+      ? "Unable to verify account information."
       : `Unable to verify account information: the Control API at ${host} failed.`;
     out.warning(
       summary === UNVERIFIED ? `${UNVERIFIED} (${reason})` : `${summary.slice(0, -1)} (${reason}).`,

@@ -72,7 +72,7 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
       // Back in the file, the tokens take their places again (the official CLI's key order).
       if (to === "file") inOfficialOrder(found.table);
       return { changed: true, value: "moved" as Status };
-    }, { cancellable: true });
+    }, { cancellable: true, secretsFor: [alias] });
     accounts.push({ alias, credentials: status === "no-credentials" ? "file" : to, status });
     out.verbose("keychain", "moved", `${alias}: ${status}`);
   }

@@ -6,7 +6,8 @@
  * login replaces are revoked at their own issuer.
  */
 import type { Context } from "../../context.ts";
-import { ExitCode, usageError } from "../../errors.ts";
+import { CliError, ExitCode, usageError } from "../../errors.ts";
+import { accountsOf } from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasProblem } from "../../config/alias.ts";
 import {
@@ -60,7 +61,7 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
   }
   // A config we could not save into must be found before the user authorizes anything;
   // so must a keychain we could not store the tokens in.
-  await ctx.store.read();
+  await ctx.store.preflight();
   const keychain = options.keychain === true || ctx.settings.credentialStore === "keychain";
   if (keychain) await ctx.store.checkKeychain();
   const { settings } = ctx;
@@ -98,7 +99,7 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
   const tokens = await authorizeDevice(ctx, oauthHost, options.browser !== false);
   if (typeof tokens === "number") return tokens;
   ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
-  let stored = false;
+  const progress = { stored: false };
   let code: number | undefined;
   try {
     code = await finishLogin(
@@ -107,27 +108,26 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
       clientFor(tokens.accessToken),
       "oauth",
       (config, alias, me, account) => {
-        const replaced = storeOAuthLogin(config, alias, tokens, {
+        return storeOAuthLogin(config, alias, tokens, {
           accountId: account.id,
           accountName: account.name,
           userEmail: me.user.email,
           oauthHost: settings.oauthHost,
           controlHost: settings.controlHost,
         });
-        stored = true;
-        return replaced;
       },
       keychain,
+      progress,
     ).catch((error) => {
       // Ctrl-C during a request surfaces as that request failing.
-      if (stored || !ctx.signal.aborted) throw error;
+      if (progress.stored || !ctx.signal.aborted) throw error;
       return ExitCode.Interrupted;
     });
     return code;
   } finally {
-    // Until the tokens are in the file, giving up must revoke them. The write itself is
-    // never cancelled, and tokens it stored are never revoked.
-    if (!stored) {
+    // Until the write has succeeded, giving up (or a write that failed) must revoke the
+    // tokens. The write itself is never cancelled, and tokens it stored are never revoked.
+    if (!progress.stored) {
       const failure = await revokeIssued(ctx, oauthHost, tokens);
       if (code === ExitCode.Interrupted) {
         ctx.out.warning(
@@ -152,6 +152,7 @@ async function finishLogin(
   authMethod: "oauth" | "token",
   store: Store,
   keychain: boolean,
+  progress = { stored: false },
 ): Promise<number> {
   const { out } = ctx;
   const [me, remote] = await Promise.all([client.me(), client.accounts()]);
@@ -172,14 +173,28 @@ async function finishLogin(
 
   // Not cancellable: once the write has begun it is finished, and what it stores is kept.
   // With --keychain the store puts the tokens in the OS keychain and keeps them out of the file.
+  const holder = accountsOf(existing)[alias]?.accountId;
+  const email = me.user.email.toLowerCase();
+  // The tokens this login may replace: the alias's own, and a session of the same user.
+  const sharing = Object.entries(accountsOf(existing))
+    .filter(([, a]) => a.userEmail?.toLowerCase() === email).map(([other]) => other);
   const { replaced, credentials } = await ctx.store.update((config) => {
+    const now = accountsOf(config)[alias]?.accountId;
+    if (now !== holder && now !== account.id) {
+      // Another ably process stored a different account under this alias meanwhile.
+      throw new CliError(
+        `Alias "${alias}" was just taken by another ably process (account ${now}); nothing was stored. Log in again to choose an alias.`,
+        { component: "accountLogin" },
+      );
+    }
     const replaced = store(config, alias, me, account);
     if (keychain) setKeychainMark(config, alias, true);
     setCurrentAccount(config, alias);
     if (options.endpoint) setEndpoint(config, alias, options.endpoint);
     if (app) storeAppSelection(config, alias, app.app, key?.key);
     return { changed: true, value: { replaced, credentials: credentialsLocation(config, alias) } };
-  });
+  }, { secretsFor: [alias, ...sharing] });
+  progress.stored = true;
   await revokeSessions(
     ctx,
     replaced.map(({ session, host }, index) => ({

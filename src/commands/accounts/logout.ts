@@ -91,7 +91,7 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<number>
           revoked = { attempts: await revokeSessions(ctx, jobs), jobs };
         },
       };
-    }, { cancellable: true, basis: snapshot });
+    }, { cancellable: true, basis: snapshot, secretsFor: options.all ? "all" : chosen });
   } catch (error) {
     if (error instanceof LockWaitAborted) {
       out.warning("Logout canceled.");

@@ -49,6 +49,10 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<number>
     out.success(`Switched to account ${out.style.cyan(me.account.name)} (${me.account.id}).`);
     out.print(`User: ${me.user.email}`);
   } catch (error) {
+    if (ctx.signal.aborted) {
+      out.warning(`Switched to account ${alias}; its verification was cancelled.`);
+      return ExitCode.Interrupted;
+    }
     // Still switched: say so, and that the token did not check out.
     out.warning(
       `Switched to account ${alias}, but token verification failed (${

@@ -454,7 +454,11 @@ Deno.test("current: a refresh failing otherwise (500) -> cached warning, session
         { configDir: dir },
       );
       assert.equal(code, 0);
-      assert.match(stderr, /^⚠ Unable to verify account information\..*server_error/);
+      // Not "your token may have expired": the refresh failed, and the warning says where.
+      assert.match(
+        stderr,
+        /^⚠ Unable to verify account information \(Token refresh failed at 127\.0\.0\.1:\d+: server_error\)\./,
+      );
       assert.match(stdout, /^Account \(cached\): Acme Ltd \(VgQpOZ\)$/m);
       assert.equal(await readConfigText(dir), config);
     },
@@ -473,7 +477,10 @@ Deno.test("current: a hanging refresh -> cached result after the OAuth timeout, 
     assert.ok(elapsedMs < 2500, `took ${Math.round(elapsedMs)}ms`);
     const all = records();
     assert.equal(all.filter((r) => r.type === "error").length, 0);
-    assert.match(all[0].message as string, /^Unable to verify account information\./);
+    assert.match(
+      all[0].message as string,
+      /^Unable to verify account information \(Token refresh failed at .*timed out after 500ms\)\./,
+    );
     assert.equal(resultOf(all).account.cached, true);
     assert.equal(server.to("/api/v1/me").length, 0);
     assert.equal(await readConfigText(dir), config);
@@ -647,8 +654,39 @@ Deno.test("current: a stored controlHost that is not a host is refused; the toke
   assert.equal(run.code, 0, run.stdout);
   assert.equal(
     run.records()[0].message,
-    `${UNVERIFIED} (invalid Control API host "control.example/collect?x=")`,
+    `Unable to verify account information (invalid Control API host "control.example/collect?x=").`,
   );
   assert.equal(resultOf(run.records()).account.cached, true);
   assert.deepEqual(run.hosts, []);
+});
+
+Deno.test("current: a read-only config is refused before the refresh token is spent", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = sharedExpired(server);
+    const dir = await tempConfigDir(config);
+    await Deno.chmod(`${dir}/config`, 0o444);
+    const run = await runCli(["accounts", "current", "--json", "--control-host", server.host], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 0);
+    assert.match(run.records()[0].message as string, /read-only .*chmod u\+w/);
+    assert.equal(server.to("/oauth/token").length, 0);
+    assert.equal(await readConfigText(dir), config);
+  });
+});
+
+Deno.test("current and switch: Ctrl-C while verifying exits 130", async () => {
+  await withAblyServer({ me: { hang: true } }, async (server) => {
+    const dir = await tempConfigDir(legacyConfig(server));
+    for (const args of [["accounts", "current"], ["accounts", "switch", "default"]]) {
+      const interrupt = new AbortController();
+      const pending = runCli(args, { configDir: dir, interrupt });
+      while (server.to("/api/v1/me").length === 0) await new Promise((r) => setTimeout(r, 5));
+      interrupt.abort();
+      const run = await pending;
+      assert.equal(run.code, 130, args.join(" "));
+      assert.match(run.stderr, /cancelled/);
+      server.requests.length = 0;
+    }
+  });
 });

@@ -322,3 +322,27 @@ Deno.test("keychain: locked or absent keychain -> a clear error naming the accou
     assert.equal(server.requests.length, 0);
   });
 });
+
+Deno.test("keychain: a locked keychain for one account never blocks another, file account", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const file = { alias: "a", id: "Aaaaa1" };
+    const inside = { alias: "b", id: "Bbbbb1", issuer: server.host, email: EMAIL };
+    const dir = await tempConfigDir(inKeychain(buildConfig([file, inside], "b"), keychain));
+    keychain.state = "locked";
+    const switched = await runCli(["accounts", "switch", "a", "--control-host", server.host], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(switched.code, 0, switched.stderr);
+    const loggedOut = await runCli(["accounts", "logout", "a", "--force", "--json"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(loggedOut.code, 0, loggedOut.stdout);
+    assert.deepEqual(keychain.touched, []);
+    assert.deepEqual(Object.keys(parseConfig(await readConfigText(dir), "config").accounts!), [
+      "b",
+    ]);
+  });
+});

@@ -765,3 +765,68 @@ Deno.test("login: when the browser cannot be opened, it says so and shows the UR
     assert.match(run.stderr, /Could not open a browser: open the URL above by hand to authorize\./);
   });
 });
+
+// --- never store what could not be saved, never leave what was not stored -------------
+
+Deno.test("login: a read-only config is refused before anything is authorized", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "other", id: "Other1" }], "other");
+    const dir = await tempConfigDir(config);
+    await Deno.chmod(`${dir}/config`, 0o444);
+    const run = await runCli(["accounts", "login", ...hostFlags(server)], { configDir: dir });
+    assert.equal(run.code, 1);
+    assert.match(unwrapped(run.stderr), /is read-only .*chmod u\+w/);
+    assert.deepEqual(server.requests, []);
+    assert.equal(await readConfigText(dir), config);
+  });
+});
+
+Deno.test("login: a write that fails after authorization revokes the issued tokens", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "other", id: "Other1" }], "other");
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      fetch: async (input, init) => {
+        // The file turns read-only while the login picks its key.
+        if (String(input instanceof Request ? input.url : input).endsWith("/keys")) {
+          await Deno.chmod(`${dir}/config`, 0o444);
+        }
+        return fetch(input, init);
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.match(unwrapped(run.stderr), /is read-only/);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [ISSUED.access, ISSUED.refresh].sort(),
+    );
+    assert.equal(await readConfigText(dir), config);
+  });
+});
+
+Deno.test("login: an alias another process took meanwhile is not overwritten", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir(buildConfig([{ alias: "other", id: "Other1" }], "other"));
+    const taken = buildConfig([{ alias: "other", id: "Other1" }, {
+      alias: "test-account",
+      id: "Racer1",
+    }], "other");
+    const run = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      fetch: async (input, init) => {
+        if (String(input instanceof Request ? input.url : input).endsWith("/keys")) {
+          await Deno.writeTextFile(`${dir}/config`, taken);
+        }
+        return fetch(input, init);
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.match(
+      unwrapped(run.stderr),
+      /Alias "test-account" was just taken by another ably process \(account Racer1\)/,
+    );
+    assert.equal(await readConfigText(dir), taken);
+    assert.equal(server.to("/oauth/revoke").length, 2);
+  });
+});

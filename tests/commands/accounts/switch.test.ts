@@ -14,7 +14,7 @@ import {
   tempConfigDir,
   unwrapped,
 } from "../../helpers/cli.ts";
-import { buildConfig } from "../../helpers/fixtures.ts";
+import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
 const FUTURE = "accessTokenExpiresAt = 4102444800000";
@@ -451,4 +451,16 @@ Deno.test("switch on a terminal: the account picked is removed by another run me
   assert.match(unwrapped(run.stderr), /Account "second" is no longer configured\./);
   assert.equal(await readConfigText(dir), withoutSecond);
   assert.deepEqual(run.hosts, []);
+});
+
+Deno.test("switch: Ctrl-C while waiting for another process's lock exits 130, unchanged", async () => {
+  const dir = await tempConfigDir(TWO);
+  const lock = await holdConfigLock(dir);
+  const interrupt = new AbortController();
+  setTimeout(() => interrupt.abort(), 100);
+  const run = await runCli(["accounts", "switch", "second"], { configDir: dir, interrupt })
+    .finally(() => lock.release());
+  assert.equal(run.code, 130);
+  assert.match(unwrapped(run.stderr), /Stopped waiting for the lock/);
+  assert.equal(await readConfigText(dir), TWO);
 });
