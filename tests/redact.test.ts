@@ -58,13 +58,3 @@ Deno.test("redact: ordinary text, short or absent secrets and repeated runs are 
   assert.equal(redact(once, [TOKEN]), once);
   assert.equal(once, "x [redacted] Bearer [redacted]");
 });
-
-Deno.test("redact: cheap enough to run on every printed line", () => {
-  const secrets = Array.from({ length: 20 }, (_, i) => `secret-token-${i}-${"x".repeat(40)}`);
-  const line = "Found 3 accounts: acme (current), other, third ".repeat(3);
-  redact(line, secrets); // compile once
-  const started = performance.now();
-  for (let i = 0; i < 1000; i++) redact(line, secrets);
-  const perLine = (performance.now() - started) / 1000;
-  assert.ok(perLine < 2, `${perLine}ms per line`);
-});

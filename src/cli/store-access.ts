@@ -33,9 +33,6 @@ function usesKeychain(config: AblyConfig): boolean {
   return false;
 }
 
-/** The probe item `checkKeychain` writes and deletes. */
-const PROBE_ITEM = "ably-cli-deno-probe";
-
 export function configStore(
   settings: Settings,
   out: Reporter,
@@ -197,6 +194,7 @@ export function configStore(
     },
     async checkKeychain() {
       try {
+        const { PROBE_ITEM } = await keychainModule();
         const store = await open();
         await store.set(PROBE_ITEM, "probe");
         await store.delete(PROBE_ITEM);

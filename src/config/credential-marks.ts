@@ -78,18 +78,6 @@ export function keychainSlots(config: AblyConfig): Map<string, KeychainSlot> {
   return slots;
 }
 
-/** Whether any table is marked; cheap enough to run on every read. */
-export function usesKeychain(config: AblyConfig): boolean {
-  for (const key in config.oauthSessions ?? {}) {
-    if (isMarked(config.oauthSessions![key])) return true;
-  }
-  for (const alias in config.accounts ?? {}) {
-    const account = config.accounts![alias];
-    if (account.authMethod !== "oauth" && isMarked(account)) return true;
-  }
-  return false;
-}
-
 /** The table that holds an account's secrets (its session, or itself), if any. */
 export function secretTableOf(
   config: AblyConfig,

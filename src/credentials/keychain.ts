@@ -17,6 +17,9 @@ export interface CredentialStore {
 /** The service every item of this CLI is filed under. */
 export const KEYCHAIN_SERVICE = "ably-cli-deno";
 
+/** The item written and deleted to learn whether the keychain takes writes. */
+export const PROBE_ITEM = "ably-cli-deno-probe";
+
 export type KeychainProblem = "unavailable" | "locked" | "denied" | "failed";
 
 /** A keychain operation failed; `kind` says why, so the message can name the fix. */

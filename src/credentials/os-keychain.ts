@@ -7,10 +7,15 @@
  * deletes look like "no such item"; so every "no such item" is checked with a
  * write probe, and only a keychain that takes a write is believed.
  */
-import { classify, type CredentialStore, KEYCHAIN_SERVICE, KeychainError } from "./keychain.ts";
+import {
+  classify,
+  type CredentialStore,
+  KEYCHAIN_SERVICE,
+  KeychainError,
+  PROBE_ITEM,
+} from "./keychain.ts";
 
 const NO_ENTRY = /no matching entry|NoEntry/i;
-const PROBE = "ably-cli-deno-probe";
 
 export async function openKeychain(service: string = KEYCHAIN_SERVICE): Promise<CredentialStore> {
   // Imported here, not at the top: `deno bundle --external @napi-rs/keyring` (the offline
@@ -35,7 +40,7 @@ export async function openKeychain(service: string = KEYCHAIN_SERVICE): Promise<
   /** Throws the keychain's real problem, if it has one. */
   const probe = async () => {
     try {
-      const probe = entry(PROBE);
+      const probe = entry(PROBE_ITEM);
       await probe.setPassword("probe");
       await probe.deleteCredential();
     } catch (error) {

@@ -110,7 +110,7 @@ async function askPipe(io: PrompterIo, question: string): Promise<Answer> {
   return isYes(line) ? "yes" : "no";
 }
 
-export function isYes(answer: string): boolean {
+function isYes(answer: string): boolean {
   const normalised = answer.trim().toLowerCase();
   return normalised === "y" || normalised === "yes";
 }
