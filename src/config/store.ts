@@ -7,12 +7,13 @@
 import { parse, stringify } from "smol-toml";
 import { ConfigError } from "./errors.ts";
 import { openLockFile, quote, withFileLock } from "./lock.ts";
+import { basenameOf, dirnameOf, isAbsolutePath, joinPath } from "./paths.ts";
 import { normalise, shapeProblem, table } from "./validate.ts";
 import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
 
-const isWindows = Deno.build.os === "windows";
-const SEP = isWindows ? "\\" : "/";
+const OS = Deno.build.os;
+const isWindows = OS === "windows";
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** Far above any real config (10,000 accounts take 2.7 MB); a larger file is refused unread. */
 export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
@@ -162,7 +163,7 @@ async function warnIfExposed(
         `it holds your tokens. Run: chmod 600 ${quote(target)}`,
     );
   }
-  const dirs = new Set([dirnameOf(path), dirnameOf(target)]);
+  const dirs = new Set([dirnameOf(OS, path), dirnameOf(OS, target)]);
   for (const dir of dirs) {
     const dirMode = await modeOf(dir);
     // A sticky directory (like /tmp) keeps others from replacing our files.
@@ -259,8 +260,12 @@ async function replaceFile(
   beforeCommit?: () => Promise<void>,
 ): Promise<void> {
   const existing = await existingTarget(path, target);
-  const dir = dirnameOf(target);
-  const temp = joinPath(dir, tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`));
+  const dir = dirnameOf(OS, target);
+  const temp = joinPath(
+    OS,
+    dir,
+    tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`),
+  );
   let created = false;
   try {
     const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
@@ -302,7 +307,7 @@ async function existingTarget(path: string, target: string): Promise<Deno.FileIn
     info = await Deno.stat(target);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    throw saveProblem(path, dirnameOf(target), error);
+    throw saveProblem(path, dirnameOf(OS, target), error);
   }
   if (!info.isFile) {
     throw new ConfigError(
@@ -438,7 +443,7 @@ export async function updateConfig<T>(
 /** Creates the directory and missing parents, each private to the user (0700). */
 export async function ensureConfigDir(dir: string): Promise<void> {
   const missing: string[] = [];
-  for (let at = dir;; at = dirnameOf(at)) {
+  for (let at = dir;; at = dirnameOf(OS, at)) {
     try {
       const info = await Deno.stat(at);
       if (!info.isDirectory) {
@@ -456,7 +461,7 @@ export async function ensureConfigDir(dir: string): Promise<void> {
       }
     }
     missing.unshift(at);
-    if (dirnameOf(at) === at) break;
+    if (dirnameOf(OS, at) === at) break;
   }
   for (const at of missing) {
     try {
@@ -485,7 +490,7 @@ async function writeTarget(path: string): Promise<string> {
   } catch {
     try {
       const link = await Deno.readLink(path);
-      return isAbsolutePath(link) ? link : joinPath(dirnameOf(path), link);
+      return isAbsolutePath(OS, link) ? link : joinPath(OS, dirnameOf(OS, path), link);
     } catch {
       return path;
     }
@@ -494,7 +499,7 @@ async function writeTarget(path: string): Promise<string> {
 
 /** `.config.<pid>-<8 hex>.tmp` for a target named `config`: ours, and only for this file. */
 function tempName(target: string, id: string): string {
-  return `.${basenameOf(target)}.${id}.tmp`;
+  return `.${basenameOf(OS, target)}.${id}.tmp`;
 }
 
 /**
@@ -504,8 +509,8 @@ function tempName(target: string, id: string): string {
  * the config's (or the lock's) owner, never another user's look-alike.
  */
 async function removeAbandonedTempFiles(target: string, lock?: string): Promise<void> {
-  const dir = dirnameOf(target);
-  const ours = new RegExp(`^${escapeRegExp(`.${basenameOf(target)}.`)}\\d+-[0-9a-f]{8}\\.tmp$`);
+  const dir = dirnameOf(OS, target);
+  const ours = new RegExp(`^${escapeRegExp(`.${basenameOf(OS, target)}.`)}\\d+-[0-9a-f]{8}\\.tmp$`);
   const owners = new Set<number | null>();
   for (const path of [target, lock]) {
     if (!path) continue;
@@ -519,7 +524,7 @@ async function removeAbandonedTempFiles(target: string, lock?: string): Promise<
   try {
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isFile || !ours.test(entry.name)) continue;
-      const path = joinPath(dir, entry.name);
+      const path = joinPath(OS, dir, entry.name);
       const info = await Deno.lstat(path).catch(() => undefined);
       if (info?.isFile && owners.has(info.uid)) await Deno.remove(path).catch(() => {});
     }
@@ -546,33 +551,6 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // Some file systems refuse fsync on a directory; the rename has happened.
   }
-}
-
-// Small path helpers: node:path would cost start-up time for three string operations.
-function lastSeparator(path: string): number {
-  return isWindows
-    ? Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"))
-    : path.lastIndexOf("/");
-}
-
-function dirnameOf(path: string): string {
-  const cut = lastSeparator(path);
-  if (cut < 0) return ".";
-  if (cut === 0) return path[0];
-  const head = path.slice(0, cut);
-  return /^[A-Za-z]:$/.test(head) ? head + SEP : head;
-}
-
-function basenameOf(path: string): string {
-  return path.slice(lastSeparator(path) + 1);
-}
-
-function joinPath(dir: string, name: string): string {
-  return /[\\/]$/.test(dir) ? dir + name : dir + SEP + name;
-}
-
-function isAbsolutePath(path: string): boolean {
-  return isWindows ? /^(?:[A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
 }
 
 function escapeRegExp(text: string): string {

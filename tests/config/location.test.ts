@@ -6,11 +6,16 @@ import assert from "node:assert/strict";
 import {
   configLocation,
   homeDirectory,
-  joinPath,
   passwdHomeFor,
   type Platform,
-  resolvePath,
 } from "../../src/config/location.ts";
+import {
+  basenameOf,
+  dirnameOf,
+  isAbsolutePath,
+  joinPath,
+  resolvePath,
+} from "../../src/config/paths.ts";
 import { runCli, tempConfigDir } from "../helpers/cli.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -182,5 +187,22 @@ Deno.test({
   } else {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Cannot find your home directory: set HOME, or ABLY_CLI_CONFIG_DIR\./);
+  }
+});
+
+Deno.test("paths: dirname, basename and absolute as node:path has them, per OS", () => {
+  const cases: [string, string, string, string, boolean][] = [
+    ["linux", "/home/jane/.ably/config", "/home/jane/.ably", "config", true],
+    ["linux", "/config", "/", "config", true],
+    ["linux", "config", ".", "config", false],
+    ["windows", "C:\\Users\\jane\\.ably\\config", "C:\\Users\\jane\\.ably", "config", true],
+    ["windows", "C:\\config", "C:\\", "config", true],
+    ["windows", "D:/mixed\\sep/config", "D:/mixed\\sep", "config", true],
+    ["windows", "rel\\config", "rel", "config", false],
+  ];
+  for (const [os, path, dir, base, absolute] of cases) {
+    assert.equal(dirnameOf(os, path), dir, `${os} dirname ${path}`);
+    assert.equal(basenameOf(os, path), base, `${os} basename ${path}`);
+    assert.equal(isAbsolutePath(os, path), absolute, `${os} absolute ${path}`);
   }
 });
