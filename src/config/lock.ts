@@ -25,15 +25,15 @@ export async function withFileLock<T>(
 ): Promise<T> {
   const { signal, onWait } = options;
   if (signal?.aborted) throw new LockWaitAborted(lockPath);
-  const file = await openLockFile(lockPath);
+  const file = openLockFile(lockPath);
   try {
     const started = Date.now();
     const deadline = started + timeoutMs;
     let noticed = false;
-    while (!(await file.tryLock(true))) {
+    while (!(file.tryLockSync(true))) {
       if (signal?.aborted) throw new LockWaitAborted(lockPath);
       if (Date.now() >= deadline) {
-        const holder = await readHolder(lockPath);
+        const holder = readHolder(lockPath);
         throw new ConfigError(
           `Timed out after ${timeoutMs}ms waiting for the lock on ${lockPath}` +
             (holder ? ` (held by process ${holder})` : "") +
@@ -43,15 +43,15 @@ export async function withFileLock<T>(
       }
       if (onWait && !noticed && Date.now() - started >= LOCK_WAIT_NOTICE_MS) {
         noticed = true;
-        onWait(await readHolder(lockPath));
+        onWait(readHolder(lockPath));
       }
       await pause(POLL_MS, signal);
     }
-    await recordHolder(file);
+    recordHolder(file);
     try {
       return await fn();
     } finally {
-      await file.unlock();
+      file.unlockSync();
     }
   } finally {
     file.close();
@@ -63,10 +63,10 @@ export async function withFileLock<T>(
  * would block forever. OS errors become messages that name the path and say
  * what to do.
  */
-export async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
+export function openLockFile(lockPath: string): Deno.FsFile {
   let info: Deno.FileInfo | undefined;
   try {
-    info = await Deno.stat(lockPath);
+    info = Deno.statSync(lockPath);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw lockProblem(lockPath, error);
   }
@@ -78,7 +78,7 @@ export async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
     );
   }
   try {
-    return await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+    return Deno.openSync(lockPath, { read: true, write: true, create: true, mode: 0o600 });
   } catch (error) {
     throw lockProblem(lockPath, error);
   }
@@ -122,19 +122,19 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function recordHolder(file: Deno.FsFile): Promise<void> {
+function recordHolder(file: Deno.FsFile): void {
   try {
-    await file.truncate(0);
-    await file.seek(0, Deno.SeekMode.Start);
-    await file.write(new TextEncoder().encode(`${Deno.pid}\n`));
+    file.truncateSync(0);
+    file.seekSync(0, Deno.SeekMode.Start);
+    file.writeSync(new TextEncoder().encode(`${Deno.pid}\n`));
   } catch {
     // The pid is only a courtesy for the timeout message.
   }
 }
 
-async function readHolder(lockPath: string): Promise<string | undefined> {
+function readHolder(lockPath: string): string | undefined {
   try {
-    return (await Deno.readTextFile(lockPath)).trim() || undefined;
+    return (Deno.readTextFileSync(lockPath)).trim() || undefined;
   } catch {
     return undefined;
   }

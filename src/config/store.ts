@@ -41,13 +41,15 @@ export interface Snapshot {
   text: string;
 }
 
-export async function readSnapshot(
+export function readSnapshot(
   path: string,
   options: ReadOptions = {},
 ): Promise<Snapshot | undefined> {
-  const text = await readText(path, path);
-  if (options.warn) await warnIfExposed(path, await writeTarget(path), options.warn);
-  return text === undefined ? undefined : { config: parseConfig(text, path), text };
+  return settled(() => {
+    const text = readText(path, path);
+    if (options.warn) warnIfExposed(path, writeTarget(path), options.warn);
+    return text === undefined ? undefined : { config: parseConfig(text, path), text };
+  });
 }
 
 /**
@@ -56,10 +58,10 @@ export async function readSnapshot(
  * blocks) and again on the opened file, and the read stops at the cap (a
  * symlink to /dev/zero never ends). `shown` is the path messages name.
  */
-async function readText(path: string, shown: string): Promise<string | undefined> {
+function readText(path: string, shown: string): string | undefined {
   let info: Deno.FileInfo;
   try {
-    info = await Deno.stat(path);
+    info = Deno.statSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw readProblem(shown, error);
@@ -67,10 +69,10 @@ async function readText(path: string, shown: string): Promise<string | undefined
   assertReadable(shown, info);
   let bytes: Uint8Array;
   try {
-    const file = await Deno.open(path, { read: true });
+    const file = Deno.openSync(path, { read: true });
     try {
-      assertReadable(shown, await file.stat());
-      bytes = await readAtMost(file, shown);
+      assertReadable(shown, file.statSync());
+      bytes = readAtMost(file, shown);
     } finally {
       file.close();
     }
@@ -128,12 +130,12 @@ function fileKind(info: Deno.FileInfo): string {
   return "not a regular file";
 }
 
-async function readAtMost(file: Deno.FsFile, path: string): Promise<Uint8Array> {
+function readAtMost(file: Deno.FsFile, path: string): Uint8Array {
   const chunks: Uint8Array[] = [];
   let size = 0;
   while (true) {
     const chunk = new Uint8Array(64 * 1024);
-    const n = await file.read(chunk);
+    const n = file.readSync(chunk);
     if (n === null) break;
     size += n;
     // The file may grow while we read it: the cap holds whatever stat said.
@@ -150,13 +152,13 @@ async function readAtMost(file: Deno.FsFile, path: string): Promise<Uint8Array> 
 }
 
 /** Modes let group or others write the config or swap it out of its directory. */
-async function warnIfExposed(
+function warnIfExposed(
   path: string,
   target: string,
   warn: (message: string) => void,
-): Promise<void> {
+): void {
   if (isWindows) return;
-  const mode = await modeOf(target);
+  const mode = modeOf(target);
   if (mode !== undefined && mode & 0o022) {
     warn(
       `Ably config ${path} is writable by ${whom(mode)} (mode ${octal(mode)}); ` +
@@ -165,7 +167,7 @@ async function warnIfExposed(
   }
   const dirs = new Set([dirnameOf(OS, path), dirnameOf(OS, target)]);
   for (const dir of dirs) {
-    const dirMode = await modeOf(dir);
+    const dirMode = modeOf(dir);
     // A sticky directory (like /tmp) keeps others from replacing our files.
     if (dirMode !== undefined && dirMode & 0o022 && !(dirMode & 0o1000)) {
       warn(
@@ -176,9 +178,9 @@ async function warnIfExposed(
   }
 }
 
-async function modeOf(path: string): Promise<number | undefined> {
+function modeOf(path: string): number | undefined {
   try {
-    return (await Deno.stat(path)).mode ?? undefined;
+    return (Deno.statSync(path)).mode ?? undefined;
   } catch {
     return undefined;
   }
@@ -229,8 +231,8 @@ export async function writeConfigAtomic(
   options: { holdingLock?: boolean } = {},
 ): Promise<void> {
   const text = serializeFor(path, config);
-  const target = await writeTarget(path);
-  if (options.holdingLock) await removeAbandonedTempFiles(target);
+  const target = writeTarget(path);
+  if (options.holdingLock) removeAbandonedTempFiles(target);
   await replaceFile(path, target, text);
 }
 
@@ -259,7 +261,7 @@ async function replaceFile(
   text: string,
   beforeCommit?: () => Promise<void>,
 ): Promise<void> {
-  const existing = await existingTarget(path, target);
+  const existing = existingTarget(path, target);
   const dir = dirnameOf(OS, target);
   const temp = joinPath(
     OS,
@@ -268,43 +270,43 @@ async function replaceFile(
   );
   let created = false;
   try {
-    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+    const file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
     created = true;
     try {
-      await writeAll(file, new TextEncoder().encode(text));
+      writeAll(file, new TextEncoder().encode(text));
       if (!isWindows) {
-        await Deno.chmod(temp, 0o600); // exact, whatever the umask and a replaced file's mode
-        if (existing) await keepOwner(temp, file, existing);
+        Deno.chmodSync(temp, 0o600); // exact, whatever the umask and a replaced file's mode
+        if (existing) keepOwner(temp, file, existing);
       }
-      await file.sync();
+      file.syncSync();
     } finally {
       file.close();
     }
   } catch (error) {
-    if (created) await Deno.remove(temp).catch(() => {});
+    if (created) quietly(() => Deno.removeSync(temp));
     throw saveProblem(path, dir, error);
   }
   try {
     // Last point at which nothing has changed: the caller's irreversible step goes here.
     if (beforeCommit) await beforeCommit();
   } catch (error) {
-    await Deno.remove(temp).catch(() => {});
+    quietly(() => Deno.removeSync(temp));
     throw error;
   }
   try {
-    await Deno.rename(temp, target);
+    Deno.renameSync(temp, target);
   } catch (error) {
-    await Deno.remove(temp).catch(() => {});
+    quietly(() => Deno.removeSync(temp));
     throw saveProblem(path, dir, error);
   }
-  await syncDirectory(dir);
+  syncDirectory(dir);
 }
 
 /** The file about to be replaced, if any; one we must not replace is refused here. */
-async function existingTarget(path: string, target: string): Promise<Deno.FileInfo | undefined> {
+function existingTarget(path: string, target: string): Deno.FileInfo | undefined {
   let info: Deno.FileInfo;
   try {
-    info = await Deno.stat(target);
+    info = Deno.statSync(target);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw saveProblem(path, dirnameOf(OS, target), error);
@@ -331,14 +333,14 @@ async function existingTarget(path: string, target: string): Promise<Deno.FileIn
  * A write by another user (e.g. `sudo ably ...`) must not take the file away
  * from its owner. Only root may give a file away; elsewhere keep what we can.
  */
-async function keepOwner(temp: string, file: Deno.FsFile, existing: Deno.FileInfo) {
-  const mine = await file.stat();
+function keepOwner(temp: string, file: Deno.FsFile, existing: Deno.FileInfo) {
+  const mine = file.statSync();
   if (existing.uid === null || existing.gid === null) return;
   if (mine.uid === existing.uid && mine.gid === existing.gid) return;
   try {
-    await Deno.chown(temp, existing.uid, existing.gid);
+    Deno.chownSync(temp, existing.uid, existing.gid);
   } catch {
-    await Deno.chown(temp, null, existing.gid).catch(() => {});
+    quietly(() => Deno.chownSync(temp, null, existing.gid));
   }
 }
 
@@ -393,11 +395,13 @@ export interface UpdateOptions extends ReadOptions {
  * update will follow (a login's device flow): the directory can be created, the file
  * (if any) is a regular, owner-writable file, and the lock file can be opened.
  */
-export async function checkWritable(location: ConfigLocation): Promise<void> {
-  await ensureConfigDir(location.dir);
-  const target = await writeTarget(location.file);
-  await existingTarget(location.file, target);
-  (await openLockFile(`${target}.lock`)).close();
+export function checkWritable(location: ConfigLocation): Promise<void> {
+  return settled(() => {
+    ensureConfigDirNow(location.dir);
+    const target = writeTarget(location.file);
+    existingTarget(location.file, target);
+    openLockFile(`${target}.lock`).close();
+  });
 }
 
 /**
@@ -411,18 +415,18 @@ export async function updateConfig<T>(
   mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
   options: UpdateOptions = {},
 ): Promise<T> {
-  await ensureConfigDir(location.dir);
+  ensureConfigDirNow(location.dir);
   const path = location.file;
-  const target = await writeTarget(path);
+  const target = writeTarget(path);
   // Before locking: a config that is a device must not get a lock file beside it (in /dev).
-  const info = await Deno.stat(target).catch(() => undefined);
+  const info = quietly(() => Deno.statSync(target));
   if (info) assertReadable(path, info);
   const lock = `${target}.lock`;
   const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   return await withFileLock(lock, timeout, async () => {
-    await removeAbandonedTempFiles(target, lock);
-    if (options.warn) await warnIfExposed(path, target, options.warn);
-    const text = await readText(target, path);
+    removeAbandonedTempFiles(target, lock);
+    if (options.warn) warnIfExposed(path, target, options.warn);
+    const text = readText(target, path);
     const config: AblyConfig = text === undefined
       ? { accounts: table() }
       : text === options.basis?.text
@@ -430,7 +434,7 @@ export async function updateConfig<T>(
       : parseConfig(text, path);
     // A file we will not be allowed to replace is refused before `mutate` does anything
     // irreversible (a refresh spends its single-use refresh token).
-    if (text !== undefined) await existingTarget(path, target);
+    if (text !== undefined) existingTarget(path, target);
     const { changed, value, beforeCommit, written, afterCommit } = await mutate(config);
     if (changed) {
       await replaceFile(path, target, serializeFor(path, written ?? config), beforeCommit);
@@ -441,11 +445,15 @@ export async function updateConfig<T>(
 }
 
 /** Creates the directory and missing parents, each private to the user (0700). */
-export async function ensureConfigDir(dir: string): Promise<void> {
+export function ensureConfigDir(dir: string): Promise<void> {
+  return settled(() => ensureConfigDirNow(dir));
+}
+
+function ensureConfigDirNow(dir: string): void {
   const missing: string[] = [];
   for (let at = dir;; at = dirnameOf(OS, at)) {
     try {
-      const info = await Deno.stat(at);
+      const info = Deno.statSync(at);
       if (!info.isDirectory) {
         throw new ConfigError(
           `Cannot use config directory ${dir}: ${at} is not a directory. Remove or rename it, ` +
@@ -465,9 +473,9 @@ export async function ensureConfigDir(dir: string): Promise<void> {
   }
   for (const at of missing) {
     try {
-      await Deno.mkdir(at, { mode: 0o700 });
+      Deno.mkdirSync(at, { mode: 0o700 });
       // mkdir's mode is filtered by the umask; make it exactly 0700.
-      if (!isWindows) await Deno.chmod(at, 0o700);
+      if (!isWindows) Deno.chmodSync(at, 0o700);
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) continue; // another run made it first
       throw new ConfigError(
@@ -484,12 +492,12 @@ export async function ensureConfigDir(dir: string): Promise<void> {
  * The file to replace: a symlinked config (dotfiles repos do this) is updated
  * where it points, even when that file does not exist yet, and stays a link.
  */
-async function writeTarget(path: string): Promise<string> {
+function writeTarget(path: string): string {
   try {
-    return await Deno.realPath(path);
+    return Deno.realPathSync(path);
   } catch {
     try {
-      const link = await Deno.readLink(path);
+      const link = Deno.readLinkSync(path);
       return isAbsolutePath(OS, link) ? link : joinPath(OS, dirnameOf(OS, path), link);
     } catch {
       return path;
@@ -508,43 +516,43 @@ function tempName(target: string, id: string): string {
  * remove them, but only files named like ours for this target and owned by
  * the config's (or the lock's) owner, never another user's look-alike.
  */
-async function removeAbandonedTempFiles(target: string, lock?: string): Promise<void> {
+function removeAbandonedTempFiles(target: string, lock?: string): void {
   const dir = dirnameOf(OS, target);
   const ours = new RegExp(`^${escapeRegExp(`.${basenameOf(OS, target)}.`)}\\d+-[0-9a-f]{8}\\.tmp$`);
   const owners = new Set<number | null>();
   for (const path of [target, lock]) {
     if (!path) continue;
     try {
-      owners.add((await Deno.stat(path)).uid);
+      owners.add((Deno.statSync(path)).uid);
     } catch {
       // Not there (yet): it names no owner.
     }
   }
   if (owners.size === 0) return;
   try {
-    for await (const entry of Deno.readDir(dir)) {
+    for (const entry of Deno.readDirSync(dir)) {
       if (!entry.isFile || !ours.test(entry.name)) continue;
       const path = joinPath(OS, dir, entry.name);
-      const info = await Deno.lstat(path).catch(() => undefined);
-      if (info?.isFile && owners.has(info.uid)) await Deno.remove(path).catch(() => {});
+      const info = quietly(() => Deno.lstatSync(path));
+      if (info?.isFile && owners.has(info.uid)) quietly(() => Deno.removeSync(path));
     }
   } catch {
     // Best effort: an unreadable directory will fail the write with a clear error anyway.
   }
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
   let written = 0;
-  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
 }
 
 /** Makes the rename itself durable; not possible (nor needed) everywhere. */
-async function syncDirectory(dir: string): Promise<void> {
+function syncDirectory(dir: string): void {
   if (isWindows) return;
   try {
-    const handle = await Deno.open(dir, { read: true });
+    const handle = Deno.openSync(dir, { read: true });
     try {
-      await handle.sync();
+      handle.syncSync();
     } finally {
       handle.close();
     }
@@ -559,4 +567,22 @@ function escapeRegExp(text: string): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The file work is synchronous (a round trip through Deno's thread pool per system call
+ * costs more than the call, on the start-up path of every command); the module's API stays
+ * a promise, with a throw as its rejection.
+ */
+function settled<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(fn()));
+}
+
+/** `fn()`, or `undefined` when it throws: for best-effort steps whose failure changes nothing. */
+function quietly<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
 }
