@@ -2,7 +2,8 @@
 import type { Host } from "../context.ts";
 import { createPrompter } from "../prompt/prompter.ts";
 
-export function processHost(signal: AbortSignal): Host {
+/** `ctrlC()`: the signal the process's Ctrl-C handler aborts (installing it on first use). */
+export function processHost(ctrlC: () => AbortSignal): Host {
   const encoder = new TextEncoder();
   const terminal = {
     stdin: Deno.stdin.isTerminal(),
@@ -20,11 +21,15 @@ export function processHost(signal: AbortSignal): Host {
       terminal: terminal.stdin && terminal.stderr,
       stdin: Deno.stdin,
       write: (text) => Deno.stderr.writeSync(encoder.encode(text)),
-      signal,
+      get signal() {
+        return ctrlC();
+      },
     }),
     fetch: (input, init) => fetch(input, init),
     now: () => Date.now(),
-    signal,
+    get signal() {
+      return ctrlC();
+    },
     // Loaded only when a login opens a browser.
     openBrowser: async (url) => (await import("../platform/browser.ts")).openBrowser(url),
     // Loaded only when an account keeps its secrets in the keychain, or a login asks to.
