@@ -73,7 +73,13 @@ export interface ConfigStore {
    */
   update<T>(
     mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
-    options?: { cancellable?: boolean; basis?: Snapshot; secretsFor?: readonly string[] | "all" },
+    options?: {
+      cancellable?: boolean;
+      basis?: Snapshot;
+      secretsFor?: readonly string[] | "all";
+      /** `mutate` cannot be undone: a file the update may not replace is refused first. */
+      irreversible?: boolean;
+    },
   ): Promise<T>;
   /**
    * Fails with a clear error when an update could not be saved (a read-only or

@@ -225,6 +225,7 @@ export function configStore(
       }, {
         warn: warnOnce(),
         basis: options.basis,
+        irreversible: options.irreversible,
         lockTimeoutMs: settings.lockTimeoutMs,
         signal: options.cancellable ? signal : undefined,
         onWait: (pid) =>

@@ -14,6 +14,7 @@ import type { AblyConfig } from "./schema.ts";
 
 const OS = Deno.build.os;
 const isWindows = OS === "windows";
+const SEP = isWindows ? "\\" : "/";
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** Far above any real config (10,000 accounts take 2.7 MB); a larger file is refused unread. */
 export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
@@ -263,11 +264,7 @@ async function replaceFile(
 ): Promise<void> {
   const existing = existingTarget(path, target);
   const dir = dirnameOf(OS, target);
-  const temp = joinPath(
-    OS,
-    dir,
-    tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`),
-  );
+  const temp = inDir(dir, tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`));
   let created = false;
   try {
     const file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
@@ -386,6 +383,11 @@ export interface UpdateOptions extends ReadOptions {
   basis?: Snapshot;
   /** Stops waiting for the lock: `LockWaitAborted` is thrown and nothing changes. */
   signal?: AbortSignal;
+  /**
+   * `mutate` does something that cannot be undone (a refresh spends its token): a file
+   * this update would not be allowed to replace is refused before it runs.
+   */
+  irreversible?: boolean;
   /** Called once when the lock is still held by another process after about a second. */
   onWait?: (holderPid: string | undefined) => void;
 }
@@ -397,11 +399,31 @@ export interface UpdateOptions extends ReadOptions {
  */
 export function checkWritable(location: ConfigLocation): Promise<void> {
   return settled(() => {
-    ensureConfigDirNow(location.dir);
+    // Nothing is created: a login that is then cancelled leaves no trace.
+    existingAncestorDir(location.dir);
     const target = writeTarget(location.file);
     existingTarget(location.file, target);
-    openLockFile(`${target}.lock`).close();
+    const lock = `${target}.lock`;
+    if (quietly(() => Deno.lstatSync(lock))) openLockFile(lock).close();
   });
+}
+
+/** The nearest existing directory at or above `dir`; an error if it is not a directory. */
+function existingAncestorDir(dir: string): string {
+  for (let at = dir;; at = dirnameOf(OS, at)) {
+    const info = quietly(() => Deno.statSync(at));
+    if (info) {
+      if (!info.isDirectory) {
+        throw new ConfigError(
+          `Cannot use config directory ${dir}: ${at} is not a directory. Remove or rename it, ` +
+            "or set ABLY_CLI_CONFIG_DIR to another directory.",
+          dir,
+        );
+      }
+      return at;
+    }
+    if (dirnameOf(OS, at) === at) return at;
+  }
 }
 
 /**
@@ -432,9 +454,9 @@ export async function updateConfig<T>(
       : text === options.basis?.text
       ? options.basis.config
       : parseConfig(text, path);
-    // A file we will not be allowed to replace is refused before `mutate` does anything
-    // irreversible (a refresh spends its single-use refresh token).
-    if (text !== undefined) existingTarget(path, target);
+    // A file we will not be allowed to replace is refused before a `mutate` that does
+    // something irreversible (a refresh spends its single-use refresh token).
+    if (options.irreversible && text !== undefined) existingTarget(path, target);
     const { changed, value, beforeCommit, written, afterCommit } = await mutate(config);
     if (changed) {
       await replaceFile(path, target, serializeFor(path, written ?? config), beforeCommit);
@@ -498,7 +520,11 @@ function writeTarget(path: string): string {
   } catch {
     try {
       const link = Deno.readLinkSync(path);
-      return isAbsolutePath(OS, link) ? link : joinPath(OS, dirnameOf(OS, path), link);
+      if (isAbsolutePath(OS, link)) return link;
+      // Relative to the link's real directory: Deno normalises `..` in a path before the
+      // system sees it, so a symlinked directory on the way must be resolved first.
+      const dir = dirnameOf(OS, path);
+      return joinPath(OS, quietly(() => Deno.realPathSync(dir)) ?? dir, link);
     } catch {
       return path;
     }
@@ -532,7 +558,7 @@ function removeAbandonedTempFiles(target: string, lock?: string): void {
   try {
     for (const entry of Deno.readDirSync(dir)) {
       if (!entry.isFile || !ours.test(entry.name)) continue;
-      const path = joinPath(OS, dir, entry.name);
+      const path = inDir(dir, entry.name);
       const info = quietly(() => Deno.lstatSync(path));
       if (info?.isFile && owners.has(info.uid)) quietly(() => Deno.removeSync(path));
     }
@@ -567,6 +593,11 @@ function escapeRegExp(text: string): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `name` in `dir`, as it is (the directories here are already the real ones). */
+function inDir(dir: string, name: string): string {
+  return /[\\/]$/.test(dir) ? dir + name : dir + SEP + name;
 }
 
 /**

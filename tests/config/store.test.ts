@@ -388,3 +388,49 @@ Deno.test("lock: a lock path that cannot exist names the path", async () => {
   );
   assert.equal(ran, false);
 });
+
+Deno.test({
+  name: "store: a relative link through a symlinked directory is followed as the OS follows it",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "ably-dotfiles-" });
+    // ~/.ably -> dotfiles/ably, and dotfiles/ably/config -> ../shared/config (not there yet).
+    await Deno.mkdir(`${root}/dotfiles/ably`, { recursive: true });
+    await Deno.mkdir(`${root}/dotfiles/shared`);
+    await Deno.mkdir(`${root}/home`);
+    await Deno.symlink(`${root}/dotfiles/ably`, `${root}/home/.ably`);
+    await Deno.symlink("../shared/config", `${root}/dotfiles/ably/config`);
+    const location = { dir: `${root}/home/.ably`, file: `${root}/home/.ably/config` };
+    await updateConfig(location, (config) => {
+      config.accounts!.acme = { accountId: "VgQpOZ" };
+      return { changed: true, value: undefined };
+    });
+    assert.match(await Deno.readTextFile(`${root}/dotfiles/shared/config`), /\[accounts\.acme\]/);
+    assert.equal((await readConfig(location.file))?.accounts?.acme.accountId, "VgQpOZ");
+    assert.ok((await Deno.lstat(`${root}/dotfiles/ably/config`)).isSymlink);
+  },
+});
+
+Deno.test({
+  name: "store: a read-only file is refused before an irreversible mutate, and only then",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await tempConfigDir('[accounts.a]\naccountId = "1"\n');
+    await Deno.chmod(`${dir}/config`, 0o400);
+    const location = { dir, file: `${dir}/config` };
+    // Nothing to write: fine, as before.
+    assert.equal(
+      await updateConfig(location, () => ({ changed: false, value: "unchanged" })),
+      "unchanged",
+    );
+    let ran = false;
+    await assert.rejects(
+      updateConfig(location, () => {
+        ran = true;
+        return { changed: true, value: undefined };
+      }, { irreversible: true }),
+      /read-only/,
+    );
+    assert.equal(ran, false);
+  },
+});

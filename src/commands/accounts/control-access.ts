@@ -86,7 +86,7 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
       }
       throw new CliError(error instanceof Error ? error.message : String(error));
     }
-  }, { cancellable: true, secretsFor: [alias] });
+  }, { cancellable: true, secretsFor: [alias], irreversible: true });
   if (refreshed === undefined) {
     throw new CliError(
       "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",

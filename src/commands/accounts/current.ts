@@ -29,7 +29,7 @@ export async function run(ctx: Context): Promise<number | void> {
   } catch (error) {
     spinner.stop();
     if (ctx.signal.aborted) {
-      out.warning("Verification cancelled; nothing was changed.");
+      out.warning("Verification cancelled.");
       return ExitCode.Interrupted;
     }
     // Report honestly: a warning and the cached details, never an error followed by a result;

@@ -180,7 +180,7 @@ async function finishLogin(
     .filter(([, a]) => a.userEmail?.toLowerCase() === email).map(([other]) => other);
   const { replaced, credentials } = await ctx.store.update((config) => {
     const now = accountsOf(config)[alias]?.accountId;
-    if (now !== holder && now !== account.id) {
+    if (now !== undefined && now !== holder && now !== account.id) {
       // Another ably process stored a different account under this alias meanwhile.
       throw new CliError(
         `Alias "${alias}" was just taken by another ably process (account ${now}); nothing was stored. Log in again to choose an alias.`,

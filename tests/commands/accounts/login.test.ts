@@ -10,6 +10,7 @@ import {
   withAblyServer,
 } from "../../helpers/ably-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
+import { closedHost } from "../../helpers/auth-server.ts";
 import {
   readConfigText,
   runCli,
@@ -829,4 +830,40 @@ Deno.test("login: an alias another process took meanwhile is not overwritten", a
     assert.equal(await readConfigText(dir), taken);
     assert.equal(server.to("/oauth/revoke").length, 2);
   });
+});
+
+Deno.test("login: an alias freed meanwhile (logged out by another process) is simply used", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir(buildConfig([{ alias: "mine", id: "Other1" }], "mine"));
+    const run = await runCli([
+      "accounts",
+      "login",
+      "--alias",
+      "mine",
+      "--force",
+      ...hostFlags(server),
+    ], {
+      configDir: dir,
+      fetch: async (input, init) => {
+        if (String(input instanceof Request ? input.url : input).endsWith("/keys")) {
+          await Deno.writeTextFile(`${dir}/config`, "[accounts]\n[current]\n");
+        }
+        return fetch(input, init);
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.equal(config.accounts!.mine.accountId, ME.account.id);
+    assert.equal(server.to("/oauth/revoke").length, 0);
+  });
+});
+
+Deno.test("login: checking the config can be saved creates nothing", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = `${root}/nested/.ably`;
+  const run = await runCli(["accounts", "login", "--oauth-host", await closedHost()], {
+    configDir: dir,
+  });
+  assert.equal(run.code, 1);
+  await assert.rejects(Deno.stat(`${root}/nested`), Deno.errors.NotFound);
 });
