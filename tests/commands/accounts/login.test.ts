@@ -28,6 +28,14 @@ function records(stdout: string) {
   return stdout.trim().split("\n").map((line) => JSON.parse(line));
 }
 
+/** A fetch that does `act` (another process's change, say) as the login asks for API keys. */
+function whilePickingKey(act: () => Promise<void>): typeof fetch {
+  return async (input, init) => {
+    if (String(input instanceof Request ? input.url : input).endsWith("/keys")) await act();
+    return fetch(input, init);
+  };
+}
+
 Deno.test("login --json: device flow, account, app and key stored; one event, one result", async () => {
   await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir();
@@ -788,13 +796,9 @@ Deno.test("login: a write that fails after authorization revokes the issued toke
     const dir = await tempConfigDir(config);
     const run = await runCli(["accounts", "login", ...hostFlags(server)], {
       configDir: dir,
-      fetch: async (input, init) => {
-        // The file turns read-only while the login picks its key.
-        if (String(input instanceof Request ? input.url : input).endsWith("/keys")) {
-          await Deno.chmod(`${dir}/config`, 0o444);
-        }
-        return fetch(input, init);
-      },
+      fetch: whilePickingKey(async () => {
+        await Deno.chmod(`${dir}/config`, 0o444);
+      }),
     });
     assert.equal(run.code, 1);
     assert.match(unwrapped(run.stderr), /is read-only/);
@@ -815,12 +819,9 @@ Deno.test("login: an alias another process took meanwhile is not overwritten", a
     }], "other");
     const run = await runCli(["accounts", "login", ...hostFlags(server)], {
       configDir: dir,
-      fetch: async (input, init) => {
-        if (String(input instanceof Request ? input.url : input).endsWith("/keys")) {
-          await Deno.writeTextFile(`${dir}/config`, taken);
-        }
-        return fetch(input, init);
-      },
+      fetch: whilePickingKey(async () => {
+        await Deno.writeTextFile(`${dir}/config`, taken);
+      }),
     });
     assert.equal(run.code, 1);
     assert.match(
@@ -844,12 +845,9 @@ Deno.test("login: an alias freed meanwhile (logged out by another process) is si
       ...hostFlags(server),
     ], {
       configDir: dir,
-      fetch: async (input, init) => {
-        if (String(input instanceof Request ? input.url : input).endsWith("/keys")) {
-          await Deno.writeTextFile(`${dir}/config`, "[accounts]\n[current]\n");
-        }
-        return fetch(input, init);
-      },
+      fetch: whilePickingKey(async () => {
+        await Deno.writeTextFile(`${dir}/config`, "[accounts]\n[current]\n");
+      }),
     });
     assert.equal(run.code, 0, run.stderr);
     const config = parseConfig(await readConfigText(dir), "config");
