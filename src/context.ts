@@ -6,7 +6,8 @@
  */
 import type { ConfigLocation } from "./config/location.ts";
 import type { AblyConfig } from "./config/schema.ts";
-import type { Change, Snapshot } from "./config/store.ts";
+import type { Plan, RemovedSession, Snapshot } from "./config/store.ts";
+import type { Attempts } from "./credentials/revocation.ts";
 import type { CredentialStore } from "./credentials/keychain.ts";
 import type { Reporter } from "./output/reporter.ts";
 import type { Prompter } from "./prompt/prompter.ts";
@@ -30,6 +31,11 @@ export interface Host {
   signal: AbortSignal;
   /** Opens a web address in the user's browser; false when no opener could be started. */
   openBrowser(url: string): Promise<boolean>;
+  /**
+   * Clean-up that must get its (bounded) chance: while `work` runs, a further Ctrl-C
+   * says `what` instead of ending the process.
+   */
+  shield<T>(what: string, work: Promise<T>): Promise<T>;
   /**
    * Opens the OS credential store. Called (and its native module loaded) only when an
    * account keeps its secrets there or a login asks for it; absent: no keychain.
@@ -66,33 +72,22 @@ export interface ConfigStore {
   /** The parsed config and its exact text; `reveal` leaves its secrets printable. */
   snapshot(options?: { reveal?: boolean }): Promise<Snapshot | undefined>;
   /**
-   * A locked read-modify-write. `cancellable`: Ctrl-C stops the wait for the lock
-   * (nothing has changed then); a login's write is never cancellable. `secretsFor`:
-   * the accounts whose tokens `mutate` reads, filled in from the OS keychain when they
-   * live there (only those: another account's locked keychain must not block this one).
+   * A locked read-plan-write: `plan` edits the config it is handed (the file as it is
+   * now) and says what to report. The OAuth tokens the change removes are revoked at
+   * their issuer before the new file replaces the old (`attempts` says what happened);
+   * keychain items are written before and deleted after, as the store orders them.
    */
   update<T>(
-    mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
-    options?: {
-      cancellable?: boolean;
-      basis?: Snapshot;
-      secretsFor?: readonly string[] | "all";
-      /** `mutate` cannot be undone: a file the update may not replace is refused first. */
-      irreversible?: boolean;
-    },
-  ): Promise<T>;
+    plan: (config: AblyConfig) => Plan<T> | Promise<Plan<T>>,
+    options?: UpdateOptions,
+  ): Promise<Updated<T>>;
   /**
    * Fails with a clear error when an update could not be saved (a read-only or
    * malformed file, a directory that cannot be created): for a login, before the
    * user authorizes anything.
    */
   preflight(): Promise<void>;
-  /**
-   * Fills in the secrets `read`/`snapshot` left in the OS keychain, for the accounts
-   * named (all when none are). `update` keeps them there on write: new or changed
-   * secrets of marked tables go to the keychain before the file is replaced; items the
-   * new file no longer refers to are deleted after.
-   */
+  /** Fills in the secrets `read`/`snapshot` left in the OS keychain, for the accounts named (all when none are). */
   loadSecrets(
     config: AblyConfig,
     aliases?: string[],
@@ -100,6 +95,30 @@ export interface ConfigStore {
   ): Promise<void>;
   /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
   checkKeychain(): Promise<void>;
+}
+
+export interface UpdateOptions {
+  /** Ctrl-C stops the wait for the lock (nothing has changed then); a login's write is never cancellable. */
+  cancellable?: boolean;
+  basis?: Snapshot;
+  /** The accounts whose secrets the plan reads: filled in from the OS keychain first. */
+  reads?: readonly string[] | "all";
+  /** The plan spends something (a refresh): a file the update may not replace is refused first. */
+  spends?: boolean;
+  /** Sessions whose keychain tokens cannot be read are removed anyway, unrevoked. */
+  removeUnreadable?: boolean;
+  /** Whose tokens, in revocation warnings (default: ` of <aliases>` when several go). */
+  revokedAs?: string;
+}
+
+export interface Updated<T> {
+  value: T;
+  /** Whether the file was replaced. */
+  saved: boolean;
+  /** The OAuth tokens the change took out of the config. */
+  removed: RemovedSession[];
+  /** What the issuer answered for each removed session's tokens. */
+  attempts: Attempts;
 }
 
 export interface Context {
@@ -113,4 +132,5 @@ export interface Context {
   now(): number;
   signal: AbortSignal;
   openBrowser(url: string): Promise<boolean>;
+  shield<T>(what: string, work: Promise<T>): Promise<T>;
 }

@@ -54,3 +54,27 @@ export function shown(text: string, max = 100): string {
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
+
+/**
+ * The user stopped: Ctrl-C, Esc or Ctrl-D at a question, Ctrl-C while a request or a lock
+ * is awaited. The one way any part says so; `cli/run.ts` maps it, once, to exit 130 and
+ * the command's own "… cancelled." line (from its tree entry). A "no" is not a cancel.
+ */
+export class Cancelled extends Error {
+  /** `detail`: said after the command's line; `instead`: said in place of it (e.g. "Switched…"). */
+  constructor(readonly detail?: string, readonly instead?: string) {
+    super(instead ?? detail ?? "cancelled");
+    this.name = "Cancelled";
+  }
+}
+
+/**
+ * Standard input ended before a question was answered (an empty pipe): the command
+ * stops with its "… cancelled." line, exit 1, and the tree entry's hint (e.g. --force).
+ */
+export class NoAnswer extends Error {
+  constructor() {
+    super("No answer was read from standard input.");
+    this.name = "NoAnswer";
+  }
+}

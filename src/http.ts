@@ -1,3 +1,5 @@
+import { Cancelled } from "./errors.ts";
+
 /**
  * What every HTTP client here shares: how a host becomes a URL, how a request
  * and its body are bounded in time and size, and how failures read.
@@ -8,7 +10,7 @@ export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** Why a request got no usable answer. The message names the cause, never the host. */
 export class HttpFailure extends Error {
-  constructor(message: string, readonly kind: "timeout" | "cancelled" | "network" | "too-large") {
+  constructor(message: string, readonly kind: "timeout" | "network" | "too-large") {
     super(message);
     this.name = "HttpFailure";
   }
@@ -36,7 +38,8 @@ export interface BoundedResponse {
  * Sends a request and reads its body as text, streamed, under one timeout and a
  * size cap: past the cap the body is cancelled, so a hostile or broken server
  * can neither hang us nor fill memory. Redirects are never followed (a token is
- * never forwarded to another host). Throws only `HttpFailure`.
+ * never forwarded to another host). Throws only `HttpFailure`, or `Cancelled` when the
+ * caller's signal (Ctrl-C) stopped it.
  */
 export async function fetchBounded(
   url: URL | string,
@@ -45,9 +48,9 @@ export async function fetchBounded(
 ): Promise<BoundedResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-  const failure = (error: unknown): HttpFailure => {
+  const failure = (error: unknown): HttpFailure | Cancelled => {
     if (error instanceof HttpFailure) return error;
-    if (options.signal?.aborted) return new HttpFailure("cancelled", "cancelled");
+    if (options.signal?.aborted) return new Cancelled();
     if (timeout.aborted) {
       return new HttpFailure(`timed out after ${options.timeoutMs}ms`, "timeout");
     }

@@ -1,19 +1,35 @@
-/** Turns whatever a command threw into the error the CLI reports. Loaded only on failure. */
-import { CliError, ExitCode } from "../errors.ts";
-import { ConfigError, LockWaitAborted } from "../config/errors.ts";
+/**
+ * Turns whatever a command threw into what the user sees and the exit code: the
+ * one place where "the user stopped" (`Cancelled`, `NoAnswer`) becomes the
+ * command's own "… cancelled." line, and every other failure a `CliError`.
+ * Loaded only on failure.
+ */
+import { Cancelled, CliError, ExitCode, NoAnswer } from "../errors.ts";
+import { ConfigError } from "../config/errors.ts";
 import { ControlApiError } from "../control/errors.ts";
+import type { Reporter } from "../output/reporter.ts";
+import type { CommandSpec } from "./spec.ts";
+
+/** Reports `error` for `command`; returns the exit code. */
+export function reportFailure(out: Reporter, command: CommandSpec, error: unknown): number {
+  const line = command.cancelled ?? "Cancelled.";
+  if (error instanceof Cancelled) {
+    out.warning(error.instead ?? (error.detail ? `${line} ${error.detail}` : line));
+    return ExitCode.Interrupted;
+  }
+  const cliError = error instanceof NoAnswer
+    ? new CliError(line, {
+      component: "prompt",
+      hint: `${error.message}${command.noAnswer ? ` ${command.noAnswer}` : ""}`,
+    })
+    : toCliError(error);
+  out.error(cliError);
+  return cliError.exitCode;
+}
 
 /** Any failure as the CLI reports it. */
 export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
-  // Ctrl-C while waiting for another process's lock: nothing was changed.
-  if (error instanceof LockWaitAborted) {
-    return new CliError(error.message, {
-      component: "config",
-      exitCode: ExitCode.Interrupted,
-      context: { path: error.path },
-    });
-  }
   if (error instanceof ConfigError) {
     return new CliError(error.message, { component: "config", context: { path: error.path } });
   }

@@ -2,8 +2,11 @@
 import type { Host } from "../context.ts";
 import { createPrompter } from "../prompt/prompter.ts";
 
-/** `ctrlC()`: the signal the process's Ctrl-C handler aborts (installing it on first use). */
-export function processHost(ctrlC: () => AbortSignal): Host {
+/**
+ * `ctrlC()`: the signal the process's Ctrl-C handler aborts (installing it on first use);
+ * `shield`: the handler's way to let a clean-up finish.
+ */
+export function processHost(ctrlC: () => AbortSignal, shield: Host["shield"]): Host {
   const encoder = new TextEncoder();
   const terminal = {
     stdin: Deno.stdin.isTerminal(),
@@ -30,6 +33,7 @@ export function processHost(ctrlC: () => AbortSignal): Host {
     get signal() {
       return ctrlC();
     },
+    shield,
     // Loaded only when a login opens a browser.
     openBrowser: async (url) => (await import("../platform/browser.ts")).openBrowser(url),
     // Loaded only when an account keeps its secrets in the keychain, or a login asks to.

@@ -12,6 +12,7 @@ import { formatHelp, printListing } from "./help.ts";
 import { parse } from "./parse.ts";
 import type { Options } from "./spec.ts";
 import { tree } from "./tree.ts";
+import { load } from "./load.ts";
 
 export const VERSION: string = denoJson.version;
 
@@ -44,25 +45,32 @@ export async function run(argv: string[], host: Host): Promise<number> {
       const { configStore } = await import("./store-access.ts");
       const settings = readSettings(host.env, options);
       out.protect([settings.accessToken]);
+      const { signal } = host;
       const ctx: Context = {
         settings,
-        store: configStore(settings, out, host.signal, host.keychain),
+        store: configStore({ settings, out, signal, fetch: host.fetch, keychain: host.keychain }),
         out,
         prompter: host.prompter,
         interactive: !out.json && host.prompter.terminal,
         fetch: host.fetch,
         now: host.now,
-        signal: host.signal,
+        signal,
         openBrowser: host.openBrowser,
+        shield: host.shield,
       };
-      const command = await parsed.node.load();
-      code = (await command.run(ctx, options, tree)) ?? ExitCode.Success;
+      const command = await load(parsed.node);
+      await command.run(ctx, options, tree);
+      code = ExitCode.Success;
+      // Ctrl-C while a command that says so finished what it had started (a logout
+      // revoking): it said what it did; the exit code says it was interrupted.
+      if (signal.aborted && parsed.node.interrupted) {
+        out.warning(parsed.node.interrupted);
+        code = ExitCode.Interrupted;
+      }
     } catch (error) {
-      const { toCliError } = await import("./failure.ts");
-      const cliError = toCliError(error);
-      code = cliError.exitCode;
       if (parsed.node.silent) return ExitCode.Success;
-      out.error(cliError);
+      const { reportFailure } = await import("./failure.ts");
+      code = reportFailure(out, parsed.node, error);
     }
   }
   out.completed(code);

@@ -4,8 +4,6 @@
  * loaded. Help, parsing, usage errors, suggestions and completions all read
  * these; nothing here runs a command.
  */
-import type { Context } from "../context.ts";
-
 /** A flag: `--pretty-json`, `-f, --force`, `--alias <value>`, `--token [<value>]`. */
 export interface FlagSpec {
   /** The key in the parsed options, e.g. `prettyJson`. */
@@ -20,7 +18,7 @@ export interface FlagSpec {
   /** Shown only with ABLY_SHOW_DEV_FLAGS=true. */
   hidden?: boolean;
   /** Flags (by name) that cannot be given with this one. */
-  conflicts?: string[];
+  conflicts?: readonly string[];
 }
 
 export interface ArgSpec {
@@ -37,37 +35,52 @@ export interface ArgSpec {
 /** What the parser hands a command: flags and arguments by name. */
 export type Options = Record<string, string | boolean | undefined>;
 
-/** A command's behaviour, loaded only when it runs. */
-export interface CommandModule {
-  // A method, so each command may narrow `options` to its own typed shape.
-  run(ctx: Context, options: Options, root: GroupSpec): Promise<number | void>;
-}
+type FlagValue<F> = F extends { value: "required" } ? string
+  : F extends { value: "optional" } ? string | true
+  : boolean;
+type ArgValue<A> = A extends { choices: readonly (infer C)[] } ? C : string;
+
+/**
+ * A command's options as its tree entry declares them: renaming a flag or an argument
+ * in the tree without the command that reads it fails `deno check`.
+ */
+export type OptionsOf<C extends { flags: readonly FlagSpec[]; args: readonly ArgSpec[] }> =
+  & { [F in C["flags"][number] as F["name"]]?: FlagValue<F> }
+  & {
+    [A in C["args"][number] as A["name"]]: A extends { required: true } ? ArgValue<A>
+      : ArgValue<A> | undefined;
+  };
 
 interface NodeSpec {
   name: string;
   summary: string;
   aliases?: string[];
   hidden?: boolean;
-  examples?: string[];
-  flags: FlagSpec[];
+  examples?: readonly string[];
+  flags: readonly FlagSpec[];
 }
 
 export interface CommandSpec extends NodeSpec {
   kind: "command";
   /** `accounts:logout`: the `command` of every JSON record. */
   id: string;
-  args: ArgSpec[];
+  args: readonly ArgSpec[];
   /** Usage errors never echo what was typed (it may be a token pasted in the wrong place). */
   secretArgs?: boolean;
   /** Never prints an error: shells call it on every Tab. */
   silent?: boolean;
-  load(): Promise<CommandModule>;
+  /** Said when the user stops it (Ctrl-C, Esc, Ctrl-D at a question), e.g. "Logout cancelled." */
+  cancelled?: string;
+  /** Added to the hint when a question found standard input empty, e.g. "Use --force …". */
+  noAnswer?: string;
+  /** Said when Ctrl-C came while it finished what it had started (exit 130). */
+  interrupted?: string;
 }
 
 export interface GroupSpec extends NodeSpec {
   kind: "group";
   id: string;
-  commands: (CommandSpec | GroupSpec)[];
+  commands: readonly (CommandSpec | GroupSpec)[];
   /** Run bare, it lists its commands (as the official `ably accounts` does) instead of help. */
   listing?: boolean;
 }

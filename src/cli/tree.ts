@@ -1,11 +1,13 @@
 /**
- * Every command the CLI has, its arguments, flags and examples, in one place.
- * Each command's behaviour is a `run(ctx, options)` loaded only when it runs,
- * so `--help`, `--version` and the parser never pay for it.
+ * Every command the CLI has, its arguments, flags, examples and cancel lines, in
+ * one place. Each command's behaviour is a `run(ctx, options)` in
+ * `src/commands/`, loaded only when it runs (`load.ts`), so `--help`,
+ * `--version` and the parser never pay for it; its options type is
+ * `OptionsOf<typeof ITS_ENTRY>`, so the two cannot drift apart.
  */
-import type { CommandSpec, FlagSpec, GroupSpec } from "./spec.ts";
+import type { CommandSpec, FlagSpec, GroupSpec, OptionsOf } from "./spec.ts";
 
-const JSON_FLAGS: FlagSpec[] = [
+const JSON_FLAGS = [
   { name: "verbose", long: "--verbose", short: "-v", description: "Output verbose logs" },
   {
     name: "json",
@@ -19,10 +21,10 @@ const JSON_FLAGS: FlagSpec[] = [
     description: "Output in colorized JSON format",
     conflicts: ["json"],
   },
-];
+] as const satisfies FlagSpec[];
 
 /** What every accounts and config command takes, as the official CLI defines it. */
-const GLOBAL_FLAGS: FlagSpec[] = [
+const GLOBAL_FLAGS = [
   ...JSON_FLAGS,
   {
     name: "oauthHost",
@@ -46,19 +48,57 @@ const GLOBAL_FLAGS: FlagSpec[] = [
     hidden: true,
     description: "Override the host for the Ably dashboard",
   },
-];
+] as const satisfies FlagSpec[];
 
-const ENDPOINT: FlagSpec = {
+const ENDPOINT = {
   name: "endpoint",
   long: "--endpoint",
   value: "required",
   hidden: true,
   description: "Set a custom endpoint for all product API calls",
-};
+} as const satisfies FlagSpec;
 
 export const LOGIN_SUMMARY = "Log in to your Ably account";
 
-function login(id: string, summary: string, examples: string[]): CommandSpec {
+const LOGIN_FLAGS = [
+  {
+    name: "alias",
+    long: "--alias",
+    short: "-a",
+    value: "required",
+    description: "Alias for this account (default account if not specified)",
+  },
+  {
+    name: "browser",
+    long: "--no-browser",
+    negated: true,
+    description: "Do not open a browser",
+  },
+  {
+    name: "force",
+    long: "--force",
+    short: "-f",
+    description: "With --alias: replace the different account stored under that alias",
+  },
+  {
+    name: "keychain",
+    long: "--keychain",
+    description:
+      "Keep this account's tokens in the OS keychain, not the config file (default: $ABLY_CLI_CREDENTIAL_STORE)",
+  },
+  {
+    name: "token",
+    long: "--token",
+    value: "optional",
+    description:
+      "Log in with an existing access token instead of the browser (default: $ABLY_ACCESS_TOKEN)",
+  },
+  ENDPOINT,
+  { name: "skipLogo", long: "--skip-logo", hidden: true, description: "Do not print the logo" },
+  ...GLOBAL_FLAGS,
+] as const satisfies FlagSpec[];
+
+function login<const Id extends string>(id: Id, summary: string, examples: string[]) {
   return {
     kind: "command",
     id,
@@ -66,47 +106,198 @@ function login(id: string, summary: string, examples: string[]): CommandSpec {
     summary,
     args: [],
     secretArgs: true,
-    flags: [
-      {
-        name: "alias",
-        long: "--alias",
-        short: "-a",
-        value: "required",
-        description: "Alias for this account (default account if not specified)",
-      },
-      {
-        name: "browser",
-        long: "--no-browser",
-        negated: true,
-        description: "Do not open a browser",
-      },
-      {
-        name: "force",
-        long: "--force",
-        short: "-f",
-        description: "With --alias: replace the different account stored under that alias",
-      },
-      {
-        name: "keychain",
-        long: "--keychain",
-        description:
-          "Keep this account's tokens in the OS keychain, not the config file (default: $ABLY_CLI_CREDENTIAL_STORE)",
-      },
-      {
-        name: "token",
-        long: "--token",
-        value: "optional",
-        description:
-          "Log in with an existing access token instead of the browser (default: $ABLY_ACCESS_TOKEN)",
-      },
-      ENDPOINT,
-      { name: "skipLogo", long: "--skip-logo", hidden: true, description: "Do not print the logo" },
-      ...GLOBAL_FLAGS,
-    ],
+    flags: LOGIN_FLAGS,
     examples,
-    load: () => import("../commands/accounts/login.ts"),
-  };
+    cancelled: "Login cancelled; nothing was stored.",
+  } as const satisfies CommandSpec;
 }
+
+export const CURRENT = {
+  kind: "command",
+  id: "accounts:current",
+  name: "current",
+  summary: "Show the current Ably account",
+  args: [],
+  flags: GLOBAL_FLAGS,
+  examples: ["ably accounts current", "ably accounts current --json"],
+  cancelled: "Verification cancelled.",
+} as const satisfies CommandSpec;
+
+export const LIST = {
+  kind: "command",
+  id: "accounts:list",
+  name: "list",
+  summary: "List locally configured Ably accounts",
+  args: [],
+  flags: GLOBAL_FLAGS,
+  examples: ["ably accounts list", "ably accounts list --json"],
+} as const satisfies CommandSpec;
+
+export const KEYCHAIN = {
+  kind: "command",
+  id: "accounts:keychain",
+  name: "keychain",
+  summary: "Move an account's tokens into the OS keychain, or back to the config file",
+  args: [{
+    name: "accountAliasOrId",
+    description: "Alias or ID of the account (defaults to current account)",
+    account: true,
+  }],
+  flags: [
+    { name: "all", long: "--all", description: "Every configured account" },
+    {
+      name: "toFile",
+      long: "--to-file",
+      description: "Move the tokens back to the config file (the official CLI can then use them)",
+    },
+    ...GLOBAL_FLAGS,
+  ],
+  examples: [
+    "ably accounts keychain",
+    "ably accounts keychain mycompany",
+    "ably accounts keychain --all",
+    "ably accounts keychain mycompany --to-file",
+    "ably accounts keychain --all --to-file --json",
+  ],
+  cancelled: "Move cancelled.",
+} as const satisfies CommandSpec;
+
+export const ACCOUNTS_LOGIN = login("accounts:login", LOGIN_SUMMARY, [
+  "ably accounts login",
+  "ably accounts login --alias mycompany",
+  "ably accounts login --no-browser",
+  "ably accounts login --keychain",
+  "ABLY_ACCESS_TOKEN=... ably accounts login --token --json",
+  "ably accounts login --json",
+]);
+
+export const LOGOUT = {
+  kind: "command",
+  id: "accounts:logout",
+  name: "logout",
+  summary: "Log out from an Ably account",
+  args: [{
+    name: "accountAliasOrId",
+    description: "Alias or ID of the account to log out from (defaults to current account)",
+    account: true,
+  }],
+  flags: [
+    {
+      name: "force",
+      long: "--force",
+      short: "-f",
+      description: "Skip confirmation prompt (required with --json)",
+    },
+    { name: "all", long: "--all", description: "Log out of every configured account" },
+    ...GLOBAL_FLAGS,
+  ],
+  examples: [
+    "ably accounts logout",
+    "ably accounts logout mycompany",
+    "ably accounts logout VgQpOZ",
+    "ably accounts logout mycompany --force",
+    "ably accounts logout --force --json",
+    "ably accounts logout --force --pretty-json",
+    "ably accounts logout --all",
+  ],
+  cancelled: "Logout cancelled.",
+  noAnswer: "Use --force to log out without confirmation.",
+  interrupted:
+    "Interrupted while revoking: the logout was completed; tokens not reported revoked may remain valid until they expire.",
+} as const satisfies CommandSpec;
+
+export const SWITCH = {
+  kind: "command",
+  id: "accounts:switch",
+  name: "switch",
+  summary: "Switch to a different Ably account",
+  args: [{
+    name: "accountAliasOrId",
+    description: "Alias or ID of the account to switch to",
+    account: true,
+  }],
+  flags: [ENDPOINT, ...GLOBAL_FLAGS],
+  examples: [
+    "ably accounts switch",
+    "ably accounts switch mycompany",
+    "ably accounts switch VgQpOZ --json",
+  ],
+  cancelled: "Account switch cancelled.",
+} as const satisfies CommandSpec;
+
+export const LOGIN = login("login", `${LOGIN_SUMMARY} (alias for "ably accounts login")`, [
+  "ably login",
+  "ably login --alias mycompany",
+  "ably login --json",
+]);
+
+export const CONFIG_PATH = {
+  kind: "command",
+  id: "config:path",
+  name: "path",
+  summary: "Print the path to the Ably CLI config file",
+  args: [],
+  flags: GLOBAL_FLAGS,
+  examples: ["ably config path", "ably config path --json"],
+} as const satisfies CommandSpec;
+
+export const CONFIG_SHOW = {
+  kind: "command",
+  id: "config:show",
+  name: "show",
+  summary: "Display the contents of the Ably CLI config file",
+  args: [],
+  flags: [
+    {
+      name: "reveal",
+      long: "--reveal",
+      description: "Show access tokens and API key secrets instead of masking them",
+    },
+    ...GLOBAL_FLAGS,
+  ],
+  examples: ["ably config show", "ably config show --json", "ably config show --reveal"],
+} as const satisfies CommandSpec;
+
+export const COMPLETIONS = {
+  kind: "command",
+  id: "completions",
+  name: "completions",
+  summary: "Print a shell completion script (bash, zsh or fish)",
+  args: [{
+    name: "shell",
+    description: "bash, zsh or fish",
+    required: true,
+    choices: ["bash", "zsh", "fish"],
+  }],
+  flags: [],
+  examples: [
+    "ably completions bash > ~/.local/share/bash-completion/completions/ably",
+    'ably completions zsh > "${fpath[1]}/_ably"',
+    "ably completions fish > ~/.config/fish/completions/ably.fish",
+  ],
+} as const satisfies CommandSpec;
+
+export const COMPLETE = {
+  // Called by the completion scripts on every Tab: fast, and silent on any problem.
+  kind: "command",
+  id: "__complete",
+  name: "__complete",
+  summary: "Complete account aliases",
+  hidden: true,
+  silent: true,
+  args: [{ name: "what", description: "What to complete", required: true }],
+  flags: [],
+} as const satisfies CommandSpec;
+
+export type CurrentOptions = OptionsOf<typeof CURRENT>;
+export type ListOptions = OptionsOf<typeof LIST>;
+export type KeychainOptions = OptionsOf<typeof KEYCHAIN>;
+export type LoginOptions = OptionsOf<typeof ACCOUNTS_LOGIN>;
+export type LogoutOptions = OptionsOf<typeof LOGOUT>;
+export type SwitchOptions = OptionsOf<typeof SWITCH>;
+export type ConfigShowOptions = OptionsOf<typeof CONFIG_SHOW>;
+export type CompletionsOptions = OptionsOf<typeof COMPLETIONS>;
+export type CompleteOptions = OptionsOf<typeof COMPLETE>;
 
 export const tree: GroupSpec = {
   kind: "group",
@@ -124,186 +315,18 @@ export const tree: GroupSpec = {
       listing: true,
       // Accepted for the listing's format, not advertised (as the official CLI).
       flags: JSON_FLAGS.map((flag) => ({ ...flag, hidden: true })),
-      commands: [
-        {
-          kind: "command",
-          id: "accounts:current",
-          name: "current",
-          summary: "Show the current Ably account",
-          args: [],
-          flags: GLOBAL_FLAGS,
-          examples: ["ably accounts current", "ably accounts current --json"],
-          load: () => import("../commands/accounts/current.ts"),
-        },
-        {
-          kind: "command",
-          id: "accounts:list",
-          name: "list",
-          summary: "List locally configured Ably accounts",
-          args: [],
-          flags: GLOBAL_FLAGS,
-          examples: ["ably accounts list", "ably accounts list --json"],
-          load: () => import("../commands/accounts/list.ts"),
-        },
-        {
-          kind: "command",
-          id: "accounts:keychain",
-          name: "keychain",
-          summary: "Move an account's tokens into the OS keychain, or back to the config file",
-          args: [{
-            name: "accountAliasOrId",
-            description: "Alias or ID of the account (defaults to current account)",
-            account: true,
-          }],
-          flags: [
-            { name: "all", long: "--all", description: "Every configured account" },
-            {
-              name: "toFile",
-              long: "--to-file",
-              description:
-                "Move the tokens back to the config file (the official CLI can then use them)",
-            },
-            ...GLOBAL_FLAGS,
-          ],
-          examples: [
-            "ably accounts keychain",
-            "ably accounts keychain mycompany",
-            "ably accounts keychain --all",
-            "ably accounts keychain mycompany --to-file",
-            "ably accounts keychain --all --to-file --json",
-          ],
-          load: () => import("../commands/accounts/keychain.ts"),
-        },
-        login("accounts:login", LOGIN_SUMMARY, [
-          "ably accounts login",
-          "ably accounts login --alias mycompany",
-          "ably accounts login --no-browser",
-          "ably accounts login --keychain",
-          "ABLY_ACCESS_TOKEN=... ably accounts login --token --json",
-          "ably accounts login --json",
-        ]),
-        {
-          kind: "command",
-          id: "accounts:logout",
-          name: "logout",
-          summary: "Log out from an Ably account",
-          args: [{
-            name: "accountAliasOrId",
-            description: "Alias or ID of the account to log out from (defaults to current account)",
-            account: true,
-          }],
-          flags: [
-            {
-              name: "force",
-              long: "--force",
-              short: "-f",
-              description: "Skip confirmation prompt (required with --json)",
-            },
-            { name: "all", long: "--all", description: "Log out of every configured account" },
-            ...GLOBAL_FLAGS,
-          ],
-          examples: [
-            "ably accounts logout",
-            "ably accounts logout mycompany",
-            "ably accounts logout VgQpOZ",
-            "ably accounts logout mycompany --force",
-            "ably accounts logout --force --json",
-            "ably accounts logout --force --pretty-json",
-            "ably accounts logout --all",
-          ],
-          load: () => import("../commands/accounts/logout.ts"),
-        },
-        {
-          kind: "command",
-          id: "accounts:switch",
-          name: "switch",
-          summary: "Switch to a different Ably account",
-          args: [{
-            name: "accountAliasOrId",
-            description: "Alias or ID of the account to switch to",
-            account: true,
-          }],
-          flags: [ENDPOINT, ...GLOBAL_FLAGS],
-          examples: [
-            "ably accounts switch",
-            "ably accounts switch mycompany",
-            "ably accounts switch VgQpOZ --json",
-          ],
-          load: () => import("../commands/accounts/switch.ts"),
-        },
-      ],
+      commands: [CURRENT, KEYCHAIN, LIST, ACCOUNTS_LOGIN, LOGOUT, SWITCH],
     },
-    login("login", `${LOGIN_SUMMARY} (alias for "ably accounts login")`, [
-      "ably login",
-      "ably login --alias mycompany",
-      "ably login --json",
-    ]),
+    LOGIN,
     {
       kind: "group",
       id: "config",
       name: "config",
       summary: "Manage the Ably CLI config file",
       flags: [],
-      commands: [
-        {
-          kind: "command",
-          id: "config:path",
-          name: "path",
-          summary: "Print the path to the Ably CLI config file",
-          args: [],
-          flags: GLOBAL_FLAGS,
-          examples: ["ably config path", "ably config path --json"],
-          load: () => import("../commands/config/path.ts"),
-        },
-        {
-          kind: "command",
-          id: "config:show",
-          name: "show",
-          summary: "Display the contents of the Ably CLI config file",
-          args: [],
-          flags: [
-            {
-              name: "reveal",
-              long: "--reveal",
-              description: "Show access tokens and API key secrets instead of masking them",
-            },
-            ...GLOBAL_FLAGS,
-          ],
-          examples: ["ably config show", "ably config show --json", "ably config show --reveal"],
-          load: () => import("../commands/config/show.ts"),
-        },
-      ],
+      commands: [CONFIG_PATH, CONFIG_SHOW],
     },
-    {
-      kind: "command",
-      id: "completions",
-      name: "completions",
-      summary: "Print a shell completion script (bash, zsh or fish)",
-      args: [{
-        name: "shell",
-        description: "bash, zsh or fish",
-        required: true,
-        choices: ["bash", "zsh", "fish"],
-      }],
-      flags: [],
-      examples: [
-        "ably completions bash > ~/.local/share/bash-completion/completions/ably",
-        'ably completions zsh > "${fpath[1]}/_ably"',
-        "ably completions fish > ~/.config/fish/completions/ably.fish",
-      ],
-      load: () => import("../commands/completions.ts"),
-    },
-    {
-      // Called by the completion scripts on every Tab: fast, and silent on any problem.
-      kind: "command",
-      id: "__complete",
-      name: "__complete",
-      summary: "Complete account aliases",
-      hidden: true,
-      silent: true,
-      args: [{ name: "what", description: "What to complete", required: true }],
-      flags: [],
-      load: () => import("../commands/complete-aliases.ts"),
-    },
+    COMPLETIONS,
+    COMPLETE,
   ],
 };

@@ -1,7 +1,21 @@
-/** Queries and edits of the accounts in a parsed config. Pure functions on data. */
+/**
+ * Queries and edits of the accounts in a parsed config: resolving an alias or ID,
+ * recording a login or a selection, removing an account. Edits keep the official
+ * CLI's key order, so files stay byte-compatible (reference §3.3, §3.6). Pure
+ * functions on data.
+ */
 import type { AblyConfig, AccountRecord, OAuthSession } from "./schema.ts";
 import { table } from "./validate.ts";
 import { DEFAULT_OAUTH_HOST } from "../oauth/endpoint.ts";
+import {
+  aliasesUsing,
+  deleteSession,
+  dropSessionIfUnused,
+  sessionKeyFor,
+  sessionOf,
+  type SessionTokens,
+  storeSessionTokens,
+} from "./sessions.ts";
 
 export type Resolution =
   | { kind: "found"; alias: string }
@@ -76,26 +90,6 @@ export type Credentials =
   | { kind: "legacy"; hasToken: boolean }
   | { kind: "no-session" };
 
-/** The aliases whose account uses the OAuth session `sessionKey`, in file order. */
-export function aliasesUsing(config: AblyConfig, sessionKey: string): string[] {
-  const accounts = accountsOf(config);
-  return Object.keys(accounts).filter((alias) => accounts[alias].oauthSessionKey === sessionKey);
-}
-
-/** Deletes a session; an `[oauthSessions]` table left empty goes too, as the official CLI does. */
-export function deleteSession(config: AblyConfig, sessionKey: string): void {
-  const sessions = config.oauthSessions;
-  if (!sessions || !Object.hasOwn(sessions, sessionKey)) return;
-  delete sessions[sessionKey];
-  if (Object.keys(sessions).length === 0) delete config.oauthSessions;
-}
-
-/** The session `sessionKey`, if the file has it (never an inherited property). */
-export function sessionOf(config: AblyConfig, sessionKey: string): OAuthSession | undefined {
-  const sessions = config.oauthSessions;
-  return sessions && Object.hasOwn(sessions, sessionKey) ? sessions[sessionKey] : undefined;
-}
-
 /** What secrets an account holds, and whether other aliases hold the same ones. */
 export function credentialsOf(config: AblyConfig, alias: string): Credentials {
   const account = accountsOf(config)[alias];
@@ -107,17 +101,6 @@ export function credentialsOf(config: AblyConfig, alias: string): Credentials {
   if (!sessionKey || !session) return { kind: "no-session" };
   const sharedWith = aliasesUsing(config, sessionKey).filter((other) => other !== alias);
   return { kind: "oauth", sessionKey, session, oauthHost: account.oauthHost, sharedWith };
-}
-
-/** The sessions that removing `aliases` would leave unused (and so delete). */
-export function sessionsOnlyUsedBy(config: AblyConfig, aliases: string[]): string[] {
-  const leaving = new Set(aliases);
-  const keys = new Set<string>();
-  for (const alias of aliases) {
-    const key = accountsOf(config)[alias]?.oauthSessionKey;
-    if (key && sessionOf(config, key)) keys.add(key);
-  }
-  return [...keys].filter((key) => aliasesUsing(config, key).every((a) => leaving.has(a)));
 }
 
 /**
@@ -142,17 +125,136 @@ export function removeAccount(config: AblyConfig, alias: string): string[] {
   return Object.keys(accounts);
 }
 
+export interface AccountInfo {
+  accountId: string;
+  accountName: string;
+  userEmail: string;
+  oauthHost?: string;
+  controlHost?: string;
+}
+
 /**
- * The server that minted a session's tokens, and so the only one they may be
- * sent to: the account's `oauthHost`, else the issuer recorded in the session
- * key (`email::host`), else the `--oauth-host` fallback, else ably.com.
+ * Records an OAuth login for `alias`; every alias sharing the session sees the
+ * new tokens.
  */
-export function issuerHost(
-  oauthHost: string | undefined,
-  sessionKey: string,
-  fallbackHost: string | undefined,
-): string {
-  const separator = sessionKey.lastIndexOf("::");
-  const issuer = separator >= 0 ? sessionKey.slice(separator + 2) : "";
-  return oauthHost || issuer || fallbackHost || DEFAULT_OAUTH_HOST;
+export function storeOAuthLogin(
+  config: AblyConfig,
+  alias: string,
+  tokens: SessionTokens,
+  info: AccountInfo,
+): void {
+  const accounts = (config.accounts ??= table());
+  const existing = accounts[alias];
+  // The host that just minted these tokens (not whatever an earlier login used):
+  // refreshes and revocations must go back to it.
+  const host = info.oauthHost ?? DEFAULT_OAUTH_HOST;
+  const key = sessionKeyFor(alias, info.userEmail, host);
+
+  // The alias's old session goes when no other alias uses it (the store revokes its tokens).
+  const oldKey = existing?.oauthSessionKey;
+  if (oldKey && oldKey !== key) dropSessionIfUnused(config, oldKey, alias);
+  storeSessionTokens(config, key, tokens);
+
+  const fields: AccountRecord = {
+    accountId: info.accountId,
+    accountName: info.accountName,
+    apps: existing?.apps ?? table(),
+    authMethod: "oauth",
+    // The hosts this login used: a stale host from an earlier login must not stay attached.
+    controlHost: info.controlHost,
+    currentAppId: existing?.currentAppId,
+    oauthHost: info.oauthHost,
+    oauthSessionKey: key,
+    userEmail: info.userEmail,
+  };
+  if (existing && existing.accountId && existing.accountId !== info.accountId) {
+    // The alias now names another account: the old account's apps and endpoint do not apply.
+    fields.apps = table();
+    delete existing.currentAppId;
+    delete existing.endpoint;
+    fields.currentAppId = undefined;
+  }
+  // Keys are assigned even when undefined (smol-toml skips them on write): they
+  // hold their place, so a later `currentAppId` lands where the official CLI puts it.
+  const account = existing ?? (accounts[alias] = {});
+  Object.assign(account, fields);
+  delete account.accessToken;
+  delete account.accessTokenExpiresAt;
+  delete account.tokenId;
+  ensureCurrentTable(config);
+}
+
+/**
+ * Records a pasted access token (a legacy, non-OAuth account, as the 0.x CLI
+ * made). An OAuth session only this alias used goes.
+ */
+export function storeTokenLogin(
+  config: AblyConfig,
+  alias: string,
+  accessToken: string,
+  info: AccountInfo,
+): void {
+  const accounts = (config.accounts ??= table());
+  const existing = accounts[alias];
+  const oldKey = existing?.oauthSessionKey;
+  if (oldKey) dropSessionIfUnused(config, oldKey, alias);
+  const sameAccount = existing?.accountId === info.accountId;
+  accounts[alias] = {
+    accessToken,
+    accountId: info.accountId,
+    accountName: info.accountName,
+    userEmail: info.userEmail,
+    tokenId: "unknown",
+    ...(sameAccount && existing?.currentAppId ? { currentAppId: existing.currentAppId } : {}),
+    ...(sameAccount && existing?.endpoint ? { endpoint: existing.endpoint } : {}),
+    ...(info.controlHost ? { controlHost: info.controlHost } : {}),
+    apps: sameAccount ? existing?.apps ?? table() : table(),
+  };
+  ensureCurrentTable(config);
+}
+
+export function setCurrentAccount(config: AblyConfig, alias: string): void {
+  ensureCurrentTable(config);
+  const current = config.current!;
+  // A 0.x `current.app` belongs to the account that was current: keep it with that account.
+  if (current.app !== undefined && current.account !== alias) {
+    const previous = current.account ? accountsOf(config)[current.account] : undefined;
+    if (previous && !previous.currentAppId) previous.currentAppId = current.app;
+    delete current.app;
+  }
+  current.account = alias;
+}
+
+export function setEndpoint(config: AblyConfig, alias: string, endpoint: string): void {
+  config.accounts![alias].endpoint = endpoint;
+}
+
+/** Makes `app` the account's current app, remembering its name and (optionally) its key. */
+export function storeAppSelection(
+  config: AblyConfig,
+  alias: string,
+  app: { id: string; name: string },
+  key?: { id: string; name?: string; key: string },
+): void {
+  const account = config.accounts![alias];
+  account.currentAppId = app.id;
+  const apps = (account.apps ??= table());
+  const entry = appOf(account, app.id) ?? {};
+  // defineProperty: an ID such as "__proto__" must become a key, not a prototype.
+  Object.defineProperty(apps, app.id, {
+    value: entry,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  if (key) entry.apiKey = key.key;
+  entry.appName = app.name;
+  if (key) {
+    entry.keyId = key.id;
+    entry.keyName = key.name || "Unnamed key";
+  }
+}
+
+function ensureCurrentTable(config: AblyConfig): void {
+  config.current ??= {};
 }

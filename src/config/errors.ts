@@ -6,10 +6,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** Waiting for the config lock was given up because the caller's signal aborted (e.g. Ctrl-C). */
-export class LockWaitAborted extends ConfigError {
-  constructor(path: string) {
-    super(`Stopped waiting for the lock on ${path}; the config was not changed.`, path);
-    this.name = "LockWaitAborted";
+/**
+ * The irreversible step of an update ran (`done` says what it did), then the new file
+ * could not replace the old one: the config is unchanged, which the user must be told.
+ */
+export class SavedNothing extends Error {
+  constructor(readonly failure: unknown, readonly done: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure), { cause: failure });
+    this.name = "SavedNothing";
   }
 }

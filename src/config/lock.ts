@@ -1,11 +1,12 @@
-import { ConfigError, LockWaitAborted } from "./errors.ts";
+import { ConfigError } from "./errors.ts";
+import { Cancelled } from "../errors.ts";
 
 const POLL_MS = 15;
 /** How long a wait lasts before the caller is told who holds the lock. */
 export const LOCK_WAIT_NOTICE_MS = 1_000;
 
 export interface LockOptions {
-  /** Stops waiting for the lock (throws `LockWaitAborted`); a held lock is not interrupted. */
+  /** Stops waiting for the lock (throws `Cancelled`); a held lock is not interrupted. */
   signal?: AbortSignal;
   /** Called once when the lock is not acquired within about a second, with the holder's pid. */
   onWait?: (holderPid: string | undefined) => void;
@@ -24,14 +25,14 @@ export async function withFileLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const { signal, onWait } = options;
-  if (signal?.aborted) throw new LockWaitAborted(lockPath);
+  if (signal?.aborted) throw lockWaitCancelled(lockPath);
   const file = openLockFile(lockPath);
   try {
     const started = Date.now();
     const deadline = started + timeoutMs;
     let noticed = false;
     while (!(file.tryLockSync(true))) {
-      if (signal?.aborted) throw new LockWaitAborted(lockPath);
+      if (signal?.aborted) throw lockWaitCancelled(lockPath);
       if (Date.now() >= deadline) {
         const holder = readHolder(lockPath);
         throw new ConfigError(
@@ -108,6 +109,10 @@ function lockProblem(lockPath: string, error: unknown): ConfigError {
   return new ConfigError(`Cannot open the config lock ${lockPath}: ${message}`, lockPath, {
     cause: error,
   });
+}
+
+function lockWaitCancelled(path: string): Cancelled {
+  return new Cancelled(`Stopped waiting for the lock on ${path}; the config was not changed.`);
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

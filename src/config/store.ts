@@ -1,40 +1,37 @@
 /**
- * Reads and writes the Ably config file. Knows TOML and files, nothing of
- * terminals. Writes are atomic (temp file, fsync, rename) and every
- * read-modify-write runs under the config lock and re-reads the file first, so
- * concurrent runs never lose each other's changes.
+ * The Ably config as a store: read and parse it, and change it as one locked,
+ * ordered sequence that this module owns:
+ *
+ *   lock → read → plan (the command's change) → the OAuth tokens it removes →
+ *   temp file written and fsynced → keychain writes → the irreversible step
+ *   (revocation) → rename, fsync the directory → keychain deletes → result.
+ *
+ * What a change removes is worked out here, from the config before and after,
+ * so no command can forget to revoke. Knows TOML and files, nothing of
+ * terminals; the OS keychain's part comes in through `SecretsSync`.
  */
 import { parse, stringify } from "smol-toml";
-import { ConfigError } from "./errors.ts";
-import { openLockFile, quote, withFileLock } from "./lock.ts";
-import { basenameOf, dirnameOf, isAbsolutePath, joinPath } from "./paths.ts";
+import { ConfigError, SavedNothing } from "./errors.ts";
+import { openLockFile, withFileLock } from "./lock.ts";
+import {
+  assertReadable,
+  ensureDir,
+  exposureWarnings,
+  messageOf,
+  missingDirs,
+  quietly,
+  readText,
+  removeAbandonedTempFiles,
+  replaceableTarget,
+  stageFile,
+  writeTarget,
+} from "./files.ts";
 import { normalise, shapeProblem, table } from "./validate.ts";
+import { issuerHost } from "./sessions.ts";
 import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
 
-const OS = Deno.build.os;
-const isWindows = OS === "windows";
-const SEP = isWindows ? "\\" : "/";
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-/** Far above any real config (10,000 accounts take 2.7 MB); a larger file is refused unread. */
-export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
-
-export interface ReadOptions {
-  /**
-   * Told when the config file or its directory is writable by group or others
-   * (anyone could then swap in their own tokens or read yours next). Called
-   * whenever it applies: the caller deduplicates.
-   */
-  warn?: (message: string) => void;
-}
-
-/** The parsed config, or `undefined` when the file does not exist yet. */
-export async function readConfig(
-  path: string,
-  options: ReadOptions = {},
-): Promise<AblyConfig | undefined> {
-  return (await readSnapshot(path, options))?.config;
-}
 
 /** A parsed config together with the exact text it was parsed from. */
 export interface Snapshot {
@@ -42,157 +39,19 @@ export interface Snapshot {
   text: string;
 }
 
+/**
+ * The config at `path` and its text, or `undefined` when there is no file yet.
+ * `warn` is told when others could write the file or swap it out.
+ */
 export function readSnapshot(
   path: string,
-  options: ReadOptions = {},
+  warn?: (message: string) => void,
 ): Promise<Snapshot | undefined> {
   return settled(() => {
     const text = readText(path, path);
-    if (options.warn) warnIfExposed(path, writeTarget(path), options.warn);
+    if (warn) { for (const message of exposureWarnings(path, writeTarget(path))) warn(message); }
     return text === undefined ? undefined : { config: parseConfig(text, path), text };
   });
-}
-
-/**
- * The file's text, or `undefined` when it does not exist. Only a regular file
- * of sane size is read: the type is checked before opening (opening a FIFO
- * blocks) and again on the opened file, and the read stops at the cap (a
- * symlink to /dev/zero never ends). `shown` is the path messages name.
- */
-function readText(path: string, shown: string): string | undefined {
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.statSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw readProblem(shown, error);
-  }
-  assertReadable(shown, info);
-  let bytes: Uint8Array;
-  try {
-    const file = Deno.openSync(path, { read: true });
-    try {
-      assertReadable(shown, file.statSync());
-      bytes = readAtMost(file, shown);
-    } finally {
-      file.close();
-    }
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw readProblem(shown, error);
-  }
-  try {
-    // Fatal: a lossy decode would silently rewrite the bytes we do not understand.
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new ConfigError(
-      `Ably config ${shown} is not valid UTF-8. It was left unchanged; fix or remove it and try again.`,
-      shown,
-    );
-  }
-}
-
-function readProblem(path: string, error: unknown): ConfigError {
-  const fix = error instanceof Deno.errors.PermissionDenied
-    ? ` Make it readable for you (chmod u+r ${quote(path)}) or set ABLY_CLI_CONFIG_DIR elsewhere.`
-    : "";
-  return new ConfigError(`Cannot read Ably config ${path}: ${messageOf(error)}.${fix}`, path, {
-    cause: error,
-  });
-}
-
-function assertReadable(path: string, info: Deno.FileInfo): void {
-  if (!info.isFile) {
-    throw new ConfigError(
-      `Ably config ${path} is ${fileKind(info)}, not a regular file. It was left alone; ` +
-        "replace it with a regular file (or remove it) and try again.",
-      path,
-    );
-  }
-  if (info.size > MAX_CONFIG_BYTES) {
-    throw tooBig(path, info.size);
-  }
-}
-
-function tooBig(path: string, size: number): ConfigError {
-  return new ConfigError(
-    `Ably config ${path} is ${size} bytes, more than the ${MAX_CONFIG_BYTES / 1048576} MiB ` +
-      "an Ably config can be. It was left unchanged; fix or remove it and try again.",
-    path,
-  );
-}
-
-function fileKind(info: Deno.FileInfo): string {
-  if (info.isDirectory) return "a directory";
-  if (info.isFifo) return "a FIFO (named pipe)";
-  if (info.isCharDevice || info.isBlockDevice) return "a device";
-  if (info.isSocket) return "a socket";
-  return "not a regular file";
-}
-
-function readAtMost(file: Deno.FsFile, path: string): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const chunk = new Uint8Array(64 * 1024);
-    const n = file.readSync(chunk);
-    if (n === null) break;
-    size += n;
-    // The file may grow while we read it: the cap holds whatever stat said.
-    if (size > MAX_CONFIG_BYTES) throw tooBig(path, size);
-    chunks.push(chunk.subarray(0, n));
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
-}
-
-/** Modes let group or others write the config or swap it out of its directory. */
-function warnIfExposed(
-  path: string,
-  target: string,
-  warn: (message: string) => void,
-): void {
-  if (isWindows) return;
-  const mode = modeOf(target);
-  if (mode !== undefined && mode & 0o022) {
-    warn(
-      `Ably config ${path} is writable by ${whom(mode)} (mode ${octal(mode)}); ` +
-        `it holds your tokens. Run: chmod 600 ${quote(target)}`,
-    );
-  }
-  const dirs = new Set([dirnameOf(OS, path), dirnameOf(OS, target)]);
-  for (const dir of dirs) {
-    const dirMode = modeOf(dir);
-    // A sticky directory (like /tmp) keeps others from replacing our files.
-    if (dirMode !== undefined && dirMode & 0o022 && !(dirMode & 0o1000)) {
-      warn(
-        `Config directory ${dir} is writable by ${whom(dirMode)} (mode ${octal(dirMode)}); ` +
-          `others could replace your Ably config. Run: chmod go-w ${quote(dir)}`,
-      );
-    }
-  }
-}
-
-function modeOf(path: string): number | undefined {
-  try {
-    return (Deno.statSync(path)).mode ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function whom(mode: number): string {
-  return mode & 0o020 && mode & 0o002 ? "group and others" : mode & 0o020 ? "group" : "others";
-}
-
-function octal(mode: number): string {
-  return `0${(mode & 0o7777).toString(8)}`;
 }
 
 export function parseConfig(text: string, path: string): AblyConfig {
@@ -225,18 +84,6 @@ export function serializeConfig(config: AblyConfig): string {
   return stringify(config);
 }
 
-/** Replaces the file in one step: readers see the old or the new content, never a mix. */
-export async function writeConfigAtomic(
-  path: string,
-  config: AblyConfig,
-  options: { holdingLock?: boolean } = {},
-): Promise<void> {
-  const text = serializeFor(path, config);
-  const target = writeTarget(path);
-  if (options.holdingLock) removeAbandonedTempFiles(target);
-  await replaceFile(path, target, text);
-}
-
 /** Serialises, or explains (e.g. a table nested too deep) with nothing changed. */
 function serializeFor(path: string, config: AblyConfig): string {
   try {
@@ -251,129 +98,58 @@ function serializeFor(path: string, config: AblyConfig): string {
   }
 }
 
-/**
- * Writes `text` to a private temp file beside `target` (created 0600, so no
- * byte is ever readable by others), gives it the replaced file's owner and
- * group, fsyncs it, runs `beforeCommit`, then renames it over `target`.
- */
-async function replaceFile(
-  path: string,
-  target: string,
-  text: string,
-  beforeCommit?: () => Promise<void>,
-): Promise<void> {
-  const existing = existingTarget(path, target);
-  const dir = dirnameOf(OS, target);
-  const temp = inDir(dir, tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`));
-  let created = false;
-  try {
-    const file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
-    created = true;
-    try {
-      writeAll(file, new TextEncoder().encode(text));
-      if (!isWindows) {
-        Deno.chmodSync(temp, 0o600); // exact, whatever the umask and a replaced file's mode
-        if (existing) keepOwner(temp, file, existing);
-      }
-      file.syncSync();
-    } finally {
-      file.close();
-    }
-  } catch (error) {
-    if (created) quietly(() => Deno.removeSync(temp));
-    throw saveProblem(path, dir, error);
-  }
-  try {
-    // Last point at which nothing has changed: the caller's irreversible step goes here.
-    if (beforeCommit) await beforeCommit();
-  } catch (error) {
-    quietly(() => Deno.removeSync(temp));
-    throw error;
-  }
-  try {
-    Deno.renameSync(temp, target);
-  } catch (error) {
-    quietly(() => Deno.removeSync(temp));
-    throw saveProblem(path, dir, error);
-  }
-  syncDirectory(dir);
-}
-
-/** The file about to be replaced, if any; one we must not replace is refused here. */
-function existingTarget(path: string, target: string): Deno.FileInfo | undefined {
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.statSync(target);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw saveProblem(path, dirnameOf(OS, target), error);
-  }
-  if (!info.isFile) {
-    throw new ConfigError(
-      `Failed to save Ably config ${path}: ${target} is ${fileKind(info)}, not a regular file. ` +
-        "Nothing was changed; replace it with a regular file (or remove it) and try again.",
-      path,
-    );
-  }
-  // Without owner write permission the user has said "do not change this file".
-  if (!isWindows && info.mode !== null && !(info.mode & 0o200)) {
-    throw new ConfigError(
-      `Ably config ${target} is read-only (mode ${octal(info.mode)}), so it was not changed. ` +
-        `To let ably update it, run: chmod u+w ${quote(target)}`,
-      target,
-    );
-  }
-  return info;
-}
-
-/**
- * A write by another user (e.g. `sudo ably ...`) must not take the file away
- * from its owner. Only root may give a file away; elsewhere keep what we can.
- */
-function keepOwner(temp: string, file: Deno.FsFile, existing: Deno.FileInfo) {
-  const mine = file.statSync();
-  if (existing.uid === null || existing.gid === null) return;
-  if (mine.uid === existing.uid && mine.gid === existing.gid) return;
-  try {
-    Deno.chownSync(temp, existing.uid, existing.gid);
-  } catch {
-    quietly(() => Deno.chownSync(temp, null, existing.gid));
-  }
-}
-
-function saveProblem(path: string, dir: string, error: unknown): ConfigError {
-  const message = messageOf(error);
-  const fix = error instanceof Deno.errors.PermissionDenied || /os error (13|30)\b/.test(message)
-    ? ` The directory ${dir} must be writable for you (chmod u+w ${quote(dir)}), or set ` +
-      "ABLY_CLI_CONFIG_DIR to a directory you can write."
-    : "";
-  return new ConfigError(`Failed to save Ably config ${path}: ${message}.${fix}`, path, {
-    cause: error,
-  });
-}
-
-export interface Change<T> {
-  /** Whether the config object was modified and must be written. */
+/** What a command's plan returns: whether the config it was handed changed, and its result. */
+export interface Plan<T> {
   changed: boolean;
   value: T;
-  /**
-   * Runs once the new file is fully written, synced and private, immediately
-   * before it replaces the old one: the place for an irreversible step (e.g.
-   * revoking tokens) that must only happen when the save is all but certain.
-   * Never called when serialising or writing fails; if it throws, nothing is
-   * changed and its error propagates.
-   */
-  beforeCommit?: () => Promise<void>;
-  /**
-   * What the file gets, when not the mutated config itself (e.g. the config without
-   * the secrets kept in the OS keychain).
-   */
-  written?: AblyConfig;
-  /** Runs once the new file has replaced the old one (e.g. deleting secrets it no longer uses). */
-  afterCommit?: () => Promise<void>;
+  /** Tokens the issuer has already retired (a refresh rotates them): never revoked again. */
+  retired?: readonly string[];
 }
 
-export interface UpdateOptions extends ReadOptions {
+/** The tokens of one OAuth session that an update takes out of the config. */
+export interface RemovedSession {
+  sessionKey: string;
+  /** The server that minted them: the only one they may be sent to. */
+  host: string;
+  /** The aliases that used the session before the update, in file order. */
+  aliases: string[];
+  accessToken?: string;
+  refreshToken?: string;
+  /** Why the tokens could not be read (their keychain item); they are then not revoked. */
+  unreadable?: string;
+}
+
+/** The OS keychain's part in an update; `src/credentials/sync.ts` implements it. */
+export interface SecretsSync {
+  /** Before the plan: fills in the secrets of these aliases (or of every account). */
+  load(config: AblyConfig, aliases: readonly string[] | "all"): Promise<void>;
+  /**
+   * The tokens a keychain-marked session held before the plan, when they were not loaded:
+   * its item still holds them. `undefined`: no item. Throws when the keychain cannot say.
+   */
+  previous(config: AblyConfig, sessionKey: string): Promise<TokenPair | undefined>;
+  /** The keychain side of a change, computed from the config before and after the plan. */
+  stage(config: AblyConfig, itemsBefore: Set<string>): Promise<StagedSecrets>;
+  /** The keychain items the config refers to (before the plan, for `stage`). */
+  items(config: AblyConfig): Set<string>;
+}
+
+export interface StagedSecrets {
+  /** The config as the file holds it: marked tables without their secrets. */
+  written: AblyConfig;
+  /** New and changed secrets into the keychain; undone if the update then fails. */
+  write(): Promise<void>;
+  undo(): Promise<void>;
+  /** Items the new file no longer refers to, deleted once it has replaced the old one. */
+  cleanUp(): Promise<void>;
+}
+
+export interface TokenPair {
+  accessToken?: string;
+  refreshToken?: string;
+}
+
+export interface UpdateOptions<R> {
   lockTimeoutMs?: number;
   /**
    * The caller's earlier, unmodified read. When the file still holds exactly
@@ -381,223 +157,229 @@ export interface UpdateOptions extends ReadOptions {
    * dominates the cost of a large config).
    */
   basis?: Snapshot;
-  /** Stops waiting for the lock: `LockWaitAborted` is thrown and nothing changes. */
+  /** Stops waiting for the lock (the lock's `Cancelled` is thrown and nothing changes). */
   signal?: AbortSignal;
-  /**
-   * `mutate` does something that cannot be undone (a refresh spends its token): a file
-   * this update would not be allowed to replace is refused before it runs.
-   */
-  irreversible?: boolean;
   /** Called once when the lock is still held by another process after about a second. */
   onWait?: (holderPid: string | undefined) => void;
+  /** Told when others could write the file or swap it out. */
+  warn?: (message: string) => void;
+  /**
+   * The plan spends something (a refresh spends its single-use token): a file this update
+   * would not be allowed to replace is refused before it runs.
+   */
+  spends?: boolean;
+  /**
+   * The keychain, for a config whose tables keep (or, after the plan, will keep) their
+   * secrets there; asked before the plan and, if it said none, again after it.
+   */
+  secrets?: (config: AblyConfig) => Promise<SecretsSync | undefined>;
+  /** The accounts whose secrets the plan reads (filled in from the keychain first). */
+  reads?: readonly string[] | "all";
+  /** Sessions whose keychain tokens cannot be read are removed anyway, unrevoked. */
+  removeUnreadable?: boolean;
+  /** The issuer for sessions that record none (`--oauth-host`). */
+  fallbackIssuer?: string;
+  /**
+   * The irreversible step: runs once the new file is written and synced and the keychain
+   * holds the new secrets, immediately before the file replaces the old one, with the
+   * tokens the change removes. Its result is the update's `done`.
+   */
+  irreversible?: (removed: RemovedSession[]) => Promise<R>;
+}
+
+export interface Updated<T, R> {
+  value: T;
+  /** Whether the file was replaced. */
+  saved: boolean;
+  /** The OAuth tokens the change took out of the config. */
+  removed: RemovedSession[];
+  /** What the irreversible step returned (`undefined`: it had nothing to do). */
+  done?: R;
 }
 
 /**
  * Whether an update could be saved, checked before something irreversible that an
  * update will follow (a login's device flow): the directory can be created, the file
  * (if any) is a regular, owner-writable file, and the lock file can be opened.
+ * Nothing is created: a login that is then cancelled leaves no trace.
  */
 export function checkWritable(location: ConfigLocation): Promise<void> {
   return settled(() => {
-    // Nothing is created: a login that is then cancelled leaves no trace.
-    existingAncestorDir(location.dir);
+    missingDirs(location.dir);
     const target = writeTarget(location.file);
-    existingTarget(location.file, target);
+    replaceableTarget(location.file, target);
     const lock = `${target}.lock`;
     if (quietly(() => Deno.lstatSync(lock))) openLockFile(lock).close();
   });
 }
 
-/** The nearest existing directory at or above `dir`; an error if it is not a directory. */
-function existingAncestorDir(dir: string): string {
-  for (let at = dir;; at = dirnameOf(OS, at)) {
-    const info = quietly(() => Deno.statSync(at));
-    if (info) {
-      if (!info.isDirectory) {
-        throw new ConfigError(
-          `Cannot use config directory ${dir}: ${at} is not a directory. Remove or rename it, ` +
-            "or set ABLY_CLI_CONFIG_DIR to another directory.",
-          dir,
-        );
-      }
-      return at;
-    }
-    if (dirnameOf(OS, at) === at) return at;
-  }
-}
-
 /**
- * Locks the config, re-reads it, applies `mutate` and writes the result when it
- * changed. A file that does not parse is never rewritten: the parse error
- * propagates before `mutate` runs. The lock is `<real file>.lock` beside the
- * file a symlinked config points to, so every path to one file shares one lock.
+ * Locks the config, re-reads it, and runs the sequence above. A file that does
+ * not parse is never rewritten: the parse error propagates before the plan
+ * runs. The lock is `<real file>.lock` beside the file a symlinked config
+ * points to, so every path to one file shares one lock.
  */
-export async function updateConfig<T>(
+export async function updateConfig<T, R = never>(
   location: ConfigLocation,
-  mutate: (config: AblyConfig) => Change<T> | Promise<Change<T>>,
-  options: UpdateOptions = {},
-): Promise<T> {
-  ensureConfigDirNow(location.dir);
+  plan: (config: AblyConfig) => Plan<T> | Promise<Plan<T>>,
+  options: UpdateOptions<R> = {},
+): Promise<Updated<T, R>> {
+  ensureDir(location.dir);
   const path = location.file;
   const target = writeTarget(path);
   // Before locking: a config that is a device must not get a lock file beside it (in /dev).
   const info = quietly(() => Deno.statSync(target));
   if (info) assertReadable(path, info);
   const lock = `${target}.lock`;
-  const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  return await withFileLock(lock, timeout, async () => {
+  return await withFileLock(lock, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, async () => {
     removeAbandonedTempFiles(target, lock);
-    if (options.warn) warnIfExposed(path, target, options.warn);
+    if (options.warn) {
+      for (const message of exposureWarnings(path, target)) options.warn(message);
+    }
     const text = readText(target, path);
     const config: AblyConfig = text === undefined
       ? { accounts: table() }
       : text === options.basis?.text
       ? options.basis.config
       : parseConfig(text, path);
-    // A file we will not be allowed to replace is refused before a `mutate` that does
-    // something irreversible (a refresh spends its single-use refresh token).
-    if (options.irreversible && text !== undefined) existingTarget(path, target);
-    const { changed, value, beforeCommit, written, afterCommit } = await mutate(config);
-    if (changed) {
-      await replaceFile(path, target, serializeFor(path, written ?? config), beforeCommit);
-      await afterCommit?.();
-    }
-    return value;
+    if (options.spends && text !== undefined) replaceableTarget(path, target);
+    return await change(path, target, config, plan, options);
   }, { signal: options.signal, onWait: options.onWait });
 }
 
-/** Creates the directory and missing parents, each private to the user (0700). */
-export function ensureConfigDir(dir: string): Promise<void> {
-  return settled(() => ensureConfigDirNow(dir));
+async function change<T, R>(
+  path: string,
+  target: string,
+  config: AblyConfig,
+  plan: (config: AblyConfig) => Plan<T> | Promise<Plan<T>>,
+  options: UpdateOptions<R>,
+): Promise<Updated<T, R>> {
+  const used = await options.secrets?.(config);
+  if (used && options.reads) await used.load(config, options.reads);
+  const before = sessionTokens(config, options.fallbackIssuer);
+  const itemsBefore = used?.items(config) ?? new Set<string>();
+  const { changed, value, retired } = await plan(config);
+  if (!changed) return { value, saved: false, removed: [] };
+
+  const removed = await removedTokens(before, config, new Set(retired), used, options);
+  const secrets = used ?? await options.secrets?.(config);
+  const staged = secrets ? await secrets.stage(config, itemsBefore) : undefined;
+  const file = stageFile(path, target, serializeFor(path, staged?.written ?? config));
+  let done: R | undefined;
+  let irreversible = false;
+  try {
+    await staged?.write();
+    if (options.irreversible && removed.some(hasTokens)) {
+      irreversible = true;
+      done = await options.irreversible(removed);
+    }
+    file.commit();
+  } catch (error) {
+    file.discard();
+    // Before the irreversible step the keychain goes back to what the old file refers
+    // to; after it, the items keep what the step left valid (a refresh's new tokens).
+    if (!irreversible && !options.spends) await staged?.undo();
+    if (irreversible) throw new SavedNothing(error, done);
+    throw error;
+  }
+  // Out of the keychain last: the file no longer refers to these items.
+  await staged?.cleanUp();
+  return { value, saved: true, removed, done };
 }
 
-function ensureConfigDirNow(dir: string): void {
-  const missing: string[] = [];
-  for (let at = dir;; at = dirnameOf(OS, at)) {
-    try {
-      const info = Deno.statSync(at);
-      if (!info.isDirectory) {
-        throw new ConfigError(
-          `Cannot use config directory ${dir}: ${at} is not a directory. Remove or rename it, ` +
-            "or set ABLY_CLI_CONFIG_DIR to another directory.",
-          dir,
-        );
-      }
-      break;
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      if (!(error instanceof Deno.errors.NotFound)) {
-        throw new ConfigError(`Cannot access config directory ${at}: ${messageOf(error)}`, dir);
-      }
-    }
-    missing.unshift(at);
-    if (dirnameOf(OS, at) === at) break;
+function hasTokens(session: RemovedSession): boolean {
+  return Boolean(session.accessToken || session.refreshToken);
+}
+
+interface SessionBefore extends TokenPair {
+  sessionKey: string;
+  host: string;
+  aliases: string[];
+  marked: boolean;
+}
+
+/** Each session's tokens, issuer and users as the plan finds them (copies: plans edit in place). */
+function sessionTokens(config: AblyConfig, fallback: string | undefined): SessionBefore[] {
+  const sessions = config.oauthSessions ?? {};
+  const users = new Map<string, string[]>();
+  const hosts = new Map<string, string>();
+  for (const [alias, account] of Object.entries(config.accounts ?? {})) {
+    const key = account.oauthSessionKey;
+    if (!key) continue;
+    users.set(key, [...users.get(key) ?? [], alias]);
+    if (account.oauthHost && !hosts.has(key)) hosts.set(key, account.oauthHost);
   }
-  for (const at of missing) {
-    try {
-      Deno.mkdirSync(at, { mode: 0o700 });
-      // mkdir's mode is filtered by the umask; make it exactly 0700.
-      if (!isWindows) Deno.chmodSync(at, 0o700);
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) continue; // another run made it first
-      throw new ConfigError(
-        `Cannot create config directory ${at}: ${messageOf(error)}. Create it yourself, ` +
-          "or set ABLY_CLI_CONFIG_DIR to a directory you can write.",
-        dir,
-        { cause: error },
-      );
-    }
-  }
+  return Object.keys(sessions).map((sessionKey) => {
+    const session = sessions[sessionKey];
+    return {
+      sessionKey,
+      host: issuerHost(hosts.get(sessionKey), sessionKey, fallback),
+      aliases: users.get(sessionKey) ?? [],
+      accessToken: stringOr(session.accessToken),
+      refreshToken: stringOr(session.refreshToken),
+      marked: session.credentialStore === "keychain",
+    };
+  });
 }
 
 /**
- * The file to replace: a symlinked config (dotfiles repos do this) is updated
- * where it points, even when that file does not exist yet, and stays a link.
+ * The tokens that were in the config before the plan and are in it no more: a
+ * session deleted, or its tokens replaced. A keychain session's tokens that
+ * were never loaded are read from its item, which still holds them.
  */
-function writeTarget(path: string): string {
-  try {
-    return Deno.realPathSync(path);
-  } catch {
-    try {
-      const link = Deno.readLinkSync(path);
-      if (isAbsolutePath(OS, link)) return link;
-      // Relative to the link's real directory: Deno normalises `..` in a path before the
-      // system sees it, so a symlinked directory on the way must be resolved first.
-      const dir = dirnameOf(OS, path);
-      return joinPath(OS, quietly(() => Deno.realPathSync(dir)) ?? dir, link);
-    } catch {
-      return path;
+async function removedTokens<R>(
+  before: SessionBefore[],
+  after: AblyConfig,
+  retired: Set<string>,
+  secrets: SecretsSync | undefined,
+  options: UpdateOptions<R>,
+): Promise<RemovedSession[]> {
+  const kept = new Set<string>();
+  const afterSessions = after.oauthSessions ?? {};
+  for (const key in afterSessions) {
+    for (const token of [afterSessions[key].accessToken, afterSessions[key].refreshToken]) {
+      if (typeof token === "string") kept.add(token);
     }
   }
-}
-
-/** `.config.<pid>-<8 hex>.tmp` for a target named `config`: ours, and only for this file. */
-function tempName(target: string, id: string): string {
-  return `.${basenameOf(OS, target)}.${id}.tmp`;
-}
-
-/**
- * Temp files for `target` are only written under its lock, so any found while
- * holding it were left by a writer that died mid-write. They hold secrets:
- * remove them, but only files named like ours for this target and owned by
- * the config's (or the lock's) owner, never another user's look-alike.
- */
-function removeAbandonedTempFiles(target: string, lock?: string): void {
-  const dir = dirnameOf(OS, target);
-  const ours = new RegExp(`^${escapeRegExp(`.${basenameOf(OS, target)}.`)}\\d+-[0-9a-f]{8}\\.tmp$`);
-  const owners = new Set<number | null>();
-  for (const path of [target, lock]) {
-    if (!path) continue;
-    try {
-      owners.add((Deno.statSync(path)).uid);
-    } catch {
-      // Not there (yet): it names no owner.
+  const removed: RemovedSession[] = [];
+  for (const session of before) {
+    const now = Object.hasOwn(afterSessions, session.sessionKey)
+      ? afterSessions[session.sessionKey]
+      : undefined;
+    const untouched = now !== undefined && stringOr(now.accessToken) === session.accessToken &&
+      stringOr(now.refreshToken) === session.refreshToken;
+    if (untouched) continue;
+    let tokens: TokenPair = session;
+    let unreadable: string | undefined;
+    if (session.marked && !session.accessToken && !session.refreshToken && secrets) {
+      try {
+        tokens = (await secrets.previous(after, session.sessionKey)) ??
+          { accessToken: undefined, refreshToken: undefined };
+      } catch (error) {
+        if (!options.removeUnreadable) throw error;
+        tokens = {};
+        unreadable = messageOf(error);
+      }
     }
+    const gone = (token: string | undefined) =>
+      token !== undefined && !kept.has(token) && !retired.has(token) ? token : undefined;
+    const accessToken = gone(tokens.accessToken);
+    const refreshToken = gone(tokens.refreshToken);
+    if (!accessToken && !refreshToken && !unreadable) continue;
+    removed.push({
+      sessionKey: session.sessionKey,
+      host: session.host,
+      aliases: session.aliases,
+      ...(accessToken ? { accessToken } : {}),
+      ...(refreshToken ? { refreshToken } : {}),
+      ...(unreadable ? { unreadable } : {}),
+    });
   }
-  if (owners.size === 0) return;
-  try {
-    for (const entry of Deno.readDirSync(dir)) {
-      if (!entry.isFile || !ours.test(entry.name)) continue;
-      const path = inDir(dir, entry.name);
-      const info = quietly(() => Deno.lstatSync(path));
-      if (info?.isFile && owners.has(info.uid)) quietly(() => Deno.removeSync(path));
-    }
-  } catch {
-    // Best effort: an unreadable directory will fail the write with a clear error anyway.
-  }
+  return removed;
 }
 
-function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
-  let written = 0;
-  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
-}
-
-/** Makes the rename itself durable; not possible (nor needed) everywhere. */
-function syncDirectory(dir: string): void {
-  if (isWindows) return;
-  try {
-    const handle = Deno.openSync(dir, { read: true });
-    try {
-      handle.syncSync();
-    } finally {
-      handle.close();
-    }
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename has happened.
-  }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** `name` in `dir`, as it is (the directories here are already the real ones). */
-function inDir(dir: string, name: string): string {
-  return /[\\/]$/.test(dir) ? dir + name : dir + SEP + name;
+function stringOr(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /**
@@ -607,13 +389,4 @@ function inDir(dir: string, name: string): string {
  */
 function settled<T>(fn: () => T): Promise<T> {
   return new Promise((resolve) => resolve(fn()));
-}
-
-/** `fn()`, or `undefined` when it throws: for best-effort steps whose failure changes nothing. */
-function quietly<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
-  }
 }

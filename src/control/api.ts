@@ -9,6 +9,7 @@ import {
 } from "../http.ts";
 import { redact } from "../redact.ts";
 import { ControlApiError } from "./errors.ts";
+import { Cancelled } from "../errors.ts";
 
 export { ControlApiError };
 
@@ -86,6 +87,7 @@ export function controlClient(
         body: body === undefined ? undefined : JSON.stringify(body),
       }, { timeoutMs, signal: options.signal, fetch: options.fetch });
     } catch (error) {
+      if (error instanceof Cancelled) throw error;
       const failure = error as HttpFailure;
       if (failure.kind === "timeout") {
         throw new ControlApiError(

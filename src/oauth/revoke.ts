@@ -2,7 +2,7 @@
  * RFC 7009 token revocation. Knows HTTP, nothing of the config: it is handed a
  * host and tokens and reports what happened to each token.
  */
-import { fetchBounded, HttpFailure, printable } from "../http.ts";
+import { fetchBounded, printable } from "../http.ts";
 import { redact } from "../redact.ts";
 import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
@@ -50,7 +50,7 @@ export async function revokeToken(token: string, options: RevokeOptions): Promis
     const detail = printable(redact(response.text, secrets));
     return failed(`Token revocation failed (${response.status})${detail ? `: ${detail}` : ""}`);
   } catch (error) {
-    return failed(error instanceof HttpFailure ? error.message : String(error));
+    return failed(error instanceof Error ? error.message : String(error));
   }
 }
 

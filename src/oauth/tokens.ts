@@ -4,6 +4,7 @@
  */
 import { type BoundedResponse, fetchBounded, HttpFailure, printable } from "../http.ts";
 import { redact } from "../redact.ts";
+import { Cancelled } from "../errors.ts";
 import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
 export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
@@ -49,6 +50,7 @@ export async function requestDeviceCode(
     client_id: OAUTH_CLIENT_ID,
     scope: SCOPE,
   }, options).catch((error) => {
+    if (error instanceof Cancelled) throw error;
     throw new OAuthError(`${what}: ${unreachable(host, error)}`);
   });
   const text = response.text;
@@ -98,7 +100,7 @@ export async function pollForTokens(
   let intervalMs = code.interval * 1000;
   let networkFailures = 0;
   while (true) {
-    if (options.signal?.aborted) throw new OAuthError("Polling aborted", "aborted");
+    if (options.signal?.aborted) throw new Cancelled();
     await sleep(intervalMs * (0.9 + Math.random() * 0.2), options.signal);
     if (now() >= deadline) throw new OAuthError("Device code expired", "expired_token");
     let response: BoundedResponse;
@@ -109,7 +111,7 @@ export async function pollForTokens(
         grant_type: DEVICE_GRANT,
       }, options);
     } catch (error) {
-      if (options.signal?.aborted) throw new OAuthError("Polling aborted", "aborted");
+      if (error instanceof Cancelled) throw error;
       if (error instanceof HttpFailure && error.kind === "too-large") {
         throw new OAuthError(`Token polling failed: ${unreachable(host, error)}`);
       }
@@ -166,6 +168,7 @@ export async function refreshTokens(
     grant_type: "refresh_token",
     refresh_token: refreshToken,
   }, options).catch((error) => {
+    if (error instanceof Cancelled) throw error;
     throw new OAuthError(`${what}: ${redact(unreachable(host, error), [refreshToken])}`);
   });
   const parsed = parseJson(response.text);
@@ -232,8 +235,6 @@ function unreachable(host: string, error: unknown): string {
       return `${host} ${error.message}`;
     case "too-large":
       return `${host} sent a ${error.message}`;
-    case "cancelled":
-      return "cancelled";
     default:
       return `cannot reach ${host} (${error.message})`;
   }
@@ -249,14 +250,14 @@ function causeOf(error: unknown): string {
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new OAuthError("Polling aborted", "aborted"));
+    if (signal?.aborted) return reject(new Cancelled());
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new OAuthError("Polling aborted", "aborted"));
+      reject(new Cancelled());
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -3,14 +3,12 @@
  * scripted one); `createPrompter` is the real thing: the prompt library on a
  * terminal (loaded only when a question is asked: it is the heaviest
  * dependency), one line read from stdin when it is a pipe, so
- * `printf 'y\n' | ably …` works in scripts. Yes/no questions default to no.
+ * `printf 'y\n' | ably …` works in scripts.
+ *
+ * Every way of stopping at a question (Ctrl-C, Esc, Ctrl-D on a terminal) throws
+ * the one `Cancelled`; an empty pipe throws `NoAnswer`. A "no" is an answer.
  */
-
-export const INTERRUPTED = Symbol("interrupted");
-export type Interrupted = typeof INTERRUPTED;
-
-/** EOF: stdin ended before an answer (a pipe with nothing in it). */
-export type Answer = "yes" | "no" | "eof" | "interrupted";
+import { Cancelled, NoAnswer } from "../errors.ts";
 
 export interface Choice<T> {
   name: string;
@@ -18,14 +16,20 @@ export interface Choice<T> {
 }
 
 export interface Prompter {
-  /** stdin and stdout are terminals, so pick lists and typed answers are possible. */
+  /** stdin and stderr are terminals, so pick lists and typed answers are possible. */
   readonly terminal: boolean;
-  confirm(question: string): Promise<Answer>;
-  choose<T>(message: string, choices: Choice<T>[], initial?: T): Promise<T | Interrupted>;
+  /** Yes or no; Enter takes `defaultYes` (no unless said). */
+  confirm(question: string, options?: { defaultYes?: boolean }): Promise<boolean>;
+  choose<T>(message: string, choices: Choice<T>[], initial?: T): Promise<T>;
+  /** Typed text, trimmed; `validate` returns why a value is refused (the question stays). */
   input(
     message: string,
     options?: { default?: string; validate?: (value: string) => string | undefined },
-  ): Promise<string | Interrupted>;
+  ): Promise<string>;
+  /** Typed text that is not echoed (a token). */
+  secret(message: string): Promise<string>;
+  /** The first line of standard input, not a question (`--token -`); `undefined` when empty. */
+  firstLine(): Promise<string | undefined>;
 }
 
 export interface PrompterIo {
@@ -41,98 +45,90 @@ export interface PrompterIo {
 export function createPrompter(io: PrompterIo): Prompter {
   return {
     terminal: io.terminal,
-    confirm: (question) =>
-      untilInterrupted(io.signal, io.terminal ? askTerminal(question) : askPipe(io, question)),
+    async confirm(question, options = {}) {
+      if (!io.terminal) return await askPipe(io, question, options.defaultYes ?? false);
+      const { confirm } = await import("@inquirer/prompts");
+      return await asked((context) =>
+        confirm({
+          message: question,
+          default: options.defaultYes ?? false,
+          theme: { style: { defaultAnswer: (text: string) => `[${text}]` } },
+        }, context)
+      );
+    },
     async choose(message, choices, initial) {
       const { select } = await import("@inquirer/prompts");
-      const { context, done } = await escapable();
-      try {
-        return await interruptible(() => select({ message, choices, default: initial }, context));
-      } finally {
-        done();
-      }
+      return await asked((context) => select({ message, choices, default: initial }, context));
     },
     async input(message, options = {}) {
       const { input } = await import("@inquirer/prompts");
-      const context = await onStderr();
-      return await interruptible(() =>
+      const typed = await asked((context) =>
         input({
           message,
           default: options.default,
           validate: (value) => options.validate?.(value.trim()) ?? true,
         }, context)
       );
+      return typed.trim();
     },
+    async secret(message) {
+      const { password } = await import("@inquirer/prompts");
+      const typed = await asked((context) =>
+        password({
+          message,
+          mask: false,
+          validate: (value) => (value.trim() ? true : "Nothing was entered"),
+        }, context)
+      );
+      return typed.trim();
+    },
+    firstLine: () => readLine(io.stdin),
   };
 }
 
-/** The prompt library draws on stderr: `ably … > file` still shows the question. */
-async function onStderr() {
-  const { stderr } = await import("node:process");
-  return { output: stderr };
-}
+type PromptContext = { output: NodeJS.WritableStream; signal: AbortSignal };
 
 /**
- * A pick list that Esc cancels like Ctrl-C. The prompt library reads keys through
- * readline, which emits `keypress` events on stdin; a lone Esc aborts the prompt.
+ * A question on the terminal, drawn on stderr (so `ably … > file` still shows it), that
+ * Esc cancels as Ctrl-C and Ctrl-D do. The prompt library reads keys through readline,
+ * which emits `keypress` events on stdin; it ends the prompt itself on Ctrl-C (and, on a
+ * terminal, on Ctrl-D: readline closes).
  */
-async function escapable() {
-  const { stdin } = await import("node:process");
+async function asked<T>(prompt: (context: PromptContext) => Promise<T>): Promise<T> {
+  const { stdin, stderr } = await import("node:process");
   const abort = new AbortController();
-  const onKey = (_text: string, key?: { name?: string }) => {
-    if (key?.name === "escape") abort.abort();
+  const onKey = (_text: string, key?: { name?: string; ctrl?: boolean }) => {
+    if (key?.name === "escape" || (key?.ctrl && key.name === "d")) abort.abort();
   };
   stdin.on("keypress", onKey);
-  return {
-    context: { ...(await onStderr()), signal: abort.signal },
-    done: () => void stdin.off("keypress", onKey),
-  };
-}
-
-async function askTerminal(question: string): Promise<Answer> {
-  const { confirm } = await import("@inquirer/prompts");
-  const context = await onStderr();
-  const yes = await interruptible(() =>
-    confirm({
-      message: question,
-      default: false,
-      theme: { style: { defaultAnswer: (text: string) => `[${text}]` } },
-    }, context)
-  );
-  return yes === INTERRUPTED ? "interrupted" : yes ? "yes" : "no";
-}
-
-async function askPipe(io: PrompterIo, question: string): Promise<Answer> {
-  io.write(`${question} [y/N] `);
-  const line = await readLine(io.stdin);
-  io.write("\n");
-  if (line === undefined) return "eof";
-  return isYes(line) ? "yes" : "no";
-}
-
-function isYes(answer: string): boolean {
-  const normalised = answer.trim().toLowerCase();
-  return normalised === "y" || normalised === "yes";
-}
-
-/** Ctrl-C while a pipe is read (the prompt library handles it itself on a terminal). */
-function untilInterrupted(signal: AbortSignal, answer: Promise<Answer>): Promise<Answer> {
-  if (signal.aborted) return Promise.resolve("interrupted");
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve("interrupted");
-    signal.addEventListener("abort", onAbort, { once: true });
-    answer.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-async function interruptible<T>(prompt: () => Promise<T>): Promise<T | Interrupted> {
   try {
-    return await prompt();
+    return await prompt({ output: stderr, signal: abort.signal });
   } catch (error) {
-    // Ctrl-C (or Ctrl-D) at the prompt ends it with ExitPromptError; Esc with AbortPromptError.
+    // Ctrl-C or Ctrl-D end the prompt with ExitPromptError; Esc (our abort) with AbortPromptError.
     const name = (error as Error).name;
-    if (name === "ExitPromptError" || name === "AbortPromptError") return INTERRUPTED;
+    if (name === "ExitPromptError" || name === "AbortPromptError") throw new Cancelled();
     throw error;
+  } finally {
+    stdin.off("keypress", onKey);
+  }
+}
+
+/** The question on stderr and one line from the pipe; Ctrl-C while it is read cancels. */
+async function askPipe(io: PrompterIo, question: string, defaultYes: boolean): Promise<boolean> {
+  if (io.signal.aborted) throw new Cancelled();
+  io.write(`${question} ${defaultYes ? "[Y/n]" : "[y/N]"} `);
+  const cancelled = Promise.withResolvers<never>();
+  const onAbort = () => cancelled.reject(new Cancelled());
+  io.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const line = await Promise.race([readLine(io.stdin), cancelled.promise]);
+    io.write("\n");
+    if (line === undefined) throw new NoAnswer();
+    const answer = line.trim().toLowerCase();
+    if (answer === "") return defaultYes;
+    return answer === "y" || answer === "yes";
+  } finally {
+    io.signal.removeEventListener("abort", onAbort);
   }
 }
 

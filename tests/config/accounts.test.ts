@@ -4,7 +4,13 @@ import {
   credentialsOf,
   removeAccount,
   resolveAccount,
+  setCurrentAccount,
+  storeAppSelection,
+  storeOAuthLogin,
+  storeTokenLogin,
 } from "../../src/config/accounts.ts";
+import { storeSessionTokens } from "../../src/config/sessions.ts";
+import type { AblyConfig } from "../../src/config/schema.ts";
 import { parseConfig, serializeConfig } from "../../src/config/store.ts";
 import { buildConfig, SAMPLE_LEGACY, SAMPLE_OAUTH, SAMPLE_SHARED } from "../helpers/fixtures.ts";
 
@@ -85,4 +91,102 @@ Deno.test("accounts: removing another account keeps the current one", () => {
   const config = parse(buildConfig([{ alias: "a" }, { alias: "b" }], "a"));
   assert.deepEqual(removeAccount(config, "b"), ["a"]);
   assert.equal(config.current?.account, "a");
+});
+
+const tokens = {
+  accessToken: "ably_oat_3f9c0d2e7b1a4c58",
+  refreshToken: "ably_ort_91b2c7d4e5f60718",
+  expiresAt: 1767225600000,
+  scope: "full_access",
+};
+const acme = { accountId: "VgQpOZ", accountName: "Acme Ltd", userEmail: "jane@acme.example" };
+
+Deno.test("login records: a first OAuth login writes the official CLI's bytes (app name kept)", () => {
+  const config: AblyConfig = { accounts: {} };
+  storeOAuthLogin(config, "acme-ltd", tokens, acme);
+  setCurrentAccount(config, "acme-ltd");
+  storeAppSelection(config, "acme-ltd", { id: "aBcDeF", name: "My App" }, {
+    id: "kEy123",
+    name: "Root",
+    key: "aBcDeF.kEy123:s3cr3tS3cr3t",
+  });
+  assert.equal(
+    serializeConfig(config),
+    SAMPLE_OAUTH.replace('keyId = "kEy123"', 'appName = "My App"\nkeyId = "kEy123"'),
+  );
+});
+
+Deno.test("login records: a refresh updates the shared session for every alias, in place", () => {
+  const config = parseConfig(SAMPLE_SHARED, "c");
+  storeSessionTokens(config, "jane@acme.example::ably.com", {
+    accessToken: "new-a",
+    refreshToken: "new-r",
+    expiresAt: 1,
+  });
+  assert.equal(
+    serializeConfig(config),
+    SAMPLE_SHARED.replace("ably_oat_3f9c0d2e7b1a4c58", "new-a")
+      .replace("ably_ort_91b2c7d4e5f60718", "new-r")
+      .replace("1767225600000", "1"),
+  );
+});
+
+Deno.test("login records: OAuth login over a legacy alias upgrades it in place, apps kept", () => {
+  const config = parseConfig(SAMPLE_LEGACY, "c");
+  storeOAuthLogin(config, "default", tokens, acme);
+  const account = config.accounts!.default;
+  assert.equal(account.accessToken, undefined);
+  assert.equal(account.tokenId, undefined);
+  assert.equal(account.authMethod, "oauth");
+  assert.deepEqual(Object.keys(account.apps!), ["aBcDeF"]);
+  assert.equal(
+    config.oauthSessions!["jane@acme.example::ably.com"].refreshToken,
+    tokens.refreshToken,
+  );
+});
+
+Deno.test("login records: an alias reused for another account drops the old account's apps", () => {
+  const config = parseConfig(SAMPLE_OAUTH, "c");
+  storeOAuthLogin(config, "acme-ltd", tokens, { ...acme, accountId: "OTHER" });
+  const account = config.accounts!["acme-ltd"];
+  assert.deepEqual(Object.keys(account.apps!), []);
+  assert.equal(account.currentAppId, undefined);
+  assert.equal(account.accountId, "OTHER");
+});
+
+Deno.test("login records: a token login stores a legacy account like the 0.x CLI", () => {
+  const config: AblyConfig = { accounts: {} };
+  storeTokenLogin(config, "ci", "tok", acme);
+  setCurrentAccount(config, "ci");
+  assert.equal(
+    serializeConfig(config),
+    '[accounts.ci]\naccessToken = "tok"\naccountId = "VgQpOZ"\naccountName = "Acme Ltd"\n' +
+      'userEmail = "jane@acme.example"\ntokenId = "unknown"\n\n[accounts.ci.apps]\n' +
+      '[current]\naccount = "ci"\n',
+  );
+});
+
+Deno.test("login records: a login without --oauth-host forgets an earlier login's host", () => {
+  const config = parseConfig(
+    '[accounts.a]\naccountId = "VgQpOZ"\nauthMethod = "oauth"\ncontrolHost = "staging-control.example"\noauthHost = "staging.example"\noauthSessionKey = "jane@acme.example::staging.example"\nuserEmail = "jane@acme.example"\n\n[oauthSessions."jane@acme.example::staging.example"]\naccessToken = "old-a"\nrefreshToken = "old-r"\n',
+    "c",
+  );
+  storeOAuthLogin(config, "a", tokens, acme);
+  const account = config.accounts!.a;
+  assert.equal(account.oauthSessionKey, "jane@acme.example::ably.com");
+  assert.equal(account.oauthHost, undefined);
+  assert.equal(account.controlHost, undefined);
+  // The staging session left the file (the store revokes it at staging: tests/config/store.test.ts).
+  assert.equal(config.oauthSessions?.["jane@acme.example::staging.example"], undefined);
+});
+
+Deno.test("login records: switching away moves a 0.x current.app onto the account it belonged to", () => {
+  const config = parseConfig(
+    '[current]\naccount = "a"\napp = "APP_OF_A"\n\n[accounts.a]\naccountId = "1"\n\n[accounts.b]\naccountId = "2"\n',
+    "c",
+  );
+  setCurrentAccount(config, "b");
+  assert.equal(config.accounts!.a.currentAppId, "APP_OF_A");
+  assert.equal(config.accounts!.b.currentAppId, undefined);
+  assert.deepEqual({ ...config.current }, { account: "b" });
 });

@@ -1,8 +1,9 @@
 /** Issue 9: the config store against a hostile or careless environment. */
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { type Change, readConfig, updateConfig } from "../../src/config/store.ts";
-import { ConfigError, LockWaitAborted } from "../../src/config/errors.ts";
+import { type Plan, readSnapshot, updateConfig } from "../../src/config/store.ts";
+import { ConfigError, SavedNothing } from "../../src/config/errors.ts";
+import { Cancelled } from "../../src/errors.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import type { ConfigLocation } from "../../src/config/location.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
@@ -17,12 +18,23 @@ function at(dir: string): ConfigLocation {
   return { dir, file: `${dir}/config` };
 }
 
-function addAccount(alias: string, extra: Partial<Change<void>> = {}) {
-  return (config: AblyConfig): Change<void> => {
+function addAccount(alias: string) {
+  return (config: AblyConfig): Plan<void> => {
     config.accounts![alias] = { accountId: alias };
-    return { changed: true, value: undefined, ...extra };
+    return { changed: true, value: undefined };
   };
 }
+
+/** Adds account `x` and drops every OAuth session, so the irreversible step has tokens to take. */
+function dropSessions(config: AblyConfig): Plan<void> {
+  config.accounts!.x = { accountId: "x" };
+  for (const alias in config.accounts) delete config.accounts[alias].oauthSessionKey;
+  delete config.oauthSessions;
+  return { changed: true, value: undefined };
+}
+
+const readConfig = async (path: string, options: { warn?: (m: string) => void } = {}) =>
+  (await readSnapshot(path, options.warn))?.config;
 
 async function namesIn(dir: string): Promise<string[]> {
   const names = [];
@@ -136,20 +148,19 @@ Deno.test({
   name: "store: a config without owner write permission is refused, nothing changes",
   ignore: isWindows,
   async fn() {
-    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    const dir = await tempConfigDir(SAMPLE_OAUTH);
     await Deno.chmod(`${dir}/config`, 0o444);
     let committed = false;
     await assert.rejects(
-      updateConfig(
-        at(dir),
-        addAccount("x", { beforeCommit: () => Promise.resolve(void (committed = true)) }),
-      ),
+      updateConfig(at(dir), dropSessions, {
+        irreversible: () => Promise.resolve(void (committed = true)),
+      }),
       (e: unknown) =>
         e instanceof ConfigError && e.message.includes(`${dir}/config is read-only (mode 0444)`) &&
         e.message.includes(`chmod u+w ${dir}/config`),
     );
     assert.equal(committed, false);
-    assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_LEGACY);
+    assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_OAUTH);
     assert.equal((await Deno.stat(`${dir}/config`)).mode! & 0o777, 0o444);
     assert.deepEqual(await namesIn(dir), ["config", "config.lock"]);
   },
@@ -185,13 +196,14 @@ Deno.test({
   },
 });
 
-Deno.test("store: beforeCommit runs with the new file written and private, before the rename", async () => {
-  const dir = await tempConfigDir(SAMPLE_LEGACY);
+Deno.test("store: the irreversible step runs with the new file written and private, before the rename", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
   let seen: { names: string[]; config: string; temp: string; mode?: number } | undefined;
   await updateConfig(
     at(dir),
-    addAccount("x", {
-      beforeCommit: async () => {
+    dropSessions,
+    {
+      irreversible: async () => {
         const names = await namesIn(dir);
         const temp = names.find((n) => n.endsWith(".tmp"))!;
         seen = {
@@ -201,41 +213,38 @@ Deno.test("store: beforeCommit runs with the new file written and private, befor
           mode: (await Deno.stat(`${dir}/${temp}`)).mode ?? undefined,
         };
       },
-    }),
+    },
   );
-  assert.ok(seen, "beforeCommit was called");
-  assert.equal(seen.config, SAMPLE_LEGACY, "the old file is still in place");
+  assert.ok(seen, "the irreversible step was called");
+  assert.equal(seen.config, SAMPLE_OAUTH, "the old file is still in place");
   assert.match(seen.temp, /\[accounts\.x\]/);
   assert.equal(seen.temp, await Deno.readTextFile(`${dir}/config`));
   if (!isWindows) assert.equal(seen.mode! & 0o777, 0o600);
   assert.equal(seen.names.filter((n) => n.endsWith(".tmp")).length, 1);
 });
 
-Deno.test("store: a failing beforeCommit changes nothing and its error propagates", async () => {
-  const dir = await tempConfigDir(SAMPLE_LEGACY);
+Deno.test("store: a failing irreversible step changes nothing, leaves no temp file, and says so", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
   const boom = new Error("revocation failed");
   await assert.rejects(
-    updateConfig(at(dir), addAccount("x", { beforeCommit: () => Promise.reject(boom) })),
-    (e: unknown) => e === boom,
+    updateConfig(at(dir), dropSessions, { irreversible: () => Promise.reject(boom) }),
+    (e: unknown) => e instanceof SavedNothing && e.failure === boom,
   );
-  assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_LEGACY);
+  assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_OAUTH);
   assert.deepEqual(await namesIn(dir), ["config", "config.lock"]);
 });
 
-Deno.test("store: beforeCommit is never called when the config cannot be serialised", async () => {
+Deno.test("store: the irreversible step is never called when the config cannot be serialised", async () => {
   const dir = await tempConfigDir(SAMPLE_OAUTH);
   let committed = false;
   await assert.rejects(
     updateConfig(at(dir), (config) => {
+      dropSessions(config);
       let deep: Record<string, unknown> = {};
       config.accounts!.deep = deep as never;
       for (let i = 0; i < 2000; i++) deep = (deep.d = {}) as Record<string, unknown>;
-      return {
-        changed: true,
-        value: undefined,
-        beforeCommit: () => Promise.resolve(void (committed = true)),
-      };
-    }),
+      return { changed: true, value: undefined };
+    }, { irreversible: () => Promise.resolve(void (committed = true)) }),
     (e: unknown) =>
       e instanceof ConfigError && /cannot be written as TOML/.test(e.message) &&
       e.message.includes("Nothing was changed"),
@@ -245,17 +254,16 @@ Deno.test("store: beforeCommit is never called when the config cannot be seriali
   assert.deepEqual(await namesIn(dir), ["config", "config.lock"]);
 });
 
-Deno.test("store: beforeCommit is never called when the temp file cannot be written", async () => {
+Deno.test("store: the irreversible step is never called when the temp file cannot be written", async () => {
   const dir = await tempConfigDir();
-  const real = await tempConfigDir(SAMPLE_LEGACY);
+  const real = await tempConfigDir(SAMPLE_OAUTH);
   // The link points into a directory that does not exist: no temp file can be created there.
   await Deno.symlink(`${real}/missing/config`, `${dir}/config`);
   let committed = false;
   await assert.rejects(
-    updateConfig(
-      at(dir),
-      addAccount("x", { beforeCommit: () => Promise.resolve(void (committed = true)) }),
-    ),
+    updateConfig(at(dir), dropSessions, {
+      irreversible: () => Promise.resolve(void (committed = true)),
+    }),
     ConfigError,
   );
   assert.equal(committed, false);
@@ -280,7 +288,7 @@ Deno.test("lock: waiting tells who holds the lock after about a second, and a si
       setTimeout(() => controller.abort(), 100);
     },
   });
-  await assert.rejects(waiting, LockWaitAborted);
+  await assert.rejects(waiting, Cancelled);
   const elapsed = performance.now() - started;
   release.resolve();
   await holder;
@@ -292,7 +300,7 @@ Deno.test("lock: waiting tells who holds the lock after about a second, and a si
   // Already aborted: not even a wait.
   await assert.rejects(
     updateConfig(at(dir), addAccount("x"), { signal: AbortSignal.abort() }),
-    LockWaitAborted,
+    Cancelled,
   );
 });
 

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { configLocation } from "../../src/config/location.ts";
 import {
-  ensureConfigDir,
   parseConfig,
-  readConfig,
+  readSnapshot,
   serializeConfig,
   updateConfig,
-  writeConfigAtomic,
 } from "../../src/config/store.ts";
-import { ConfigError } from "../../src/config/errors.ts";
+import { ensureDir } from "../../src/config/files.ts";
+import { ConfigError, SavedNothing } from "../../src/config/errors.ts";
+import type { AblyConfig } from "../../src/config/schema.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import {
   buildConfig,
@@ -21,6 +21,19 @@ import {
 import { configFileIn, tempConfigDir } from "../helpers/cli.ts";
 
 const isWindows = Deno.build.os === "windows";
+
+const readConfig = async (path: string) => (await readSnapshot(path))?.config;
+const ensureConfigDir = (dir: string) => Promise.resolve().then(() => ensureDir(dir));
+
+/** The whole file replaced by `content`, through the locked update. */
+async function writeConfigAtomic(path: string, content: AblyConfig): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  await updateConfig({ dir, file: path }, (config) => {
+    for (const key of Object.keys(config)) delete config[key];
+    Object.assign(config, structuredClone(content));
+    return { changed: true, value: undefined };
+  });
+}
 const samples = {
   "oauth": SAMPLE_OAUTH,
   "shared session": SAMPLE_SHARED,
@@ -117,7 +130,7 @@ Deno.test("store: atomic write replaces the file by rename and leaves no temp fi
   assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_OAUTH);
   const names = [];
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  assert.deepEqual(names, ["config"]);
+  assert.deepEqual(names.sort(), ["config", "config.lock"]);
 });
 
 Deno.test("store: a failed write reports the path and keeps the old file", {
@@ -239,16 +252,31 @@ Deno.test("store: a symlinked config is updated where it points and stays a link
   );
 });
 
-Deno.test("store: a write that cannot land reports the path and leaves no temp file", async () => {
-  const dir = await tempConfigDir();
-  await Deno.mkdir(`${dir}/config/occupied`, { recursive: true }); // rename target is a directory
+Deno.test("store: a rename that fails after the temp file was written leaves no temp file and says what was done", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  let tempSeen = false;
   await assert.rejects(
-    writeConfigAtomic(`${dir}/config`, { accounts: {} }),
-    (e: unknown) => e instanceof ConfigError && e.message.startsWith("Failed to save Ably config"),
+    updateConfig({ dir, file: `${dir}/config` }, (config) => {
+      delete config.oauthSessions;
+      return { changed: true, value: undefined };
+    }, {
+      // The temp file (tokens included) exists now; the config becomes a directory the
+      // rename cannot replace.
+      irreversible: async () => {
+        for await (const entry of Deno.readDir(dir)) tempSeen ||= entry.name.endsWith(".tmp");
+        await Deno.remove(`${dir}/config`);
+        await Deno.mkdir(`${dir}/config/occupied`, { recursive: true });
+        return "revoked";
+      },
+    }),
+    (e: unknown) =>
+      e instanceof SavedNothing && e.done === "revoked" &&
+      e.message.startsWith("Failed to save Ably config"),
   );
+  assert.ok(tempSeen, "the temp file existed before the rename");
   const names = [];
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  assert.deepEqual(names, ["config"]);
+  assert.deepEqual(names.sort(), ["config", "config.lock"]);
 });
 
 Deno.test("store: aliases such as constructor and __proto__ are ordinary keys", async () => {
@@ -412,7 +440,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "store: a read-only file is refused before an irreversible mutate, and only then",
+  name: "store: a read-only file is refused before a plan that spends something, and only then",
   ignore: Deno.build.os === "windows",
   async fn() {
     const dir = await tempConfigDir('[accounts.a]\naccountId = "1"\n');
@@ -420,7 +448,7 @@ Deno.test({
     const location = { dir, file: `${dir}/config` };
     // Nothing to write: fine, as before.
     assert.equal(
-      await updateConfig(location, () => ({ changed: false, value: "unchanged" })),
+      (await updateConfig(location, () => ({ changed: false, value: "unchanged" }))).value,
       "unchanged",
     );
     let ran = false;
@@ -428,7 +456,7 @@ Deno.test({
       updateConfig(location, () => {
         ran = true;
         return { changed: true, value: undefined };
-      }, { irreversible: true }),
+      }, { spends: true }),
       /read-only/,
     );
     assert.equal(ran, false);

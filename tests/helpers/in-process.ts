@@ -6,28 +6,23 @@
 import { run } from "../../src/cli/run.ts";
 import type { Host } from "../../src/context.ts";
 import type { CredentialStore } from "../../src/credentials/keychain.ts";
-import {
-  type Answer,
-  type Choice,
-  createPrompter,
-  INTERRUPTED,
-  type Interrupted,
-  type Prompter,
-} from "../../src/prompt/prompter.ts";
+import { type Choice, createPrompter, type Prompter } from "../../src/prompt/prompter.ts";
+import { Cancelled } from "../../src/errors.ts";
 import { isLoopback } from "../../src/http.ts";
 import { assertNoSecrets, type RunResult } from "./cli.ts";
 import { ALL_SECRETS } from "./fixtures.ts";
 
+/** Ctrl-C, Esc or Ctrl-D at a question: the prompter throws `Cancelled`. */
+export const CANCEL = Symbol("cancel");
+
+type Answer = "yes" | "no" | number | { type: string } | typeof CANCEL;
+
 /**
- * One answer per question, in order: a confirm answer, a choice's index, typed text, or
- * Ctrl-C; or a function that does something while the question is open, then answers.
+ * One answer per question, in order: yes/no, a choice's index, typed text, or CANCEL; or a
+ * function that does something while the question is open, then answers. Typed text the
+ * question refuses leaves it open: the next reply answers it again.
  */
-export type Reply =
-  | Answer
-  | number
-  | { type: string }
-  | Interrupted
-  | (() => Promise<Answer | number | { type: string } | Interrupted>);
+export type Reply = Answer | (() => Promise<Answer>);
 
 export interface InProcessOptions {
   configDir: string;
@@ -95,6 +90,7 @@ export async function runInProcess(
     now: options.now ?? (() => Date.now()),
     signal: interrupt.signal,
     openBrowser: () => Promise.resolve(false),
+    shield: (_what, work) => work,
     // Never the real keychain in-process: a fake, or none at all.
     keychain: () =>
       options.keychain
@@ -133,39 +129,48 @@ function stdinOf(text: string) {
 /** Answers questions from a script; a question the script did not expect fails the test. */
 function scriptedPrompter(replies: Reply[], questions: string[]): Prompter {
   const next = async (question: string) => {
-    questions.push(question);
     if (replies.length === 0) throw new Error(`unexpected question: ${question}`);
     const reply = replies.shift()!;
-    return typeof reply === "function" ? await reply() : reply;
+    const answer = typeof reply === "function" ? await reply() : reply;
+    if (answer === CANCEL) throw new Cancelled();
+    return answer;
   };
   return {
     terminal: true,
     async confirm(question) {
+      questions.push(question);
       const reply = await next(question);
-      if (reply === INTERRUPTED) return "interrupted";
-      if (typeof reply !== "string") {
+      if (reply !== "yes" && reply !== "no") {
         throw new Error(`${question}: expected yes/no, got ${String(reply)}`);
       }
-      return reply;
+      return reply === "yes";
     },
     async choose<T>(message: string, choices: Choice<T>[]) {
+      questions.push(message, ...choices.map((c) => `  ${c.name}`));
       const reply = await next(message);
-      questions.push(...choices.map((c) => `  ${c.name}`));
-      if (reply === INTERRUPTED) return INTERRUPTED;
       if (typeof reply !== "number" || !choices[reply]) {
         throw new Error(`${message}: expected a choice index, got ${String(reply)}`);
       }
       return choices[reply].value;
     },
     async input(message, options = {}) {
-      const reply = await next(message);
-      if (reply === INTERRUPTED) return INTERRUPTED;
-      if (typeof reply !== "object") throw new Error(`${message}: expected typed text`);
-      // As the prompt library: Enter on an empty line takes the default, which is validated too.
-      const value = reply.type || options.default || "";
-      const problem = options.validate?.(value.trim());
-      if (problem) throw new Error(`${message}: "${value}" refused: ${problem}`);
-      return value;
+      questions.push(message);
+      while (true) {
+        const reply = await next(message);
+        if (typeof reply !== "object") throw new Error(`${message}: expected typed text`);
+        // As the prompt library: Enter on an empty line takes the default, which is validated too.
+        const value = (reply.type || options.default || "").trim();
+        const problem = options.validate?.(value);
+        if (!problem) return value;
+        questions.push(`  refused "${value}": ${problem}`);
+      }
     },
+    async secret(message) {
+      questions.push(message);
+      const reply = await next(message);
+      if (typeof reply !== "object") throw new Error(`${message}: expected typed text`);
+      return reply.type.trim();
+    },
+    firstLine: () => Promise.resolve(undefined),
   };
 }

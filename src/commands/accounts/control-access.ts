@@ -6,15 +6,15 @@
  * same (single-use, rotating) refresh token; it goes only to the token's issuer.
  */
 import type { Context } from "../../context.ts";
-import { CliError } from "../../errors.ts";
+import { Cancelled, CliError } from "../../errors.ts";
+import { accountsOf } from "../../config/accounts.ts";
 import {
-  accountsOf,
   aliasesUsing,
   deleteSession,
   issuerHost,
   sessionOf,
-} from "../../config/accounts.ts";
-import { storeSessionTokens } from "../../config/login-records.ts";
+  storeSessionTokens,
+} from "../../config/sessions.ts";
 import type { AblyConfig, AccountRecord } from "../../config/schema.ts";
 import { type ControlClient, controlClient, DEFAULT_CONTROL_HOST } from "../../control/api.ts";
 import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
@@ -52,7 +52,7 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
   const stored = usableToken(ctx, config, alias);
   if (stored) return stored;
 
-  const refreshed = await ctx.store.update(async (fresh) => {
+  const { value: refreshed } = await ctx.store.update(async (fresh) => {
     // Another run may have refreshed while we waited for the lock.
     const now = usableToken(ctx, fresh, alias);
     if (now) return { changed: false, value: now };
@@ -65,6 +65,10 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
     // The override is only a fallback for sessions that do not record their issuer.
     const host = issuerHost(account.oauthHost, key, ctx.settings.oauthHost);
     ctx.out.verbose("oauth", "refresh", `Refreshing the access token at ${host}`, { host });
+    // Rotated (or refused) by the issuer: the old pair is not revoked again.
+    const retired = [session.accessToken, session.refreshToken].filter(
+      (token): token is string => typeof token === "string",
+    );
     try {
       const tokens = await refreshTokens(host, session.refreshToken, {
         timeoutMs: ctx.settings.oauthTimeoutMs,
@@ -74,7 +78,7 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
       });
       ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
       storeSessionTokens(fresh, key, { ...tokens, scope: tokens.scope ?? session.oauthScope });
-      return { changed: true, value: tokens.accessToken };
+      return { changed: true, value: tokens.accessToken, retired };
     } catch (error) {
       if (error instanceof OAuthError && error.code === "invalid_grant") {
         // Dead for every alias that shares it: forget it everywhere.
@@ -82,11 +86,12 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
           delete accountsOf(fresh)[other].oauthSessionKey;
         }
         deleteSession(fresh, key);
-        return { changed: true, value: undefined };
+        return { changed: true, value: undefined, retired };
       }
+      if (error instanceof Cancelled) throw error;
       throw new CliError(error instanceof Error ? error.message : String(error));
     }
-  }, { cancellable: true, secretsFor: [alias], irreversible: true });
+  }, { cancellable: true, reads: [alias], spends: true });
   if (refreshed === undefined) {
     throw new CliError(
       "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",

@@ -1,7 +1,7 @@
 /** `ably accounts current`: the current account, verified with the Control API. */
 import type { Context } from "../../context.ts";
 import { ControlApiError } from "../../control/errors.ts";
-import { CliError, ExitCode } from "../../errors.ts";
+import { Cancelled, CliError } from "../../errors.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
@@ -10,7 +10,7 @@ import { currentOrFail } from "./resolve.ts";
 
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
 
-export async function run(ctx: Context): Promise<number | void> {
+export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
   const config = (await ctx.store.read()) ?? {};
   const alias = currentOrFail(config, "accountCurrent");
@@ -28,10 +28,7 @@ export async function run(ctx: Context): Promise<number | void> {
     spinner.stop();
   } catch (error) {
     spinner.stop();
-    if (ctx.signal.aborted) {
-      out.warning("Verification cancelled.");
-      return ExitCode.Interrupted;
-    }
+    if (error instanceof Cancelled) throw error;
     // Report honestly: a warning and the cached details, never an error followed by a result;
     // and say what happened: an expired or rejected token is only one of the reasons.
     const reason = (error as Error).message;

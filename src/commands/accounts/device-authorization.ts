@@ -4,7 +4,7 @@
  * Ctrl-C cancels.
  */
 import type { Context } from "../../context.ts";
-import { CliError, ExitCode } from "../../errors.ts";
+import { Cancelled, CliError } from "../../errors.ts";
 import {
   type OAuthError,
   pollForTokens,
@@ -14,23 +14,23 @@ import {
 import { isWebAddress } from "../../platform/browser.ts";
 import { printable } from "../../http.ts";
 
-/** The issued tokens, or the exit code when the user cancelled. */
+/** The issued tokens; Ctrl-C throws `Cancelled`. */
 export async function authorizeDevice(
   ctx: Context,
   host: string,
   browser: boolean,
-): Promise<TokenSet | number> {
+): Promise<TokenSet> {
   const { out } = ctx;
   const timeoutMs = ctx.settings.oauthTimeoutMs;
+  const asking = out.spinner(`Requesting a device code from ${host}`);
   const code = await requestDeviceCode(host, {
     timeoutMs: Math.max(timeoutMs, 1000),
     signal: ctx.signal,
     fetch: ctx.fetch,
   }).catch((error) => {
-    if (ctx.signal.aborted) return undefined;
+    if (error instanceof Cancelled) throw error;
     throw new CliError(error.message, { component: "accountLogin" });
-  });
-  if (!code) return cancelled(ctx);
+  }).finally(() => asking.stop());
   out.event({
     status: "awaiting_authorization",
     userCode: code.userCode,
@@ -66,12 +66,7 @@ export async function authorizeDevice(
     return tokens;
   } catch (error) {
     spinner.stop();
-    if (ctx.signal.aborted) return cancelled(ctx);
+    if (error instanceof Cancelled) throw error;
     throw new CliError((error as OAuthError).message, { component: "accountLogin" });
   }
-}
-
-function cancelled(ctx: Context): number {
-  ctx.out.warning("Authentication cancelled.");
-  return ExitCode.Interrupted;
 }

@@ -8,7 +8,9 @@
  */
 import type { Context } from "../../context.ts";
 import { CliError, usageError } from "../../errors.ts";
-import { accountsOf, aliasesUsing } from "../../config/accounts.ts";
+import { accountsOf } from "../../config/accounts.ts";
+import { aliasesUsing } from "../../config/sessions.ts";
+import type { KeychainOptions } from "../../cli/tree.ts";
 import {
   credentialsLocation,
   keychainSlots,
@@ -19,12 +21,6 @@ import {
 } from "../../config/credential-marks.ts";
 import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
 import { currentOrFail, noAccounts, resolveOrFail } from "./resolve.ts";
-
-export type KeychainOptions = {
-  accountAliasOrId?: string;
-  all?: boolean;
-  toFile?: boolean;
-};
 
 const COMPONENT = "accountKeychain";
 
@@ -47,7 +43,7 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
 
   const accounts: { alias: string; credentials: "keychain" | "file"; status: Status }[] = [];
   for (const alias of targets) {
-    const status = await ctx.store.update((fresh) => {
+    const { value: status } = await ctx.store.update((fresh) => {
       if (!Object.hasOwn(accountsOf(fresh), alias)) {
         throw new CliError(`Account "${alias}" is no longer configured.`, {
           component: COMPONENT,
@@ -72,7 +68,7 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
       // Back in the file, the tokens take their places again (the official CLI's key order).
       if (to === "file") inOfficialOrder(found.table);
       return { changed: true, value: "moved" as Status };
-    }, { cancellable: true, secretsFor: [alias] });
+    }, { cancellable: true, reads: [alias] });
     accounts.push({ alias, credentials: status === "no-credentials" ? "file" : to, status });
     out.verbose("keychain", "moved", `${alias}: ${status}`);
   }

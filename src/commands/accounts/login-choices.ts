@@ -6,12 +6,11 @@
  * words.
  */
 import type { Context } from "../../context.ts";
-import { CliError } from "../../errors.ts";
+import { Cancelled, CliError } from "../../errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasFromName, aliasProblem, uniqueAlias } from "../../config/alias.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import type { App as ControlApp, ControlClient, Key, Me } from "../../control/api.ts";
-import { INTERRUPTED, type Interrupted } from "../../prompt/prompter.ts";
 
 export interface RemoteAccount {
   id: string;
@@ -22,7 +21,7 @@ export async function chooseRemoteAccount(
   ctx: Context,
   me: Me,
   remote: RemoteAccount[],
-): Promise<RemoteAccount | Interrupted> {
+): Promise<RemoteAccount> {
   if (remote.length === 0) return me.account;
   if (remote.length === 1) return remote[0];
   if (!ctx.interactive) {
@@ -50,7 +49,7 @@ export async function chooseAlias(
   account: RemoteAccount,
   requested: string | undefined,
   force: boolean,
-): Promise<string | Interrupted> {
+): Promise<string> {
   const { out } = ctx;
   let alias = requested ?? aliasFromName(account.name);
   while (true) {
@@ -71,18 +70,16 @@ export async function chooseAlias(
     }
     out.print();
     out.print(`Alias "${alias}" is already used by a different account (${holder}).`);
-    const typed = await ctx.prompter.input("Enter an alias for this account:", {
+    // The same rule as --alias: what the prompt accepts is what --alias would.
+    const chosen = (await ctx.prompter.input("Enter an alias for this account:", {
       default: uniqueAlias(config, alias, account.id),
       validate: (value) => aliasProblem(value.toLowerCase()),
-    });
-    if (typed === INTERRUPTED) return INTERRUPTED;
-    const chosen = typed.trim().toLowerCase();
+    })).toLowerCase();
     if (holderOf(config, chosen, account.id)) {
       const replace = await ctx.prompter.confirm(
         `Replace the account ${holderOf(config, chosen, account.id)} stored as "${chosen}"?`,
       );
-      if (replace === "interrupted") return INTERRUPTED;
-      if (replace === "yes") return chosen;
+      if (replace) return chosen;
     }
     alias = chosen;
     requested = undefined;
@@ -103,13 +100,13 @@ export async function chooseApp(
   ctx: Context,
   client: ControlClient,
   accountId: string,
-): Promise<{ app: ControlApp; autoSelected: boolean } | undefined | Interrupted> {
+): Promise<{ app: ControlApp; autoSelected: boolean } | undefined> {
   const { out } = ctx;
   let apps: ControlApp[];
   try {
     apps = await client.apps(accountId);
   } catch (error) {
-    if (ctx.signal.aborted) return INTERRUPTED;
+    if (error instanceof Cancelled) throw error;
     out.warning(`Could not fetch apps: ${(error as Error).message}`);
     return undefined;
   }
@@ -127,7 +124,7 @@ export async function chooseApp(
       "Select an app:",
       apps.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
     );
-    return app === INTERRUPTED ? app : { app, autoSelected: false };
+    return { app, autoSelected: false };
   }
   if (!ctx.interactive) {
     out.warning("No apps found in this account. Create one in the Ably dashboard.");
@@ -135,19 +132,19 @@ export async function chooseApp(
   }
   out.print();
   out.print("No apps found in your account.");
-  const create = await ctx.prompter.confirm("Would you like to create your first app now?");
-  if (create !== "yes") return create === "interrupted" ? INTERRUPTED : undefined;
+  if (!(await ctx.prompter.confirm("Would you like to create your first app now?"))) {
+    return undefined;
+  }
   const name = await ctx.prompter.input("Enter a name for your app:", {
     validate: (value) => (value ? undefined : "App name cannot be empty"),
   });
-  if (name === INTERRUPTED) return INTERRUPTED;
-  out.progress(`Creating app ${name.trim()}`);
+  out.progress(`Creating app ${name}`);
   try {
-    const app = await client.createApp(accountId, name.trim());
+    const app = await client.createApp(accountId, name);
     out.success("App created successfully.");
     return { app, autoSelected: false };
   } catch (error) {
-    if (ctx.signal.aborted) return INTERRUPTED;
+    if (error instanceof Cancelled) throw error;
     out.warning(`Failed to create app: ${(error as Error).message}`);
     return undefined;
   }
@@ -157,13 +154,13 @@ export async function chooseKey(
   ctx: Context,
   client: ControlClient,
   app: ControlApp,
-): Promise<{ key: Key; autoSelected: boolean } | undefined | Interrupted> {
+): Promise<{ key: Key; autoSelected: boolean } | undefined> {
   const { out } = ctx;
   let keys: Key[];
   try {
     keys = await client.keys(app.id);
   } catch (error) {
-    if (ctx.signal.aborted) return INTERRUPTED;
+    if (error instanceof Cancelled) throw error;
     out.warning(`Could not fetch API keys: ${(error as Error).message}`);
     return undefined;
   }
@@ -181,5 +178,5 @@ export async function chooseKey(
     "Select a key:",
     keys.map((k) => ({ name: `${k.name || "Unnamed key"} (${k.id})`, value: k })),
   );
-  return key === INTERRUPTED ? key : { key, autoSelected: false };
+  return { key, autoSelected: false };
 }

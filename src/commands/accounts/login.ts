@@ -1,60 +1,62 @@
 /**
  * `ably accounts login` (and `ably login`): OAuth device authorization, or an
- * existing access token; then pick the account, alias, app and key, store it
- * all in one locked write, and make the account current. Tokens issued for a
- * login that does not get stored (failure, Ctrl-C) are revoked; tokens the
- * login replaces are revoked at their own issuer.
+ * existing access token; then the choices (account, alias, app, key), one
+ * locked write of the login as planned, and the report. Tokens issued for a
+ * login that does not get stored (a failure, Ctrl-C, Esc or Ctrl-D anywhere)
+ * are revoked on the way out; tokens the login replaces are revoked by the
+ * store, at their own issuer, before the new file replaces the old.
  */
 import type { Context } from "../../context.ts";
-import { CliError, ExitCode, usageError } from "../../errors.ts";
-import { accountsOf } from "../../config/accounts.ts";
-import type { AblyConfig } from "../../config/schema.ts";
-import { aliasProblem } from "../../config/alias.ts";
+import { Cancelled, CliError, usageError } from "../../errors.ts";
 import {
-  credentialsLocation,
-  OFFICIAL_CLI_NOTE,
-  setKeychainMark,
-} from "../../config/credential-marks.ts";
-import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
-import {
-  type ReplacedTokens,
+  accountsOf,
   setCurrentAccount,
   setEndpoint,
   storeAppSelection,
   storeOAuthLogin,
   storeTokenLogin,
-} from "../../config/login-records.ts";
+} from "../../config/accounts.ts";
+import type { AblyConfig } from "../../config/schema.ts";
+import { aliasProblem } from "../../config/alias.ts";
+import { OFFICIAL_CLI_NOTE, setKeychainMark } from "../../config/credential-marks.ts";
+import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
 import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
 import { revokeTokenPair } from "../../oauth/revoke.ts";
 import type { TokenSet } from "../../oauth/tokens.ts";
 import {
+  type App,
   type ControlClient,
   controlClient,
   DEFAULT_CONTROL_HOST,
+  type Key,
   type Me,
 } from "../../control/api.ts";
-import { INTERRUPTED } from "../../prompt/prompter.ts";
+import type { LoginOptions } from "../../cli/tree.ts";
 import { authorizeDevice } from "./device-authorization.ts";
-import { chooseAlias, chooseApp, chooseKey, chooseRemoteAccount } from "./login-choices.ts";
-import { revokeSessions } from "./revocation.ts";
+import {
+  chooseAlias,
+  chooseApp,
+  chooseKey,
+  chooseRemoteAccount,
+  type RemoteAccount,
+} from "./login-choices.ts";
 
-export type LoginOptions = {
-  alias?: string;
-  browser?: boolean;
-  token?: string | true;
-  force?: boolean;
-  endpoint?: string;
-  keychain?: boolean;
-};
+const COMPONENT = "accountLogin";
 
-type Store = (
-  config: AblyConfig,
-  alias: string,
-  me: Me,
-  account: { id: string; name: string },
-) => ReplacedTokens[];
+/** What a login stores: the credentials, and what the user chose. */
+interface LoginPlan {
+  credentials: { kind: "oauth"; tokens: TokenSet } | { kind: "token"; token: string };
+  me: Me;
+  account: RemoteAccount;
+  alias: string;
+  /** The account stored under the alias when it was chosen, if any. */
+  holder?: string;
+  app?: { app: App; autoSelected: boolean };
+  key?: { key: Key; autoSelected: boolean };
+  keychain: boolean;
+}
 
-export async function run(ctx: Context, options: LoginOptions): Promise<number> {
+export async function run(ctx: Context, options: LoginOptions): Promise<void> {
   // Never echo the value: it may be a token pasted in the wrong place.
   if (options.alias !== undefined && aliasProblem(options.alias)) {
     throw usageError(`${aliasProblem(options.alias)}.`);
@@ -64,147 +66,151 @@ export async function run(ctx: Context, options: LoginOptions): Promise<number> 
   await ctx.store.preflight();
   const keychain = options.keychain === true || ctx.settings.credentialStore === "keychain";
   if (keychain) await ctx.store.checkKeychain();
-  const { settings } = ctx;
-  const controlHost = settings.controlHost ?? DEFAULT_CONTROL_HOST;
-  const clientFor = (token: string) =>
-    controlClient(controlHost, token, {
-      timeoutMs: settings.controlTimeoutMs,
-      signal: ctx.signal,
-      fetch: ctx.fetch,
-    });
 
   if (options.token !== undefined) {
-    const token = options.token === true ? settings.accessToken : options.token;
-    if (!token) throw usageError("--token needs a token, or ABLY_ACCESS_TOKEN set.");
+    const token = await pastedToken(ctx, options.token);
     ctx.out.protect([token]);
-    const code = await finishLogin(
-      ctx,
-      options,
-      clientFor(token),
-      "token",
-      (config, alias, me, account) =>
-        storeTokenLogin(config, alias, token, {
-          accountId: account.id,
-          accountName: account.name,
-          userEmail: me.user.email,
-          controlHost: settings.controlHost,
-        }),
-      keychain,
-    );
-    if (code === ExitCode.Interrupted) ctx.out.warning("Login cancelled; nothing was stored.");
-    return code;
+    const plan = await choose(ctx, options, controlFor(ctx, token), { kind: "token", token });
+    await save(ctx, { ...plan, keychain }, options);
+    report(ctx, { ...plan, keychain });
+    return;
   }
 
-  const oauthHost = settings.oauthHost ?? DEFAULT_OAUTH_HOST;
+  const oauthHost = ctx.settings.oauthHost ?? DEFAULT_OAUTH_HOST;
   const tokens = await authorizeDevice(ctx, oauthHost, options.browser !== false);
-  if (typeof tokens === "number") return tokens;
   ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
-  const progress = { stored: false };
-  let code: number | undefined;
+  let stored = false;
   try {
-    code = await finishLogin(
-      ctx,
-      options,
-      clientFor(tokens.accessToken),
-      "oauth",
-      (config, alias, me, account) => {
-        return storeOAuthLogin(config, alias, tokens, {
-          accountId: account.id,
-          accountName: account.name,
-          userEmail: me.user.email,
-          oauthHost: settings.oauthHost,
-          controlHost: settings.controlHost,
-        });
-      },
-      keychain,
-      progress,
-    ).catch((error) => {
-      // Ctrl-C during a request surfaces as that request failing.
-      if (progress.stored || !ctx.signal.aborted) throw error;
-      return ExitCode.Interrupted;
+    const plan = await choose(ctx, options, controlFor(ctx, tokens.accessToken), {
+      kind: "oauth",
+      tokens,
     });
-    return code;
-  } finally {
-    // Until the write has succeeded, giving up (or a write that failed) must revoke the
-    // tokens. The write itself is never cancelled, and tokens it stored are never revoked.
-    if (!progress.stored) {
-      const failure = await revokeIssued(ctx, oauthHost, tokens);
-      if (code === ExitCode.Interrupted) {
-        ctx.out.warning(
-          failure === undefined
-            ? "Login cancelled; the issued tokens were revoked and nothing was stored."
-            : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`,
-        );
-      } else if (failure !== undefined) {
-        ctx.out.warning(
-          `The tokens issued for this login could not be revoked (${failure}); they stay valid until they expire.`,
-        );
-      }
+    // Not cancellable: once the write has begun it is finished, and what it stores is kept.
+    await save(ctx, { ...plan, keychain }, options);
+    stored = true;
+    report(ctx, { ...plan, keychain });
+  } catch (error) {
+    if (stored) throw error;
+    // Whatever stopped the login, the issued tokens must not outlive it. A second Ctrl-C
+    // waits for this (it is bounded by the OAuth time-out), and the screen says so.
+    const failure = await ctx.shield(
+      "Revoking the tokens issued for this login first…",
+      revokeIssued(ctx, oauthHost, tokens),
+    );
+    if (error instanceof Cancelled) {
+      throw new Cancelled(
+        undefined,
+        failure === undefined
+          ? "Login cancelled; the issued tokens were revoked and nothing was stored."
+          : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`,
+      );
     }
+    if (failure !== undefined) {
+      ctx.out.warning(
+        `The tokens issued for this login could not be revoked (${failure}); they stay valid until they expire.`,
+      );
+    }
+    throw error;
   }
 }
 
-/** Who is this, which account, which alias, app and key; then one locked write. */
-async function finishLogin(
+/** `--token VALUE`, `--token -` (the first line of stdin), or ABLY_ACCESS_TOKEN, or asked. */
+async function pastedToken(ctx: Context, flag: string | true): Promise<string> {
+  if (flag === "-") {
+    const line = (await ctx.prompter.firstLine())?.trim();
+    if (!line) throw usageError("--token - reads the token from standard input, which was empty.");
+    return line;
+  }
+  if (flag !== true) return flag;
+  if (ctx.settings.accessToken) return ctx.settings.accessToken;
+  if (!ctx.interactive) {
+    throw usageError(
+      "--token needs a token: --token - (read from standard input), ABLY_ACCESS_TOKEN, or a terminal to paste it on.",
+    );
+  }
+  return await ctx.prompter.secret("Paste your access token (input is hidden):");
+}
+
+function controlFor(ctx: Context, token: string): ControlClient {
+  const { settings } = ctx;
+  return controlClient(settings.controlHost ?? DEFAULT_CONTROL_HOST, token, {
+    timeoutMs: settings.controlTimeoutMs,
+    signal: ctx.signal,
+    fetch: ctx.fetch,
+  });
+}
+
+/** Who is this, which account, alias, app and key: asked on a terminal, else defaults. */
+async function choose(
   ctx: Context,
   options: LoginOptions,
   client: ControlClient,
-  authMethod: "oauth" | "token",
-  store: Store,
-  keychain: boolean,
-  progress = { stored: false },
-): Promise<number> {
+  credentials: LoginPlan["credentials"],
+): Promise<LoginPlan> {
   const { out } = ctx;
-  const [me, remote] = await Promise.all([client.me(), client.accounts()]);
+  const spinner = out.spinner("Fetching your account details");
+  let me: Me;
+  let remote: RemoteAccount[];
+  try {
+    [me, remote] = await Promise.all([client.me(), client.accounts()]);
+  } finally {
+    spinner.stop();
+  }
   const account = await chooseRemoteAccount(ctx, me, remote);
-  if (account === INTERRUPTED) return ExitCode.Interrupted;
   out.print();
   out.print(`Using account ${out.style.cyan(account.name)} (${account.id}).`);
-
   const existing = (await ctx.store.read()) ?? {};
   const alias = await chooseAlias(ctx, existing, account, options.alias, Boolean(options.force));
-  if (alias === INTERRUPTED) return ExitCode.Interrupted;
-
   const app = await chooseApp(ctx, client, account.id);
-  if (app === INTERRUPTED) return ExitCode.Interrupted;
   const key = app ? await chooseKey(ctx, client, app.app) : undefined;
-  if (key === INTERRUPTED) return ExitCode.Interrupted;
-  if (ctx.signal.aborted) return ExitCode.Interrupted;
-
-  // Not cancellable: once the write has begun it is finished, and what it stores is kept.
-  // With --keychain the store puts the tokens in the OS keychain and keeps them out of the file.
   const holder = accountsOf(existing)[alias]?.accountId;
-  const email = me.user.email.toLowerCase();
-  // The tokens this login may replace: the alias's own, and a session of the same user.
-  const sharing = Object.entries(accountsOf(existing))
-    .filter(([, a]) => a.userEmail?.toLowerCase() === email).map(([other]) => other);
-  const { replaced, credentials } = await ctx.store.update((config) => {
-    const now = accountsOf(config)[alias]?.accountId;
-    if (now !== undefined && now !== holder && now !== account.id) {
+  return { credentials, me, account, alias, holder, app, key, keychain: false };
+}
+
+/** One locked write of the plan; the store revokes the tokens it replaces. */
+async function save(ctx: Context, plan: LoginPlan, options: LoginOptions): Promise<void> {
+  await ctx.store.update((config) => {
+    const now = accountsOf(config)[plan.alias]?.accountId;
+    if (now !== undefined && now !== plan.holder && now !== plan.account.id) {
       // Another ably process stored a different account under this alias meanwhile.
       throw new CliError(
-        `Alias "${alias}" was just taken by another ably process (account ${now}); nothing was stored. Log in again to choose an alias.`,
-        { component: "accountLogin" },
+        `Alias "${plan.alias}" was just taken by another ably process (account ${now}); nothing was stored. Log in again to choose an alias.`,
+        { component: COMPONENT },
       );
     }
-    const replaced = store(config, alias, me, account);
-    if (keychain) setKeychainMark(config, alias, true);
-    setCurrentAccount(config, alias);
-    if (options.endpoint) setEndpoint(config, alias, options.endpoint);
-    if (app) storeAppSelection(config, alias, app.app, key?.key);
-    return { changed: true, value: { replaced, credentials: credentialsLocation(config, alias) } };
-  }, { secretsFor: [alias, ...sharing] });
-  progress.stored = true;
-  await revokeSessions(
-    ctx,
-    replaced.map(({ session, host }, index) => ({
-      sessionKey: `replaced-${index}`,
-      host,
-      tokens: session,
-      whose: " replaced by this login",
-    })),
-  );
+    recordLogin(config, plan, ctx.settings, options.endpoint);
+    return { changed: true, value: undefined };
+  }, { revokedAs: " replaced by this login" });
+}
 
+/** The login as the config records it. */
+function recordLogin(
+  config: AblyConfig,
+  plan: LoginPlan,
+  hosts: { oauthHost?: string; controlHost?: string },
+  endpoint: string | undefined,
+): void {
+  const { alias, account, me, credentials } = plan;
+  const info = {
+    accountId: account.id,
+    accountName: account.name,
+    userEmail: me.user.email,
+    oauthHost: hosts.oauthHost,
+    controlHost: hosts.controlHost,
+  };
+  if (credentials.kind === "oauth") storeOAuthLogin(config, alias, credentials.tokens, info);
+  else storeTokenLogin(config, alias, credentials.token, info);
+  if (plan.keychain) setKeychainMark(config, alias, true);
+  setCurrentAccount(config, alias);
+  if (endpoint) setEndpoint(config, alias, endpoint);
+  if (plan.app) storeAppSelection(config, alias, plan.app.app, plan.key?.key);
+}
+
+function report(ctx: Context, plan: LoginPlan): void {
+  const { out } = ctx;
+  const { alias, account, me, app, key } = plan;
+  const authMethod = plan.credentials.kind;
+  const credentials = plan.keychain ? "keychain" : "file";
   out.result({
     account: {
       alias,
@@ -228,7 +234,7 @@ async function finishLogin(
     },
   });
   if (alias !== "default") out.print(`Account stored with alias: ${alias}`);
-  out.print(`Account ${out.style.cyan(alias)} is now the current account`);
+  out.print(`Account ${out.style.cyan(alias)} is now the current account.`);
   out.success(`Successfully logged in to ${account.name} (account ID: ${account.id}).`);
   out.note(
     authMethod === "oauth"
@@ -248,7 +254,6 @@ async function finishLogin(
     const how = key.autoSelected ? "Automatically selected" : "Selected";
     out.success(`${how} API key: ${key.key.name || "Unnamed key"} (${key.key.id}).`);
   }
-  return ExitCode.Success;
 }
 
 /** Revokes tokens issued for a login that was not stored; the reason if one failed. */

@@ -4,38 +4,23 @@
  * one write; report what happened to every token.
  */
 import type { Context } from "../../context.ts";
-import { CliError, ExitCode, usageError } from "../../errors.ts";
-import { LockWaitAborted } from "../../config/errors.ts";
+import { CliError, usageError } from "../../errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import {
   accountsOf,
-  aliasesUsing,
   type Credentials,
   credentialsOf,
   currentAlias,
-  issuerHost,
   removeAccount,
-  sessionOf,
-  sessionsOnlyUsedBy,
 } from "../../config/accounts.ts";
+import { deleteSession } from "../../config/sessions.ts";
+import type { LogoutOptions } from "../../cli/tree.ts";
 import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
-import {
-  type Attempts,
-  describeRevocation,
-  type Revocation,
-  revokeSessions,
-  type SessionJob,
-} from "./revocation.ts";
-
-export type LogoutOptions = {
-  accountAliasOrId?: string;
-  all?: boolean;
-  force?: boolean;
-};
+import { describeRevocation, type Revocation } from "../../credentials/revocation.ts";
 
 const COMPONENT = "accountLogout";
 
-export async function run(ctx: Context, options: LogoutOptions): Promise<number> {
+export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
   const { out } = ctx;
   if (options.all && options.accountAliasOrId !== undefined) {
     throw usageError("--all logs out of every account; do not name one as well.");
@@ -54,54 +39,34 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<number>
       component: COMPONENT,
     });
   }
-  const chosen = named ?? (options.all ? allAccounts(config) : await chooseAccount(ctx, config));
-  if (chosen === ExitCode.Interrupted) {
-    out.warning("Logout canceled.");
-    return ExitCode.Interrupted;
-  }
+  const chosen = named ?? (options.all ? allAccounts(config) : [await chooseAccount(ctx, config)]);
   out.verbose("account", "accountResolved", `Logging out from ${chosen.join(", ")}`);
-  if (!options.force) {
-    const declined = await confirmLogout(ctx, options.all ? undefined : chosen[0], chosen);
-    if (declined !== undefined) return declined;
+  if (!options.force && !(await confirmLogout(ctx, options.all ? undefined : chosen[0], chosen))) {
+    out.warning("Logout cancelled.");
+    return;
   }
 
-  // Revocation happens under the lock, on what the file holds then (tokens another run
-  // refreshed meanwhile are the ones revoked, and nothing can start sharing them first),
-  // and last: after the new file is written and synced, just before it replaces the old.
-  let revoked: { attempts: Attempts; jobs: SessionJob[] } | undefined;
-  let saved;
-  try {
-    saved = await ctx.store.update((fresh) => {
-      // --all means every account there is now, including any added meanwhile.
-      const targets = options.all ? Object.keys(accountsOf(fresh)) : chosen;
-      if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
-        return { changed: false, value: undefined };
-      }
-      const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
-      const jobs = sessionsOnlyUsedBy(fresh, targets).map((key) =>
-        sessionJob(fresh, key, targets.length > 1, ctx.settings.oauthHost)
-      );
-      let remaining = Object.keys(accountsOf(fresh));
-      for (const alias of targets) remaining = removeAccount(fresh, alias);
-      const value = { targets, before, jobs, remaining, current: currentAlias(fresh) };
-      return {
-        changed: true,
-        value,
-        beforeCommit: async () => {
-          revoked = { attempts: await revokeSessions(ctx, jobs), jobs };
-        },
-      };
-    }, { cancellable: true, basis: snapshot, secretsFor: options.all ? "all" : chosen });
-  } catch (error) {
-    if (error instanceof LockWaitAborted) {
-      out.warning("Logout canceled.");
-      return ExitCode.Interrupted;
+  // The store revokes the tokens this removes under the lock, on what the file holds then
+  // (tokens another run refreshed meanwhile are the ones revoked), just before the new file
+  // replaces the old.
+  const { value: planned, saved, attempts } = await ctx.store.update((fresh) => {
+    // --all means every account there is now, including any added meanwhile.
+    const targets = options.all ? Object.keys(accountsOf(fresh)) : chosen;
+    if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
+      return { changed: false, value: undefined };
     }
-    // Only the final rename can fail after revoking: say exactly what is dead.
-    if (revoked) throw revokedButKept(error, revoked.attempts, revoked.jobs);
-    throw error;
-  }
-  if (!saved) {
+    const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
+    for (const alias of targets) removeAccount(fresh, alias);
+    // Sessions no account uses (a hand edit, an older tool) hold live tokens: --all ends them too.
+    const orphans = options.all ? Object.keys(fresh.oauthSessions ?? {}) : [];
+    for (const key of orphans) deleteSession(fresh, key);
+    const remaining = Object.keys(accountsOf(fresh));
+    return {
+      changed: true,
+      value: { targets, before, orphans, remaining, current: currentAlias(fresh) },
+    };
+  }, { cancellable: true, basis: snapshot, reads: options.all ? "all" : chosen });
+  if (!saved || !planned) {
     throw new CliError(
       `Account "${
         chosen[0]
@@ -109,58 +74,20 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<number>
       { component: COMPONENT },
     );
   }
-  const attempts = revoked?.attempts ?? new Map();
-  const droppedKeys = new Set(saved.jobs.map((job) => job.sessionKey));
-  const accounts = saved.targets.map((alias) => {
-    const credentials = saved.before.get(alias)!;
-    const gone = credentials.kind === "oauth" && droppedKeys.has(credentials.sessionKey);
+  const accounts = planned.targets.map((alias) => {
+    const credentials = planned.before.get(alias)!;
+    const gone = credentials.kind === "oauth" &&
+      !planned.remaining.some((other) => credentials.sharedWith.includes(other));
     return { alias, revocation: describeRevocation(credentials, gone, attempts) };
   });
-  out.verbose("config", "configSaved", `Removed ${saved.targets.join(", ")} from ${location.file}`);
-
-  if (options.all) reportAll(ctx, accounts, saved.before);
-  else report(ctx, accounts[0].alias, saved.remaining, saved.current, accounts[0].revocation);
-  if (ctx.signal.aborted) {
-    out.warning(
-      "Interrupted while revoking: the logout was completed; tokens not reported revoked may remain valid until they expire.",
-    );
-    return ExitCode.Interrupted;
-  }
-  return ExitCode.Success;
-}
-
-/** The write failed after the tokens were revoked: the account stays, and the user must know. */
-function revokedButKept(error: unknown, attempts: Attempts, jobs: SessionJob[]): CliError {
-  const done = jobs.flatMap((job) =>
-    (["access", "refresh"] as const)
-      .filter((kind) => attempts.get(job.sessionKey)?.[kind]?.status === "revoked")
-      .map((kind) => `${kind} token${job.whose}`)
+  out.verbose(
+    "config",
+    "configSaved",
+    `Removed ${planned.targets.join(", ")} from ${location.file}`,
   );
-  const cause = error instanceof Error ? error.message : String(error);
-  return new CliError(
-    `${cause} The config was not changed, but these tokens were already revoked: ${
-      done.join(", ") || "none"
-    }. The account is still configured with them; fix the problem and log out again.`,
-    { component: COMPONENT, cause: error },
-  );
-}
 
-function sessionJob(
-  config: AblyConfig,
-  sessionKey: string,
-  several: boolean,
-  fallbackHost: string | undefined,
-): SessionJob {
-  const aliases = aliasesUsing(config, sessionKey);
-  const oauthHost = aliases.map((a) => accountsOf(config)[a].oauthHost).find(Boolean);
-  const session = sessionOf(config, sessionKey)!;
-  return {
-    sessionKey,
-    // The override only for a session that does not record its issuer (older CLIs).
-    host: issuerHost(oauthHost, sessionKey, fallbackHost),
-    tokens: { accessToken: session.accessToken, refreshToken: session.refreshToken },
-    whose: several ? ` of ${aliases.join(", ")}` : "",
-  };
+  if (options.all) reportAll(ctx, accounts, planned.before, planned.orphans, planned.remaining);
+  else report(ctx, accounts[0].alias, planned.remaining, planned.current, accounts[0].revocation);
 }
 
 function allAccounts(config: AblyConfig): string[] {
@@ -170,27 +97,23 @@ function allAccounts(config: AblyConfig): string[] {
 }
 
 /** The current account, else (on a terminal) a pick. */
-async function chooseAccount(
-  ctx: Context,
-  config: AblyConfig,
-): Promise<string[] | typeof ExitCode.Interrupted> {
-  if (currentAlias(config) !== undefined) return [currentOrFail(config, COMPONENT)];
+async function chooseAccount(ctx: Context, config: AblyConfig): Promise<string> {
+  if (currentAlias(config) !== undefined) return currentOrFail(config, COMPONENT);
   if (!ctx.interactive || Object.keys(accountsOf(config)).length === 0) {
     throw new CliError(
       'No account is currently selected and no alias or ID provided. Run "ably accounts list" to see available accounts.',
       { component: COMPONENT },
     );
   }
-  const picked = await pickAccount(ctx, config, "Select an account to log out from:");
-  return typeof picked === "string" ? [picked] : ExitCode.Interrupted;
+  return await pickAccount(ctx, config, "Select an account to log out from:");
 }
 
-/** `undefined` to go on, or the exit code to stop with. */
+/** Whether the user said yes. */
 async function confirmLogout(
   ctx: Context,
   alias: string | undefined,
   aliases: string[],
-): Promise<number | undefined> {
+): Promise<boolean> {
   const { out } = ctx;
   // Part of the question: on stderr with it, so `ably … > file` still shows it.
   if (alias !== undefined) {
@@ -204,22 +127,7 @@ async function confirmLogout(
   }
   const these = aliases.length === 1 ? "this account" : "these accounts";
   out.note(`This includes access tokens and any app configurations associated with ${these}.`);
-  switch (await ctx.prompter.confirm("Are you sure you want to proceed?")) {
-    case "yes":
-      return undefined;
-    case "no":
-      out.warning("Logout canceled.");
-      return ExitCode.Success;
-    case "interrupted":
-      out.warning("Logout canceled.");
-      return ExitCode.Interrupted;
-    case "eof":
-      throw new CliError("Logout canceled.", {
-        component: COMPONENT,
-        hint:
-          "No answer was read from standard input. Use --force to log out without confirmation.",
-      });
-  }
+  return await ctx.prompter.confirm("Are you sure you want to proceed?");
 }
 
 function report(
@@ -247,15 +155,28 @@ function reportAll(
   ctx: Context,
   accounts: { alias: string; revocation: Revocation }[],
   before: Map<string, Credentials>,
+  orphans: string[],
+  remaining: string[],
 ): void {
   const { out } = ctx;
-  out.result({ accounts, remainingAccounts: [] });
+  out.result({
+    accounts,
+    remainingAccounts: remaining,
+    ...(orphans.length ? { orphanedSessions: orphans.length } : {}),
+  });
   if (out.json) return;
   const legacy = accounts.filter(({ alias }) => {
     const credentials = before.get(alias)!;
     return credentials.kind === "legacy" && credentials.hasToken;
   });
   if (legacy.length) warnUnrevoked(ctx, legacy[0].revocation, legacy.map((a) => a.alias));
+  if (orphans.length) {
+    out.note(
+      `Also ended ${orphans.length} OAuth session${
+        orphans.length === 1 ? "" : "s"
+      } no account used (left by a hand edit or an older tool); their tokens were revoked.`,
+    );
+  }
   out.print('No remaining accounts. Use "ably accounts login" to log in to an account.');
   const names = accounts.map((a) => a.alias).join(", ");
   out.success(

@@ -11,7 +11,6 @@ import {
   resolveAccount,
 } from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
-import type { Interrupted } from "../../prompt/prompter.ts";
 
 export function resolveOrFail(config: AblyConfig, aliasOrId: string): string {
   const found = resolveAccount(config, aliasOrId);
@@ -75,7 +74,7 @@ export async function pickAccount(
   ctx: Context,
   config: AblyConfig,
   message: string,
-): Promise<string | Interrupted> {
+): Promise<string> {
   const current = currentAlias(config);
   return await ctx.prompter.choose(
     message,

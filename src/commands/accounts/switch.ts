@@ -3,32 +3,27 @@
  * its token with the Control API.
  */
 import type { Context } from "../../context.ts";
-import { CliError, ExitCode, usageError } from "../../errors.ts";
-import { accountsOf, accountSummaries } from "../../config/accounts.ts";
-import { setCurrentAccount, setEndpoint } from "../../config/login-records.ts";
+import { Cancelled, CliError, usageError } from "../../errors.ts";
+import {
+  accountsOf,
+  accountSummaries,
+  setCurrentAccount,
+  setEndpoint,
+} from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
-import { INTERRUPTED } from "../../prompt/prompter.ts";
+import type { SwitchOptions } from "../../cli/tree.ts";
 import { controlClientFor } from "./control-access.ts";
 import { noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
 
-export type SwitchOptions = {
-  accountAliasOrId?: string;
-  endpoint?: string;
-};
-
 const COMPONENT = "accountSwitch";
 
-export async function run(ctx: Context, options: SwitchOptions): Promise<number> {
+export async function run(ctx: Context, options: SwitchOptions): Promise<void> {
   const { out } = ctx;
   const config = (await ctx.store.read()) ?? {};
   if (Object.keys(accountsOf(config)).length === 0) throw noAccounts(COMPONENT, "Run");
   const alias = options.accountAliasOrId !== undefined
     ? resolveOrFail(config, options.accountAliasOrId)
     : await chooseAccount(ctx, config);
-  if (alias === INTERRUPTED) {
-    out.warning("Account switch cancelled.");
-    return ExitCode.Interrupted;
-  }
 
   await ctx.store.update((fresh) => {
     if (!Object.hasOwn(accountsOf(fresh), alias)) {
@@ -40,18 +35,23 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<number>
   }, { cancellable: true });
 
   const account = accountsOf(config)[alias];
+  const spinner = out.spinner("Verifying the account with the Control API");
   try {
     const { client } = await controlClientFor(ctx, alias, account, config);
     const me = await client.me();
+    spinner.stop();
     out.result({
       account: { alias, id: me.account.id, name: me.account.name, user: { email: me.user.email } },
     });
     out.success(`Switched to account ${out.style.cyan(me.account.name)} (${me.account.id}).`);
     out.print(`User: ${me.user.email}`);
   } catch (error) {
-    if (ctx.signal.aborted) {
-      out.warning(`Switched to account ${alias}; its verification was cancelled.`);
-      return ExitCode.Interrupted;
+    spinner.stop();
+    if (error instanceof Cancelled) {
+      throw new Cancelled(
+        undefined,
+        `Switched to account ${alias}; its verification was cancelled.`,
+      );
     }
     // Still switched: say so, and that the token did not check out.
     out.warning(
@@ -68,7 +68,6 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<number>
       },
     });
   }
-  return ExitCode.Success;
 }
 
 async function chooseAccount(ctx: Context, config: AblyConfig) {

@@ -61,7 +61,7 @@ Deno.test("login: Ctrl-C while the device code is being requested cancels with e
     interrupt.abort();
     const run = await login;
     assert.equal(run.code, 130, run.stderr);
-    assert.match(run.stderr, /Authentication cancelled\./);
+    assert.match(run.stderr, /Login cancelled; nothing was stored\./);
     assert.doesNotMatch(run.stderr, /Error/);
     assert.doesNotMatch(run.stdout, /authorization code/);
     await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);

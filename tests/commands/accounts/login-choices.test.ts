@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
-import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
+import { CANCEL } from "../../helpers/in-process.ts";
 import {
   type AblyServerScript,
   hostFlags,
@@ -122,36 +122,36 @@ Deno.test("login on a terminal: Ctrl-C at any question stores nothing and revoke
       {
         question: "Select an account:",
         script: { accounts: { status: 200, body: [ME.account, { id: "X2", name: "Other" }] } },
-        replies: [INTERRUPTED],
+        replies: [CANCEL],
       },
       {
         question: "Enter an alias for this account:",
         config: clash,
         script: {},
-        replies: [INTERRUPTED],
+        replies: [CANCEL],
       },
       {
         question: 'Replace the account Account test-account, SomeoneElse stored as "test-account"?',
         config: clash,
         script: {},
-        replies: [{ type: "test-account" }, INTERRUPTED],
+        replies: [{ type: "test-account" }, CANCEL],
       },
       {
         question: "Select an app:",
         script: { apps: { status: 200, body: [{ id: "a1", name: "A" }, { id: "a2", name: "B" }] } },
-        replies: [INTERRUPTED],
+        replies: [CANCEL],
       },
       {
         question: "Would you like to create your first app now?",
         script: { apps: { status: 200, body: [] } },
-        replies: [INTERRUPTED],
+        replies: [CANCEL],
       },
       {
         question: "Enter a name for your app:",
         script: { apps: { status: 200, body: [] } },
-        replies: ["yes", INTERRUPTED],
+        replies: ["yes", CANCEL],
       },
-      { question: "Select a key:", script: { keys: TWO_KEYS }, replies: [INTERRUPTED] },
+      { question: "Select a key:", script: { keys: TWO_KEYS }, replies: [CANCEL] },
     ];
   for (const { question, script, config, replies } of cases) {
     await withAblyServer(script, async (server) => {

@@ -20,7 +20,7 @@ import {
   unwrapped,
 } from "../../helpers/cli.ts";
 import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
-import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
+import { CANCEL } from "../../helpers/in-process.ts";
 
 const isWindows = Deno.build.os === "windows";
 
@@ -115,7 +115,7 @@ Deno.test("login: human output shows the code and URL; no display, so no browser
     assert.match(run.stdout, /Using account Test Account \(VgQpOZ\)\./);
     assert.match(
       run.stdout,
-      /Account stored with alias: mycompany\nAccount mycompany is now the current account\n/,
+      /Account stored with alias: mycompany\nAccount mycompany is now the current account\.\n/,
     );
     assert.match(run.stderr, /✓ Successfully logged in to Test Account \(account ID: VgQpOZ\)\./);
     assert.match(run.stderr, /✓ Automatically selected app: My App \(aBcDeF\)\./);
@@ -290,7 +290,7 @@ Deno.test("login on a terminal: Ctrl-C while waiting cancels with exit 130, noth
         steps: [["Waiting for authorization", "\x03"]],
       });
       assert.equal(code, 130, output);
-      assert.match(output, /Authentication cancelled\./);
+      assert.match(output, /Login cancelled; nothing was stored\./);
       await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
     },
   );
@@ -663,7 +663,7 @@ Deno.test("login: issued tokens that cannot be revoked after a failure or Ctrl-C
     {
       name: "Ctrl-C",
       script: { accounts: { status: 200, body: [ME.account, { id: "X2", name: "Other" }] } },
-      replies: [INTERRUPTED],
+      replies: [CANCEL],
       code: 130,
       warning:
         /Login cancelled; nothing was stored, but the issued tokens could not be revoked \(Token revocation failed \(500\): revocation down\) and stay valid until they expire\./,
@@ -700,7 +700,7 @@ Deno.test("login --token on a terminal: Ctrl-C at a question stores nothing and 
       ...hostFlags(server),
     ], {
       configDir: dir,
-      replies: [INTERRUPTED],
+      replies: [CANCEL],
     });
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /Login cancelled; nothing was stored\./);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
-import { INTERRUPTED } from "../../../src/prompt/prompter.ts";
+import { CANCEL } from "../../helpers/in-process.ts";
 import {
   type AuthServer,
   type Behaviour,
@@ -444,7 +444,7 @@ Deno.test("logout: a piped y/yes confirms, anything else declines (exit 0, uncha
     assert.doesNotMatch(run.stdout, /Are you sure/);
     if (loggedOut) assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
     else {
-      assert.match(run.stderr, /⚠ Logout canceled\./);
+      assert.match(run.stderr, /⚠ Logout cancelled\./);
       assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
     }
   }
@@ -454,7 +454,7 @@ Deno.test("logout: no answer on stdin (EOF) cancels with a hint to use --force, 
   const dir = await tempConfigDir(SAMPLE_LEGACY);
   const run = await runCli(["accounts", "logout"], { configDir: dir, stdin: "" });
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /Error: Logout canceled\./);
+  assert.match(run.stderr, /Error: Logout cancelled\./);
   assert.match(unwrapped(run.stderr), /Use --force to log out without/);
   assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
 });
@@ -694,16 +694,16 @@ const ROWS: Row[] = [
     args: [],
     replies: ["no"],
     code: 0,
-    stderr: /Logout canceled\./,
+    stderr: /Logout cancelled\./,
   },
   {
     name: "terminal, Ctrl-C at the question: nothing changes, exit 130",
     accounts: [ACME],
     current: "acme",
     args: [],
-    replies: ["interrupted"],
+    replies: [CANCEL],
     code: 130,
-    stderr: /Logout canceled\./,
+    stderr: /Logout cancelled\./,
   },
   {
     name: "piped yes confirms",
@@ -716,14 +716,14 @@ const ROWS: Row[] = [
     revoked: ["jane@acme"],
   },
   {
-    name: "piped nothing (EOF): canceled with a --force hint, exit 1",
+    name: "piped nothing (EOF): cancelled with a --force hint, exit 1",
     accounts: [ACME],
     current: "acme",
     args: [],
     stdin: "",
     code: 1,
     stderr:
-      /Logout canceled\. No answer was read from standard input\. Use --force to log out without confirmation/,
+      /Logout cancelled\. No answer was read from standard input\. Use --force to log out without confirmation/,
   },
   {
     name: "no current account, terminal: pick from the list",
@@ -933,7 +933,7 @@ Deno.test("logout: a write that fails after revoking says exactly which tokens a
     assert.equal(run.code, 1);
     assert.match(
       unwrapped(run.stderr),
-      /these tokens were already revoked: access token, refresh token\. The account is still configured with them/,
+      /these tokens were already revoked: access token, refresh token\. The accounts that used them are still configured with them/,
     );
     assert.equal(server.requests.length, 2);
   });
@@ -957,7 +957,7 @@ Deno.test("logout: Ctrl-C while waiting for the lock cancels, nothing revoked or
     const run = await runCli(["accounts", "logout", "--force"], { configDir: dir, interrupt })
       .finally(() => lock.release());
     assert.equal(run.code, 130);
-    assert.match(run.stderr, /Logout canceled\./);
+    assert.match(run.stderr, /Logout cancelled\./);
     assert.equal(server.requests.length, 0);
     assert.equal(await readConfigText(dir), config);
   });
@@ -999,9 +999,9 @@ Deno.test("logout: an OAuth account whose session is gone is removed; nothing to
 
 Deno.test("logout on a terminal: Ctrl-C at the account picker cancels, exit 130, unchanged", async () => {
   const dir = await tempConfigDir(SAMPLE_SHARED);
-  const run = await runCli(["accounts", "logout"], { configDir: dir, replies: [INTERRUPTED] });
+  const run = await runCli(["accounts", "logout"], { configDir: dir, replies: [CANCEL] });
   assert.equal(run.code, 130, run.stderr);
-  assert.match(run.stderr, /Logout canceled\./);
+  assert.match(run.stderr, /Logout cancelled\./);
   assert.equal(await readConfigText(dir), SAMPLE_SHARED);
   assert.deepEqual(run.hosts, []);
 });

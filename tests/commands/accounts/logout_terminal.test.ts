@@ -33,7 +33,7 @@ Deno.test("logout on a terminal: Enter takes the default, no", onTerminal, async
     steps: [["proceed?", "\r"]],
   });
   assert.equal(code, 0, output);
-  assert.match(output, /Logout canceled\./);
+  assert.match(output, /Logout cancelled\./);
   assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
 });
 
@@ -47,7 +47,7 @@ Deno.test(
       steps: [["proceed?", "\x03"]],
     });
     assert.equal(code, 130, output);
-    assert.match(output, /Logout canceled\./);
+    assert.match(output, /Logout cancelled\./);
     assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
   },
 );

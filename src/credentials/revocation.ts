@@ -1,11 +1,15 @@
 /**
- * Revoking the OAuth sessions a command drops (each session once, all in
+ * Revoking the OAuth tokens an update removes (each session once, all in
  * parallel, at the server that minted it) and describing per account what
- * happened. Logout and login both revoke through here.
+ * happened. Every update revokes through here (the store works out what it
+ * removes); logout describes the outcome per account.
  */
-import type { Context } from "../../context.ts";
-import type { Credentials } from "../../config/accounts.ts";
-import { type RevokeResult, revokeTokenPair } from "../../oauth/revoke.ts";
+import type { Credentials } from "../config/accounts.ts";
+import type { RemovedSession } from "../config/store.ts";
+import type { SavedNothing } from "../config/errors.ts";
+import { CliError } from "../errors.ts";
+import type { Reporter } from "../output/reporter.ts";
+import { type RevokeResult, revokeTokenPair } from "../oauth/revoke.ts";
 
 export type TokenOutcome =
   | RevokeResult
@@ -18,37 +22,39 @@ export interface Revocation {
   refresh: TokenOutcome;
 }
 
-/** One session to revoke. */
-export interface SessionJob {
-  sessionKey: string;
-  /** The issuer: the only server its tokens may go to. */
-  host: string;
-  tokens: { accessToken?: string; refreshToken?: string };
-  /** Whose tokens, in warnings: ` of acme` when several accounts are revoked at once. */
-  whose: string;
-}
-
 type Kind = "access" | "refresh";
 /** What was answered for each token kind, per session key. */
 export type Attempts = Map<string, Partial<Record<Kind, RevokeResult>>>;
 
-/** Revokes every job's tokens in parallel (one round trip), warning about each failure. */
-export async function revokeSessions(ctx: Context, jobs: SessionJob[]): Promise<Attempts> {
+/** What revoking needs from the run: where to report, how long to wait, Ctrl-C, fetch. */
+export interface RevocationDeps {
+  out: Reporter;
+  timeoutMs: number;
+  signal: AbortSignal;
+  fetch: typeof fetch;
+}
+
+/**
+ * Revokes the tokens an update removes, each session at its issuer, all in parallel (one
+ * round trip), warning about each failure. `whose` names them in warnings; by default
+ * ` of <aliases>` when several sessions go at once.
+ */
+export async function revokeRemoved(
+  deps: RevocationDeps,
+  removed: RemovedSession[],
+  whose?: string,
+): Promise<Attempts> {
   const attempts: Attempts = new Map();
+  const jobs = removed.filter((session) => session.accessToken || session.refreshToken);
   if (jobs.length === 0) return attempts;
-  const { out } = ctx;
+  const { out } = deps;
   const spinner = out.spinner("Revoking OAuth tokens");
   const started = performance.now();
   const results = await Promise.all(jobs.map((job) => {
     out.verbose("oauth", "revokeStart", `Revoking OAuth tokens at ${job.host}`, { host: job.host });
     return revokeTokenPair(
-      { access: job.tokens.accessToken, refresh: job.tokens.refreshToken },
-      {
-        host: job.host,
-        timeoutMs: ctx.settings.oauthTimeoutMs,
-        signal: ctx.signal,
-        fetch: ctx.fetch,
-      },
+      { access: job.accessToken, refresh: job.refreshToken },
+      { host: job.host, timeoutMs: deps.timeoutMs, signal: deps.signal, fetch: deps.fetch },
     ).then((result) => ({ job, result }));
   }));
   spinner.stop();
@@ -56,12 +62,13 @@ export async function revokeSessions(ctx: Context, jobs: SessionJob[]): Promise<
 
   for (const { job, result } of results) {
     attempts.set(job.sessionKey, result);
+    const of = whose ?? (jobs.length > 1 ? ` of ${job.aliases.join(", ")}` : "");
     for (const kind of ["access", "refresh"] as const) {
       const outcome = result[kind];
       if (!outcome) continue;
       if (outcome.status === "failed") {
         out.warning(
-          `Failed to revoke ${kind} token${job.whose} (${outcome.reason}); it may remain valid until its natural expiry.`,
+          `Failed to revoke ${kind} token${of} (${outcome.reason}); it may remain valid until its natural expiry.`,
         );
       }
       out.verbose("oauth", "revokeResult", `${kind} token: ${outcome.status} (${elapsedMs}ms)`, {
@@ -98,4 +105,24 @@ export function describeRevocation(
   const sent = attempts.get(credentials.sessionKey);
   const missing = { status: "skipped", reason: "no-session" } as const;
   return { access: sent?.access ?? missing, refresh: sent?.refresh ?? missing };
+}
+
+/** The file could not be replaced after tokens were revoked: the user must know which are dead. */
+export function revokedButUnsaved(
+  error: SavedNothing,
+  removed: RemovedSession[],
+  attempts: Attempts,
+): CliError {
+  const several = removed.length > 1;
+  const dead = removed.flatMap((session) =>
+    (["access", "refresh"] as const)
+      .filter((kind) => attempts.get(session.sessionKey)?.[kind]?.status === "revoked")
+      .map((kind) => `${kind} token${several ? ` of ${session.aliases.join(", ")}` : ""}`)
+  );
+  return new CliError(
+    `${error.message} The config was not changed, but these tokens were already revoked: ${
+      dead.join(", ") || "none"
+    }. The accounts that used them are still configured with them; fix the problem and run the command again.`,
+    { component: "config", cause: error.failure },
+  );
 }
