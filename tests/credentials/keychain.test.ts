@@ -130,6 +130,13 @@ const CASES: [string, Error | string, KeychainProblem][] = [
   ],
   // Linux (secret-service 5.1, used by findCredentials)
   ["secret-service 5: locked", nativeError("SS Error: object locked"), "locked"],
+  [
+    "secret-service 5: locked item (measured)",
+    nativeError(
+      "zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object",
+    ),
+    "locked",
+  ],
   ["secret-service 5: prompt dismissed", nativeError("SS error: prompt dismissed"), "locked"],
   [
     "secret-service 5: no service",
