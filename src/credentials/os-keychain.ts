@@ -1,28 +1,49 @@
 /**
- * The real OS credential store through `@napi-rs/keyring` (the Rust `keyring`
- * crate, N-API). Imported only when an account uses the keychain or a login
- * asks for it: loading it wakes Deno's Node layer and a native library.
+ * The real OS credential store through `@napi-rs/keyring` (keyring-core, N-API).
+ * Imported only when an account uses the keychain or a login asks for it: loading
+ * it wakes Deno's Node layer and a native library.
  *
- * On Linux a missing, locked or unreachable Secret Service makes reads and
- * deletes look like "no such item"; so every "no such item" is checked with a
- * write probe, and only a keychain that takes a write is believed.
+ * The binding (1.3.0) resolves `getPassword` to `undefined` and `deleteCredential`
+ * to `false` on *any* failure: a locked, missing or unreachable keychain reads as
+ * "no such item". So every "no such item" is checked with a write probe (only a
+ * keychain that takes a write is believed), and then asked once more, in case the
+ * probe's prompt unlocked it.
  */
 import {
   classify,
   type CredentialStore,
   KEYCHAIN_SERVICE,
   KeychainError,
+  NO_ENTRY,
   PROBE_ITEM,
 } from "./keychain.ts";
 
-const NO_ENTRY = /no matching entry|NoEntry/i;
+/** The part of `AsyncEntry` this module uses. */
+export interface KeyringEntry {
+  getPassword(): Promise<string | null | undefined>;
+  setPassword(password: string): Promise<void>;
+  deleteCredential(): Promise<boolean>;
+}
 
-export async function openKeychain(service: string = KEYCHAIN_SERVICE): Promise<CredentialStore> {
-  // Imported here, not at the top: `deno bundle --external @napi-rs/keyring` (the offline
-  // stand-in for deno compile) can then leave it out without breaking start-up.
-  let AsyncEntry: typeof import("@napi-rs/keyring").AsyncEntry;
+/** The part of `@napi-rs/keyring` this module uses; tests pass a scripted one. */
+export interface KeyringBinding {
+  AsyncEntry: new (service: string, account: string) => KeyringEntry;
+  findCredentialsAsync?: (service: string) => Promise<{ account: string }[]>;
+}
+
+// Imported here, not at the top: `deno bundle --external @napi-rs/keyring` (the offline
+// stand-in for deno compile) can then leave it out without breaking start-up.
+const nativeBinding = (): Promise<KeyringBinding> => import("@napi-rs/keyring");
+
+const isNoEntry = (error: unknown) => error instanceof Error && NO_ENTRY.test(error.message);
+
+export async function openKeychain(
+  service: string = KEYCHAIN_SERVICE,
+  load: () => Promise<KeyringBinding> = nativeBinding,
+): Promise<CredentialStore> {
+  let binding: KeyringBinding;
   try {
-    ({ AsyncEntry } = await import("@napi-rs/keyring"));
+    binding = await load();
   } catch (error) {
     throw new KeychainError(
       "unavailable",
@@ -32,31 +53,44 @@ export async function openKeychain(service: string = KEYCHAIN_SERVICE): Promise<
   }
   const entry = (item: string) => {
     try {
-      return new AsyncEntry(service, item);
+      return new binding.AsyncEntry(service, item);
     } catch (error) {
       throw classify(error);
     }
   };
   /** Throws the keychain's real problem, if it has one. */
   const probe = async () => {
+    const probe = entry(PROBE_ITEM);
     try {
-      const probe = entry(PROBE_ITEM);
       await probe.setPassword("probe");
-      await probe.deleteCredential();
     } catch (error) {
       throw classify(error);
+    }
+    // Best effort: a probe item left behind holds nothing and is overwritten next time.
+    await probe.deleteCredential().catch(() => false);
+  };
+  const read = async (item: string) => {
+    try {
+      return (await entry(item).getPassword()) ?? undefined;
+    } catch (error) {
+      if (!isNoEntry(error)) throw classify(error);
+      return undefined;
+    }
+  };
+  const remove = async (item: string) => {
+    try {
+      return await entry(item).deleteCredential();
+    } catch (error) {
+      if (!isNoEntry(error)) throw classify(error);
+      return false;
     }
   };
   return {
     async get(item) {
-      let secret: string | undefined;
-      try {
-        secret = (await entry(item).getPassword()) ?? undefined;
-      } catch (error) {
-        if (!(error instanceof Error && NO_ENTRY.test(error.message))) throw classify(error);
-      }
-      if (secret === undefined) await probe();
-      return secret;
+      const secret = await read(item);
+      if (secret !== undefined) return secret;
+      await probe();
+      return await read(item);
     },
     async set(item, secret) {
       try {
@@ -66,14 +100,27 @@ export async function openKeychain(service: string = KEYCHAIN_SERVICE): Promise<
       }
     },
     async delete(item) {
-      let deleted = false;
-      try {
-        deleted = await entry(item).deleteCredential();
-      } catch (error) {
-        if (!(error instanceof Error && NO_ENTRY.test(error.message))) throw classify(error);
+      if (await remove(item)) return true;
+      await probe();
+      return await remove(item);
+    },
+    async list() {
+      if (!binding.findCredentialsAsync) {
+        throw new KeychainError(
+          "failed",
+          "listing keychain items is not supported by this keychain module",
+        );
       }
-      if (!deleted) await probe();
-      return deleted;
+      let found: { account: string }[];
+      try {
+        found = await binding.findCredentialsAsync(service);
+      } catch (error) {
+        throw classify(error);
+      }
+      // The binding hands back each item's secret too; only the names leave this function.
+      const names = new Set(found.map((credential) => credential.account));
+      names.delete(PROBE_ITEM);
+      return [...names].sort();
     },
   };
 }

@@ -136,3 +136,55 @@ account = "default"
     await Deno.remove(dir, { recursive: true });
   },
 });
+
+Deno.test({
+  name:
+    "real keychain: list names this CLI's items (not the probe), and a missing item reads as none",
+  ignore: !ready && !ci,
+  async fn() {
+    assert.ok(ready, "CI=true but the keychain set-up failed: see scripts/keychain_e2e.sh");
+    const keychain = await openKeychain();
+    const items = [`e2e-list-b-${Date.now()}`, `e2e-list-a-${Date.now()}`];
+    try {
+      for (const item of items) await keychain.set(item, "not-a-token");
+      const listed = await keychain.list!();
+      assert.deepEqual(listed.filter((name) => items.includes(name)), [...items].sort());
+      assert.ok(!listed.includes("ably-cli-deno-probe"));
+      assert.equal(await keychain.get(`e2e-missing-${Date.now()}`), undefined);
+    } finally {
+      for (const item of items) await keychain.delete(item);
+    }
+    assert.deepEqual((await keychain.list!()).filter((name) => items.includes(name)), []);
+  },
+});
+
+// Last in this file: the throw-away keyring stays locked (no prompt can unlock it here).
+Deno.test({
+  name:
+    "real keychain: locked, an item present or missing reads and deletes as 'locked', never as none",
+  ignore: !ready && !ci,
+  async fn() {
+    assert.ok(ready, "CI=true but the keychain set-up failed: see scripts/keychain_e2e.sh");
+    const keychain = await openKeychain();
+    const item = `e2e-locked-${Date.now()}`;
+    await keychain.set(item, "not-a-token");
+    const lock = await new Deno.Command("dbus-send", {
+      args: [
+        "--session",
+        "--print-reply",
+        "--dest=org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service.Lock",
+        "array:objpath:/org/freedesktop/secrets/aliases/default",
+      ],
+      env: busEnv(),
+    }).output();
+    assert.equal(lock.code, 0, new TextDecoder().decode(lock.stderr));
+    const kindOf = (promise: Promise<unknown>) =>
+      promise.then((value) => `resolved ${value}`, (error) => error.kind);
+    assert.equal(await kindOf(keychain.get(item)), "locked");
+    assert.equal(await kindOf(keychain.get(`${item}-missing`)), "locked");
+    assert.equal(await kindOf(keychain.delete(`${item}-missing`)), "locked");
+    assert.equal(await kindOf(keychain.list!()), "locked");
+  },
+});

@@ -1,17 +1,45 @@
 /**
- * An in-memory OS keychain for in-process tests: items by name, every call
- * recorded, and the failures a real one has (no service, locked, access denied)
- * switched on at will, with the native binding's own wording.
+ * Stand-ins for the OS keychain, failing with the native binding's own wording
+ * (@napi-rs/keyring 1.3.0: keyring-core 1.0's Display around the platform's text,
+ * then anyhow's "Caused by:" chain):
+ *
+ * - `FakeKeychain`, an in-memory `CredentialStore` for in-process command tests:
+ *   items by name, every call recorded, failures switched on at will.
+ * - `fakeBinding`, a scripted `@napi-rs/keyring` for `openKeychain`, so tests drive
+ *   the real module: like the binding, reads and deletes swallow every failure
+ *   (`undefined` / `false`), and only writes and listing throw.
  */
 import type { CredentialStore } from "../../src/credentials/keychain.ts";
+import type { KeyringBinding, KeyringEntry } from "../../src/credentials/os-keychain.ts";
+
+/** An error as the binding throws it: napi's GenericFailure with anyhow's Debug text. */
+export function nativeError(display: string, cause?: string): Error {
+  const message = cause === undefined ? display : `${display}\n\nCaused by:\n    ${cause}`;
+  return Object.assign(new Error(message), { code: "GenericFailure" });
+}
+
+/** Real failure texts per state (see tests/credentials/keychain.test.ts for their sources). */
+export const NATIVE = {
+  // Linux, gnome-keyring with no default collection.
+  unavailable: () =>
+    nativeError(
+      "Couldn't access platform storage: Secret Service: no result found",
+      "Secret Service: no result found",
+    ),
+  // Linux, a locked collection whose unlock prompt was dismissed (or could not be shown).
+  locked: () =>
+    nativeError(
+      "Couldn't access platform storage: Secret Service: unlock prompt was dismissed",
+      "Secret Service: unlock prompt was dismissed",
+    ),
+  // macOS errSecUserCanceled (-128).
+  denied: () =>
+    nativeError("Platform failure: User canceled the operation.", "User canceled the operation."),
+  // keyring-core 1.0 NoEntry (older bindings threw it from reads and deletes).
+  missing: () => nativeError("No matching credential found"),
+};
 
 export type FakeState = "ok" | "unavailable" | "locked" | "denied";
-
-const FAILURES: Record<Exclude<FakeState, "ok">, string> = {
-  unavailable: "Couldn't access platform storage: Secret Service: no result found",
-  locked: "Couldn't access platform storage: Secret Service: unlock prompt was dismissed (locked)",
-  denied: "Couldn't access platform storage: user canceled the operation",
-};
 
 export class FakeKeychain implements CredentialStore {
   readonly items = new Map<string, string>();
@@ -26,7 +54,7 @@ export class FakeKeychain implements CredentialStore {
   }
 
   #check(): void {
-    if (this.state !== "ok") throw new Error(FAILURES[this.state]);
+    if (this.state !== "ok") throw NATIVE[this.state]();
   }
 
   get(item: string): Promise<string | undefined> {
@@ -38,9 +66,7 @@ export class FakeKeychain implements CredentialStore {
   set(item: string, secret: string): Promise<void> {
     this.calls.push(`set ${item}`);
     this.#check();
-    if (item === this.failSetOf) {
-      return Promise.reject(new Error("Couldn't access platform storage: user canceled"));
-    }
+    if (item === this.failSetOf) return Promise.reject(NATIVE.denied());
     this.items.set(item, secret);
     return Promise.resolve();
   }
@@ -49,6 +75,12 @@ export class FakeKeychain implements CredentialStore {
     this.calls.push(`delete ${item}`);
     this.#check();
     return Promise.resolve(this.items.delete(item));
+  }
+
+  list(): Promise<string[]> {
+    this.calls.push("list");
+    this.#check();
+    return Promise.resolve([...this.items.keys()].sort());
   }
 
   /** The items the CLI's own calls touched, without the availability probe. */
@@ -61,4 +93,70 @@ export class FakeKeychain implements CredentialStore {
     const secret = this.items.get(item);
     return secret === undefined ? undefined : JSON.parse(secret);
   }
+}
+
+/** What a scripted binding does; every field can change between calls. */
+export interface BindingScript {
+  /** Items by account name (the service is checked, not stored). */
+  items: Map<string, string>;
+  /** Thrown by every operation (reads and deletes swallow it, as the binding does). */
+  failure?: () => Error;
+  /** Thrown by `new AsyncEntry` (a store that cannot be built). */
+  constructorFailure?: () => Error;
+  /** Reads and deletes throw (`failure`, or NoEntry for a missing item) instead of swallowing. */
+  throwing?: boolean;
+  /** Called after every write: e.g. the user unlocks the keychain at the probe's prompt. */
+  afterSet?: (account: string) => void;
+  /** Left out: a binding without `findCredentialsAsync`. */
+  noFind?: boolean;
+  /** `service op account`, in order. */
+  calls: string[];
+}
+
+export function bindingScript(items: Record<string, string> = {}): BindingScript {
+  return { items: new Map(Object.entries(items)), calls: [] };
+}
+
+/** A `@napi-rs/keyring` look-alike driven by `script`. */
+export function fakeBinding(script: BindingScript): KeyringBinding {
+  class AsyncEntry implements KeyringEntry {
+    constructor(readonly service: string, readonly account: string) {
+      script.calls.push(`${service} new ${account}`);
+      if (script.constructorFailure) throw script.constructorFailure();
+    }
+    #log(op: string) {
+      script.calls.push(`${this.service} ${op} ${this.account}`);
+    }
+    getPassword(): Promise<string | undefined> {
+      this.#log("get");
+      const secret = script.failure ? undefined : script.items.get(this.account);
+      if (script.throwing && secret === undefined) {
+        return Promise.reject((script.failure ?? NATIVE.missing)());
+      }
+      return Promise.resolve(secret);
+    }
+    setPassword(password: string): Promise<void> {
+      this.#log("set");
+      if (script.failure) return Promise.reject(script.failure());
+      script.items.set(this.account, password);
+      script.afterSet?.(this.account);
+      return Promise.resolve();
+    }
+    deleteCredential(): Promise<boolean> {
+      this.#log("delete");
+      const deleted = !script.failure && script.items.delete(this.account);
+      if (script.throwing && !deleted) {
+        return Promise.reject((script.failure ?? NATIVE.missing)());
+      }
+      return Promise.resolve(deleted);
+    }
+  }
+  const findCredentialsAsync = (service: string) => {
+    script.calls.push(`${service} find`);
+    if (script.failure) return Promise.reject(script.failure());
+    return Promise.resolve(
+      [...script.items].map(([account, password]) => ({ account, password })),
+    );
+  };
+  return script.noFind ? { AsyncEntry } : { AsyncEntry, findCredentialsAsync };
 }

@@ -1,0 +1,177 @@
+/**
+ * openKeychain, the real module, over a scripted `@napi-rs/keyring` that behaves as
+ * 1.3.0 does: reads and deletes swallow every failure, writes and listing throw the
+ * native wording. A locked or absent keychain must never read as "no such item".
+ */
+import assert from "node:assert/strict";
+import { KeychainError, type KeychainProblem, PROBE_ITEM } from "../../src/credentials/keychain.ts";
+import { openKeychain } from "../../src/credentials/os-keychain.ts";
+import {
+  type BindingScript,
+  bindingScript,
+  fakeBinding,
+  NATIVE,
+} from "../helpers/fake-keychain.ts";
+
+const SERVICE = "ably-cli-deno";
+
+function open(script: BindingScript) {
+  return openKeychain(SERVICE, () => Promise.resolve(fakeBinding(script)));
+}
+
+/** The rejection of `promise`, which must be a KeychainError of `kind`. */
+async function rejectsWith(
+  promise: Promise<unknown>,
+  kind: KeychainProblem,
+): Promise<KeychainError> {
+  const error = await promise.then(() => undefined, (error: unknown) => error);
+  assert.ok(error instanceof KeychainError, `expected a KeychainError, got ${error}`);
+  assert.equal(error.kind, kind, error.message);
+  return error;
+}
+
+Deno.test("openKeychain: get, set, delete and list an item; the probe only when it is missing", async () => {
+  const script = bindingScript();
+  const store = await open(script);
+  await store.set("acme", "tokens");
+  assert.equal(await store.get("acme"), "tokens");
+  assert.deepEqual(await store.list!(), ["acme"]);
+  assert.equal(await store.delete("acme"), true);
+  assert.deepEqual(script.calls.filter((call) => call.includes(PROBE_ITEM)), []);
+  assert.deepEqual(script.items, new Map());
+});
+
+Deno.test("openKeychain: a missing item on a keychain that takes writes is 'no item' (probe written and removed)", async () => {
+  for (const throwing of [false, true]) {
+    const script = Object.assign(bindingScript(), { throwing });
+    const store = await open(script);
+    assert.equal(await store.get("gone"), undefined);
+    assert.equal(await store.delete("gone"), false);
+    assert.deepEqual(script.calls, [
+      `${SERVICE} new gone`,
+      `${SERVICE} get gone`,
+      `${SERVICE} new ${PROBE_ITEM}`,
+      `${SERVICE} set ${PROBE_ITEM}`,
+      `${SERVICE} delete ${PROBE_ITEM}`,
+      `${SERVICE} new gone`,
+      `${SERVICE} get gone`,
+      `${SERVICE} new gone`,
+      `${SERVICE} delete gone`,
+      `${SERVICE} new ${PROBE_ITEM}`,
+      `${SERVICE} set ${PROBE_ITEM}`,
+      `${SERVICE} delete ${PROBE_ITEM}`,
+      `${SERVICE} new gone`,
+      `${SERVICE} delete gone`,
+    ], `throwing: ${throwing}`);
+    assert.equal(script.items.size, 0);
+  }
+});
+
+Deno.test("openKeychain: a locked, absent or refusing keychain never reads or deletes as 'no item'", async () => {
+  const cases: [string, () => Error, KeychainProblem][] = [
+    ["locked (Secret Service)", NATIVE.locked, "locked"],
+    ["no default collection", NATIVE.unavailable, "unavailable"],
+    ["user canceled (macOS)", NATIVE.denied, "denied"],
+  ];
+  for (const [name, failure, kind] of cases) {
+    for (const throwing of [false, true]) {
+      const script = Object.assign(bindingScript({ acme: "tokens" }), { failure, throwing });
+      const store = await open(script);
+      const label = `${name}, throwing: ${throwing}`;
+      assert.match((await rejectsWith(store.get("acme"), kind)).message, /./, label);
+      await rejectsWith(store.get("missing"), kind);
+      await rejectsWith(store.delete("acme"), kind);
+      await rejectsWith(store.delete("missing"), kind);
+      await rejectsWith(store.set("acme", "new"), kind);
+      await rejectsWith(store.list!(), kind);
+      assert.deepEqual(script.items, new Map([["acme", "tokens"]]), label);
+    }
+  }
+});
+
+Deno.test("openKeychain: an item found after the probe's prompt unlocked the keychain is read and deleted", async () => {
+  const script: BindingScript = { ...bindingScript({ acme: "tokens" }), failure: NATIVE.locked };
+  const binding = fakeBinding(script);
+  // The probe's write shows the unlock prompt and the user unlocks: the write goes through.
+  const store = await openKeychain(SERVICE, () =>
+    Promise.resolve({
+      ...binding,
+      AsyncEntry: class extends binding.AsyncEntry {
+        override setPassword(password: string) {
+          script.failure = undefined;
+          return super.setPassword(password);
+        }
+      },
+    }));
+  assert.equal(await store.get("acme"), "tokens");
+  script.failure = NATIVE.locked;
+  assert.equal(await store.delete("acme"), true);
+  assert.deepEqual(script.items, new Map());
+});
+
+Deno.test("openKeychain: entries that cannot be built, a module that cannot load", async () => {
+  const script = Object.assign(bindingScript(), {
+    constructorFailure: () => NATIVE.unavailable(),
+  });
+  const store = await open(script);
+  await rejectsWith(store.get("acme"), "unavailable");
+  await rejectsWith(store.set("acme", "x"), "unavailable");
+  await rejectsWith(store.delete("acme"), "unavailable");
+
+  const failing = openKeychain(SERVICE, () => Promise.reject(new Error("Cannot find module")));
+  const error = await rejectsWith(failing, "unavailable");
+  assert.match(error.message, /the keychain module could not be loaded: Cannot find module/);
+  const odd = openKeychain(SERVICE, () => Promise.reject("dlopen failed"));
+  assert.match((await rejectsWith(odd, "unavailable")).message, /dlopen failed/);
+});
+
+Deno.test("openKeychain: a probe whose clean-up fails still counts; a read that throws otherwise is classified", async () => {
+  const script = bindingScript();
+  const binding = fakeBinding(script);
+  const store = await openKeychain(SERVICE, () =>
+    Promise.resolve({
+      ...binding,
+      AsyncEntry: class extends binding.AsyncEntry {
+        constructor(service: string, readonly account: string) {
+          super(service, account);
+        }
+        override deleteCredential() {
+          return this.account === PROBE_ITEM
+            ? Promise.reject(new Error("Platform failure: Windows error code 87"))
+            : super.deleteCredential();
+        }
+        override getPassword() {
+          return this.account === "odd"
+            ? Promise.reject(new Error("Platform failure: User interaction is not allowed."))
+            : super.getPassword();
+        }
+      },
+    }));
+  assert.equal(await store.get("missing"), undefined);
+  await rejectsWith(store.get("odd"), "locked");
+  // The left-behind probe item never shows in a listing.
+  assert.deepEqual(await store.list!(), []);
+  script.items.delete(PROBE_ITEM);
+});
+
+Deno.test("openKeychain: list sorts the names and leaves out the probe; a binding without findCredentialsAsync says so", async () => {
+  const script = bindingScript({ "b::x": "1", "a::x": "2", [PROBE_ITEM]: "probe" });
+  const store = await open(script);
+  assert.deepEqual(await store.list!(), ["a::x", "b::x"]);
+  assert.ok(script.calls.includes(`${SERVICE} find`));
+  const bare = await open(Object.assign(bindingScript(), { noFind: true }));
+  const error = await rejectsWith(bare.list!(), "failed");
+  assert.match(error.message, /listing keychain items is not supported/);
+});
+
+Deno.test("openKeychain: the default loads @napi-rs/keyring itself (or says it could not)", async () => {
+  // Only the import is checked: the native store itself is the e2e test's business.
+  // Without --allow-ffi (the suite's default) the native module cannot load.
+  if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") {
+    const store = await openKeychain();
+    assert.equal(typeof store.list, "function");
+  } else {
+    const error = await rejectsWith(openKeychain(), "unavailable");
+    assert.match(error.message, /the keychain module could not be loaded/);
+  }
+});
