@@ -189,6 +189,12 @@ export const LOGOUT = {
       description: "Skip confirmation prompt (required with --json)",
     },
     { name: "all", long: "--all", description: "Log out of every configured account" },
+    {
+      name: "skipRevoke",
+      long: "--skip-revoke",
+      description:
+        "Remove the account even when its tokens cannot be read to revoke them (they then stay valid until they expire)",
+    },
     ...GLOBAL_FLAGS,
   ],
   examples: [

@@ -255,7 +255,12 @@ async function change<T, R>(
   options: UpdateOptions<R>,
 ): Promise<Updated<T, R>> {
   const used = await options.secrets?.(config);
-  if (used && options.reads) await used.load(config, options.reads);
+  try {
+    if (used && options.reads) await used.load(config, options.reads);
+  } catch (error) {
+    // The plan still runs; what it removes is then reported unreadable, not revoked.
+    if (!options.removeUnreadable) throw error;
+  }
   const before = sessionTokens(config, options.fallbackIssuer);
   const itemsBefore = used?.items(config) ?? new Set<string>();
   const { changed, value, retired } = await plan(config);

@@ -14,7 +14,8 @@ import { type RevokeResult, revokeTokenPair } from "../oauth/revoke.ts";
 export type TokenOutcome =
   | RevokeResult
   | { status: "skipped"; reason: "shared-session"; sharedWith: string[] }
-  | { status: "skipped"; reason: "legacy-token" | "no-session" };
+  | { status: "skipped"; reason: "legacy-token" | "no-session" }
+  | { status: "skipped"; reason: "keychain-unreadable"; detail: string };
 
 /** What happened to each token of one account; the JSON result's `revocation`. */
 export interface Revocation {
@@ -85,7 +86,16 @@ export function describeRevocation(
   credentials: Credentials,
   dropped: boolean,
   attempts: Attempts,
+  unreadable?: string,
 ): Revocation {
+  if (unreadable !== undefined) {
+    const skipped = {
+      status: "skipped",
+      reason: "keychain-unreadable",
+      detail: unreadable,
+    } as const;
+    return { access: skipped, refresh: skipped };
+  }
   if (credentials.kind === "legacy") {
     const reason = credentials.hasToken ? "legacy-token" : "no-session";
     return { access: { status: "skipped", reason }, refresh: { status: "skipped", reason } };

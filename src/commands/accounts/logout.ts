@@ -48,24 +48,43 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
 
   // The store revokes the tokens this removes under the lock, on what the file holds then
   // (tokens another run refreshed meanwhile are the ones revoked), just before the new file
-  // replaces the old.
-  const { value: planned, saved, attempts } = await ctx.store.update((fresh) => {
-    // --all means every account there is now, including any added meanwhile.
-    const targets = options.all ? Object.keys(accountsOf(fresh)) : chosen;
-    if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
-      return { changed: false, value: undefined };
+  // replaces the old. Tokens the keychain cannot give are a reason to stop, unless the user
+  // says to remove the accounts anyway.
+  const logout = (removeUnreadable: boolean) =>
+    ctx.store.update((fresh) => {
+      // --all means every account there is now, including any added meanwhile.
+      const targets = options.all ? Object.keys(accountsOf(fresh)) : chosen;
+      if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
+        return { changed: false, value: undefined };
+      }
+      const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
+      for (const alias of targets) removeAccount(fresh, alias);
+      // Sessions no account uses (a hand edit, an older tool) hold live tokens: --all ends them too.
+      const orphans = options.all ? Object.keys(fresh.oauthSessions ?? {}) : [];
+      for (const key of orphans) deleteSession(fresh, key);
+      const remaining = Object.keys(accountsOf(fresh));
+      return {
+        changed: true,
+        value: { targets, before, orphans, remaining, current: currentAlias(fresh) },
+      };
+    }, {
+      cancellable: true,
+      basis: snapshot,
+      reads: options.all ? "all" : chosen,
+      removeUnreadable,
+    });
+  let updated;
+  try {
+    updated = await logout(Boolean(options.skipRevoke));
+  } catch (error) {
+    if (!(error instanceof CliError) || error.component !== "keychain") throw error;
+    if (!(await removeAnyway(ctx, error))) {
+      out.warning("Logout cancelled.");
+      return;
     }
-    const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
-    for (const alias of targets) removeAccount(fresh, alias);
-    // Sessions no account uses (a hand edit, an older tool) hold live tokens: --all ends them too.
-    const orphans = options.all ? Object.keys(fresh.oauthSessions ?? {}) : [];
-    for (const key of orphans) deleteSession(fresh, key);
-    const remaining = Object.keys(accountsOf(fresh));
-    return {
-      changed: true,
-      value: { targets, before, orphans, remaining, current: currentAlias(fresh) },
-    };
-  }, { cancellable: true, basis: snapshot, reads: options.all ? "all" : chosen });
+    updated = await logout(true);
+  }
+  const { value: planned, saved, attempts, removed } = updated;
   if (!saved || !planned) {
     throw new CliError(
       `Account "${
@@ -78,7 +97,10 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
     const credentials = planned.before.get(alias)!;
     const gone = credentials.kind === "oauth" &&
       !planned.remaining.some((other) => credentials.sharedWith.includes(other));
-    return { alias, revocation: describeRevocation(credentials, gone, attempts) };
+    const unreadable = credentials.kind === "oauth"
+      ? removed.find((session) => session.sessionKey === credentials.sessionKey)?.unreadable
+      : undefined;
+    return { alias, revocation: describeRevocation(credentials, gone, attempts, unreadable) };
   });
   out.verbose(
     "config",
@@ -106,6 +128,24 @@ async function chooseAccount(ctx: Context, config: AblyConfig): Promise<string> 
     );
   }
   return await pickAccount(ctx, config, "Select an account to log out from:");
+}
+
+/**
+ * The keychain cannot give an account's tokens: on a terminal, ask whether to remove it
+ * anyway (unrevoked); otherwise the error, with the fix and the flag that does that.
+ */
+async function removeAnyway(ctx: Context, error: CliError): Promise<boolean> {
+  const anyway =
+    "Removing it anyway leaves its tokens unrevoked: they stay valid until they expire.";
+  if (!ctx.interactive) {
+    throw new CliError(`${error.message} ${anyway} To do that, add --skip-revoke.`, {
+      component: COMPONENT,
+      context: error.context,
+      cause: error,
+    });
+  }
+  ctx.out.note(`${error.message} ${anyway}`);
+  return await ctx.prompter.confirm("Remove the account anyway, without revoking its tokens?");
 }
 
 /** Whether the user said yes. */
@@ -170,6 +210,13 @@ function reportAll(
     return credentials.kind === "legacy" && credentials.hasToken;
   });
   if (legacy.length) warnUnrevoked(ctx, legacy[0].revocation, legacy.map((a) => a.alias));
+  for (const { revocation } of accounts) {
+    if (
+      revocation.access.status === "skipped" && revocation.access.reason === "keychain-unreadable"
+    ) {
+      warnUnrevoked(ctx, revocation);
+    }
+  }
   if (orphans.length) {
     out.note(
       `Also ended ${orphans.length} OAuth session${
@@ -189,7 +236,11 @@ function reportAll(
 /** One line when tokens stay valid: the user must know. */
 function warnUnrevoked(ctx: Context, revocation: Revocation, legacyAliases?: string[]): void {
   const { access } = revocation;
-  if (access.status === "skipped" && access.reason === "shared-session") {
+  if (access.status === "skipped" && access.reason === "keychain-unreadable") {
+    ctx.out.warning(
+      "Tokens not revoked: the OS keychain could not give them, so they stay valid until they expire.",
+    );
+  } else if (access.status === "skipped" && access.reason === "shared-session") {
     ctx.out.warning(
       `Tokens not revoked: the OAuth session is still used by ${
         access.sharedWith.map((a) => `"${a}"`).join(", ")

@@ -315,11 +315,50 @@ Deno.test("keychain: locked or absent keychain -> a clear error naming the accou
     const logout = await runCli(["accounts", "logout", "--force"], { configDir: dir, keychain });
     assert.equal(logout.code, 1);
     assert.match(unwrapped(logout.stderr), /Cannot read the tokens of account "acme"/);
+    assert.match(
+      unwrapped(logout.stderr),
+      /stay valid until they expire\. To do that, add --skip-revoke/,
+    );
     const none = await runCli(["accounts", "logout", "--force"], { configDir: dir });
     assert.equal(none.code, 1);
     assert.match(unwrapped(none.stderr), /unavailable/);
     assert.equal(await readConfigText(dir), text);
     assert.equal(server.requests.length, 0);
+  });
+});
+
+Deno.test("keychain logout: an account whose keychain cannot be read can always be removed (asked on a terminal, --skip-revoke without one), unrevoked and said so", async () => {
+  await withAblyServer({}, async (server) => {
+    for (const way of ["flag", "asked yes", "asked no"] as const) {
+      const keychain = new FakeKeychain();
+      const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+      const text = inKeychain(config, keychain);
+      const dir = await tempConfigDir(text);
+      keychain.state = "locked";
+      const run = await runCli(
+        ["accounts", "logout", "--force", ...(way === "flag" ? ["--skip-revoke"] : [])],
+        {
+          configDir: dir,
+          keychain,
+          ...(way === "flag" ? {} : { replies: [way === "asked yes" ? "yes" : "no"] }),
+        },
+      );
+      assert.equal(run.code, 0, `${way}: ${run.stderr}`);
+      if (way === "asked no") {
+        assert.match(run.stderr, /Logout cancelled\./);
+        assert.equal(await readConfigText(dir), text, way);
+        continue;
+      }
+      assert.match(
+        unwrapped(run.stderr),
+        /Tokens not revoked: the OS keychain could not give them/,
+        `${way}: ${run.stderr}`,
+      );
+      const after = await readConfigText(dir);
+      assert.doesNotMatch(after, /\[accounts\.acme\]/, way);
+      assert.doesNotMatch(after, /oauthSessions/, way);
+    }
+    assert.equal(server.to("/oauth/revoke").length, 0);
   });
 });
 
