@@ -15,12 +15,17 @@ export interface Choice<T> {
   value: T;
 }
 
+/** A heading between groups of choices; it cannot be picked. */
+export interface Heading {
+  heading: string;
+}
+
 export interface Prompter {
   /** stdin and stderr are terminals, so pick lists and typed answers are possible. */
   readonly terminal: boolean;
   /** Yes or no; Enter takes `defaultYes` (no unless said). */
   confirm(question: string, options?: { defaultYes?: boolean }): Promise<boolean>;
-  choose<T>(message: string, choices: Choice<T>[], initial?: T): Promise<T>;
+  choose<T>(message: string, choices: (Choice<T> | Heading)[], initial?: T): Promise<T>;
   /** Typed text, trimmed; `validate` returns why a value is refused (the question stays). */
   input(
     message: string,
@@ -57,8 +62,13 @@ export function createPrompter(io: PrompterIo): Prompter {
       );
     },
     async choose(message, choices, initial) {
-      const { select } = await import("@inquirer/prompts");
-      return await asked((context) => select({ message, choices, default: initial }, context));
+      const { select, Separator } = await import("@inquirer/prompts");
+      const items = choices.map((choice) =>
+        "heading" in choice ? new Separator(choice.heading) : choice
+      );
+      return await asked((context) =>
+        select({ message, choices: items, default: initial, pageSize: 12 }, context)
+      );
     },
     async input(message, options = {}) {
       const { input } = await import("@inquirer/prompts");

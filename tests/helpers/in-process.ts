@@ -6,7 +6,12 @@
 import { run } from "../../src/cli/run.ts";
 import type { Host } from "../../src/context.ts";
 import type { CredentialStore } from "../../src/credentials/keychain.ts";
-import { type Choice, createPrompter, type Prompter } from "../../src/prompt/prompter.ts";
+import {
+  type Choice,
+  createPrompter,
+  type Heading,
+  type Prompter,
+} from "../../src/prompt/prompter.ts";
 import { Cancelled } from "../../src/errors.ts";
 import { isLoopback } from "../../src/http.ts";
 import { assertNoSecrets, type RunResult } from "./cli.ts";
@@ -145,8 +150,10 @@ function scriptedPrompter(replies: Reply[], questions: string[]): Prompter {
       }
       return reply === "yes";
     },
-    async choose<T>(message: string, choices: Choice<T>[]) {
-      questions.push(message, ...choices.map((c) => `  ${c.name}`));
+    // The index counts the choices only; headings are listed as they are.
+    async choose<T>(message: string, items: (Choice<T> | Heading)[]) {
+      questions.push(message, ...items.map((c) => "heading" in c ? c.heading : `  ${c.name}`));
+      const choices = items.filter((c): c is Choice<T> => !("heading" in c));
       const reply = await next(message);
       if (typeof reply !== "number" || !choices[reply]) {
         throw new Error(`${message}: expected a choice index, got ${String(reply)}`);

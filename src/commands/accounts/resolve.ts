@@ -11,6 +11,7 @@ import {
   resolveAccount,
 } from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
+import type { Choice } from "../../prompt/prompter.ts";
 
 export function resolveOrFail(config: AblyConfig, aliasOrId: string): string {
   const found = resolveAccount(config, aliasOrId);
@@ -69,6 +70,24 @@ export function noAccounts(component: string, verb: "Use" | "Run" = "Use"): CliE
   });
 }
 
+/** The configured accounts as pick-list choices, in aligned columns: alias, name, email. */
+export function accountChoices(config: AblyConfig): Choice<string>[] {
+  const current = currentAlias(config);
+  const rows = Object.entries(accountsOf(config)).map(([alias, account]) => ({
+    alias,
+    label: alias === current ? `${alias} (current)` : alias,
+    name: account.accountName ?? account.accountId ?? "",
+    email: account.userEmail ? `<${account.userEmail}>` : "",
+  }));
+  const labelWidth = Math.max(...rows.map((row) => row.label.length));
+  const nameWidth = Math.max(...rows.map((row) => row.name.length));
+  return rows.map((row) => ({
+    name: [row.label.padEnd(labelWidth), row.name.padEnd(nameWidth), row.email].join("  ")
+      .trimEnd(),
+    value: row.alias,
+  }));
+}
+
 /** A pick list of the configured accounts, starting on the current one. */
 export async function pickAccount(
   ctx: Context,
@@ -78,14 +97,7 @@ export async function pickAccount(
   const current = currentAlias(config);
   return await ctx.prompter.choose(
     message,
-    Object.entries(accountsOf(config)).map(([alias, account]) => ({
-      name: [
-        alias === current ? `${alias} (current)` : alias,
-        account.accountName ?? account.accountId,
-        account.userEmail && `<${account.userEmail}>`,
-      ].filter(Boolean).join("  "),
-      value: alias,
-    })),
+    accountChoices(config),
     current !== undefined && Object.hasOwn(accountsOf(config), current) ? current : undefined,
   );
 }
