@@ -6,6 +6,8 @@
  * `printf 'y\n' | ably …` works in scripts. Yes/no questions default to no.
  */
 
+import { neutralise } from "../output/terminal.ts";
+
 export const INTERRUPTED = Symbol("interrupted");
 export type Interrupted = typeof INTERRUPTED;
 
@@ -41,9 +43,14 @@ export interface PrompterIo {
 export function createPrompter(io: PrompterIo): Prompter {
   return {
     terminal: io.terminal,
-    confirm: (question) =>
-      untilInterrupted(io.signal, io.terminal ? askTerminal(question) : askPipe(io, question)),
-    async choose(message, choices, initial) {
+    confirm(question) {
+      // Questions name aliases and accounts from the config: the output layer's rule applies.
+      const shown = neutralise(question);
+      return untilInterrupted(io.signal, io.terminal ? askTerminal(shown) : askPipe(io, shown));
+    },
+    async choose(text, options, initial) {
+      const message = neutralise(text);
+      const choices = options.map((choice) => ({ ...choice, name: neutralise(choice.name) }));
       const { select } = await import("@inquirer/prompts");
       const { context, done } = await escapable();
       try {
@@ -57,7 +64,7 @@ export function createPrompter(io: PrompterIo): Prompter {
       const context = await onStderr();
       return await interruptible(() =>
         input({
-          message,
+          message: neutralise(message),
           default: options.default,
           validate: (value) => options.validate?.(value.trim()) ?? true,
         }, context)
