@@ -265,36 +265,38 @@ async function replaceFile(
   const existing = existingTarget(path, target);
   const dir = dirnameOf(OS, target);
   const temp = inDir(dir, tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`));
-  let created = false;
+  // Held open and locked until renamed or removed: the lock tells a clean-up by another run
+  // that this temp file's writer is alive (see removeAbandonedTempFiles).
+  let file: Deno.FsFile | undefined;
   try {
-    const file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
-    created = true;
     try {
+      file = Deno.openSync(temp, { write: true, createNew: true, mode: 0o600 });
+      file.lockSync(true);
       writeAll(file, new TextEncoder().encode(text));
       if (!isWindows) {
         Deno.chmodSync(temp, 0o600); // exact, whatever the umask and a replaced file's mode
         if (existing) keepOwner(temp, file, existing);
       }
       file.syncSync();
-    } finally {
-      file.close();
+    } catch (error) {
+      if (file) quietly(() => Deno.removeSync(temp));
+      throw saveProblem(path, dir, error);
     }
-  } catch (error) {
-    if (created) quietly(() => Deno.removeSync(temp));
-    throw saveProblem(path, dir, error);
-  }
-  try {
-    // Last point at which nothing has changed: the caller's irreversible step goes here.
-    if (beforeCommit) await beforeCommit();
-  } catch (error) {
-    quietly(() => Deno.removeSync(temp));
-    throw error;
-  }
-  try {
-    Deno.renameSync(temp, target);
-  } catch (error) {
-    quietly(() => Deno.removeSync(temp));
-    throw saveProblem(path, dir, error);
+    try {
+      // Last point at which nothing has changed: the caller's irreversible step goes here.
+      if (beforeCommit) await beforeCommit();
+    } catch (error) {
+      quietly(() => Deno.removeSync(temp));
+      throw error;
+    }
+    try {
+      Deno.renameSync(temp, target);
+    } catch (error) {
+      quietly(() => Deno.removeSync(temp));
+      throw saveProblem(path, dir, error);
+    }
+  } finally {
+    file?.close();
   }
   syncDirectory(dir);
 }
@@ -560,10 +562,31 @@ function removeAbandonedTempFiles(target: string, lock?: string): void {
       if (!entry.isFile || !ours.test(entry.name)) continue;
       const path = inDir(dir, entry.name);
       const info = quietly(() => Deno.lstatSync(path));
-      if (info?.isFile && owners.has(info.uid)) quietly(() => Deno.removeSync(path));
+      if (info?.isFile && owners.has(info.uid) && !inUse(path)) {
+        quietly(() => Deno.removeSync(path));
+      }
     }
   } catch {
     // Best effort: an unreadable directory will fail the write with a clear error anyway.
+  }
+}
+
+/**
+ * A writer keeps its temp file locked until it is renamed or removed, so a lock we cannot
+ * take means a live writer: one that holds a config lock we do not (someone removed the
+ * lock file while it was held, and this run locked a new one).
+ */
+function inUse(path: string): boolean {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = Deno.openSync(path, { read: true });
+    if (!file.tryLockSync(true)) return true;
+    file.unlockSync();
+    return false;
+  } catch {
+    return true; // cannot tell: leave it
+  } finally {
+    file?.close();
   }
 }
 
