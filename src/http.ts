@@ -146,3 +146,121 @@ export function printable(text: string, max = 200): string {
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/\s+/g, " ").trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
+
+/**
+ * Typed decoding of a JSON answer: every value a server sends is checked
+ * against the shape the CLI uses and stores (strings where the config has
+ * strings, bounded, without control characters) before anything trusts it. A
+ * wrong shape throws `ShapeError` naming the field and what it got, never the
+ * value (it may be a secret, or an escape sequence).
+ */
+export type Decoder<T> = (value: unknown, field: string) => T;
+
+export class ShapeError extends Error {
+  constructor(readonly field: string, problem: string) {
+    super(`${field || "the body"} ${problem}`);
+    this.name = "ShapeError";
+  }
+}
+
+/** Runs `decoder` on a whole body. */
+export function decodeBody<T>(decoder: Decoder<T>, body: unknown): T {
+  return decoder(body, "");
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return `a string of ${value.length} characters`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+function member(field: string, key: string | number): string {
+  return typeof key === "number" ? `${field}[${key}]` : field ? `${field}.${key}` : key;
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A string of at most `max` characters. Control characters are refused in
+ * identifiers, tokens and addresses (`refuse`), and replaced by spaces in names
+ * meant for people (`clean`).
+ */
+export function text(
+  max: number,
+  options: { controls: "refuse" | "clean"; empty?: boolean },
+): Decoder<string> {
+  return (value, field) => {
+    if (typeof value !== "string") {
+      throw new ShapeError(field, `must be a string (got ${kindOf(value)})`);
+    }
+    if (value.length > max) {
+      throw new ShapeError(field, `must be at most ${max} characters (got ${value.length})`);
+    }
+    let result = value;
+    if (CONTROL.test(value)) {
+      if (options.controls === "refuse") {
+        throw new ShapeError(field, "must not contain control characters");
+      }
+      result = printable(value, max);
+    }
+    if (!result && !options.empty) throw new ShapeError(field, "must not be empty");
+    return result;
+  };
+}
+
+/** A finite number in [min, max]; a string of digits is read as one. */
+export function number(min: number, max: number): Decoder<number> {
+  return (value, field) => {
+    const n = typeof value === "string" && /^\d{1,12}$/.test(value) ? Number(value) : value;
+    if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max) {
+      throw new ShapeError(
+        field,
+        typeof n === "number"
+          ? `must be a number from ${min} to ${max}`
+          : `must be a number (got ${kindOf(value)})`,
+      );
+    }
+    return n;
+  };
+}
+
+/** `undefined` when absent or null, else `decoder`'s value. */
+export function optional<T>(decoder: Decoder<T>): Decoder<T | undefined> {
+  return (value, field) =>
+    value === undefined || value === null ? undefined : decoder(value, field);
+}
+
+/** An object with (at least) these fields; others are ignored. */
+export function object<T>(fields: { [K in keyof T]: Decoder<T[K]> }): Decoder<T> {
+  return (value, field) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new ShapeError(field, `must be an object (got ${kindOf(value)})`);
+    }
+    const source = value as Record<string, unknown>;
+    const result = {} as T;
+    for (const key of Object.keys(fields) as (keyof T & string)[]) {
+      const decoded = fields[key](
+        Object.hasOwn(source, key) ? source[key] : undefined,
+        member(field, key),
+      );
+      if (decoded !== undefined) result[key] = decoded;
+    }
+    return result;
+  };
+}
+
+/** An array of at most `max` items. */
+export function array<T>(item: Decoder<T>, max = 10_000): Decoder<T[]> {
+  return (value, field) => {
+    if (!Array.isArray(value)) {
+      throw new ShapeError(field, `must be an array (got ${kindOf(value)})`);
+    }
+    if (value.length > max) {
+      throw new ShapeError(field, `must have at most ${max} items (got ${value.length})`);
+    }
+    return value.map((entry, index) => item(entry, member(field, index)));
+  };
+}

@@ -4,7 +4,7 @@
  * variable, never a failure halfway through a logout.
  */
 import type { Env, Settings } from "./context.ts";
-import { usageError } from "./errors.ts";
+import { shown, usageError } from "./errors.ts";
 import { configLocation } from "./config/location.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./config/store.ts";
 import { DEFAULT_CONTROL_TIMEOUT_MS } from "./control/api.ts";
@@ -52,7 +52,7 @@ function host(
     const source = flag !== undefined ? flagName : variable;
     throw usageError(
       `${source} must be a host name or address with an optional port (e.g. ably.com or 127.0.0.1:8080), not "${
-        value.slice(0, 100)
+        shown(value)
       }".`,
     );
   }
@@ -65,7 +65,7 @@ function milliseconds(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value <= 0) {
     throw usageError(
-      `${name} must be a whole number of milliseconds above 0, not "${raw.slice(0, 100)}".`,
+      `${name} must be a whole number of milliseconds above 0, not "${shown(raw)}".`,
     );
   }
   return value;
@@ -76,6 +76,6 @@ function credentialStore(env: Env): "file" | "keychain" {
   if (raw === undefined || raw === "" || raw === "file") return "file";
   if (raw === "keychain") return "keychain";
   throw usageError(
-    `ABLY_CLI_CREDENTIAL_STORE must be "keychain" or "file", not "${raw.slice(0, 100)}".`,
+    `ABLY_CLI_CREDENTIAL_STORE must be "keychain" or "file", not "${shown(raw)}".`,
   );
 }

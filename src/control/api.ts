@@ -1,11 +1,18 @@
 /** The Ably Control API calls the accounts commands make. Knows HTTP, nothing of the config. */
 import denoJson from "../../deno.json" with { type: "json" };
 import {
+  array,
   type BoundedResponse,
+  decodeBody,
+  type Decoder,
   fetchBounded,
   hostUrl,
   type HttpFailure,
+  object,
+  optional,
   printable,
+  ShapeError,
+  text,
 } from "../http.ts";
 import { redact } from "../redact.ts";
 import { ControlApiError } from "./errors.ts";
@@ -34,6 +41,26 @@ export interface Key {
   key: string;
   appId?: string;
 }
+
+/*
+ * One decoder per endpoint: the shape the CLI uses and stores. Identifiers, emails and keys
+ * with control characters are refused (they are stored and sent back in paths); names meant
+ * for people are cleaned. The bounds are far above what Ably issues.
+ */
+const id = text(256, { controls: "refuse" });
+const name = text(256, { controls: "clean", empty: true });
+const email = text(320, { controls: "refuse", empty: true });
+const account: Decoder<RemoteAccount> = object({ id, name });
+const app: Decoder<App> = object({ id, name });
+const ME: Decoder<Me> = object({ account, user: object({ email }) });
+const ACCOUNTS: Decoder<RemoteAccount[]> = array(account);
+const APPS: Decoder<App[]> = array(app);
+const KEYS: Decoder<Key[]> = array(object({
+  id,
+  name: optional(name),
+  key: text(1024, { controls: "refuse" }),
+  appId: optional(id),
+}));
 
 /**
  * `https://<host>/v1` for the API's own hosts (`control.*`, `control-*`),
@@ -73,7 +100,12 @@ export function controlClient(
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
   // Server text may echo the token (e.g. `Bearer <token>`): every message is redacted.
   const shown = (text: string, max?: number) => printable(redact(text, [token]), max);
-  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const request = async <T>(
+    method: string,
+    path: string,
+    decoder: Decoder<T>,
+    body?: unknown,
+  ): Promise<T> => {
     let response: BoundedResponse;
     try {
       response = await fetchBounded(`${base}${path}`, {
@@ -130,42 +162,37 @@ export function controlClient(
         response.status,
       );
     }
-    return clean(parsed as T);
+    try {
+      return decodeBody(decoder, parsed);
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      throw new ControlApiError(
+        `Unexpected answer from the Control API at ${host}: ${method} ${path}: ${error.message}; ` +
+          "nothing was stored from it",
+        response.status,
+      );
+    }
   };
   return {
-    me: () => request<Me>("GET", "/me"),
+    me: () => request("GET", "/me", ME),
     async accounts() {
       try {
-        return await request<RemoteAccount[]>("GET", "/me/accounts");
+        return await request("GET", "/me/accounts", ACCOUNTS);
       } catch (error) {
         // Older API versions have no account listing: the user's own account is all there is.
         if (error instanceof ControlApiError && error.statusCode === 404) {
-          const me = await request<Me>("GET", "/me");
+          const me = await request("GET", "/me", ME);
           return [me.account];
         }
         throw error;
       }
     },
-    apps: (accountId) => request<App[]>("GET", `/accounts/${encodeURIComponent(accountId)}/apps`),
+    apps: (accountId) => request("GET", `/accounts/${encodeURIComponent(accountId)}/apps`, APPS),
     createApp: (accountId, name) =>
-      request<App>("POST", `/accounts/${encodeURIComponent(accountId)}/apps`, {
+      request("POST", `/accounts/${encodeURIComponent(accountId)}/apps`, app, {
         name,
         tlsOnly: true,
       }),
-    keys: (appId) => request<Key[]>("GET", `/apps/${encodeURIComponent(appId)}/keys`),
+    keys: (appId) => request("GET", `/apps/${encodeURIComponent(appId)}/keys`, KEYS),
   };
-}
-
-/**
- * Names, ids and emails from the API end up on terminals and in the config:
- * strip control characters from every string the API returns. (Data, not
- * messages: it is not redacted, so a key's value stays exact.)
- */
-function clean<T>(value: T): T {
-  if (typeof value === "string") return printable(value, 500) as T;
-  if (Array.isArray(value)) return value.map(clean) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)])) as T;
-  }
-  return value;
 }

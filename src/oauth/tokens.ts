@@ -2,7 +2,19 @@
  * RFC 8628 device authorization and RFC 6749 refresh against the Ably
  * authorization server. Knows HTTP, nothing of the config.
  */
-import { type BoundedResponse, fetchBounded, HttpFailure, printable } from "../http.ts";
+import {
+  type BoundedResponse,
+  decodeBody,
+  type Decoder,
+  fetchBounded,
+  HttpFailure,
+  number,
+  object,
+  optional,
+  printable,
+  ShapeError,
+  text,
+} from "../http.ts";
 import { redact } from "../redact.ts";
 import { Cancelled } from "../errors.ts";
 import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
@@ -34,6 +46,39 @@ export interface TokenSet {
   scope?: string;
 }
 
+/*
+ * One decoder per endpoint. Tokens are stored and sent back in headers: bounded, no control
+ * characters. Lifetimes are bounded so an expiry time is always a finite, storable number.
+ */
+const token = text(8192, { controls: "refuse" });
+const DEVICE_CODE = object({
+  device_code: token,
+  // Shown, never stored: cleaned like other server text (a URL is opened only if https).
+  user_code: text(64, { controls: "clean" }),
+  verification_uri: text(2048, { controls: "clean" }),
+  verification_uri_complete: optional(text(2048, { controls: "clean" })),
+  expires_in: optional(number(1, 86_400)),
+  interval: optional(number(0.001, 600)),
+});
+const TOKENS = object({
+  access_token: token,
+  refresh_token: optional(token),
+  expires_in: optional(number(1, 10 * 365 * 86_400)),
+  scope: optional(text(1024, { controls: "refuse", empty: true })),
+});
+
+/** `body` decoded, or an error naming the server, the request and the field. */
+function decoded<T>(decoder: Decoder<T>, body: unknown, host: string, path: string): T {
+  try {
+    return decodeBody(decoder, body);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new OAuthError(
+      `Unexpected answer from the authorization server at ${host}: POST ${path}: ${error.message}`,
+    );
+  }
+}
+
 export interface RequestOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -58,27 +103,15 @@ export async function requestDeviceCode(
     throw new OAuthError(`${what} (${response.status}): ${printable(redact(text))}`);
   }
   const body = parseJson(text);
-  if (!body) throw new OAuthError(`${what}: ${notJson(host, response)}`);
-  const deviceCode = body.device_code;
-  const userCode = body.user_code;
-  const verificationUri = body.verification_uri;
-  if (
-    typeof deviceCode !== "string" || typeof userCode !== "string" ||
-    typeof verificationUri !== "string"
-  ) {
-    throw new OAuthError(
-      "Device code response is missing device_code, user_code or verification_uri",
-    );
-  }
+  if (body === undefined) throw new OAuthError(`${what}: ${notJson(host, response)}`);
+  const code = decoded(DEVICE_CODE, body, host, "/oauth/authorize_device");
   return {
-    deviceCode,
-    userCode,
-    verificationUri,
-    verificationUriComplete: typeof body.verification_uri_complete === "string"
-      ? body.verification_uri_complete
-      : verificationUri,
-    expiresIn: positive(body.expires_in, 300),
-    interval: positive(body.interval, 5),
+    deviceCode: code.device_code,
+    userCode: code.user_code,
+    verificationUri: code.verification_uri,
+    verificationUriComplete: code.verification_uri_complete ?? code.verification_uri,
+    expiresIn: code.expires_in ?? 300,
+    interval: code.interval ?? 5,
   };
 }
 
@@ -127,13 +160,13 @@ export async function pollForTokens(
     networkFailures = 0;
     const text = response.text;
     if (response.ok) {
-      return tokenSet(
-        parseJson(text),
-        now,
-        () => `Token polling failed: ${notJson(host, response)}`,
-      );
+      const body = parseJson(text);
+      if (body === undefined) {
+        throw new OAuthError(`Token polling failed: ${notJson(host, response)}`);
+      }
+      return tokenSet(decoded(TOKENS, body, host, "/oauth/token"), now, host);
     }
-    const body = parseJson(text) ?? {};
+    const body = fieldsOf(parseJson(text));
     const error = typeof body.error === "string" ? body.error : undefined;
     if (error === "authorization_pending") continue;
     if (error === "slow_down") {
@@ -172,13 +205,15 @@ export async function refreshTokens(
     throw new OAuthError(`${what}: ${redact(unreachable(host, error), [refreshToken])}`);
   });
   const parsed = parseJson(response.text);
-  const body = parsed ?? {};
+  const body = fieldsOf(parsed);
   if (response.ok) {
-    if (!parsed) throw new OAuthError(`${what}: ${notJson(host, response)}`);
+    if (parsed === undefined) throw new OAuthError(`${what}: ${notJson(host, response)}`);
+    const tokens = decoded(TOKENS, parsed, host, "/oauth/token");
+    // A server that does not rotate refresh tokens keeps the one we have.
     return tokenSet(
-      { refresh_token: refreshToken, ...body },
+      { ...tokens, refresh_token: tokens.refresh_token ?? refreshToken },
       options.now ?? Date.now,
-      () => `${what}: the response has no access_token or refresh_token`,
+      host,
     );
   }
   if (body.error === "invalid_grant") {
@@ -193,20 +228,21 @@ export async function refreshTokens(
 }
 
 function tokenSet(
-  body: Record<string, unknown> | undefined,
+  body: { access_token: string; refresh_token?: string; expires_in?: number; scope?: string },
   now: () => number,
-  notTokens: () => string = () => "Token response missing required fields",
+  host: string,
 ): TokenSet {
-  const accessToken = body?.access_token;
-  const refreshToken = body?.refresh_token;
-  if (typeof accessToken !== "string" || typeof refreshToken !== "string") {
-    throw new OAuthError(body ? "Token response missing required fields" : notTokens());
+  if (body.refresh_token === undefined) {
+    throw new OAuthError(
+      `Unexpected answer from the authorization server at ${host}: POST /oauth/token: ` +
+        "refresh_token must be a string (got nothing)",
+    );
   }
   return {
-    accessToken,
-    refreshToken,
-    expiresAt: now() + positive(body?.expires_in, 3600) * 1000,
-    scope: typeof body?.scope === "string" ? body.scope : undefined,
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token,
+    expiresAt: now() + (body.expires_in ?? 3600) * 1000,
+    scope: body.scope,
   };
 }
 
@@ -277,15 +313,18 @@ function describeOAuthError(
   return `HTTP ${status}`;
 }
 
-function parseJson(text: string): Record<string, unknown> | undefined {
+/** The parsed body, or `undefined` when it is not JSON at all. */
+function parseJson(text: string): unknown {
   try {
-    const value = JSON.parse(text);
-    return value && typeof value === "object" ? value : undefined;
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
 }
 
-function positive(value: unknown, fallback: number): number {
-  return typeof value === "number" && value > 0 ? value : fallback;
+/** An error body's members, whatever its shape (only strings are ever read from it). */
+function fieldsOf(body: unknown): Record<string, unknown> {
+  return body && typeof body === "object" && !Array.isArray(body)
+    ? body as Record<string, unknown>
+    : {};
 }

@@ -21,11 +21,21 @@ export function envelope(
   return record;
 }
 
+/**
+ * JSON.stringify escapes C0 controls but leaves DEL and C1 (U+0080–U+009F, e.g. U+009B, a
+ * one-character CSI) raw; outside strings JSON has none, so they are escaped here too.
+ */
 export function renderJson(value: unknown, pretty: boolean, color: boolean): string {
-  if (!pretty) return JSON.stringify(value);
-  const text = JSON.stringify(value, null, 2);
-  return color ? colorize(text) : text;
+  const text = escapeC1(pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value));
+  return pretty && color ? colorize(text) : text;
 }
+
+function escapeC1(text: string): string {
+  return C1.test(text) ? text.replace(C1_ALL, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : text;
+}
+
+const C1 = /[\u007f-\u009f]/;
+const C1_ALL = /[\u007f-\u009f]/g;
 
 const TOKEN =
   /("(?:\\.|[^"\\])*")(\s*:)?|\b(?:true|false)\b|\bnull\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;

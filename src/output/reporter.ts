@@ -9,6 +9,7 @@
 import type { CliError } from "../errors.ts";
 import { envelope, renderJson } from "./json.ts";
 import { createStyle, stripAnsi, type Style } from "./style.ts";
+import { terminalFilter } from "./terminal.ts";
 import { REDACTED } from "../redact.ts";
 
 export type Format = "human" | "json" | "pretty-json";
@@ -92,25 +93,29 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 
 export function createReporter(options: ReporterOptions): Reporter {
   const json = options.format !== "human";
-  const style = createStyle(options.color && !json);
+  // Every human line passes one terminal filter: control characters and escape sequences
+  // are shown, not obeyed, whatever their origin; only the styles painted here get through.
+  const terminal = terminalFilter();
+  const style = createStyle(options.color && !json, terminal.painted);
   // Every line passes through one redaction step: no secret the run has seen is ever shown.
   const secrets = new Set<string>();
   const clean = (line: string) => secrets.size === 0 ? line : withoutSecrets(line, secrets);
   const rawStdout = options.stdout ?? ((line: string) => console.log(line));
   const rawStderr = options.stderr ?? ((line: string) => console.error(line));
-  const stdout = (line: string) => rawStdout(clean(line));
-  const stderr = (line: string) => rawStderr(clean(line));
+  const stdout = (line: string) => rawStdout(terminal.clean(clean(line)));
+  const stderr = (line: string) => rawStderr(terminal.clean(clean(line)));
   const stderrRaw = options.stderrRaw ??
     ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
 
+  // JSON escapes every control character itself (renderJson); its colours are its own.
   const record = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
-    stdout(
+    rawStdout(clean(
       renderJson(
         envelope(type, options.command, payload),
         options.format === "pretty-json",
         options.jsonColor,
       ),
-    );
+    ));
 
   return {
     json,
@@ -137,7 +142,11 @@ export function createReporter(options: ReporterOptions): Reporter {
     },
     warning(message) {
       if (json) record("status", { status: "warning", message: stripAnsi(message) });
-      else stderr(formatWarning(message, options.wrapWarnings ? options.columns : Infinity, style));
+      else {
+        // Neutralised before wrapping, so the wrapped width is the shown width.
+        const shown = terminal.clean(message);
+        stderr(formatWarning(shown, options.wrapWarnings ? options.columns : Infinity, style));
+      }
     },
     progress(message) {
       if (!json) stderr(`${message}...`);
@@ -179,7 +188,7 @@ export function createReporter(options: ReporterOptions): Reporter {
           ? ""
           : `\nAbly error code: ${error.code}${typeof helpUrl === "string" ? ` (${helpUrl})` : ""}`;
         const text = `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}${code}`;
-        stderr(formatHumanError(text, options.columns, style));
+        stderr(formatHumanError(terminal.clean(text), options.columns, style));
       }
     },
     completed(exitCode) {
@@ -188,7 +197,8 @@ export function createReporter(options: ReporterOptions): Reporter {
     spinner(text) {
       if (json || !options.animate) return { stop() {} };
       let frame = 0;
-      const draw = () => stderrRaw(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${text}`);
+      const shown = terminal.clean(clean(text));
+      const draw = () => stderrRaw(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${shown}`);
       draw();
       const timer = setInterval(draw, 80);
       return {

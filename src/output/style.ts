@@ -17,9 +17,20 @@ const codes = {
   bold: [1, 22],
 } as const;
 
-export function createStyle(enabled: boolean): Style {
+/**
+ * `painted`, when given, records each styled segment (the reporter's terminal filter):
+ * only segments painted here keep their escape codes on the way out.
+ */
+export function createStyle(
+  enabled: boolean,
+  painted?: (open: string, text: string, close: string) => string,
+): Style {
   const paint = ([open, close]: readonly [number, number]) => (text: string) =>
-    enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+    !enabled
+      ? text
+      : painted
+      ? painted(`\x1b[${open}m`, text, `\x1b[${close}m`)
+      : `\x1b[${open}m${text}\x1b[${close}m`;
   return {
     cyan: paint(codes.cyan),
     green: paint(codes.green),

@@ -9,6 +9,7 @@
  * the one `Cancelled`; an empty pipe throws `NoAnswer`. A "no" is an answer.
  */
 import { Cancelled, NoAnswer } from "../errors.ts";
+import { neutralise } from "../output/terminal.ts";
 
 export interface Choice<T> {
   name: string;
@@ -50,7 +51,9 @@ export interface PrompterIo {
 export function createPrompter(io: PrompterIo): Prompter {
   return {
     terminal: io.terminal,
-    async confirm(question, options = {}) {
+    async confirm(text, options = {}) {
+      // Questions name aliases and accounts from the config: the output layer's rule applies.
+      const question = neutralise(text);
       if (!io.terminal) return await askPipe(io, question, options.defaultYes ?? false);
       const { confirm } = await import("@inquirer/prompts");
       return await asked((context) =>
@@ -61,10 +64,13 @@ export function createPrompter(io: PrompterIo): Prompter {
         }, context)
       );
     },
-    async choose(message, choices, initial) {
+    async choose(text, choices, initial) {
+      const message = neutralise(text);
       const { select, Separator } = await import("@inquirer/prompts");
       const items = choices.map((choice) =>
-        "heading" in choice ? new Separator(choice.heading) : choice
+        "heading" in choice
+          ? new Separator(neutralise(choice.heading))
+          : { ...choice, name: neutralise(choice.name) }
       );
       return await asked((context) =>
         select({ message, choices: items, default: initial, pageSize: 12 }, context)
@@ -74,7 +80,7 @@ export function createPrompter(io: PrompterIo): Prompter {
       const { input } = await import("@inquirer/prompts");
       const typed = await asked((context) =>
         input({
-          message,
+          message: neutralise(message),
           default: options.default,
           validate: (value) => options.validate?.(value.trim()) ?? true,
         }, context)
@@ -85,7 +91,7 @@ export function createPrompter(io: PrompterIo): Prompter {
       const { password } = await import("@inquirer/prompts");
       const typed = await asked((context) =>
         password({
-          message,
+          message: neutralise(message),
           mask: false,
           validate: (value) => (value.trim() ? true : "Nothing was entered"),
         }, context)

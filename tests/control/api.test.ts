@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { ControlApiError, controlClient } from "../../src/control/api.ts";
+import { hostFlags, withAblyServer } from "../helpers/ably-server.ts";
+import { readConfigText, runCli, tempConfigDir, unwrapped } from "../helpers/cli.ts";
+import { SAMPLE_LEGACY } from "../helpers/fixtures.ts";
 
 const TOKEN = "ctl-TOKEN-1234567890abcdef";
 
@@ -82,4 +85,158 @@ Deno.test("control: an injected fetch is used", async () => {
   const me = await controlClient("control.ably.net", "tk", { fetch: fake }).me();
   assert.equal(me.account.id, "1");
   assert.deepEqual(seen, ["GET https://control.ably.net/v1/me Bearer tk"]);
+});
+
+/** Answers of the wrong shape, and the field each error must name. */
+const BAD_ME: [what: string, body: string, field: string][] = [
+  ["null", "null", "the body must be an object (got null)"],
+  ["an array", "[]", "the body must be an object (got an array)"],
+  ["no account", '{"account":null,"user":{"email":"e"}}', "account must be an object (got null)"],
+  [
+    "id 2^64",
+    '{"account":{"id":18446744073709551616,"name":"A"},"user":{"email":"e"}}',
+    "account.id must be a string (got a number)",
+  ],
+  [
+    "id 10^400",
+    '{"account":{"id":1e400,"name":"A"},"user":{"email":"e"}}',
+    "account.id must be a string (got a number)",
+  ],
+  [
+    "id an object",
+    '{"account":{"id":{"a":1},"name":"A"},"user":{"email":"e"}}',
+    "account.id must be a string (got an object)",
+  ],
+  [
+    "name an object",
+    '{"account":{"id":"i","name":{"x":"y"}},"user":{"email":"e"}}',
+    "account.name must be a string (got an object)",
+  ],
+  [
+    "email a number",
+    '{"account":{"id":"i","name":"A"},"user":{"email":5}}',
+    "user.email must be a string (got a number)",
+  ],
+  [
+    "id with an escape",
+    '{"account":{"id":"i\\u001b[2J","name":"A"},"user":{"email":"e"}}',
+    "account.id must not contain control characters",
+  ],
+  [
+    "huge name",
+    `{"account":{"id":"i","name":"${"n".repeat(300)}"},"user":{"email":"e"}}`,
+    "account.name must be at most 256 characters (got 300)",
+  ],
+];
+
+Deno.test("control: every wrongly shaped answer is an error naming host, request and field", async () => {
+  let body = "";
+  const server = serve(() =>
+    new Response(body, { headers: { "content-type": "application/json" } })
+  );
+  try {
+    const client = controlClient(server.host, TOKEN);
+    for (const [what, answer, field] of BAD_ME) {
+      body = answer;
+      const error = await client.me().catch((e) => e);
+      assert.ok(error instanceof ControlApiError, `${what}: ${error}`);
+      assert.equal(
+        error.message,
+        `Unexpected answer from the Control API at ${server.host}: GET /me: ${field}; nothing was stored from it`,
+        what,
+      );
+    }
+    const lists: [string, () => Promise<unknown>, string, string][] = [
+      [
+        "accounts",
+        () => client.accounts(),
+        '{"id":"i"}',
+        "GET /me/accounts: the body must be an array (got an object)",
+      ],
+      [
+        "accounts",
+        () => client.accounts(),
+        '[{"id":"i","name":7}]',
+        "GET /me/accounts: [0].name must be a string (got a number)",
+      ],
+      [
+        "apps",
+        () => client.apps("a"),
+        '[{"id":"x","name":"n"},{"id":null}]',
+        "GET /accounts/a/apps: [1].id must be a string (got null)",
+      ],
+      [
+        "keys",
+        () => client.keys("k"),
+        '[{"id":"k","key":{"v":1}}]',
+        "GET /apps/k/keys: [0].key must be a string (got an object)",
+      ],
+      [
+        "create",
+        () => client.createApp("a", "n"),
+        "[]",
+        "POST /accounts/a/apps: the body must be an object (got an array)",
+      ],
+    ];
+    for (const [what, call, answer, message] of lists) {
+      body = answer;
+      const error = await call().catch((e) => e);
+      assert.ok(error instanceof ControlApiError, `${what}: ${error}`);
+      assert.match(error.message, new RegExp(`at ${server.host}: ${RegExp.escape(message)}`), what);
+    }
+    // Names meant for people are cleaned, not refused.
+    body = '{"account":{"id":"i","name":"A\\u001b]0;t\\u0007B"},"user":{"email":"e"}}';
+    assert.deepEqual(await client.me(), {
+      account: { id: "i", name: "A ]0;t B" },
+      user: { email: "e" },
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("control: a bad answer stores nothing; `current` still warns and shows the cached account", async () => {
+  for (const [what, answer] of BAD_ME) {
+    await withAblyServer({ me: { status: 200, body: answer } }, async (server) => {
+      const dir = await tempConfigDir(SAMPLE_LEGACY);
+      try {
+        const login = await runCli(
+          [
+            "accounts",
+            "login",
+            "--token",
+            "tok_abcdefgh12345678",
+            "--alias",
+            "fresh",
+            ...hostFlags(server),
+          ],
+          { configDir: dir },
+        );
+        assert.equal(login.code, 1, `${what}: ${login.stderr}`);
+        assert.match(
+          unwrapped(login.stderr),
+          new RegExp(
+            RegExp.escape(`Unexpected answer from the Control API at ${server.host}: GET /me`),
+          ),
+          what,
+        );
+        assert.doesNotMatch(login.stderr, /Cannot read|is not a function|is not iterable/, what);
+        assert.equal(await readConfigText(dir), SAMPLE_LEGACY, what);
+
+        const current = await runCli(["accounts", "current", "--control-host", server.host], {
+          configDir: dir,
+        });
+        assert.equal(current.code, 0, `${what}: ${current.stderr}`);
+        assert.match(
+          unwrapped(current.stderr),
+          /Unable to verify account information: the Control API/,
+          what,
+        );
+        assert.match(current.stdout, /Account \(cached\):/, what);
+        assert.equal(await readConfigText(dir), SAMPLE_LEGACY, what);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Cancelled } from "../../src/errors.ts";
 import {
   type DeviceCode,
-  type OAuthError,
+  OAuthError,
   pollForTokens,
   refreshTokens,
   requestDeviceCode,
@@ -119,8 +119,10 @@ Deno.test("poll: denied, expired and unknown errors end with clear messages", as
     "Token polling failed: HTTP 500",
   );
   assert.equal(
-    ((await poll([{ status: 200, body: { access_token: "only" } }])).result as Error).message,
-    "Token response missing required fields",
+    ((await poll([{ status: 200, body: { access_token: "only" } }])).result as Error).message
+      .replace(/127\.0\.0\.1:\d+/, "HOST"),
+    "Unexpected answer from the authorization server at HOST: POST /oauth/token: " +
+      "refresh_token must be a string (got nothing)",
   );
 });
 
@@ -200,15 +202,32 @@ Deno.test("device code: unusable answers and hosts are errors that say what went
     [
       "42",
       (host) =>
-        `Device code request failed: ${host} answered HTTP 200 with a body that is not JSON`,
+        `Unexpected answer from the authorization server at ${host}: POST /oauth/authorize_device: ` +
+        "the body must be an object (got a number)",
     ],
     [
       '{"device_code":"d","verification_uri":"https://x.example"}',
-      () => "Device code response is missing device_code, user_code or verification_uri",
+      (host) =>
+        `Unexpected answer from the authorization server at ${host}: POST /oauth/authorize_device: ` +
+        "user_code must be a string (got nothing)",
     ],
     [
       '{"device_code":"d","user_code":7,"verification_uri":"https://x.example"}',
-      () => "Device code response is missing device_code, user_code or verification_uri",
+      (host) =>
+        `Unexpected answer from the authorization server at ${host}: POST /oauth/authorize_device: ` +
+        "user_code must be a string (got a number)",
+    ],
+    [
+      '{"device_code":"d\\u001b","user_code":"U","verification_uri":"https://x.example"}',
+      (host) =>
+        `Unexpected answer from the authorization server at ${host}: POST /oauth/authorize_device: ` +
+        "device_code must not contain control characters",
+    ],
+    [
+      '{"device_code":"d","user_code":"U","verification_uri":"https://x.example","interval":1e400}',
+      (host) =>
+        `Unexpected answer from the authorization server at ${host}: POST /oauth/authorize_device: ` +
+        "interval must be a number from 0.001 to 600",
     ],
   ];
   for (const [body, message] of cases) {
@@ -313,4 +332,45 @@ Deno.test("poll: an oversized answer ends polling at once; an abort during a req
   });
   assert.ok(already instanceof Cancelled, String(already));
   assert.equal(sent, 0);
+});
+
+Deno.test("refresh: a wrongly shaped token answer names host, request and field; nothing is returned", async () => {
+  const cases: [body: unknown, field: string][] = [
+    [null, "the body must be an object (got null)"],
+    [
+      { access_token: { a: 1 }, refresh_token: "r" },
+      "access_token must be a string (got an object)",
+    ],
+    [
+      { access_token: "a", refresh_token: "r", expires_in: 1e300 },
+      "expires_in must be a number from 1 to 315360000",
+    ],
+    [
+      { access_token: "a", refresh_token: "r", expires_in: "soon" },
+      "expires_in must be a number (got a string of 4 characters)",
+    ],
+    [
+      { access_token: "a\r\nX-Evil: 1", refresh_token: "r" },
+      "access_token must not contain control characters",
+    ],
+    [
+      { access_token: "a", refresh_token: 18446744073709551616 },
+      "refresh_token must be a string (got a number)",
+    ],
+  ];
+  for (const [body, field] of cases) {
+    const server = startAblyServer({
+      refresh: () => ({ status: 200, body: JSON.stringify(body) }),
+    });
+    try {
+      const error = await refreshTokens(server.host, "old_refresh_token").catch((e) => e);
+      assert.ok(error instanceof OAuthError, String(error));
+      assert.equal(
+        error.message,
+        `Unexpected answer from the authorization server at ${server.host}: POST /oauth/token: ${field}`,
+      );
+    } finally {
+      await server.close();
+    }
+  }
 });

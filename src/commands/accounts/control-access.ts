@@ -16,13 +16,25 @@ import {
   storeSessionTokens,
 } from "../../config/sessions.ts";
 import type { AblyConfig, AccountRecord } from "../../config/schema.ts";
-import { type ControlClient, controlClient, DEFAULT_CONTROL_HOST } from "../../control/api.ts";
+import {
+  ControlApiError,
+  type ControlClient,
+  controlClient,
+  DEFAULT_CONTROL_HOST,
+} from "../../control/api.ts";
 import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
 
 const REFRESH_MARGIN_MS = 60_000;
 
 /** The account has no usable token: a new login is the fix (callers tell this apart). */
 export const SESSION = { component: "session" } as const;
+
+/** Whether a failure is the token's (rejected or gone), so that logging in again is the fix. */
+export function isTokenProblem(error: unknown): boolean {
+  return (error instanceof ControlApiError &&
+    (error.statusCode === 401 || error.statusCode === 403)) ||
+    (error instanceof CliError && error.component === SESSION.component);
+}
 
 /** The client, and the host it talks to (for messages). */
 export async function controlClientFor(

@@ -1,11 +1,10 @@
 /** `ably accounts current`: the current account, verified with the Control API. */
 import type { Context } from "../../context.ts";
-import { ControlApiError } from "../../control/errors.ts";
 import { Cancelled, CliError } from "../../errors.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
-import { controlClientFor, SESSION } from "./control-access.ts";
+import { controlClientFor, isTokenProblem } from "./control-access.ts";
 import { currentOrFail } from "./resolve.ts";
 
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
@@ -33,9 +32,7 @@ export async function run(ctx: Context): Promise<void> {
     // and say what happened: an expired or rejected token is only one of the reasons.
     const reason = (error as Error).message;
     out.verbose("control", "verifyFailed", `Verification failed: ${reason}`);
-    const tokenProblem = (error instanceof ControlApiError &&
-      (error.statusCode === 401 || error.statusCode === 403)) ||
-      (error instanceof CliError && error.component === SESSION.component);
+    const tokenProblem = isTokenProblem(error);
     const summary = tokenProblem
       ? UNVERIFIED
       : host === undefined

@@ -21,7 +21,7 @@ import { table } from "../../config/validate.ts";
 import type { AblyConfig, AccountRecord } from "../../config/schema.ts";
 import type { RemoteAccount } from "../../control/api.ts";
 import type { SwitchOptions } from "../../cli/tree.ts";
-import { controlClientFor } from "./control-access.ts";
+import { controlClientFor, isTokenProblem } from "./control-access.ts";
 import { accountChoices, noAccounts, resolveOrFail } from "./resolve.ts";
 
 const COMPONENT = "accountSwitch";
@@ -71,11 +71,13 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<void> {
         `Switched to account ${alias}; its verification was cancelled.`,
       );
     }
-    // Still switched: say so, and why the token did not check out.
+    // Still switched: say so, why it did not check out, and the fix only when it is the token.
+    const reason = (error as Error).message;
+    const where = `Switched to account ${alias}${saved ? " (saved as a new alias)" : ""}`;
     out.warning(
-      `Switched to account ${alias}${
-        saved ? ` (saved as a new alias)` : ""
-      }, but it could not be verified (${(error as Error).message}).`,
+      isTokenProblem(error)
+        ? `${where}, but its token was not accepted (${reason}). Log in again with "ably accounts login --alias ${alias}".`
+        : `${where}, but it could not be verified (${reason}).`,
     );
     out.result({
       account: {

@@ -244,9 +244,9 @@ Deno.test("switch: /me answers 401 -> still switched, exit 0, a warning, `verifi
           type: "status",
           command: "accounts:switch",
           status: "warning",
-          message: "Switched to account second, but token verification failed (API request " +
+          message: "Switched to account second, but its token was not accepted (API request " +
             "failed (401 Unauthorized): Unauthorized). Log in again with " +
-            '"ably accounts login --alias second" if it has expired.',
+            '"ably accounts login --alias second".',
         },
         {
           type: "result",
@@ -265,7 +265,7 @@ Deno.test("switch: /me answers 401 -> still switched, exit 0, a warning, `verifi
       assert.equal(human.stdout, "");
       assert.match(
         human.stderr,
-        /^⚠ Switched to account first, but token verification failed \(API request failed \(401 Unauthorized\)/,
+        /^⚠ Switched to account first, but its token was not accepted \(API request failed \(401 Unauthorized\)/,
       );
       assert.doesNotMatch(human.stderr, /✓|Error/);
       assert.equal(await readConfigText(dir), TWO);
@@ -283,7 +283,8 @@ Deno.test("switch: a hanging Control API -> switched after the timeout, unverifi
     assert.equal(code, 0);
     assert.ok(elapsedMs < 2500, `took ${Math.round(elapsedMs)}ms`);
     const all = records();
-    assert.match(all[0].message as string, /token verification failed \(.*timed out\)/);
+    // A time-out is not the token's fault: no advice to log in again.
+    assert.match(all[0].message as string, /could not be verified \(.*timed out\)\.$/);
     assert.equal(resultOf(all).account.verified, false);
     assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));
   });
@@ -410,8 +411,11 @@ Deno.test(
       assert.equal(code, 0, output);
       assert.match(output, /Select an account:/);
       // One picker layout (as logout's), starting on the current account.
-      assert.match(output, /❯ first \(current\) {2}First Co {2}<first@example\.com>/);
-      assert.match(output, / {2}second {2}Second Co {2}<second@example\.com>/);
+      // One picker layout (aligned columns), starting on the current account.
+      assert.match(output, /❯ first \(current\) {2}First Co {3}<first@example\.com>/);
+      assert.match(output, / {2}second {11}Second Co {2}<second@example\.com>/);
+      // A legacy current account reaches no other accounts, and the picker says why.
+      assert.match(output, /Other accounts are listed for an OAuth login only \(first uses/);
       assert.match(output, /Switched to account Test Account \(VgQpOZ\)\./);
       assert.match(output, /User: jane@acme\.example/);
       assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));

@@ -1,0 +1,150 @@
+/** The config lock: exclusive, re-checked against the path, waiters served as it is freed. */
+import assert from "node:assert/strict";
+import { withFileLock } from "../../src/config/lock.ts";
+import { type Plan, readSnapshot, updateConfig } from "../../src/config/store.ts";
+import type { AblyConfig } from "../../src/config/schema.ts";
+import { SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
+import { tempConfigDir } from "../helpers/cli.ts";
+
+const isWindows = Deno.build.os === "windows";
+
+/** Resolves when `ready()` is true; fails the test after `ms`. */
+async function until(ready: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function addAccount(alias: string) {
+  return (config: AblyConfig): Plan<void> => {
+    config.accounts![alias] = { accountId: alias };
+    return { changed: true, value: undefined };
+  };
+}
+
+/** Adds `alias` and drops the OAuth sessions: the irreversible step then has tokens to take. */
+function addAccountDroppingSessions(alias: string) {
+  return (config: AblyConfig): Plan<void> => {
+    config.accounts![alias] = { accountId: alias };
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  };
+}
+
+Deno.test({
+  name: "lock: a lock file removed while held is never held by two runs at once",
+  ignore: isWindows, // an open file cannot be removed there
+}, async () => {
+  const dir = await tempConfigDir();
+  const lock = `${dir}/config.lock`;
+  try {
+    // A and B overlap by construction (B never saw A's file); C, queued on A's file, must
+    // notice it is no longer the lock and queue again behind B.
+    const critical = (release: Promise<void>, entered?: () => void) => async () => {
+      entered?.();
+      await release;
+    };
+    const releaseA = Promise.withResolvers<void>();
+    const enteredA = Promise.withResolvers<void>();
+    const a = withFileLock(lock, 5_000, critical(releaseA.promise, enteredA.resolve));
+    await enteredA.promise;
+    // C opens the file A holds and waits on it.
+    const releaseC = Promise.withResolvers<void>();
+    let cEntered = false;
+    const c = withFileLock(lock, 5_000, critical(releaseC.promise, () => cEntered = true));
+    await new Promise((r) => setTimeout(r, 50));
+    // Someone removes the lock file; B creates and locks a new one.
+    await Deno.remove(lock);
+    const releaseB = Promise.withResolvers<void>();
+    const enteredB = Promise.withResolvers<void>();
+    const b = withFileLock(lock, 5_000, critical(releaseB.promise, enteredB.resolve));
+    await enteredB.promise;
+    // A lets go: C is granted the old, unlinked file and must not run beside B.
+    releaseA.resolve();
+    await a;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(cEntered, false, "C ran while B held the lock on the file at the path");
+    releaseB.resolve();
+    await b;
+    await until(() => cEntered, "C to take the lock on the file at the path");
+    releaseC.resolve();
+    await c;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "store: a temp file whose writer still holds a removed lock file is not cleaned up",
+  ignore: isWindows,
+}, async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const location = { dir, file: `${dir}/config` };
+  try {
+    // A has written its temp file and is in its last step before the rename.
+    const inCommit = Promise.withResolvers<void>();
+    const finishCommit = Promise.withResolvers<void>();
+    const a = updateConfig(location, addAccountDroppingSessions("from-a"), {
+      irreversible: async () => {
+        inCommit.resolve();
+        await finishCommit.promise;
+      },
+    });
+    await inCommit.promise;
+    // Someone removes the lock file: B locks a new one and looks for abandoned temp files.
+    await Deno.remove(`${dir}/config.lock`);
+    await updateConfig(location, addAccount("from-b"));
+    finishCommit.resolve();
+    await a; // its temp file is still there to be renamed
+    const config = (await readSnapshot(location.file))?.config;
+    assert.ok(config?.accounts?.["from-a"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "store: a temp file left by a dead writer is still cleaned up",
+}, async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  try {
+    const left = `${dir}/.config.4242-0123abcd.tmp`;
+    await Deno.writeTextFile(left, "secret", { mode: 0o600 });
+    await updateConfig({ dir, file: `${dir}/config` }, addAccount("x"));
+    await assert.rejects(Deno.stat(left), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("lock: a waiter is served when the lock is freed, before its holder comes back", async () => {
+  const dir = await tempConfigDir();
+  const lock = `${dir}/config.lock`;
+  try {
+    // The holder lets go for 3 ms at a time, ten times, without yielding to the event loop
+    // (as another process would not wait for ours): a waiter that polls never sees a gap,
+    // one queued in the kernel takes the first (one miss allowed for a busy machine).
+    const holder = await Deno.open(lock, { read: true, write: true, create: true });
+    await holder.lock(true);
+    let served = false;
+    const waiter = withFileLock(lock, 10_000, () => Promise.resolve(served = true));
+    await new Promise((r) => setTimeout(r, 30));
+    let missed = 0;
+    for (; missed < 10; missed++) {
+      holder.unlockSync();
+      const until = performance.now() + 3;
+      while (performance.now() < until) { /* the gap */ }
+      if (!holder.tryLockSync(true)) break; // the waiter has it
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    if (missed === 10) holder.unlockSync();
+    await waiter;
+    holder.close();
+    assert.ok(served);
+    assert.ok(missed <= 1, `the waiter was passed over ${missed} times`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
