@@ -72,9 +72,11 @@ compile_task=$(deno eval 'console.log(JSON.parse(Deno.readTextFileSync("deno.jso
 dry_run=$(deno task -q compile --dry-run 2>&1) || fail "deno task compile --dry-run failed: $dry_run"
 expected=""
 for target in "${targets[@]}"; do
-  exe=""
+  exe="" cache=""
   [[ $target == *windows* ]] && exe=.exe
-  expected+="deno compile $flags --target $target --output dist/ably-$target$exe main.ts"$'\n'
+  # Linux: no V8 code cache in the shared temp directory (see scripts/compile.ts).
+  [[ $target == *linux* ]] && cache="--no-code-cache "
+  expected+="deno compile --frozen $cache$flags --target $target --output dist/ably-$target$exe main.ts"$'\n'
 done
 [[ "$dry_run"$'\n' == "$expected" ]] || fail "unexpected compile commands:"$'\n'"$dry_run"$'\n'"expected:"$'\n'"$expected"
 echo "ok: ${#targets[@]} targets, flags: $flags"

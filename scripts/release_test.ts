@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compileArgs, outputPath, runFlags } from "./compile.ts";
+import { compileArgs, outputPath, runFlags, TARGETS } from "./compile.ts";
 import {
   isLicenseFile,
   lockPackages,
@@ -28,6 +28,7 @@ Deno.test("compileArgs names the output after the target", () => {
   assert.equal(outputPath("x86_64-pc-windows-msvc"), "dist/ably-x86_64-pc-windows-msvc.exe");
   assert.deepEqual(compileArgs(["--allow-net"], "aarch64-apple-darwin"), [
     "compile",
+    "--frozen",
     "--allow-net",
     "--target",
     "aarch64-apple-darwin",
@@ -35,6 +36,14 @@ Deno.test("compileArgs names the output after the target", () => {
     "dist/ably-aarch64-apple-darwin",
     "main.ts",
   ]);
+});
+
+Deno.test("compileArgs: --frozen everywhere; no V8 code cache in Linux's shared temp directory", () => {
+  for (const target of TARGETS) {
+    const args = compileArgs([], target);
+    assert.equal(args[1], "--frozen", target);
+    assert.equal(args.includes("--no-code-cache"), target.includes("linux"), target);
+  }
 });
 
 Deno.test("parseChecksums reads text and binary mode lines", () => {
