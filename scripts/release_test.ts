@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { compileArgs, outputPath, runFlags, TARGETS } from "./compile.ts";
 import {
+  crateClosure,
   isLicenseFile,
   lockPackages,
   noticedPackages,
   NOTICES_FILE,
+  readRuntimeNotices,
   renderNotices,
+  type RuntimeNotices,
   untar,
 } from "./notices.ts";
 import { parseChecksums, renderFormula } from "./render_formula.ts";
@@ -125,17 +128,96 @@ Deno.test("untar reads a ustar archive and drops the first path part", () => {
   assert.equal(new TextDecoder().decode(files.get("LICENSE")), "MIT text");
 });
 
-Deno.test("renderNotices puts Deno's licence first and refuses a package without a licence file", () => {
+const RUNTIME: RuntimeNotices = {
+  manifest: {
+    deno: "9.9.9",
+    about: "About the runtime.",
+    components: [{ name: "Deno", license: "MIT", source: "https://x/LICENSE.md", file: "d" }],
+    crates: { source: "https://x/Cargo.lock", file: "c" },
+    packages: { "@scope/nolicence": { license: "MIT", source: "https://up/LICENSE", file: "u" } },
+  },
+  texts: new Map([["d", "Deno MIT text\r\n"], ["u", "Upstream MIT text\n"]]),
+  crates: ["serde 1.0.0", "v8 150.4.0"],
+};
+
+Deno.test("renderNotices: the runtime's texts and crates first; upstream text for a package without one", () => {
   const text = renderNotices([
     { name: "a", version: "1.0.0", license: "ISC", files: [{ file: "LICENSE", text: "ISC\r\n" }] },
-  ]);
-  assert.match(text, /^Deno runtime\nLicense: MIT\n[\s\S]*Copyright 2018-2026 the Deno authors/m);
+    { name: "@scope/nolicence-linux-x64", version: "2.0.0", license: "MIT", files: [] },
+  ], RUNTIME);
+  assert.match(
+    text,
+    /^Component: Deno\nLicense: MIT\nSource: https:\/\/x\/LICENSE\.md\n\nDeno MIT text\n/m,
+  );
+  assert.match(text, /^ {2}serde 1\.0\.0\n {2}v8 150\.4\.0\n/m);
   assert.match(text, /^Package: a@1\.0\.0\nLicense: ISC\n.*\nFile: LICENSE\n\nISC\n/m);
-  assert.deepEqual(noticedPackages(text), ["a@1.0.0"]);
+  assert.match(
+    text,
+    /nolicence-linux-x64@2\.0\.0\n[\s\S]*?https:\/\/up\/LICENSE\n\nUpstream MIT text\n/,
+  );
+  assert.deepEqual(noticedPackages(text), ["a@1.0.0", "@scope/nolicence-linux-x64@2.0.0"]);
   assert.throws(
-    () => renderNotices([{ name: "b", version: "2.0.0", files: [] }]),
+    () => renderNotices([{ name: "b", version: "2.0.0", files: [] }], RUNTIME),
     /b@2\.0\.0 has no licence file/,
   );
+});
+
+Deno.test("crateClosure follows a Cargo.lock's dependencies from one package, versions included", () => {
+  const lock = `
+[[package]]
+name = "denort"
+version = "2.0.0"
+dependencies = ["serde", "syn 2.0.1"]
+
+[[package]]
+name = "serde"
+version = "1.0.0"
+dependencies = ["syn 1.0.9"]
+
+[[package]]
+name = "syn"
+version = "1.0.9"
+
+[[package]]
+name = "syn"
+version = "2.0.1"
+
+[[package]]
+name = "unrelated"
+version = "0.1.0"
+`;
+  assert.deepEqual(crateClosure(lock, "denort"), [
+    "denort 2.0.0",
+    "serde 1.0.0",
+    "syn 1.0.9",
+    "syn 2.0.1",
+  ]);
+});
+
+Deno.test(`${NOTICES_FILE} holds every vendored runtime text verbatim, for the pinned Deno`, async () => {
+  const notices = await Deno.readTextFile(new URL(NOTICES_FILE, root));
+  const runtime = await readRuntimeNotices(root);
+  const workflow = await Deno.readTextFile(new URL(".github/workflows/release.yml", root));
+  const pinned = [...workflow.matchAll(/deno-version: (\S+)/g)].map((m) => m[1]);
+  assert.ok(pinned.length > 0);
+  for (const version of pinned) {
+    assert.equal(runtime.manifest.deno, version, "re-vendor with the pin");
+  }
+  const names = runtime.manifest.components.map((c) => c.name);
+  for (const name of ["Deno runtime (denort)", "rusty_v8 (the v8 crate)", "V8", "ICU"]) {
+    assert.ok(names.includes(name), name);
+  }
+  const trim = (text: string) => text.replace(/\r\n?/g, "\n").replace(/[ \t]+$/gm, "").trim();
+  for (const [file, text] of runtime.texts) {
+    assert.ok(notices.includes(trim(text)), `${file} is not in ${NOTICES_FILE} verbatim`);
+  }
+  // The keyring's platform packages ship no licence file: the upstream text stands in for each.
+  const keyring = runtime.texts.get(runtime.manifest.packages["@napi-rs/keyring"].file)!;
+  const sections = notices.split(/^-{80}$/m).filter((s) => /^Package: @napi-rs\/keyring/m.test(s));
+  assert.ok(sections.length >= 2);
+  for (const section of sections) assert.ok(section.includes(trim(keyring)), section.slice(0, 80));
+  assert.ok(runtime.crates.some((line) => /^v8 \d/.test(line)));
+  for (const line of runtime.crates) assert.ok(notices.includes(`\n  ${line}\n`), line);
 });
 
 Deno.test(`${NOTICES_FILE} names exactly the npm packages of deno.lock`, async () => {
@@ -146,7 +228,7 @@ Deno.test(`${NOTICES_FILE} names exactly the npm packages of deno.lock`, async (
     lockPackages(lock).map((p) => `${p.name}@${p.version}`),
     `${NOTICES_FILE} is out of date: run deno task notices`,
   );
-  assert.match(notices, /^Deno runtime\nLicense: MIT$/m);
+  assert.match(notices, /^Component: Deno runtime \(denort\)\nLicense: MIT$/m);
 });
 
 Deno.test("LICENSE is the project's MIT licence", async () => {
