@@ -248,38 +248,3 @@ Deno.test("release.yml: every archive holds LICENSE and the notices; re-runs ove
   );
   assert.match(workflow, /run: bash scripts\/macos_sign\.sh "\$BINARY"\n\s*- name: Smoke test/);
 });
-
-Deno.test("deno task install: refuses without deno on PATH; else installs and says where", async () => {
-  const root = await Deno.makeTempDir({ prefix: "ably-install-" });
-  const script = new URL("./install.ts", import.meta.url).pathname;
-  const run = (path: string) =>
-    new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-env=PATH,HOME,USERPROFILE,DENO_INSTALL_ROOT",
-        "--allow-run",
-        script,
-        "--root",
-        root,
-      ],
-      env: { PATH: path },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-  const refused = await run(root); // a PATH with no deno on it, as after `npx deno`
-  assert.equal(refused.code, 1);
-  assert.match(decode(refused.stderr), /there is no `deno` on your PATH/);
-  assert.match(decode(refused.stderr), /npm install -g deno@/);
-  await assert.rejects(Deno.stat(`${root}/bin/ably`), Deno.errors.NotFound);
-
-  const denoDir = Deno.execPath().replace(/[\\/][^\\/]+$/, "");
-  const installed = await run(denoDir);
-  assert.equal(installed.code, 0, decode(installed.stderr));
-  assert.match(decode(installed.stdout), new RegExp(`Installed ably in ${root}/bin`));
-  assert.match(decode(installed.stdout), /is not on your PATH/);
-  assert.ok((await Deno.stat(`${root}/bin/ably`)).isFile);
-  await Deno.remove(root, { recursive: true });
-});
