@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks the release tooling without building anything: actionlint + shellcheck on the
-# workflows, fmt/lint/check/tests of scripts/, the compile commands (dry run), the Homebrew
+# workflows, fmt/lint/check/tests of scripts/ (the signing, publishing, tap and CI-gate scripts
+# against stub codesign/notarytool/gh, the installer, the notices, README's Install section),
+# the compile commands (dry run), the Homebrew
 # formula rendered from its template (ruby -c, and loaded under a stand-in for Homebrew's
 # DSL), THIRD_PARTY_NOTICES.txt against deno.lock, and scripts/smoke_test.sh against
 # `deno task ably` and against the `deno bundle` output run with the ably task's flags.
