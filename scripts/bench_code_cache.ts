@@ -19,7 +19,16 @@ const flags = runFlags(config.tasks.ably);
 const work = await Deno.makeTempDir({ prefix: "ably-code-cache-" });
 const bundle = `${work}/ably.js`;
 const built = await new Deno.Command("deno", {
-  args: ["bundle", "--quiet", "--output", bundle, `${rootPath}${ENTRYPOINT}`],
+  // The native keychain module stays out, as in `deno task bundle` (loaded only when used).
+  args: [
+    "bundle",
+    "--quiet",
+    "--external",
+    "@napi-rs/keyring",
+    "--output",
+    bundle,
+    `${rootPath}${ENTRYPOINT}`,
+  ],
 }).output();
 if (built.code !== 0) throw new Error(new TextDecoder().decode(built.stderr));
 await Deno.writeTextFile(

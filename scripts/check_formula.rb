@@ -30,8 +30,13 @@ end
 
 # The parts of Homebrew's Formula DSL that the template may use.
 class Formula
-  %i[desc homepage version url sha256 license].each do |name|
+  %i[desc homepage url sha256 license].each do |name|
     define_singleton_method(name) { |value| $spec[name] = value }
+  end
+
+  # Homebrew reads the version from the URL; `brew audit` reports an explicit one as redundant.
+  def self.version(value)
+    abort "check_formula: a `version \"#{value}\"` line: the version comes from the URL (brew audit: redundant)"
   end
 
   def self.on_macos
@@ -54,7 +59,14 @@ class Formula
   end
 
   def version
-    $spec[:version]
+    Formula.version_from_url($spec[:url])
+  end
+
+  # The version of a release URL, .../releases/download/vVERSION/ably-VERSION-TARGET.tar.gz,
+  # where Homebrew finds it; nil unless the directory and the file name agree.
+  def self.version_from_url(url)
+    match = %r{/releases/download/v([^/]+)/ably-([^/]+?)-(?:x86_64|aarch64)-}.match(url.to_s)
+    match && match[1] == match[2] ? match[1] : nil
   end
 
   def shell_output(command, expected_status = 0)
@@ -104,7 +116,8 @@ end
   check Object.const_defined?(:Ably) && Ably < Formula, "#{formula_path} does not define Ably < Formula"
 
   archive = "ably-#{expected_version}-#{target}.tar.gz"
-  check $spec[:version] == expected_version, "version #{$spec[:version].inspect} != #{expected_version.inspect}"
+  url_version = Formula.version_from_url($spec[:url])
+  check url_version == expected_version, "version from the URL #{url_version.inspect} != #{expected_version.inspect}"
   check $spec[:url] == "#{base_url.chomp("/")}/#{archive}", "#{platform.join("/")}: url #{$spec[:url].inspect}"
   check sums.key?(archive), "#{sums_path} has no #{archive}"
   check $spec[:sha256] == sums[archive], "#{platform.join("/")}: sha256 #{$spec[:sha256].inspect} != #{sums[archive]}"

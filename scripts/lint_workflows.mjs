@@ -75,6 +75,21 @@ const ACTION_INPUTS = {
     ],
     required: ["path"],
   },
+  "actions/attest-build-provenance@v4": {
+    inputs: [
+      "subject-path",
+      "subject-digest",
+      "subject-name",
+      "subject-checksums",
+      "predicate-type",
+      "predicate",
+      "predicate-path",
+      "push-to-registry",
+      "create-storage-record",
+      "show-summary",
+      "github-token",
+    ],
+  },
   "actions/download-artifact@v8": {
     inputs: [
       "name",

@@ -9,7 +9,10 @@
 #   MACOS_CERTIFICATE_PASSWORD  the .p12's password
 #   MACOS_SIGNING_IDENTITY      e.g. "Developer ID Application: Example Ltd (TEAMID1234)"
 #   APPLE_ID, APPLE_TEAM_ID, APPLE_APP_PASSWORD   for `xcrun notarytool` (app-specific password)
-# With any of them unset it signs nothing, prints a GitHub Actions notice and exits 0.
+# With none of them set it signs nothing, prints a GitHub Actions notice and exits 0; with only
+# some set it fails (a half-configured repository must not ship unsigned binaries quietly).
+# Notarization must end "Accepted": `notarytool submit --wait` exits 0 for "Invalid" too, so
+# its JSON status is read, and anything else prints the notarization log and fails.
 # A bare executable cannot be stapled: Gatekeeper looks the notarization ticket up online.
 set -euo pipefail
 
@@ -20,15 +23,20 @@ fi
 binary=$1
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+names=(MACOS_CERTIFICATE_P12 MACOS_CERTIFICATE_PASSWORD MACOS_SIGNING_IDENTITY
+  APPLE_ID APPLE_TEAM_ID APPLE_APP_PASSWORD)
 missing=()
-for name in MACOS_CERTIFICATE_P12 MACOS_CERTIFICATE_PASSWORD MACOS_SIGNING_IDENTITY \
-  APPLE_ID APPLE_TEAM_ID APPLE_APP_PASSWORD; do
+for name in "${names[@]}"; do
   [[ -n ${!name:-} ]] || missing+=("$name")
 done
-if ((${#missing[@]})); then
-  echo "::notice::macOS signing skipped: secrets not set: ${missing[*]}." \
+if ((${#missing[@]} == ${#names[@]})); then
+  echo "::notice::macOS signing skipped: no signing secrets are set." \
     "The binary keeps deno compile's ad-hoc signature (users run xattr -d com.apple.quarantine)."
   exit 0
+fi
+if ((${#missing[@]})); then
+  echo "::error::macOS signing is partly configured: set ${missing[*]} too, or remove all six secrets" >&2
+  exit 1
 fi
 [[ $(uname -s) == Darwin ]] || {
   echo "macos_sign: needs macOS (codesign, xcrun notarytool)" >&2
@@ -59,8 +67,23 @@ codesign --force --timestamp --options runtime \
   --entitlements "$root/packaging/macos/entitlements.plist" \
   --keychain "$keychain" --sign "$MACOS_SIGNING_IDENTITY" "$binary"
 codesign --verify --strict --verbose=2 "$binary"
+# The signature must carry the entitlement that lets the keychain addon load (see the plist).
+entitlements=$(codesign -d --entitlements - --xml "$binary" 2>/dev/null)
+[[ $entitlements == *com.apple.security.cs.disable-library-validation* ]] || {
+  echo "macos_sign: the signature of $binary lacks disable-library-validation" >&2
+  exit 1
+}
 
+notary=(--apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" --password "$APPLE_APP_PASSWORD")
 ditto -c -k --keepParent "$binary" "$work/notarize.zip"
-xcrun notarytool submit "$work/notarize.zip" --wait --timeout 20m \
-  --apple-id "$APPLE_ID" --team-id "$APPLE_TEAM_ID" --password "$APPLE_APP_PASSWORD"
-echo "signed and notarized: $binary"
+result=$(xcrun notarytool submit "$work/notarize.zip" --wait --timeout 20m \
+  --output-format json "${notary[@]}")
+echo "$result"
+status=$(jq -r '.status // empty' <<<"$result")
+id=$(jq -r '.id // empty' <<<"$result")
+if [[ $status != Accepted ]]; then
+  echo "::error::notarization of $binary ended with status '${status:-unknown}', not Accepted" >&2
+  if [[ -n $id ]]; then xcrun notarytool log "$id" "${notary[@]}" >&2 || true; fi
+  exit 1
+fi
+echo "signed and notarized: $binary (submission $id)"

@@ -1,8 +1,13 @@
 /**
  * Writes THIRD_PARTY_NOTICES.txt: the licence of every npm package in deno.lock (each
- * package's own licence file, as published) and of the Deno runtime that `deno compile`
- * embeds. Rerun it whenever deno.lock changes; the release test checks that the file names
+ * package's own licence file, as published) and of what the Deno runtime that `deno compile`
+ * embeds carries (Deno, rusty_v8, V8, ICU: their licence files, and the Rust crates of its
+ * Cargo.lock), vendored in packaging/notices/ with runtime.json naming each file's source.
+ * Rerun it whenever deno.lock changes; the release test checks that the file names
  * exactly the lock's packages, and scripts/check_release.sh that it is up to date.
+ *
+ * `deno task notices --crates CARGO_LOCK` rewrites packaging/notices/denort-crates.txt from
+ * a Deno release's Cargo.lock (when the pinned Deno changes).
  *
  * The licence files come from Deno's npm cache (`deno info --json`'s npmCache); a package
  * missing there is downloaded from the npm registry and checked against the lock's integrity.
@@ -10,6 +15,7 @@
  * Usage: deno task notices [--check]
  *   --check   write nothing; exit 1 if the committed file differs from a fresh one
  */
+import { parse as parseToml } from "smol-toml";
 
 export const NOTICES_FILE = "THIRD_PARTY_NOTICES.txt";
 const REGISTRY = "https://registry.npmjs.org";
@@ -57,6 +63,62 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** packaging/notices/runtime.json: the runtime's vendored licence files and their sources. */
+export interface RuntimeManifest {
+  /** The Deno version these notices are for: must be the one the release workflow pins. */
+  deno: string;
+  about: string;
+  components: { name: string; license: string; source: string; file: string }[];
+  crates: { source: string; file: string };
+  /** Upstream licence files for npm packages that publish none, by package name. */
+  packages: Record<string, { license: string; source: string; file: string }>;
+}
+
+/** The runtime's vendored data, texts loaded. */
+export interface RuntimeNotices {
+  manifest: RuntimeManifest;
+  /** Component or package file name to its text. */
+  texts: Map<string, string>;
+  /** `name version` lines. */
+  crates: string[];
+}
+
+export const RUNTIME_DIR = "packaging/notices/";
+
+/**
+ * The packages a Cargo.lock's `root` package depends on, itself included, as `name version`
+ * lines, sorted. Every platform's and feature's dependencies are followed (the lock does not
+ * say which a given build uses), so this is a superset of what one binary holds.
+ */
+export function crateClosure(lockText: string, root: string): string[] {
+  const lock = parseToml(lockText) as {
+    package?: { name: string; version: string; dependencies?: string[] }[];
+  };
+  const packages = lock.package ?? [];
+  const byName = new Map<string, typeof packages>();
+  for (const p of packages) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  // A dependency is "name" when one version is locked, else "name version".
+  const find = (dep: string) => {
+    const [name, version] = dep.split(" ");
+    const candidates = byName.get(name) ?? [];
+    const found = version ? candidates.find((p) => p.version === version) : candidates[0];
+    if (!found) throw new Error(`Cargo.lock: no package for dependency ${dep}`);
+    return found;
+  };
+  const start = byName.get(root)?.[0];
+  if (!start) throw new Error(`Cargo.lock has no package ${root}`);
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length) {
+    const p = queue.pop()!;
+    const key = `${p.name} ${p.version}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const dep of p.dependencies ?? []) queue.push(find(dep));
+  }
+  return [...seen].sort(compare);
+}
+
 /** Whether a file at a package's root is a licence or notice file. */
 export function isLicenseFile(name: string): boolean {
   return /^(licen[cs]e|copying|notice)([-._].*)?$/i.test(name);
@@ -67,60 +129,52 @@ export function noticedPackages(text: string): string[] {
   return [...text.matchAll(/^Package: (\S+)$/gm)].map((match) => match[1]);
 }
 
-const DENO_LICENSE = `MIT License
-
-Copyright 2018-2026 the Deno authors
-
-Permission is hereby granted, free of charge, to any person obtaining a copy of
-this software and associated documentation files (the "Software"), to deal in
-the Software without restriction, including without limitation the rights to
-use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of
-the Software, and to permit persons to whom the Software is furnished to do so,
-subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all
-copies or substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS
-FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
-COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
-IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
-CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
-`;
-
-/**
- * Packages known to publish no licence file (the N-API keychain binding and its per-platform
- * binaries): named with their stated licence and upstream instead of refused.
- */
-const SHIPS_NO_LICENCE_FILE = /^@napi-rs\/keyring(-[a-z0-9-]+)?$/;
-const UPSTREAM_OF_NO_LICENCE_FILE = "https://github.com/Brooooooklyn/keyring-node";
-
 /** The notices text, byte for byte what the committed file must hold. */
-export function renderNotices(packages: PackageNotice[]): string {
+export function renderNotices(packages: PackageNotice[], runtime: RuntimeNotices): string {
+  const { manifest, texts, crates } = runtime;
+  const text = (file: string) => {
+    const found = texts.get(file);
+    if (found === undefined) throw new Error(`${RUNTIME_DIR}${file} is missing`);
+    return normalizeText(found);
+  };
   const out: string[] = [
     "Third-party software in the ably executable",
     "",
-    "Generated by `deno task notices` (scripts/notices.ts) from deno.lock; do not edit.",
+    "Generated by `deno task notices` (scripts/notices.ts) from deno.lock and",
+    `${RUNTIME_DIR}; do not edit.`,
     "",
     "`ably` is built with `deno compile`, which puts the Deno runtime and the npm",
     "packages below into the executable. Their licences follow, each as its package",
     "publishes it. The licence of ably itself is in LICENSE.",
     "",
+    ...wrap(`Deno runtime ${manifest.deno}: ${manifest.about}`, 80),
+    "",
     "Contents:",
-    "  Deno runtime (MIT)",
+    ...manifest.components.map((c) => `  ${c.name} (${c.license})`),
+    `  Rust crates of the Deno runtime (${crates.length}, listed below)`,
     ...packages.map((p) => `  ${p.name}@${p.version}${p.license ? ` (${p.license})` : ""}`),
     "",
-    RULE,
-    "Deno runtime",
-    "License: MIT",
-    "Source: https://github.com/denoland/deno",
-    "",
-    DENO_LICENSE.trimEnd(),
-    "",
   ];
+  for (const c of manifest.components) {
+    out.push(RULE, `Component: ${c.name}`, `License: ${c.license}`, `Source: ${c.source}`, "");
+    out.push(text(c.file), "");
+  }
+  out.push(
+    RULE,
+    "Component: Rust crates of the Deno runtime",
+    `Source: ${manifest.crates.source}`,
+    "",
+    "Deno publishes no licence texts for the crates compiled into its runtime; each crate's",
+    "licence is the one in its package on crates.io (https://crates.io/crates/NAME/VERSION).",
+    "",
+    ...crates.map((line) => `  ${line}`),
+    "",
+  );
   for (const p of packages) {
-    if (!p.files.length && !SHIPS_NO_LICENCE_FILE.test(p.name)) {
+    const upstream = Object.entries(manifest.packages).find(([name]) =>
+      p.name === name || p.name.startsWith(`${name}-`)
+    )?.[1];
+    if (!p.files.length && !upstream) {
       throw new Error(`${p.name}@${p.version} has no licence file`);
     }
     out.push(
@@ -132,15 +186,46 @@ export function renderNotices(packages: PackageNotice[]): string {
     for (const { file, text } of p.files) {
       out.push(`File: ${file}`, "", normalizeText(text), "");
     }
-    if (!p.files.length) {
+    if (!p.files.length && upstream) {
       out.push(
-        "File: (none: the package publishes no licence file; its licence is the one stated in",
-        `its package.json, above, and its upstream repository is ${UPSTREAM_OF_NO_LICENCE_FILE})`,
+        "File: (none in the package) its upstream licence file, from",
+        `${upstream.source}`,
+        "",
+        text(upstream.file),
         "",
       );
     }
   }
   return out.join("\n");
+}
+
+/** Reads packaging/notices/: the manifest, every file it names, and the crate list. */
+export async function readRuntimeNotices(root: URL): Promise<RuntimeNotices> {
+  const dir = new URL(RUNTIME_DIR, root);
+  const manifest: RuntimeManifest = JSON.parse(
+    await Deno.readTextFile(new URL("runtime.json", dir)),
+  );
+  const texts = new Map<string, string>();
+  const files = [
+    ...manifest.components.map((c) => c.file),
+    ...Object.values(manifest.packages).map((p) => p.file),
+  ];
+  for (const file of files) texts.set(file, await Deno.readTextFile(new URL(file, dir)));
+  const crates = (await Deno.readTextFile(new URL(manifest.crates.file, dir)))
+    .split("\n").filter(Boolean);
+  return { manifest, texts, crates };
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
 }
 
 function normalizeText(text: string): string {
@@ -253,23 +338,34 @@ async function collect(root: URL): Promise<PackageNotice[]> {
 }
 
 async function main(args: string[]): Promise<number> {
+  const root = new URL("../", import.meta.url);
+  if (args[0] === "--crates" && args.length === 2) {
+    const crates = crateClosure(await Deno.readTextFile(args[1]), "denort");
+    const runtime = await readRuntimeNotices(root);
+    const target = new URL(`${RUNTIME_DIR}${runtime.manifest.crates.file}`, root);
+    await Deno.writeTextFile(target, crates.join("\n") + "\n");
+    console.error(`wrote ${RUNTIME_DIR}${runtime.manifest.crates.file} (${crates.length} crates)`);
+    return 0;
+  }
   const check = args.includes("--check");
   const unknown = args.filter((arg) => arg !== "--check");
   if (unknown.length) {
-    console.error("usage: deno task notices [--check]");
+    console.error("usage: deno task notices [--check | --crates CARGO_LOCK]");
     return 2;
   }
-  const root = new URL("../", import.meta.url);
   const target = new URL(NOTICES_FILE, root);
-  const fresh = renderNotices(await collect(root));
+  const fresh = renderNotices(await collect(root), await readRuntimeNotices(root));
   if (check) {
     const committed = await Deno.readTextFile(target).catch(() => "");
     if (committed !== fresh) {
-      console.error(`${NOTICES_FILE} is out of date with deno.lock: run deno task notices`);
+      console.error(
+        `${NOTICES_FILE} is out of date with deno.lock or ${RUNTIME_DIR}: run deno task notices`,
+      );
       return 1;
     }
     console.error(
-      `ok: ${NOTICES_FILE} matches deno.lock (${noticedPackages(fresh).length} packages)`,
+      `ok: ${NOTICES_FILE} matches deno.lock (${noticedPackages(fresh).length} packages)` +
+        ` and ${RUNTIME_DIR}`,
     );
     return 0;
   }

@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
-import { compileArgs, outputPath, runFlags } from "./compile.ts";
+import { compileArgs, outputPath, runFlags, TARGETS } from "./compile.ts";
 import {
+  crateClosure,
   isLicenseFile,
   lockPackages,
   noticedPackages,
   NOTICES_FILE,
+  readRuntimeNotices,
   renderNotices,
+  type RuntimeNotices,
   untar,
 } from "./notices.ts";
 import { parseChecksums, renderFormula } from "./render_formula.ts";
@@ -28,6 +31,7 @@ Deno.test("compileArgs names the output after the target", () => {
   assert.equal(outputPath("x86_64-pc-windows-msvc"), "dist/ably-x86_64-pc-windows-msvc.exe");
   assert.deepEqual(compileArgs(["--allow-net"], "aarch64-apple-darwin"), [
     "compile",
+    "--frozen",
     "--allow-net",
     "--target",
     "aarch64-apple-darwin",
@@ -35,6 +39,14 @@ Deno.test("compileArgs names the output after the target", () => {
     "dist/ably-aarch64-apple-darwin",
     "main.ts",
   ]);
+});
+
+Deno.test("compileArgs: --frozen everywhere; no V8 code cache in Linux's shared temp directory", () => {
+  for (const target of TARGETS) {
+    const args = compileArgs([], target);
+    assert.equal(args[1], "--frozen", target);
+    assert.equal(args.includes("--no-code-cache"), target.includes("linux"), target);
+  }
 });
 
 Deno.test("parseChecksums reads text and binary mode lines", () => {
@@ -116,17 +128,96 @@ Deno.test("untar reads a ustar archive and drops the first path part", () => {
   assert.equal(new TextDecoder().decode(files.get("LICENSE")), "MIT text");
 });
 
-Deno.test("renderNotices puts Deno's licence first and refuses a package without a licence file", () => {
+const RUNTIME: RuntimeNotices = {
+  manifest: {
+    deno: "9.9.9",
+    about: "About the runtime.",
+    components: [{ name: "Deno", license: "MIT", source: "https://x/LICENSE.md", file: "d" }],
+    crates: { source: "https://x/Cargo.lock", file: "c" },
+    packages: { "@scope/nolicence": { license: "MIT", source: "https://up/LICENSE", file: "u" } },
+  },
+  texts: new Map([["d", "Deno MIT text\r\n"], ["u", "Upstream MIT text\n"]]),
+  crates: ["serde 1.0.0", "v8 150.4.0"],
+};
+
+Deno.test("renderNotices: the runtime's texts and crates first; upstream text for a package without one", () => {
   const text = renderNotices([
     { name: "a", version: "1.0.0", license: "ISC", files: [{ file: "LICENSE", text: "ISC\r\n" }] },
-  ]);
-  assert.match(text, /^Deno runtime\nLicense: MIT\n[\s\S]*Copyright 2018-2026 the Deno authors/m);
+    { name: "@scope/nolicence-linux-x64", version: "2.0.0", license: "MIT", files: [] },
+  ], RUNTIME);
+  assert.match(
+    text,
+    /^Component: Deno\nLicense: MIT\nSource: https:\/\/x\/LICENSE\.md\n\nDeno MIT text\n/m,
+  );
+  assert.match(text, /^ {2}serde 1\.0\.0\n {2}v8 150\.4\.0\n/m);
   assert.match(text, /^Package: a@1\.0\.0\nLicense: ISC\n.*\nFile: LICENSE\n\nISC\n/m);
-  assert.deepEqual(noticedPackages(text), ["a@1.0.0"]);
+  assert.match(
+    text,
+    /nolicence-linux-x64@2\.0\.0\n[\s\S]*?https:\/\/up\/LICENSE\n\nUpstream MIT text\n/,
+  );
+  assert.deepEqual(noticedPackages(text), ["a@1.0.0", "@scope/nolicence-linux-x64@2.0.0"]);
   assert.throws(
-    () => renderNotices([{ name: "b", version: "2.0.0", files: [] }]),
+    () => renderNotices([{ name: "b", version: "2.0.0", files: [] }], RUNTIME),
     /b@2\.0\.0 has no licence file/,
   );
+});
+
+Deno.test("crateClosure follows a Cargo.lock's dependencies from one package, versions included", () => {
+  const lock = `
+[[package]]
+name = "denort"
+version = "2.0.0"
+dependencies = ["serde", "syn 2.0.1"]
+
+[[package]]
+name = "serde"
+version = "1.0.0"
+dependencies = ["syn 1.0.9"]
+
+[[package]]
+name = "syn"
+version = "1.0.9"
+
+[[package]]
+name = "syn"
+version = "2.0.1"
+
+[[package]]
+name = "unrelated"
+version = "0.1.0"
+`;
+  assert.deepEqual(crateClosure(lock, "denort"), [
+    "denort 2.0.0",
+    "serde 1.0.0",
+    "syn 1.0.9",
+    "syn 2.0.1",
+  ]);
+});
+
+Deno.test(`${NOTICES_FILE} holds every vendored runtime text verbatim, for the pinned Deno`, async () => {
+  const notices = await Deno.readTextFile(new URL(NOTICES_FILE, root));
+  const runtime = await readRuntimeNotices(root);
+  const workflow = await Deno.readTextFile(new URL(".github/workflows/release.yml", root));
+  const pinned = [...workflow.matchAll(/deno-version: (\S+)/g)].map((m) => m[1]);
+  assert.ok(pinned.length > 0);
+  for (const version of pinned) {
+    assert.equal(runtime.manifest.deno, version, "re-vendor with the pin");
+  }
+  const names = runtime.manifest.components.map((c) => c.name);
+  for (const name of ["Deno runtime (denort)", "rusty_v8 (the v8 crate)", "V8", "ICU"]) {
+    assert.ok(names.includes(name), name);
+  }
+  const trim = (text: string) => text.replace(/\r\n?/g, "\n").replace(/[ \t]+$/gm, "").trim();
+  for (const [file, text] of runtime.texts) {
+    assert.ok(notices.includes(trim(text)), `${file} is not in ${NOTICES_FILE} verbatim`);
+  }
+  // The keyring's platform packages ship no licence file: the upstream text stands in for each.
+  const keyring = runtime.texts.get(runtime.manifest.packages["@napi-rs/keyring"].file)!;
+  const sections = notices.split(/^-{80}$/m).filter((s) => /^Package: @napi-rs\/keyring/m.test(s));
+  assert.ok(sections.length >= 2);
+  for (const section of sections) assert.ok(section.includes(trim(keyring)), section.slice(0, 80));
+  assert.ok(runtime.crates.some((line) => /^v8 \d/.test(line)));
+  for (const line of runtime.crates) assert.ok(notices.includes(`\n  ${line}\n`), line);
 });
 
 Deno.test(`${NOTICES_FILE} names exactly the npm packages of deno.lock`, async () => {
@@ -137,7 +228,7 @@ Deno.test(`${NOTICES_FILE} names exactly the npm packages of deno.lock`, async (
     lockPackages(lock).map((p) => `${p.name}@${p.version}`),
     `${NOTICES_FILE} is out of date: run deno task notices`,
   );
-  assert.match(notices, /^Deno runtime\nLicense: MIT$/m);
+  assert.match(notices, /^Component: Deno runtime \(denort\)\nLicense: MIT$/m);
 });
 
 Deno.test("LICENSE is the project's MIT licence", async () => {
@@ -156,39 +247,4 @@ Deno.test("release.yml: every archive holds LICENSE and the notices; re-runs ove
     /uses: actions\/upload-artifact@[0-9a-f]{40} # v\d[\s\S]*?overwrite: true/,
   );
   assert.match(workflow, /run: bash scripts\/macos_sign\.sh "\$BINARY"\n\s*- name: Smoke test/);
-});
-
-Deno.test("deno task install: refuses without deno on PATH; else installs and says where", async () => {
-  const root = await Deno.makeTempDir({ prefix: "ably-install-" });
-  const script = new URL("./install.ts", import.meta.url).pathname;
-  const run = (path: string) =>
-    new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-env=PATH,HOME,USERPROFILE,DENO_INSTALL_ROOT",
-        "--allow-run",
-        script,
-        "--root",
-        root,
-      ],
-      env: { PATH: path },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-  const refused = await run(root); // a PATH with no deno on it, as after `npx deno`
-  assert.equal(refused.code, 1);
-  assert.match(decode(refused.stderr), /there is no `deno` on your PATH/);
-  assert.match(decode(refused.stderr), /npm install -g deno@/);
-  await assert.rejects(Deno.stat(`${root}/bin/ably`), Deno.errors.NotFound);
-
-  const denoDir = Deno.execPath().replace(/[\\/][^\\/]+$/, "");
-  const installed = await run(denoDir);
-  assert.equal(installed.code, 0, decode(installed.stderr));
-  assert.match(decode(installed.stdout), new RegExp(`Installed ably in ${root}/bin`));
-  assert.match(decode(installed.stdout), /is not on your PATH/);
-  assert.ok((await Deno.stat(`${root}/bin/ably`)).isFile);
-  await Deno.remove(root, { recursive: true });
 });

@@ -4,7 +4,8 @@
 # the network, against throwaway config directories, and checks exit codes and output:
 #   --version; accounts logout --help; accounts list --json; accounts current (none current);
 #   accounts switch (unknown alias); config path; config show; completions bash|zsh|fish;
-#   a mistyped command (did-you-mean); accounts logout --all --force --json; a forced logout;
+#   __complete aliases (what every Tab completion runs); accounts keychain --to-file (tokens
+#   already in the file); a mistyped command (did-you-mean); accounts logout --all --force --json; a forced logout;
 #   accounts login --token against a tiny Control API on 127.0.0.1 (Python 3's http.server;
 #   skipped with a notice when there is no Python 3); with ABLY_SMOKE_KEYCHAIN=1 the same login
 #   with --keychain, then current and logout, through the OS keychain.
@@ -124,6 +125,16 @@ run 0 "$dir" completions fish
 has "$out" "complete -c ably -n '__ably_at ably' -a accounts" "completions fish"
 echo "ok: completions bash, zsh, fish"
 
+# Every Tab press runs this: it must print the aliases, one a line, and nothing else.
+run 0 "$dir" __complete aliases
+[[ $out == $'smoke\nother' ]] || fail "__complete aliases printed '$out', expected smoke and other"
+echo "ok: __complete aliases"
+
+# The tokens are in the file already: the keychain command says so and touches no keychain.
+run 0 "$dir" accounts keychain smoke --to-file --json
+has "$out" '{"alias":"smoke","credentials":"file","status":"unchanged"}' "accounts keychain smoke --to-file"
+echo "ok: accounts keychain --to-file (already in the file)"
+
 run 2 "$dir" accounts logut
 has "$err" 'Command "accounts logut" not found. Did you mean "accounts logout"?' "accounts logut"
 echo "ok: a mistyped command suggests the right one (exit 2)"
@@ -156,7 +167,10 @@ for candidate in python3 python; do
     break
   fi
 done
-if [[ -z $python ]]; then
+if [[ -z $python && ${ABLY_SMOKE_KEYCHAIN:-} == 1 ]]; then
+  # The keychain steps below are the only proof that the release binary loads its addon.
+  fail "ABLY_SMOKE_KEYCHAIN=1 needs Python 3 for the local Control API"
+elif [[ -z $python ]]; then
   echo "::notice::smoke test: no Python 3, so login --token against a local server was skipped"
 else
   cat >"$work/control_api.py" <<'PY'
@@ -230,6 +244,13 @@ PY
     ABLY_CONTROL_HOST="127.0.0.1:$port" run 0 "$dir" accounts current --json
     has "$out" '"name":"Smoke Account"' "accounts current --json (token from the keychain)"
     has "$out" '"credentials":"keychain"' "accounts current --json"
+    # Out of the keychain into the file and back: both directions of accounts keychain.
+    run 0 "$dir" accounts keychain --to-file --json
+    has "$out" '"credentials":"file","status":"moved"' "accounts keychain --to-file (keychain account)"
+    grep -q smoke_token_SeCrEt "$dir/config" || fail "keychain --to-file left no token in the file"
+    run 0 "$dir" accounts keychain --json
+    has "$out" '"credentials":"keychain","status":"moved"' "accounts keychain (file account)"
+    if grep -rq smoke_token_SeCrEt "$dir"; then fail "accounts keychain left the token in $dir"; fi
     run 0 "$dir" accounts logout --force --json
     has "$out" '"success":true' "accounts logout (keychain account)"
     echo "ok: login --keychain, current and logout with the OS keychain"

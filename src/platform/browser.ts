@@ -8,11 +8,7 @@ import { isLoopback } from "../http.ts";
  */
 export async function openBrowser(url: string): Promise<boolean> {
   if (!isWebAddress(url)) return false;
-  const [program, ...args] = Deno.build.os === "darwin"
-    ? ["open", url]
-    : Deno.build.os === "windows"
-    ? ["explorer", url]
-    : ["xdg-open", url];
+  const [program, ...args] = openerCommand(Deno.build.os, url);
   try {
     const child = new Deno.Command(program, {
       args,
@@ -32,6 +28,23 @@ export async function openBrowser(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Every program openerCommand may run: the `ably` task's `--allow-run` list. */
+export const OPENERS = ["xdg-open", "open", "rundll32"] as const;
+
+/**
+ * The opener and its arguments for an OS. On Windows, `explorer URL` exits 1 even when it
+ * opens the page and is reported to cut URLs at their query string, and `cmd /c start` would
+ * parse `&`, `^` and `%` in the URL itself; `rundll32 url.dll,FileProtocolHandler URL` hands
+ * the rest of its command line, unparsed, to the default browser, and exits 0. The URL is
+ * passed normalised (`href` percent-encodes spaces and quotes), so it is always one word.
+ */
+export function openerCommand(os: typeof Deno.build.os, url: string): string[] {
+  const href = new URL(url).href;
+  if (os === "darwin") return ["open", href];
+  if (os === "windows") return ["rundll32", "url.dll,FileProtocolHandler", href];
+  return ["xdg-open", href];
 }
 
 export function isWebAddress(text: string): boolean {

@@ -1,10 +1,11 @@
 /**
  * Opening the browser: only web addresses, and only through the OS opener found on PATH
- * (`xdg-open`, `open`); here a stub opener that records what it was asked to open.
+ * (`xdg-open`, `open`, `rundll32` on Windows); here a stub opener that records what it was
+ * asked to open.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { isWebAddress } from "../../src/platform/browser.ts";
+import { isWebAddress, openerCommand, OPENERS } from "../../src/platform/browser.ts";
 import { hostFlags, withAblyServer } from "../helpers/ably-server.ts";
 import { baseEnv, PERMISSIONS, spawnCli, tempConfigDir } from "../helpers/cli.ts";
 
@@ -62,6 +63,33 @@ Deno.test("browser: only https, or http on loopback, counts as a web address", (
     ["", false],
   ];
   for (const [text, expected] of cases) assert.equal(isWebAddress(text), expected, text);
+});
+
+Deno.test("browser: Windows opens through rundll32's URL handler, the URL one word, query kept", () => {
+  const url = "https://ably.com/device?user_code=AB-CD&client=cli";
+  assert.deepEqual(openerCommand("windows", url), [
+    "rundll32",
+    "url.dll,FileProtocolHandler",
+    url,
+  ]);
+  // Spaces and quotes could split the command line: the normalised URL has none.
+  assert.deepEqual(openerCommand("windows", 'https://ably.com/a b"c?x=1'), [
+    "rundll32",
+    "url.dll,FileProtocolHandler",
+    "https://ably.com/a%20b%22c?x=1",
+  ]);
+  assert.deepEqual(openerCommand("darwin", url), ["open", url]);
+  assert.deepEqual(openerCommand("linux", url), ["xdg-open", url]);
+});
+
+Deno.test("browser: the ably task may run exactly the openers, nothing else", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  const allowRun = /--allow-run=(\S+)/.exec(config.tasks.ably)?.[1]?.split(",") ?? [];
+  assert.deepEqual(allowRun.toSorted(), [...OPENERS].toSorted());
+  const used = new Set(
+    (["darwin", "windows", "linux"] as const).map((os) => openerCommand(os, "https://a.b/")[0]),
+  );
+  assert.deepEqual([...used].toSorted(), [...OPENERS].toSorted());
 });
 
 Deno.test({
