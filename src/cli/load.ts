@@ -23,6 +23,7 @@ const loaders: {
   "login": () => import("../commands/accounts/login.ts"),
   "accounts:logout": () => import("../commands/accounts/logout.ts"),
   "accounts:switch": () => import("../commands/accounts/switch.ts"),
+  "accounts:token": () => import("../commands/accounts/token.ts"),
   "config:path": () => import("../commands/config/path.ts"),
   "config:show": () => import("../commands/config/show.ts"),
   "completions": () => import("../commands/completions.ts"),

@@ -231,6 +231,25 @@ export const LOGIN = login("login", `${LOGIN_SUMMARY} (alias for "ably accounts 
   "ably login --json",
 ]);
 
+export const TOKEN = {
+  kind: "command",
+  id: "accounts:token",
+  name: "token",
+  summary: "Print the access token of the current (or named) account, refreshed if needed",
+  args: [{
+    name: "accountAliasOrId",
+    description: "Alias or ID of the account (defaults to current account)",
+    account: true,
+  }],
+  flags: GLOBAL_FLAGS,
+  examples: [
+    'curl -H "Authorization: Bearer $(ably accounts token)" https://control.ably.net/v1/me',
+    "ably accounts token mycompany",
+    "ably accounts token --json",
+  ],
+  cancelled: "Token refresh cancelled.",
+} as const satisfies CommandSpec;
+
 export const CONFIG_PATH = {
   kind: "command",
   id: "config:path",
@@ -295,6 +314,7 @@ export type KeychainOptions = OptionsOf<typeof KEYCHAIN>;
 export type LoginOptions = OptionsOf<typeof ACCOUNTS_LOGIN>;
 export type LogoutOptions = OptionsOf<typeof LOGOUT>;
 export type SwitchOptions = OptionsOf<typeof SWITCH>;
+export type TokenOptions = OptionsOf<typeof TOKEN>;
 export type ConfigShowOptions = OptionsOf<typeof CONFIG_SHOW>;
 export type CompletionsOptions = OptionsOf<typeof COMPLETIONS>;
 export type CompleteOptions = OptionsOf<typeof COMPLETE>;
@@ -315,7 +335,7 @@ export const tree: GroupSpec = {
       listing: true,
       // Accepted for the listing's format, not advertised (as the official CLI).
       flags: JSON_FLAGS.map((flag) => ({ ...flag, hidden: true })),
-      commands: [CURRENT, KEYCHAIN, LIST, ACCOUNTS_LOGIN, LOGOUT, SWITCH],
+      commands: [CURRENT, KEYCHAIN, LIST, ACCOUNTS_LOGIN, LOGOUT, SWITCH, TOKEN],
     },
     LOGIN,
     {
