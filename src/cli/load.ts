@@ -22,6 +22,7 @@ const loaders: {
   "accounts:login": () => import("../commands/accounts/login.ts"),
   "login": () => import("../commands/accounts/login.ts"),
   "accounts:logout": () => import("../commands/accounts/logout.ts"),
+  "accounts:status": () => import("../commands/accounts/status.ts"),
   "accounts:switch": () => import("../commands/accounts/switch.ts"),
   "accounts:token": () => import("../commands/accounts/token.ts"),
   "config:path": () => import("../commands/config/path.ts"),
