@@ -237,6 +237,54 @@ export const LOGIN = login("login", `${LOGIN_SUMMARY} (alias for "ably accounts 
   "ably login --json",
 ]);
 
+export const STATUS = {
+  kind: "command",
+  id: "accounts:status",
+  name: "status",
+  // Exit status: 0 when every account shown is usable, 1 otherwise (after the report), so a
+  // script can run it as a health check.
+  summary: "Show each account's tokens and whether they work (exit 1 when one does not)",
+  args: [{
+    name: "accountAliasOrId",
+    description: "Alias or ID of the account (defaults to every account)",
+    account: true,
+  }],
+  flags: [
+    {
+      name: "offline",
+      long: "--offline",
+      description: "Do not check the tokens with the Control API (no network request)",
+    },
+    ...GLOBAL_FLAGS,
+  ],
+  examples: [
+    "ably accounts status",
+    "ably accounts status mycompany",
+    "ably accounts status --offline",
+    "ably accounts status --json",
+  ],
+  cancelled: "Status check cancelled.",
+} as const satisfies CommandSpec;
+
+export const TOKEN = {
+  kind: "command",
+  id: "accounts:token",
+  name: "token",
+  summary: "Print the access token of the current (or named) account, refreshed if needed",
+  args: [{
+    name: "accountAliasOrId",
+    description: "Alias or ID of the account (defaults to current account)",
+    account: true,
+  }],
+  flags: GLOBAL_FLAGS,
+  examples: [
+    'curl -H "Authorization: Bearer $(ably accounts token)" https://control.ably.net/v1/me',
+    "ably accounts token mycompany",
+    "ably accounts token --json",
+  ],
+  cancelled: "Token refresh cancelled.",
+} as const satisfies CommandSpec;
+
 export const CONFIG_PATH = {
   kind: "command",
   id: "config:path",
@@ -301,6 +349,8 @@ export type KeychainOptions = OptionsOf<typeof KEYCHAIN>;
 export type LoginOptions = OptionsOf<typeof ACCOUNTS_LOGIN>;
 export type LogoutOptions = OptionsOf<typeof LOGOUT>;
 export type SwitchOptions = OptionsOf<typeof SWITCH>;
+export type StatusOptions = OptionsOf<typeof STATUS>;
+export type TokenOptions = OptionsOf<typeof TOKEN>;
 export type ConfigShowOptions = OptionsOf<typeof CONFIG_SHOW>;
 export type CompletionsOptions = OptionsOf<typeof COMPLETIONS>;
 export type CompleteOptions = OptionsOf<typeof COMPLETE>;
@@ -321,7 +371,7 @@ export const tree: GroupSpec = {
       listing: true,
       // Accepted for the listing's format, not advertised (as the official CLI).
       flags: JSON_FLAGS.map((flag) => ({ ...flag, hidden: true })),
-      commands: [CURRENT, KEYCHAIN, LIST, ACCOUNTS_LOGIN, LOGOUT, SWITCH],
+      commands: [CURRENT, KEYCHAIN, LIST, ACCOUNTS_LOGIN, LOGOUT, STATUS, SWITCH, TOKEN],
     },
     LOGIN,
     {

@@ -47,6 +47,12 @@ export interface Reporter {
   print(line?: string): void;
   /** The command's result record (JSON mode only). */
   result(payload: Record<string, unknown>): void;
+  /**
+   * The one secret a command exists to print (`accounts token`), left unredacted: alone
+   * on a stdout line in human mode, else inside `payload` as the result record. Every
+   * other secret stays redacted. No other command calls this.
+   */
+  revealed(value: string, payload: Record<string, unknown>): void;
   /** A progress event record (JSON mode only), e.g. waiting for authorization. */
   event(payload: Record<string, unknown>): void;
   success(message: string): void;
@@ -107,15 +113,15 @@ export function createReporter(options: ReporterOptions): Reporter {
   const stderrRaw = options.stderrRaw ??
     ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
 
+  const render = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
+    renderJson(
+      envelope(type, options.command, payload),
+      options.format === "pretty-json",
+      options.jsonColor,
+    );
   // JSON escapes every control character itself (renderJson); its colours are its own.
   const record = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
-    rawStdout(clean(
-      renderJson(
-        envelope(type, options.command, payload),
-        options.format === "pretty-json",
-        options.jsonColor,
-      ),
-    ));
+    rawStdout(clean(render(type, payload)));
 
   return {
     json,
@@ -130,6 +136,12 @@ export function createReporter(options: ReporterOptions): Reporter {
     },
     result(payload) {
       if (json) record("result", payload);
+    },
+    revealed(value, payload) {
+      const others = new Set(secrets);
+      others.delete(value.toLowerCase());
+      const line = json ? render("result", payload) : terminal.clean(value);
+      rawStdout(others.size === 0 ? line : withoutSecrets(line, others));
     },
     event(payload) {
       if (json) record("event", payload);

@@ -23,11 +23,9 @@ import {
   DEFAULT_CONTROL_HOST,
 } from "../../control/api.ts";
 import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
+import { SESSION, type StoredToken, usableToken } from "./stored-token.ts";
 
-const REFRESH_MARGIN_MS = 60_000;
-
-/** The account has no usable token: a new login is the fix (callers tell this apart). */
-export const SESSION = { component: "session" } as const;
+export { SESSION };
 
 /** Whether a failure is the token's (rejected or gone), so that logging in again is the fix. */
 export function isTokenProblem(error: unknown): boolean {
@@ -62,8 +60,15 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
   // Tokens kept in the OS keychain are read only now, and only this account's.
   await ctx.store.loadSecrets(config, [alias]);
   const stored = usableToken(ctx, config, alias);
-  if (stored) return stored;
+  if (stored) return stored.accessToken;
+  return (await refreshedToken(ctx, alias)).accessToken;
+}
 
+/**
+ * The account's token after a refresh at its issuer, for a token `usableToken` found
+ * too close to its expiry: under the lock, on the file as it is now.
+ */
+export async function refreshedToken(ctx: Context, alias: string): Promise<StoredToken> {
   const { value: refreshed } = await ctx.store.update(async (fresh) => {
     // Another run may have refreshed while we waited for the lock.
     const now = usableToken(ctx, fresh, alias);
@@ -90,7 +95,12 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
       });
       ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
       storeSessionTokens(fresh, key, { ...tokens, scope: tokens.scope ?? session.oauthScope });
-      return { changed: true, value: tokens.accessToken, retired };
+      const expiresAt = sessionOf(fresh, key)?.accessTokenExpiresAt;
+      const value: StoredToken = {
+        accessToken: tokens.accessToken,
+        expiresAt: expiresAt === undefined ? undefined : Number(expiresAt),
+      };
+      return { changed: true, value, retired };
     } catch (error) {
       if (error instanceof OAuthError && error.code === "invalid_grant") {
         // Dead for every alias that shares it: forget it everywhere.
@@ -111,24 +121,4 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
     );
   }
   return refreshed;
-}
-
-/** The stored token when it needs no refresh; throws when there is none at all. */
-function usableToken(ctx: Context, config: AblyConfig, alias: string): string | undefined {
-  const account = accountsOf(config)[alias];
-  if (!account) throw new CliError(`Account "${alias}" not found.`);
-  if (account.authMethod !== "oauth") {
-    if (account.accessToken) return account.accessToken;
-    throw new CliError("No access token found. Please run 'ably login'.", SESSION);
-  }
-  const key = account.oauthSessionKey;
-  const session = key ? sessionOf(config, key) : undefined;
-  if (!session?.accessToken) {
-    throw new CliError("OAuth session expired. Please run 'ably login' again.", SESSION);
-  }
-  const expiresAt = session.accessTokenExpiresAt;
-  if (expiresAt === undefined || ctx.now() < Number(expiresAt) - REFRESH_MARGIN_MS) {
-    return session.accessToken;
-  }
-  return undefined;
 }

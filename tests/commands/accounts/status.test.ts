@@ -1,0 +1,221 @@
+/**
+ * `ably accounts status`, in process against the scripted loopback Ably server: each
+ * account's check (valid, expired, refreshable, rejected, unreachable), --offline making
+ * no request, the ABLY_ACCESS_TOKEN note, --json, and the exit code. It never refreshes
+ * and never prints a token (the runner fails a test whose output holds one).
+ */
+import assert from "node:assert/strict";
+import { type AblyServerScript, withAblyServer } from "../../helpers/ably-server.ts";
+import { readConfigText, resultOf, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { buildConfig, SAMPLE_LEGACY } from "../../helpers/fixtures.ts";
+
+const EXPIRY = 1767225600000;
+const DEADLINE_MS = 10_000;
+const ENV_TOKEN = "env_token_SeCrEt_123";
+
+async function withDeadline<T>(work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${DEADLINE_MS} ms`)), DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function withDir(config: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await tempConfigDir(config);
+  try {
+    await withDeadline(fn(dir));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const ROWS: {
+  name: string;
+  script: AblyServerScript;
+  now: number;
+  /** Drop the session's refresh token. */
+  noRefresh?: boolean;
+  env?: Record<string, string>;
+  status: string;
+  statusCode?: number;
+  requests: number;
+  code: number;
+}[] = [
+  { name: "valid", script: {}, now: EXPIRY - 3_600_000, status: "valid", requests: 1, code: 0 },
+  {
+    name: "rejected (401)",
+    script: { me: { status: 401, body: { message: "Unauthorized" } } },
+    now: EXPIRY - 3_600_000,
+    status: "rejected",
+    statusCode: 401,
+    requests: 1,
+    code: 1,
+  },
+  {
+    name: "rejected (403)",
+    script: { me: { status: 403, body: { message: "Forbidden" } } },
+    now: EXPIRY - 3_600_000,
+    status: "rejected",
+    statusCode: 403,
+    requests: 1,
+    code: 1,
+  },
+  {
+    name: "unreachable (500)",
+    script: { me: { status: 500, body: { message: "boom" } } },
+    now: EXPIRY - 3_600_000,
+    status: "unreachable",
+    statusCode: 500,
+    requests: 1,
+    code: 1,
+  },
+  {
+    name: "unreachable (no answer within the Control API time-out)",
+    script: { me: { hang: true } },
+    now: EXPIRY - 3_600_000,
+    env: { ABLY_CONTROL_TIMEOUT_MS: "300" },
+    status: "unreachable",
+    requests: 1,
+    code: 1,
+  },
+  {
+    name: "expired with a refresh token: not sent, not refreshed",
+    script: {},
+    now: EXPIRY + 1000,
+    status: "expired (refreshable)",
+    requests: 0,
+    code: 0,
+  },
+  {
+    name: "expired without a refresh token",
+    script: {},
+    now: EXPIRY + 1000,
+    noRefresh: true,
+    status: "expired",
+    requests: 0,
+    code: 1,
+  },
+];
+
+for (const row of ROWS) {
+  Deno.test(`status: ${row.name} -> exit ${row.code}`, async () => {
+    await withAblyServer(row.script, async (server) => {
+      let config = buildConfig(
+        [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
+        "acme",
+      );
+      if (row.noRefresh) config = config.replace(/refreshToken = .*\n/, "");
+      await withDir(config, async (dir) => {
+        const result = await runCli(["accounts", "status", "--json"], {
+          configDir: dir,
+          env: { ABLY_CONTROL_HOST: server.host, ...row.env },
+          now: () => row.now,
+        });
+        assert.equal(result.code, row.code, result.stderr);
+        const { accounts, summary } = resultOf(result.records());
+        assert.equal(accounts.length, 1);
+        assert.equal(accounts[0].check.status, row.status);
+        assert.equal(accounts[0].check.statusCode, row.statusCode);
+        assert.equal(accounts[0].usable, row.code === 0);
+        assert.deepEqual(summary, {
+          total: 1,
+          usable: row.code === 0 ? 1 : 0,
+          problems: row.code === 0 ? 0 : 1,
+        });
+        assert.equal(server.to("/api/v1/me").length, row.requests);
+        assert.equal(server.to("/oauth/token").length, 0, "status never refreshes");
+        assert.equal(await readConfigText(dir), config);
+      });
+    });
+  });
+}
+
+Deno.test("status: every account, in parallel; shared session checked once; human report", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([
+      { alias: "acme", name: "Acme Ltd", id: "VgQpOZ", issuer: server.host, email: "j@x.example" },
+      { alias: "staging", issuer: server.host, email: "j@x.example" },
+      { alias: "old" },
+    ], "acme");
+    await withDir(config, async (dir) => {
+      const result = await runCli(["accounts", "status"], {
+        configDir: dir,
+        env: { ABLY_CONTROL_HOST: server.host },
+        now: () => EXPIRY - 90 * 60_000,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(server.to("/api/v1/me").length, 2, "one per distinct token");
+      const out = result.stdout;
+      assert.match(out, /▶ Account: acme \(current\)\n {2}Name: Acme Ltd \(VgQpOZ\)\n/);
+      assert.match(out, /User: j@x\.example/);
+      assert.match(out, /Auth: OAuth/);
+      assert.match(out, /Tokens in: config file/);
+      assert.match(out, /Access token expires: in 1 hour \(2026-01-01T00:00:00\.000Z\)/);
+      assert.match(out, /Refresh token: yes/);
+      assert.match(out, /Shares its session with: staging/);
+      assert.match(out, /Account: old\n[^]*Auth: access token \(legacy\)[^]*Check: valid/);
+      assert.match(out, /3 accounts: 3 usable, 0 with problems\.\n$/);
+    });
+  });
+});
+
+Deno.test("status --offline: no request at all; local state only", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host }], "acme");
+    await withDir(config, async (dir) => {
+      const result = await runCli(["accounts", "status", "--offline", "--json"], {
+        configDir: dir,
+        env: { ABLY_CONTROL_HOST: server.host },
+        now: () => EXPIRY - 3_600_000,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(result.hosts, []);
+      assert.equal(server.requests.length, 0);
+      const { accounts } = resultOf(result.records());
+      assert.equal(accounts[0].check.status, "not checked");
+    });
+  });
+});
+
+Deno.test("status: ABLY_ACCESS_TOKEN -> said first that it overrides; its token checked too", async () => {
+  await withAblyServer({}, async (server) => {
+    await withDir(SAMPLE_LEGACY, async (dir) => {
+      const result = await runCli(["accounts", "status"], {
+        configDir: dir,
+        env: { ABLY_CONTROL_HOST: server.host, ABLY_ACCESS_TOKEN: ENV_TOKEN },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(
+        result.stderr.startsWith(
+          "⚠ ABLY_ACCESS_TOKEN is set: every command uses it instead of the selected account's token.",
+        ),
+        result.stderr,
+      );
+      assert.ok(result.stdout.startsWith("  Token from ABLY_ACCESS_TOKEN\n"), result.stdout);
+      const auths = server.to("/api/v1/me").map((r) => r.authorization).sort();
+      assert.deepEqual(auths, [`Bearer ${ENV_TOKEN}`, "Bearer ably_legacy_token_5b7d2c9e"].sort());
+    });
+  });
+});
+
+Deno.test("status ALIAS: only that account; unknown alias -> exit 1", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a");
+    await withDir(config, async (dir) => {
+      const env = { ABLY_CONTROL_HOST: server.host };
+      const one = await runCli(["accounts", "status", "b", "--json"], { configDir: dir, env });
+      assert.equal(one.code, 0, one.stderr);
+      assert.deepEqual(resultOf(one.records()).accounts.map((a: { alias: string }) => a.alias), [
+        "b",
+      ]);
+      const none = await runCli(["accounts", "status", "zz"], { configDir: dir, env });
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /Account "zz" not found/);
+    });
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * `ably accounts token`, in process: the token alone on stdout (file, legacy, keychain,
+ * refreshed at the issuer when about to expire, ABLY_ACCESS_TOKEN), --json, and exit 1
+ * when no valid token can be had.
+ */
+import assert from "node:assert/strict";
+import { withAblyServer } from "../../helpers/ably-server.ts";
+import { readConfigText, resultOf, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { FakeKeychain } from "../../helpers/fake-keychain.ts";
+import {
+  accessTokenOf,
+  buildConfig,
+  refreshTokenOf,
+  SAMPLE_LEGACY,
+  SAMPLE_OAUTH,
+} from "../../helpers/fixtures.ts";
+
+const EXPIRY = 1767225600000;
+const HOUR_BEFORE = () => EXPIRY - 3_600_000;
+const DEADLINE_MS = 10_000;
+const OAUTH_TOKEN = "ably_oat_3f9c0d2e7b1a4c58";
+const LEGACY_TOKEN = "ably_legacy_token_5b7d2c9e";
+const ENV_TOKEN = "env_token_1234567890";
+
+/** Fails the test instead of hanging it. */
+async function withDeadline<T>(work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${DEADLINE_MS} ms`)), DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function withDir(config: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await tempConfigDir(config);
+  try {
+    await withDeadline(fn(dir));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A config's OAuth session moved into `keychain`, as a keychain login leaves it. */
+function inKeychain(config: string, keychain: FakeKeychain, key: string): string {
+  keychain.items.set(
+    key,
+    JSON.stringify({ accessToken: OAUTH_TOKEN, refreshToken: "ably_ort_91b2c7d4e5f60718" }),
+  );
+  return config.replace(`accessToken = "${OAUTH_TOKEN}"\n`, "")
+    .replace('refreshToken = "ably_ort_91b2c7d4e5f60718"\n', 'credentialStore = "keychain"\n');
+}
+
+const PRINTS: {
+  name: string;
+  config: string;
+  args?: string[];
+  env?: Record<string, string>;
+  token: string;
+  stderr?: string;
+}[] = [
+  { name: "OAuth token in the file", config: SAMPLE_OAUTH, token: OAUTH_TOKEN },
+  { name: "legacy token as it is", config: SAMPLE_LEGACY, token: LEGACY_TOKEN },
+  {
+    name: "named account by alias",
+    config: SAMPLE_OAUTH.replace('account = "acme-ltd"', 'account = "other"'),
+    args: ["acme-ltd"],
+    token: OAUTH_TOKEN,
+  },
+  {
+    name: "ABLY_ACCESS_TOKEN without an alias: the variable's, with a note",
+    config: SAMPLE_OAUTH,
+    env: { ABLY_ACCESS_TOKEN: ENV_TOKEN },
+    token: ENV_TOKEN,
+    stderr: "The token comes from ABLY_ACCESS_TOKEN, which overrides the current account.\n",
+  },
+  {
+    name: "ABLY_ACCESS_TOKEN with an explicit alias: the stored one",
+    config: SAMPLE_OAUTH,
+    args: ["acme-ltd"],
+    env: { ABLY_ACCESS_TOKEN: ENV_TOKEN },
+    token: OAUTH_TOKEN,
+  },
+];
+
+for (const c of PRINTS) {
+  Deno.test(`token: ${c.name} -> the token and a newline, nothing else on stdout`, async () => {
+    const config = c.config;
+    await withDir(config, async (dir) => {
+      const result = await runCli(["accounts", "token", ...(c.args ?? [])], {
+        configDir: dir,
+        env: c.env,
+        now: HOUR_BEFORE,
+        secrets: [],
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `${c.token}\n`);
+      assert.equal(result.stderr, c.stderr ?? "");
+      assert.deepEqual(result.hosts, []);
+      assert.equal(await readConfigText(dir), config);
+    });
+  });
+}
+
+Deno.test("token: keychain account -> the token read from the keychain", async () => {
+  const keychain = new FakeKeychain();
+  const config = inKeychain(SAMPLE_OAUTH, keychain, "jane@acme.example::ably.com");
+  assert.ok(!config.includes(OAUTH_TOKEN));
+  await withDir(config, async (dir) => {
+    const result = await runCli(["accounts", "token"], {
+      configDir: dir,
+      now: HOUR_BEFORE,
+      keychain,
+      secrets: [],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${OAUTH_TOKEN}\n`);
+    assert.ok(keychain.calls.some((call) => call.startsWith("get ")));
+  });
+});
+
+Deno.test("token --json: { token: { alias, accessToken, expiresAt } }; legacy expiresAt null", async () => {
+  for (
+    const [config, alias, token, expiresAt] of [
+      [SAMPLE_OAUTH, "acme-ltd", OAUTH_TOKEN, new Date(EXPIRY).toISOString()],
+      [SAMPLE_LEGACY, "default", LEGACY_TOKEN, null],
+    ] as const
+  ) {
+    await withDir(config, async (dir) => {
+      const result = await runCli(["accounts", "token", "--json"], {
+        configDir: dir,
+        now: HOUR_BEFORE,
+        secrets: [],
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(resultOf(result.records()).token, {
+        alias,
+        source: "file",
+        accessToken: token,
+        expiresAt,
+      });
+    });
+  }
+});
+
+Deno.test("token: expiring within 60 s -> refreshed at the issuer under the lock, the new token printed and stored", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig(
+      [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
+      "acme",
+    );
+    await withDir(config, async (dir) => {
+      const result = await runCli(["accounts", "token"], {
+        configDir: dir,
+        now: () => EXPIRY - 30_000,
+        secrets: [accessTokenOf("j@x.example"), refreshTokenOf("j@x.example")],
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "refreshed_at_1_SeCrEt\n");
+      const grants = server.to("/oauth/token");
+      assert.equal(grants.length, 1);
+      assert.equal(grants[0].form.refresh_token, refreshTokenOf("j@x.example"));
+      assert.ok((await readConfigText(dir)).includes('accessToken = "refreshed_at_1_SeCrEt"'));
+    });
+  });
+});
+
+const FAILS: { name: string; config: string; args?: string[]; message: RegExp }[] = [
+  {
+    name: "expired, no refresh token",
+    config: SAMPLE_OAUTH.replace('refreshToken = "ably_ort_91b2c7d4e5f60718"\n', ""),
+    message: /OAuth session expired/,
+  },
+  {
+    name: "no accounts",
+    config: "",
+    message: /No accounts configured/,
+  },
+  {
+    name: "legacy account without a token",
+    config: SAMPLE_LEGACY.replace(`accessToken = "${LEGACY_TOKEN}"\n`, ""),
+    message: /No access token found/,
+  },
+  {
+    name: "unknown alias",
+    config: SAMPLE_OAUTH,
+    args: ["nobody"],
+    message: /Account "nobody" not found/,
+  },
+];
+
+for (const c of FAILS) {
+  Deno.test(`token: ${c.name} -> exit 1, a clear error, nothing on stdout`, async () => {
+    await withDir(c.config, async (dir) => {
+      const result = await runCli(["accounts", "token", ...(c.args ?? [])], {
+        configDir: dir,
+        now: () => EXPIRY + 1000,
+      });
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, "");
+      assert.match(result.stderr, c.message);
+      assert.deepEqual(result.hosts, []);
+    });
+  });
+}
