@@ -141,6 +141,31 @@ Deno.test("keychain login: no keychain -> a clear error before anything is asked
   });
 });
 
+Deno.test("keychain login: the same user under a new alias revokes the session's old tokens, read from the item, once", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const key = `${EMAIL}::${server.host}`;
+    const run = await runCli(
+      ["accounts", "login", "--alias", "second", "--keychain", "--json", ...hostFlags(server)],
+      { configDir: dir, keychain },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [accessTokenOf(EMAIL), refreshTokenOf(EMAIL)].sort(),
+    );
+    assert.deepEqual(keychain.tokens(key), {
+      accessToken: ISSUED.access,
+      refreshToken: ISSUED.refresh,
+    });
+    const accounts = parseConfig(await readConfigText(dir), "config").accounts!;
+    assert.equal(accounts.acme.oauthSessionKey, key);
+    assert.equal(accounts.second.oauthSessionKey, key);
+  });
+});
+
 Deno.test("keychain current: an expired token is refreshed under the lock; the new pair goes to the keychain, never the file", async () => {
   await withAblyServer({}, async (server) => {
     const keychain = new FakeKeychain();
