@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-import { baseEnv } from "./helpers/cli.ts";
+import { baseEnv, tempDir } from "./helpers/cli.ts";
 
 Deno.test("demo: runs the real CLI on a throw-away config, never the user's ~/.ably", async () => {
-  const home = await Deno.makeTempDir({ prefix: "ably-demo-home-" });
+  const home = await tempDir("ably-demo-home-");
   const env = await baseEnv(home);
   delete (env as Record<string, string | undefined>).ABLY_CLI_CONFIG_DIR;
   const words = denoJson.tasks.demo.split(/\s+/);

@@ -1,13 +1,22 @@
 /** Completion scripts, exercised in real bash, zsh and fish against the real CLI on PATH. */
 import assert from "node:assert/strict";
-import { baseEnv, MAIN, PERMISSIONS, runCli, tempConfigDir } from "../helpers/cli.ts";
+import {
+  baseEnv,
+  MAIN,
+  PERMISSIONS,
+  removeAtEnd,
+  runCli,
+  tempConfigDir,
+  tempDir,
+  tempFile,
+} from "../helpers/cli.ts";
 import { buildConfig } from "../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
 
 /** A directory with an `ably` executable that runs this checkout, as an install would. */
 async function ablyOnPath(): Promise<string> {
-  const bin = await Deno.makeTempDir({ prefix: "ably-bin-" });
+  const bin = await tempDir("ably-bin-");
   const quoted = [Deno.execPath(), "run", ...PERMISSIONS, MAIN].map((w) => `'${w}'`).join(" ");
   await Deno.writeTextFile(`${bin}/ably`, `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
   return bin;
@@ -25,7 +34,7 @@ function scriptFile(shell: "bash" | "zsh" | "fish"): Promise<string> {
         const { stdout } = await runCli(["completions", shell], {
           configDir: await tempConfigDir(),
         });
-        const file = await Deno.makeTempFile({ suffix: `.${shell}` });
+        const file = await tempFile(`.${shell}`);
         await Deno.writeTextFile(file, stdout);
         return file;
       })(),
@@ -108,9 +117,11 @@ print -rn -- $out
 let zshReady: Promise<{ functions: string; dumps: { fpath: string; source: string } }> | undefined;
 function zshSetup() {
   zshReady ??= (async () => {
-    const functions = await Deno.makeTempDir({ prefix: "ably-zsh-functions-" });
+    const functions = await tempDir("ably-zsh-functions-");
     await Deno.copyFile(await scriptFile("zsh"), `${functions}/_ably`);
     const dumps = { fpath: `${functions}.fpath.zcompdump`, source: `${functions}.zcompdump` };
+    removeAtEnd(dumps.fpath);
+    removeAtEnd(dumps.source);
     const dump = (setup: string) => new Deno.Command("zsh", { args: ["-f", "-c", setup] }).output();
     await Promise.all([
       dump(`fpath=(${functions} $fpath); autoload -U compinit && compinit -u -d ${dumps.fpath}`),
@@ -128,7 +139,7 @@ async function zshComplete(
   bin: string,
 ): Promise<string[]> {
   const { functions, dumps } = await zshSetup();
-  const dir = await Deno.makeTempDir({ prefix: "ably-zsh-" });
+  const dir = await tempDir("ably-zsh-");
   // A new shell loading the completion dump compinit wrote (as ~/.zcompdump does for users):
   // compinit -C skips re-scanning every function, which costs far more than the completion.
   const load = how === "fpath"
@@ -168,7 +179,7 @@ print __ably_''ready__
 
 /** What fish offers for `line` (`complete -C`), the generated script sourced. */
 async function fishComplete(line: string, configDir: string, bin: string): Promise<string[]> {
-  const file = await Deno.makeTempFile({ suffix: ".fish" });
+  const file = await tempFile(".fish");
   await Deno.writeTextFile(file, (await runCli(["completions", "fish"], { configDir })).stdout);
   const out = await shell(
     "fish",
@@ -400,7 +411,7 @@ Deno.test({
         continue;
       }
       const { stdout } = await runCli(["completions", shell], { configDir: dir });
-      const file = await Deno.makeTempFile({ suffix: `.${shell}` });
+      const file = await tempFile(`.${shell}`);
       await Deno.writeTextFile(file, stdout);
       const check = await new Deno.Command(shell, { args: ["-n", file] }).output();
       assert.ok(check.success, `${shell} -n: ${new TextDecoder().decode(check.stderr)}`);
@@ -413,7 +424,7 @@ Deno.test({
   ignore: isWindows,
   async fn() {
     const bin = await ablyOnPath();
-    const marker = `${await Deno.makeTempDir()}/PWNED`;
+    const marker = `${await tempDir()}/PWNED`;
     const dir = await tempConfigDir(
       `[accounts."$(touch ${marker})"]\naccountId = "x"\n\n[accounts.safe]\naccountId = "y"\n`,
     );

@@ -379,7 +379,8 @@ const hasStrace = !isWindows &&
     .then((r) => r.success, () => false);
 
 Deno.test({
-  name: "store: the temp file is created 0600 and fsynced before it is renamed (strace)",
+  name:
+    "store: the temp file is created 0600 and fsynced before it is renamed, the directory fsynced after (strace)",
   // CI installs strace; a developer without it skips.
   ignore: isWindows || (!hasStrace && !Deno.env.get("CI")),
   async fn() {
@@ -425,5 +426,108 @@ Deno.test({
       if (sync && fds.has(sync[1])) synced = true;
     }
     assert.ok(synced, "fsync of the temp file before the rename");
+    // Then the directory is opened and fsynced (through the fd or a duplicate), making the
+    // rename itself durable.
+    const dirOpen = lines.findIndex((l, i) =>
+      i > rename && l.includes(`"${dir}", O_RDONLY`) && /= \d+$/.test(l)
+    );
+    assert.ok(dirOpen > rename, "the directory was opened after the rename");
+    const dirFds = new Set([/= (\d+)$/.exec(lines[dirOpen])![1]]);
+    let dirSynced = false;
+    for (const line of lines.slice(dirOpen + 1)) {
+      const dup = /(?:fcntl\((\d+), F_DUPFD[^)]*|dup[23]?\((\d+)[^)]*)\)\s+= (\d+)$/.exec(line);
+      if (dup && dirFds.has(dup[1] ?? dup[2])) dirFds.add(dup[3]);
+      const sync = /f(?:data)?sync\((\d+)\)\s+= 0$/.exec(line);
+      if (sync && dirFds.has(sync[1])) dirSynced = true;
+    }
+    assert.ok(dirSynced, "fsync of the directory after the rename");
+  },
+});
+
+Deno.test({
+  name: "store: exposure warnings by mode: group-writable file, sticky and non-sticky directories",
+  ignore: isWindows,
+  async fn() {
+    const cases: [name: string, file: number, dir: number, expected: RegExp[]][] = [
+      ["0660 config", 0o660, 0o700, [/config is writable by group \(mode 0660\)/]],
+      ["0602 config", 0o602, 0o700, [/config is writable by others \(mode 0602\)/]],
+      ["0600 config in a sticky 1777 directory", 0o600, 0o1777, []],
+      ["0600 config in a 0777 directory", 0o600, 0o777, [
+        /Config directory .* is writable by group and others \(mode 0777\)/,
+      ]],
+      ["0600 config in a 0770 directory", 0o600, 0o770, [
+        /Config directory .* is writable by group \(mode 0770\)/,
+      ]],
+    ];
+    for (const [name, fileMode, dirMode, expected] of cases) {
+      const dir = await tempConfigDir(SAMPLE_LEGACY);
+      try {
+        await Deno.chmod(`${dir}/config`, fileMode);
+        await Deno.chmod(dir, dirMode);
+        const warnings: string[] = [];
+        await readConfig(`${dir}/config`, { warn: (m) => warnings.push(m) });
+        assert.equal(warnings.length, expected.length, `${name}: ${warnings.join("\n")}`);
+        expected.forEach((pattern, i) => assert.match(warnings[i], pattern, name));
+      } finally {
+        await Deno.chmod(dir, 0o700);
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "lock: a FIFO as config.lock is refused with a clear error, within 20 seconds",
+  ignore: isWindows,
+  async fn() {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    try {
+      const made = await new Deno.Command("mkfifo", { args: [`${dir}/config.lock`] }).output();
+      assert.ok(made.success);
+      // Another process, killed at the deadline: a hang fails the test instead of stalling it.
+      const run = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-read", "--allow-write", helper("add_account.ts"), dir, "x"],
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(20_000),
+      }).output();
+      const stderr = new TextDecoder().decode(run.stderr);
+      assert.equal(run.signal, null, "killed at the deadline: it hung");
+      assert.equal(run.success, false);
+      assert.match(
+        stderr,
+        new RegExp(`The config lock ${dir}/config\\.lock is a special file, not a regular file`),
+      );
+      assert.match(stderr, /Remove it/);
+      assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_LEGACY);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "store: a temp file whose write fails (file-size limit) is removed, the config unchanged",
+  ignore: isWindows,
+  async fn() {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    try {
+      // 1 KiB limit; SIGXFSZ ignored so the write fails with EFBIG instead of killing deno.
+      const script =
+        `ulimit -f 1; trap "" XFSZ; exec "$0" run --allow-read --allow-write "$1" "$2"`;
+      const run = await new Deno.Command("bash", {
+        args: ["-c", script, Deno.execPath(), helper("write_big_config.ts"), dir],
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(30_000),
+      }).output();
+      const stdout = new TextDecoder().decode(run.stdout);
+      assert.equal(run.code, 3, `${stdout}${new TextDecoder().decode(run.stderr)}`);
+      assert.match(stdout, /^Failed to save Ably config /);
+      assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_LEGACY);
+      assert.deepEqual(await namesIn(dir), ["config", "config.lock"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });

@@ -103,6 +103,62 @@ Deno.test("location: passwdHomeFor reads the home field of the uid's line", () =
   assert.equal(passwdHomeFor(passwd, 100), undefined);
 });
 
+Deno.test("location: passwdHomeFor matches the uid field, never the gid, where they differ", () => {
+  const passwd = [
+    "man:x:6:12:man:/var/cache/man:/usr/sbin/nologin",
+    "mail:x:12:8:mail:/var/mail:/usr/sbin/nologin",
+    "jane:x:1001:100:Jane:/home/jane:/bin/sh",
+  ].join("\n");
+  const cases: [uid: number, home: string | undefined][] = [
+    [6, "/var/cache/man"],
+    [12, "/var/mail"],
+    [1001, "/home/jane"],
+    [100, undefined], // only a gid
+    [8, undefined],
+  ];
+  for (const [uid, home] of cases) assert.equal(passwdHomeFor(passwd, uid), home, `uid ${uid}`);
+});
+
+// Only root can run a process as another user: one whose uid and gid differ, and whose gid
+// is no user's uid with a home, so a lookup by gid would find nothing.
+const switchable = Deno.build.os === "linux" && Deno.uid() === 0 &&
+    await new Deno.Command("setpriv", { args: ["--version"], stdout: "null", stderr: "null" })
+      .output().then((r) => r.success, () => false)
+  ? (() => {
+    const users = Deno.readTextFileSync("/etc/passwd").split("\n").map((line) => line.split(":"))
+      .filter((f) => f.length >= 7);
+    return users.find((f) =>
+      f[2] !== f[3] && f[5] && !users.some((other) => other[2] === f[3] && other[5])
+    );
+  })()
+  : undefined;
+
+Deno.test({
+  name: "location: the user database lookup uses the process's uid where uid and gid differ",
+  ignore: !switchable,
+}, async () => {
+  const [, , uid, gid, , home] = switchable!;
+  const denoDir = await Deno.makeTempDir({ prefix: "ably-cli-test-deno-" });
+  try {
+    await Deno.chown(denoDir, Number(uid), Number(gid));
+    const script = "import { DENO_PLATFORM } from " +
+      JSON.stringify(new URL("../../src/config/location.ts", import.meta.url).href) +
+      "; console.log(JSON.stringify(DENO_PLATFORM.passwdHome()));";
+    const run = await new Deno.Command("setpriv", {
+      args: [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", Deno.execPath(), "eval", script],
+      env: { DENO_DIR: denoDir, HOME: denoDir, NO_COLOR: "1" },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    assert.ok(run.success, new TextDecoder().decode(run.stderr));
+    assert.equal(JSON.parse(new TextDecoder().decode(run.stdout)), home, `uid ${uid}, gid ${gid}`);
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});
+
 Deno.test("location: ABLY_CLI_CONFIG_DIR wins; a relative one resolves against the current directory", () => {
   const posix = platform("linux");
   const env = (dir: string) => envOf({ ABLY_CLI_CONFIG_DIR: dir, HOME: "/home/jane" });

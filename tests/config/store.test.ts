@@ -18,7 +18,7 @@ import {
   SAMPLE_OAUTH,
   SAMPLE_SHARED,
 } from "../helpers/fixtures.ts";
-import { configFileIn, tempConfigDir } from "../helpers/cli.ts";
+import { configFileIn, tempConfigDir, tempDir } from "../helpers/cli.ts";
 
 const isWindows = Deno.build.os === "windows";
 
@@ -421,7 +421,7 @@ Deno.test({
   name: "store: a relative link through a symlinked directory is followed as the OS follows it",
   ignore: Deno.build.os === "windows",
   async fn() {
-    const root = await Deno.makeTempDir({ prefix: "ably-dotfiles-" });
+    const root = await tempDir("ably-dotfiles-");
     // ~/.ably -> dotfiles/ably, and dotfiles/ably/config -> ../shared/config (not there yet).
     await Deno.mkdir(`${root}/dotfiles/ably`, { recursive: true });
     await Deno.mkdir(`${root}/dotfiles/shared`);

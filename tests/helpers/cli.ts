@@ -106,9 +106,42 @@ export function assertNoSecrets(text: string, secrets: string[]): void {
   }
 }
 
-/** A fresh config directory, optionally holding a config file. */
+/** Temp paths this test module created, removed when it ends (however its tests ended). */
+const created = new Set<string>();
+globalThis.addEventListener("unload", () => {
+  for (const path of created) {
+    try {
+      // A test may have left a directory unwritable; open it up again first.
+      if (Deno.build.os !== "windows") Deno.chmodSync(path, 0o700);
+      Deno.removeSync(path, { recursive: true });
+    } catch {
+      // Already removed by the test.
+    }
+  }
+});
+
+/** A fresh temp directory, removed when the test module ends. */
+export async function tempDir(prefix = "ably-cli-test-"): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  created.add(dir);
+  return dir;
+}
+
+/** A fresh temp file, removed when the test module ends. */
+export async function tempFile(suffix?: string): Promise<string> {
+  const file = await Deno.makeTempFile({ prefix: "ably-cli-test-", suffix });
+  created.add(file);
+  return file;
+}
+
+/** Removes a path made beside a temp directory (e.g. a shell's dump file) when the module ends. */
+export function removeAtEnd(path: string): void {
+  created.add(path);
+}
+
+/** A fresh config directory, optionally holding a config file; removed when the module ends. */
 export async function tempConfigDir(config?: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "ably-cli-test-" });
+  const dir = await tempDir();
   if (config !== undefined) await Deno.writeTextFile(`${dir}/config`, config, { mode: 0o600 });
   return dir;
 }

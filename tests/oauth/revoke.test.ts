@@ -78,6 +78,27 @@ Deno.test("revoke: a server echoing the token never gets it into the reason", as
   }
 });
 
+Deno.test("revoke: a token echoed across the 200-character cut leaves no part of it in the reason", async () => {
+  const token = `tok-${"0123456789abcdef".repeat(3)}`;
+  // The token starts before the cut and ends after it.
+  const cases = [150, 180, 195, 199];
+  const server = startAuthServer((r) => {
+    const pad = Number(r.form.client_id);
+    return { status: 400, body: `${"e".repeat(pad)}${r.form.token} trailing text` };
+  });
+  try {
+    for (const pad of cases) {
+      const result = await revokeToken(token, { host: server.host, clientId: String(pad) });
+      assert.equal(result.status, "failed");
+      const reason = result.status === "failed" ? result.reason : "";
+      assert.match(reason, /^Token revocation failed \(400\): e+/, `pad ${pad}`);
+      assert.ok(!reason.includes(token.slice(0, 6)), `pad ${pad}: ${reason}`);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("revoke: a hanging server times out on time", async () => {
   const server = startAuthServer({ hang: true });
   try {

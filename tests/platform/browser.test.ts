@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { isWebAddress, openerCommand, OPENERS } from "../../src/platform/browser.ts";
 import { hostFlags, withAblyServer } from "../helpers/ably-server.ts";
-import { baseEnv, PERMISSIONS, spawnCli, tempConfigDir } from "../helpers/cli.ts";
+import { baseEnv, PERMISSIONS, spawnCli, tempConfigDir, tempDir } from "../helpers/cli.ts";
 
 const isWindows = Deno.build.os === "windows";
 const HELPER = fromFileUrl(new URL("../helpers/open_browser.ts", import.meta.url));
@@ -17,7 +17,7 @@ const HELPER = fromFileUrl(new URL("../helpers/open_browser.ts", import.meta.url
  * then fail for URLs containing "fail"; or an empty directory (no opener installed).
  */
 async function stubOpeners(installed = true): Promise<{ bin: string; opened: string }> {
-  const bin = await Deno.makeTempDir({ prefix: "ably-opener-" });
+  const bin = await tempDir("ably-opener-");
   const opened = `${bin}/opened.txt`;
   if (installed) {
     const script = `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n` +

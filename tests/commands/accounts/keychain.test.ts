@@ -141,6 +141,31 @@ Deno.test("keychain login: no keychain -> a clear error before anything is asked
   });
 });
 
+Deno.test("keychain login: the same user under a new alias revokes the session's old tokens, read from the item, once", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const key = `${EMAIL}::${server.host}`;
+    const run = await runCli(
+      ["accounts", "login", "--alias", "second", "--keychain", "--json", ...hostFlags(server)],
+      { configDir: dir, keychain },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [accessTokenOf(EMAIL), refreshTokenOf(EMAIL)].sort(),
+    );
+    assert.deepEqual(keychain.tokens(key), {
+      accessToken: ISSUED.access,
+      refreshToken: ISSUED.refresh,
+    });
+    const accounts = parseConfig(await readConfigText(dir), "config").accounts!;
+    assert.equal(accounts.acme.oauthSessionKey, key);
+    assert.equal(accounts.second.oauthSessionKey, key);
+  });
+});
+
 Deno.test("keychain current: an expired token is refreshed under the lock; the new pair goes to the keychain, never the file", async () => {
   await withAblyServer({}, async (server) => {
     const keychain = new FakeKeychain();
@@ -172,15 +197,28 @@ Deno.test("keychain current: an expired token is refreshed under the lock; the n
   });
 });
 
+/** A keychain that notes, at each delete, whether the config file on disk still names the item. */
+class FileWatchingKeychain extends FakeKeychain {
+  file = "";
+  readonly namedAtDelete: [item: string, named: boolean][] = [];
+  override delete(item: string): Promise<boolean> {
+    if (item !== "ably-cli-deno-probe") {
+      this.namedAtDelete.push([item, Deno.readTextFileSync(this.file).includes(item)]);
+    }
+    return super.delete(item);
+  }
+}
+
 Deno.test("keychain logout: tokens revoked from the keychain, then the item deleted after the file is written", async () => {
   await withAblyServer({}, async (server) => {
-    const keychain = new FakeKeychain();
+    const keychain = new FileWatchingKeychain();
     const config = buildConfig([
       { alias: "acme", issuer: server.host, email: EMAIL },
       { alias: "solo", issuer: server.host, email: "solo@example.com" },
       { alias: "legacy" },
     ], "acme");
     const dir = await tempConfigDir(inKeychain(config, keychain));
+    keychain.file = `${dir}/config`;
     const run = await runCli(["accounts", "logout", "--force", "--json"], {
       configDir: dir,
       keychain,
@@ -197,6 +235,8 @@ Deno.test("keychain logout: tokens revoked from the keychain, then the item dele
     assert.equal(keychain.items.has(`${EMAIL}::${server.host}`), false);
     assert.ok(keychain.items.has(`solo@example.com::${server.host}`));
     assert.equal(keychain.touched.at(-1), `delete ${EMAIL}::${server.host}`);
+    // When the item went, the file on disk no longer named it.
+    assert.deepEqual(keychain.namedAtDelete, [[`${EMAIL}::${server.host}`, false]]);
 
     const all = await runCli(["accounts", "logout", "--all", "--force", "--json"], {
       configDir: dir,
@@ -204,8 +244,42 @@ Deno.test("keychain logout: tokens revoked from the keychain, then the item dele
     });
     assert.equal(all.code, 0, all.stderr);
     assert.equal(keychain.items.size, 0);
+    assert.deepEqual(keychain.namedAtDelete.slice(1), [
+      [`solo@example.com::${server.host}`, false],
+    ]);
     assert.equal(server.to("/oauth/revoke").length, 4);
     assert.equal(parseConfig(await readConfigText(dir), "config").oauthSessions, undefined);
+  });
+});
+
+Deno.test("keychain logout: a rename that fails after revocation keeps the item (the file still names it)", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const key = `${EMAIL}::${server.host}`;
+    let swapped = false;
+    const run = await runCli(["accounts", "logout", "--force"], {
+      configDir: dir,
+      keychain,
+      // During revocation the config becomes a directory the rename cannot replace.
+      fetch: async (input, init) => {
+        if (
+          !swapped && String(input instanceof Request ? input.url : input).endsWith("/oauth/revoke")
+        ) {
+          swapped = true;
+          await Deno.remove(`${dir}/config`);
+          await Deno.mkdir(`${dir}/config/occupied`, { recursive: true });
+        }
+        return await fetch(input, init);
+      },
+    });
+    assert.ok(swapped, "revocation was attempted");
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(unwrapped(run.stderr), /Failed to save Ably config/);
+    assert.match(unwrapped(run.stderr), /already revoked/);
+    assert.ok(keychain.items.has(key), "the item outlives a file that was not replaced");
+    assert.ok(!keychain.touched.includes(`delete ${key}`), keychain.touched.join());
   });
 });
 

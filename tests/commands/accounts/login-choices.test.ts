@@ -12,9 +12,10 @@ import {
   ME,
   withAblyServer,
 } from "../../helpers/ably-server.ts";
-import { readConfigText, resultOf, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { readConfigText, resultOf, runCli, tempConfigDir, unwrapped } from "../../helpers/cli.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import { buildConfig } from "../../helpers/fixtures.ts";
+import { aliasProblem } from "../../../src/config/alias.ts";
 
 const TWO_KEYS = {
   status: 200,
@@ -206,6 +207,31 @@ Deno.test("login: Ctrl-C while apps are fetched or an app is created stores noth
       assert.doesNotMatch(run.stderr, /Could not fetch apps|Failed to create app/, waitFor);
       assert.equal(server.to("/oauth/revoke").length, 2, waitFor);
       await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound, waitFor);
+    });
+  }
+});
+
+Deno.test("login on a terminal: an alias typed at the prompt is refused as --alias would refuse it", async () => {
+  const clash = buildConfig([{ alias: "test-account", id: "SomeoneElse" }], "test-account");
+  for (const typed of ["$(x)", "a b", "x;y"]) {
+    await withAblyServer({}, async (server) => {
+      const dir = await tempConfigDir(clash);
+      const flag = await runCli(["accounts", "login", "--alias", typed, ...hostFlags(server)], {
+        configDir: dir,
+      });
+      assert.notEqual(flag.code, 0, `--alias ${typed} is refused`);
+      assert.ok(unwrapped(flag.stderr).includes(aliasProblem(typed)!), flag.stderr);
+      const run = await runCli(["accounts", "login", ...hostFlags(server)], {
+        configDir: dir,
+        replies: [{ type: typed }, { type: "fresh" }],
+      });
+      assert.equal(run.code, 0, `${typed}: ${run.stderr}`);
+      assert.deepEqual(run.questions, [
+        "Enter an alias for this account:",
+        `  refused "${typed}": ${aliasProblem(typed)}`,
+      ]);
+      const accounts = parseConfig(await readConfigText(dir), "config").accounts!;
+      assert.deepEqual(Object.keys(accounts).sort(), ["fresh", "test-account"]);
     });
   }
 });

@@ -17,6 +17,7 @@ import {
   runCliOnTerminal,
   spawnCli,
   tempConfigDir,
+  tempDir,
   unwrapped,
 } from "../../helpers/cli.ts";
 import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
@@ -857,7 +858,7 @@ Deno.test("login: an alias freed meanwhile (logged out by another process) is si
 });
 
 Deno.test("login: checking the config can be saved creates nothing", async () => {
-  const root = await Deno.makeTempDir();
+  const root = await tempDir();
   const dir = `${root}/nested/.ably`;
   const run = await runCli(["accounts", "login", "--oauth-host", await closedHost()], {
     configDir: dir,

@@ -1005,3 +1005,50 @@ Deno.test("logout on a terminal: Ctrl-C at the account picker cancels, exit 130,
   assert.equal(await readConfigText(dir), SAMPLE_SHARED);
   assert.deepEqual(run.hosts, []);
 });
+
+Deno.test("logout --all: an account another process adds while we wait for the lock is logged out too", async () => {
+  const server = startAuthServer();
+  try {
+    const config = buildConfig(
+      [{ ...ACME, issuer: server.host }, { ...BETA, issuer: server.host }],
+      "acme",
+    );
+    const dir = await tempConfigDir(config);
+    const LATE: AccountSpec = { alias: "late", id: "L4te00", issuer: server.host, email: "l@te" };
+    const withLate = buildConfig([{ ...ACME, issuer: server.host }, {
+      ...BETA,
+      issuer: server.host,
+    }, LATE], "acme");
+    let released: Promise<void> | undefined;
+    const run = await runCli(["accounts", "logout", "--all"], {
+      configDir: dir,
+      env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "10000" },
+      replies: [async () => {
+        // Another ably run holds the lock and adds an account; it lets go 300 ms later.
+        const lock = await holdConfigLock(dir);
+        await Deno.writeTextFile(configFileIn(dir), withLate);
+        released = new Promise((r) => setTimeout(r, 300)).then(() => lock.release());
+        return "yes";
+      }],
+    });
+    await released;
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Successfully logged out from 3 accounts: acme, beta, late\./);
+    assert.match(run.stdout, /No remaining accounts\./);
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+    assert.deepEqual(
+      server.requests.map((r) => r.form.token).sort(),
+      [
+        accessTokenOf("jane@acme"),
+        refreshTokenOf("jane@acme"),
+        accessTokenOf("bob@beta"),
+        refreshTokenOf("bob@beta"),
+        accessTokenOf("l@te"),
+        refreshTokenOf("l@te"),
+      ]
+        .sort(),
+    );
+  } finally {
+    await server.close();
+  }
+});
