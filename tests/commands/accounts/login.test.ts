@@ -20,7 +20,7 @@ import {
   tempDir,
   unwrapped,
 } from "../../helpers/cli.ts";
-import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
+import { ALL_SECRETS, buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -245,6 +245,44 @@ Deno.test("login --token: an existing access token is verified and stored as a t
   const missing = await runCli(["accounts", "login", "--token"], { configDir: dir });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--token needs a token/);
+});
+
+Deno.test("login --token - and a hidden question: the token never needs to be in argv", async () => {
+  await withAblyServer({}, async (server) => {
+    const cases = [
+      { name: "first line of stdin", args: ["--token", "-"], stdin: "piped_tok_SeCrEt\nrest\n" },
+      {
+        name: "asked with hidden input",
+        args: ["--token"],
+        replies: [{ type: "typed_tok_SeCrEt" }],
+      },
+    ];
+    for (const { name, args, stdin, replies } of cases) {
+      const dir = await tempConfigDir();
+      const secrets = [...ALL_SECRETS, "piped_tok_SeCrEt", "typed_tok_SeCrEt"];
+      const run = await runCli(["accounts", "login", ...args, "--control-host", server.host], {
+        configDir: dir,
+        ...(stdin !== undefined ? { stdin } : {}),
+        ...(replies ? { replies } : {}),
+        secrets,
+      });
+      assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+      const token = stdin !== undefined ? "piped_tok_SeCrEt" : "typed_tok_SeCrEt";
+      assert.equal(server.to("/api/v1/me").at(-1)!.authorization, `Bearer ${token}`, name);
+      if (replies) {
+        assert.deepEqual(run.questions.slice(0, 1), ["Paste your access token (input is hidden):"]);
+      }
+      const config = parseConfig(await readConfigText(dir), "config");
+      assert.equal(config.accounts!["test-account"].accessToken, token, name);
+    }
+    const dir = await tempConfigDir();
+    const empty = await runCli(["accounts", "login", "--token", "-"], {
+      configDir: dir,
+      stdin: "",
+    });
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /--token - reads the token from standard input, which was empty/);
+  });
 });
 
 Deno.test("login: an invalid --alias is a usage error before any request", async () => {

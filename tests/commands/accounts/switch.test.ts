@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
-import { ME, startAblyServer, withAblyServer } from "../../helpers/ably-server.ts";
+import { hostFlags, ME, startAblyServer, withAblyServer } from "../../helpers/ably-server.ts";
 import {
   readConfigText,
   resultOf,
@@ -468,3 +468,169 @@ Deno.test("switch: Ctrl-C while waiting for another process's lock exits 130, un
   assert.match(unwrapped(run.stderr), /Stopped waiting for the lock/);
   assert.equal(await readConfigText(dir), TWO);
 });
+
+// --- accounts the current login reaches -------------------------------------------------
+
+/** One OAuth account, `multi`, whose login reaches two accounts (its own and Multi Two). */
+function multiConfig(server: { host: string }, extra: string = ""): string {
+  return buildConfig([
+    { alias: "multi", id: "acc-m1", name: "Multi One", issuer: server.host, email: "jo@m.example" },
+  ], "multi").replace("accessTokenExpiresAt = 1767225600000", FUTURE) + extra;
+}
+const REACHES = {
+  accounts: {
+    status: 200,
+    body: [{ id: "acc-m1", name: "Multi One" }, { id: "acc-m2", name: "Multi Two" }],
+  },
+};
+
+Deno.test("switch ACCOUNT_ID --json: an account the login reaches is stored under a new alias sharing the session, made current, verified", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const dir = await tempConfigDir(multiConfig(server));
+    const before = parseConfig(await readConfigText(dir), "c");
+    const run = await runCli(
+      ["accounts", "switch", "acc-m2", "--json", "--control-host", server.host],
+      { configDir: dir },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const { account } = resultOf(run.records());
+    assert.deepEqual(
+      { ...account, user: undefined },
+      {
+        alias: "multi-two",
+        id: "acc-m2",
+        name: "Multi Two",
+        user: undefined,
+        added: true,
+        sharesSessionWith: "multi",
+      },
+    );
+    const after = parseConfig(await readConfigText(dir), "c");
+    const added = after.accounts!["multi-two"];
+    assert.equal(added.accountId, "acc-m2");
+    assert.equal(added.authMethod, "oauth");
+    assert.equal(added.oauthSessionKey, before.accounts!.multi.oauthSessionKey);
+    assert.equal(added.userEmail, "jo@m.example");
+    assert.equal(after.current!.account, "multi-two");
+    // The session (its scope included) is shared, untouched; nothing was revoked.
+    assert.deepEqual(after.oauthSessions, before.oauthSessions);
+    assert.equal(server.to("/oauth/revoke").length, 0);
+    // Listed with the session's token, then verified with it.
+    assert.equal(server.to("/api/v1/me/accounts").length, 1);
+    assert.equal(server.to("/api/v1/me").length, 1);
+  });
+});
+
+Deno.test("switch ACCOUNT_ID: a reachable account whose alias is taken by another account gets -2, said so; an ID nothing reaches is 'not found'", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const taken = '\n[accounts.multi-two]\naccountId = "other"\naccessToken = "legacy_x_SeCrEt"\n';
+    const dir = await tempConfigDir(multiConfig(server, taken));
+    const run = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      unwrapped(run.stderr),
+      /Alias "multi-two" is already used by a different account \(other\); storing this account as "multi-two-2" instead\./,
+    );
+    assert.match(
+      run.stderr,
+      /Switched to account Multi Two \(acc-m2\)\. Saved as alias multi-two-2\./,
+    );
+    const after = parseConfig(await readConfigText(dir), "c");
+    assert.equal(after.accounts!["multi-two"].accountId, "other");
+    assert.equal(after.current!.account, "multi-two-2");
+
+    const missing = await runCli(["accounts", "switch", "acc-zz", "--control-host", server.host], {
+      configDir: dir,
+    });
+    assert.equal(missing.code, 1);
+    assert.match(unwrapped(missing.stderr), /Account "acc-zz" not found/);
+  });
+});
+
+Deno.test("switch picker: configured accounts, then the other accounts the login reaches; picking one adopts it", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const dir = await tempConfigDir(multiConfig(server));
+    const run = await runCli(["accounts", "switch", "--control-host", server.host], {
+      configDir: dir,
+      replies: [1], // the second choice: Multi Two (headings are not choices)
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.questions, [
+      "Select an account:",
+      "── Configured accounts ──",
+      "  multi (current)  Multi One  <jo@m.example>",
+      "── Other accounts (no login required) ──",
+      "  Multi Two (acc-m2)",
+    ]);
+    assert.match(run.stderr, /Saved as alias multi-two\./);
+    assert.equal(parseConfig(await readConfigText(dir), "c").current!.account, "multi-two");
+  });
+});
+
+Deno.test("switch picker: when the other accounts cannot be listed, one line says why and the configured ones are offered", async () => {
+  await withAblyServer(
+    { accounts: { status: 500, body: { message: "boom" } } },
+    async (server) => {
+      const dir = await tempConfigDir(multiConfig(server));
+      const run = await runCli(["accounts", "switch", "--control-host", server.host], {
+        configDir: dir,
+        replies: [0],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        unwrapped(run.stderr),
+        /Other accounts your login reaches could not be listed: API request failed \(500/,
+      );
+      assert.deepEqual(run.questions, [
+        "Select an account:",
+        "── Configured accounts ──",
+        "  multi (current)  Multi One  <jo@m.example>",
+      ]);
+    },
+  );
+});
+
+Deno.test("switch with no accounts: a terminal is offered a login (no: a pointer, exit 0); JSON keeps the error", async () => {
+  const dir = await tempConfigDir();
+  const declined = await runCli(["accounts", "switch"], { configDir: dir, replies: ["no"] });
+  assert.equal(declined.code, 0, declined.stderr);
+  assert.deepEqual(declined.questions, ["No accounts configured. Log in now?"]);
+  assert.match(declined.stdout, /Run "ably accounts login" when you are ready\./);
+  const json = await runCli(["accounts", "switch", "--json"], { configDir: dir });
+  assert.equal(json.code, 1);
+  assert.match(json.stdout, /No accounts configured\. Run \\"ably accounts login\\"/);
+});
+
+Deno.test("switch with no accounts: yes runs the login, which stores the account and makes it current", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli(["accounts", "switch", ...hostFlags(server)], {
+      configDir: dir,
+      replies: ["yes"],
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /is now the current account\./);
+    assert.equal(parseConfig(await readConfigText(dir), "c").current!.account, "test-account");
+  });
+});
+
+Deno.test(
+  "switch on a terminal: the two-section picker end to end; down-arrow reaches the other account",
+  onTerminal,
+  async () => {
+    await withAblyServer(REACHES, async (server) => {
+      const dir = await tempConfigDir(multiConfig(server));
+      const { code, output } = await runCliOnTerminal(
+        ["accounts", "switch", "--control-host", server.host],
+        { configDir: dir, steps: [["Multi Two (acc-m2)", "\x1b[B\r"]] },
+      );
+      assert.equal(code, 0, output);
+      assert.match(output, /── Configured accounts ──/);
+      assert.match(output, /── Other accounts \(no login required\) ──/);
+      assert.match(output, /Switched to account Multi Two \(acc-m2\)\. Saved as alias multi-two\./);
+      assert.equal(parseConfig(await readConfigText(dir), "c").current!.account, "multi-two");
+    });
+  },
+);
