@@ -12,9 +12,9 @@ export interface SeenRequest {
   json?: unknown;
 }
 
-export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | {
-  hang: true;
-};
+export type Answer =
+  | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+  | { hang: true };
 
 export interface AblyServerScript {
   /** Answers to successive device-code polls; the last one repeats. Default: tokens at once. */
@@ -134,6 +134,12 @@ export function startAblyServer(script: AblyServerScript = {}): AblyServer {
     if ("hang" in answer) {
       await released.promise;
       return new Response("released", { status: 503 });
+    }
+    if (answer.delayMs) {
+      await Promise.race([
+        released.promise,
+        new Promise((resolve) => setTimeout(resolve, answer.delayMs)),
+      ]);
     }
     const body = answer.body === undefined
       ? ""

@@ -263,10 +263,11 @@ async function revokeIssued(
   tokens: TokenSet,
 ): Promise<string | undefined> {
   // Not the Ctrl-C signal: it may already be aborted, and these tokens must still go.
+  const spinner = ctx.out.spinner("Revoking the tokens issued for this login");
   const result = await revokeTokenPair(
     { access: tokens.accessToken, refresh: tokens.refreshToken },
     { host, timeoutMs: ctx.settings.oauthTimeoutMs, fetch: ctx.fetch },
-  );
+  ).finally(() => spinner.stop());
   const failed = [result.access, result.refresh].find((r) => r?.status === "failed");
   return failed?.status === "failed" ? failed.reason : undefined;
 }
