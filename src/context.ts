@@ -8,7 +8,7 @@ import type { ConfigLocation } from "./config/location.ts";
 import type { AblyConfig } from "./config/schema.ts";
 import type { Plan, RemovedSession, Snapshot } from "./config/store.ts";
 import type { Attempts } from "./credentials/revocation.ts";
-import type { CredentialStore } from "./credentials/keychain.ts";
+import type { CredentialStore, KeychainCheck } from "./credentials/keychain.ts";
 import type { Reporter } from "./output/reporter.ts";
 import type { Prompter } from "./prompt/prompter.ts";
 
@@ -84,17 +84,20 @@ export interface ConfigStore {
   /**
    * Fails with a clear error when an update could not be saved (a read-only or
    * malformed file, a directory that cannot be created): for a login, before the
-   * user authorizes anything.
+   * user authorizes anything. Returns the config as read.
    */
-  preflight(): Promise<void>;
+  preflight(): Promise<AblyConfig | undefined>;
   /** Fills in the secrets `read`/`snapshot` left in the OS keychain, for the accounts named (all when none are). */
   loadSecrets(
     config: AblyConfig,
     aliases?: string[],
     options?: { reveal?: boolean },
   ): Promise<void>;
-  /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
-  checkKeychain(): Promise<void>;
+  /**
+   * Fails with a clear error, before anything is asked or issued, when the keychain cannot
+   * be used; `why` shapes the message (whose tokens, and whether "without --keychain" helps).
+   */
+  checkKeychain(why?: KeychainCheck): Promise<void>;
 }
 
 export interface UpdateOptions {

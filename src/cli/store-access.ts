@@ -76,11 +76,12 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
       await keychain?.load(config, aliases ?? "all", options.reveal);
     },
     async preflight() {
-      await this.read();
+      const config = await this.read();
       await checkWritable(location);
+      return config;
     },
-    async checkKeychain() {
-      await (await keychainOf()).check();
+    async checkKeychain(why) {
+      await (await keychainOf()).check(why);
     },
     async update(plan, options = {}) {
       let attempts: Attempts = new Map();

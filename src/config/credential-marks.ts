@@ -78,6 +78,24 @@ export function keychainSlots(config: AblyConfig): Map<string, KeychainSlot> {
   return slots;
 }
 
+/**
+ * The aliases whose keychain tokens a login under `alias` (unknown: derived after
+ * authorization) may read or replace, or `undefined` when it can touch no keychain item.
+ * The user is known only after authorization, so every marked session counts (any may
+ * be the same user's, shared or replaced); a legacy account's own item only when it is
+ * the alias, or could be (no --alias).
+ */
+export function keychainTouchableBy(
+  config: AblyConfig,
+  alias: string | undefined,
+): string[] | undefined {
+  const slots = [...keychainSlots(config).values()].filter((slot) =>
+    slot.kind === "session" || alias === undefined || slot.key === alias
+  );
+  if (slots.length === 0) return undefined;
+  return [...new Set(slots.flatMap((slot) => slot.aliases))];
+}
+
 /** The table that holds an account's secrets (its session, or itself), if any. */
 export function secretTableOf(
   config: AblyConfig,

@@ -25,6 +25,7 @@ import {
   type CredentialStore,
   fixFor,
   KEYCHAIN_SERVICE,
+  type KeychainCheck,
   KeychainError,
   PROBE_ITEM,
 } from "./keychain.ts";
@@ -41,7 +42,7 @@ export interface KeychainSync extends SecretsSync {
   /** Fills in the secrets of the named accounts (all when `"all"`); `reveal`: left printable. */
   load(config: AblyConfig, aliases: readonly string[] | "all", reveal?: boolean): Promise<void>;
   /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
-  check(): Promise<void>;
+  check(why?: KeychainCheck): Promise<void>;
 }
 
 export function keychainSync(hooks: SyncHooks): KeychainSync {
@@ -188,19 +189,13 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
       });
     },
 
-    async check() {
+    async check(why = {}) {
       try {
         const store = await open();
         await store.set(PROBE_ITEM, "probe");
         await store.delete(PROBE_ITEM);
       } catch (error) {
-        const problem = classify(error);
-        throw new CliError(
-          `Cannot use the OS keychain (${problem.message.split("\n")[0]}). ${
-            fixFor(problem.kind)
-          }, or log in without --keychain (and without ABLY_CLI_CREDENTIAL_STORE=keychain) to keep the tokens in the config file.`,
-          { component: "keychain", context: { problem: problem.kind } },
-        );
+        throw checkFailure(classify(error), why);
       }
     },
   };
@@ -219,6 +214,29 @@ export function usesKeychain(config: AblyConfig): boolean {
 }
 
 type Action = "read" | "write";
+
+/**
+ * The probe failed. The fix fits the cause; "log in without --keychain" only for a login
+ * that asked for the keychain itself (for anyone else it would fix nothing).
+ */
+function checkFailure(problem: KeychainError, why: KeychainCheck): CliError {
+  const cause = problem.message.split("\n")[0];
+  const accounts = why.accounts ?? [];
+  const holds = accounts.length === 0
+    ? ""
+    : `, which holds the tokens of account${accounts.length === 1 ? "" : "s"} ${
+      accounts.map((alias) => `"${alias}"`).join(", ")
+    }; this login may have to read or replace them, so it stops before anything is authorized`;
+  const instead = why.loginAsked
+    ? ", or log in without --keychain (and without ABLY_CLI_CREDENTIAL_STORE=keychain) to keep the tokens in the config file"
+    : "";
+  return new CliError(
+    `Cannot use the OS keychain (${
+      problem.kind === "failed" ? "" : `${problem.kind}: `
+    }${cause})${holds}. ${fixFor(problem.kind)}${instead}.`,
+    { component: "keychain", context: { problem: problem.kind, accounts } },
+  );
+}
 
 /** The keychain items holding the tokens of `aliases` (file accounts have none). */
 function itemsOf(config: AblyConfig, aliases: readonly string[]): Set<string> {

@@ -5,6 +5,7 @@ import { Cancelled, CliError } from "../../errors.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
+import { fixFor, type KeychainProblem } from "../../credentials/keychain.ts";
 import { controlClientFor, SESSION } from "./control-access.ts";
 import { currentOrFail } from "./resolve.ts";
 
@@ -36,8 +37,15 @@ export async function run(ctx: Context): Promise<void> {
     const tokenProblem = (error instanceof ControlApiError &&
       (error.statusCode === 401 || error.statusCode === 403)) ||
       (error instanceof CliError && error.component === SESSION.component);
+    // A keychain that cannot give the tokens is fixed at the keychain: the tokens are fine,
+    // and logging in again would fix nothing.
+    const keychain = error instanceof CliError && error.component === "keychain"
+      ? error.context.problem as KeychainProblem
+      : undefined;
     const summary = tokenProblem
       ? UNVERIFIED
+      : keychain
+      ? "Unable to verify account information: its tokens could not be read from the OS keychain."
       : host === undefined
       ? "Unable to verify account information."
       : `Unable to verify account information: the Control API at ${host} failed.`;
@@ -57,7 +65,11 @@ export async function run(ctx: Context): Promise<void> {
       },
     });
     out.print(
-      out.style.yellow(`Consider logging in again with "ably accounts login --alias ${alias}".`),
+      out.style.yellow(
+        keychain
+          ? `${fixFor(keychain)} (the tokens in the OS keychain are fine; no new login is needed).`
+          : `Consider logging in again with "ably accounts login --alias ${alias}".`,
+      ),
     );
     out.print(
       `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,

@@ -18,7 +18,11 @@ import {
 } from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasProblem } from "../../config/alias.ts";
-import { OFFICIAL_CLI_NOTE, setKeychainMark } from "../../config/credential-marks.ts";
+import {
+  keychainTouchableBy,
+  OFFICIAL_CLI_NOTE,
+  setKeychainMark,
+} from "../../config/credential-marks.ts";
 import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
 import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
 import { revokeTokenPair } from "../../oauth/revoke.ts";
@@ -62,10 +66,21 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
     throw usageError(`${aliasProblem(options.alias)}.`);
   }
   // A config we could not save into must be found before the user authorizes anything;
-  // so must a keychain we could not store the tokens in.
-  await ctx.store.preflight();
+  // so must a keychain we could not store the tokens in, or read the tokens it replaces from.
+  const config = (await ctx.store.preflight()) ?? {};
   const keychain = options.keychain === true || ctx.settings.credentialStore === "keychain";
-  if (keychain) await ctx.store.checkKeychain();
+  if (keychain) await ctx.store.checkKeychain({ loginAsked: true });
+  else {
+    // Without --keychain a login still reads or writes the keychain when it replaces a
+    // keychain alias, or shares (or replaces) a keychain session of the same user, known
+    // only after authorization. One probe is enough for all of them: every item of this
+    // CLI is in one service of one keychain, so a keychain that takes the probe's write
+    // and delete is reachable and unlocked for the others too. (A refusal of one item
+    // alone, macOS per-item access, still fails at the write: nothing is stored and the
+    // issued tokens are revoked.)
+    const touched = keychainTouchableBy(config, options.alias);
+    if (touched) await ctx.store.checkKeychain({ accounts: touched });
+  }
 
   if (options.token !== undefined) {
     const token = await pastedToken(ctx, options.token);

@@ -312,6 +312,9 @@ Deno.test("keychain: locked or absent keychain -> a clear error naming the accou
       /Cannot read the tokens of account "acme" from the OS keychain \(locked/,
     );
     assert.match(unwrapped(current.stderr), /Unlock your keyring/);
+    // The cached-details fallback names the keychain's fix, never a new login.
+    assert.doesNotMatch(current.stdout + current.stderr, /log(ging)? in again/i);
+    assert.match(current.stdout, /Unlock your keyring .* no new login is needed/);
     const logout = await runCli(["accounts", "logout", "--force"], { configDir: dir, keychain });
     assert.equal(logout.code, 1);
     assert.match(unwrapped(logout.stderr), /Cannot read the tokens of account "acme"/);
@@ -383,5 +386,62 @@ Deno.test("keychain: a locked keychain for one account never blocks another, fil
     assert.deepEqual(Object.keys(parseConfig(await readConfigText(dir), "config").accounts!), [
       "b",
     ]);
+  });
+});
+
+Deno.test("keychain login: a keychain some account uses is checked before the device flow, with or without --keychain; the advice fits the login", async () => {
+  await withAblyServer({}, async (server) => {
+    const cases = [
+      { name: "no --keychain, --alias of another", args: ["--alias", "other"], asked: false },
+      { name: "no --keychain, no --alias", args: [], asked: false },
+      { name: "--keychain", args: ["--alias", "other", "--keychain"], asked: true },
+      {
+        name: "ABLY_CLI_CREDENTIAL_STORE=keychain",
+        args: ["--alias", "other"],
+        env: { ABLY_CLI_CREDENTIAL_STORE: "keychain" },
+        asked: true,
+      },
+    ];
+    for (const { name, args, env, asked } of cases) {
+      const keychain = new FakeKeychain();
+      const config = buildConfig([
+        { alias: "dave2", issuer: server.host, email: EMAIL },
+        { alias: "filed", id: "Fffff1" },
+      ], "dave2");
+      const text = inKeychain(config, keychain);
+      const dir = await tempConfigDir(text);
+      keychain.state = "locked";
+      const run = await runCli(["accounts", "login", ...args, ...hostFlags(server)], {
+        configDir: dir,
+        keychain,
+        env,
+      });
+      const said = unwrapped(run.stderr);
+      assert.equal(run.code, 1, `${name}: ${run.stderr}`);
+      assert.match(said, /Cannot use the OS keychain \(locked/, name);
+      assert.match(said, /Unlock your keyring/, name);
+      if (asked) assert.match(said, /or log in without --keychain/, name);
+      else {
+        assert.match(said, /holds the tokens of account "dave2"/, name);
+        assert.doesNotMatch(said, /without --keychain|log in again/, name);
+      }
+      assert.equal(server.requests.length, 0, `${name}: nothing issued`);
+      assert.equal(await readConfigText(dir), text, name);
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("keychain login: a file-only config never checks the keychain (a login without --keychain works without one)", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = Object.assign(new FakeKeychain(), { state: "locked" as const });
+    const dir = await tempConfigDir(buildConfig([{ alias: "filed", id: "Fffff1" }], "filed"));
+    const run = await runCli(["accounts", "login", "--alias", "other", ...hostFlags(server)], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(keychain.calls, []);
+    await Deno.remove(dir, { recursive: true });
   });
 });
