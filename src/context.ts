@@ -6,7 +6,7 @@
  */
 import type { ConfigLocation } from "./config/location.ts";
 import type { AblyConfig } from "./config/schema.ts";
-import type { Plan, RemovedSession, Snapshot } from "./config/store.ts";
+import type { PlanFn, RemovedSession, Snapshot } from "./config/store.ts";
 import type { Attempts } from "./credentials/revocation.ts";
 import type { CredentialStore, KeychainCheck } from "./credentials/keychain.ts";
 import type { Reporter } from "./output/reporter.ts";
@@ -78,7 +78,7 @@ export interface ConfigStore {
    * keychain items are written before and deleted after, as the store orders them.
    */
   update<T>(
-    plan: (config: AblyConfig) => Plan<T> | Promise<Plan<T>>,
+    plan: PlanFn<T>,
     options?: UpdateOptions,
   ): Promise<Updated<T>>;
   /**
@@ -110,6 +110,8 @@ export interface UpdateOptions {
   spends?: boolean;
   /** Sessions whose keychain tokens cannot be read are removed anyway, unrevoked. */
   removeUnreadable?: boolean;
+  /** Accounts whose keychain tokens cannot be read are handed to the plan, to keep, not a failure. */
+  keepUnreadable?: boolean;
   /** Whose tokens, in revocation warnings (default: ` of <aliases>` when several go). */
   revokedAs?: string;
 }

@@ -87,15 +87,16 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
       let attempts: Attempts = new Map();
       let removed: RemovedSession[] = [];
       try {
-        const updated = await updateConfig(location, (config) => {
+        const updated = await updateConfig(location, (config, input) => {
           protect(config);
-          return plan(config);
+          return plan(config, input);
         }, {
           warn: warnOnce(),
           basis: options.basis,
           spends: options.spends,
           reads: options.reads,
           removeUnreadable: options.removeUnreadable,
+          keepUnreadable: options.keepUnreadable,
           fallbackIssuer: settings.oauthHost,
           lockTimeoutMs: settings.lockTimeoutMs,
           signal: options.cancellable ? signal : undefined,

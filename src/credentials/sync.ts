@@ -9,7 +9,7 @@
  * given (the store's way: warnings and redaction are the caller's).
  */
 import type { AblyConfig } from "../config/schema.ts";
-import type { SecretsSync, StagedSecrets, TokenPair } from "../config/store.ts";
+import type { SecretsSync, StagedSecrets, TokenPair, UnreadableSecrets } from "../config/store.ts";
 import {
   fillSecret,
   type KeychainSlot,
@@ -88,24 +88,48 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
     return secret ?? "";
   }
 
+  /** The slots of `aliases` (all: every account) not read yet for this config. */
+  const pending = (config: AblyConfig, aliases: readonly string[] | "all") => {
+    const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
+    const done = loadedOf(config);
+    return [...keychainSlots(config).values()].filter((slot) =>
+      !done.has(slot.item) && (!wanted || wanted.has(slot.item))
+    );
+  };
+
+  /** Reads one item into its table; a missing item is a warning. */
+  async function fill(config: AblyConfig, slot: KeychainSlot, reveal: boolean): Promise<void> {
+    const secret = await read(config, slot);
+    if (secret === "") {
+      hooks.warn(missingItem(slot));
+      return;
+    }
+    const secrets = fillSecret(slot, secret);
+    if (!reveal) hooks.protect(secrets);
+  }
+
   return {
     items: (config) => new Set(keychainSlots(config).keys()),
 
     async load(config, aliases, reveal = false) {
-      const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
-      const done = loadedOf(config);
-      const slots = [...keychainSlots(config).values()].filter((slot) =>
-        !done.has(slot.item) && (!wanted || wanted.has(slot.item))
-      );
-      for (const slot of slots) {
-        const secret = await read(config, slot);
-        if (secret === "") {
-          hooks.warn(missingItem(slot));
-          continue;
+      for (const slot of pending(config, aliases)) await fill(config, slot, reveal);
+    },
+
+    async loadEach(config, aliases) {
+      const unreadable: UnreadableSecrets[] = [];
+      for (const slot of pending(config, aliases)) {
+        try {
+          await fill(config, slot, false);
+        } catch (error) {
+          unreadable.push({
+            item: slot.item,
+            ...(slot.kind === "session" ? { sessionKey: slot.key } : {}),
+            aliases: slot.aliases,
+            reason: error instanceof Error ? error.message : String(error),
+          });
         }
-        const secrets = fillSecret(slot, secret);
-        if (!reveal) hooks.protect(secrets);
       }
+      return unreadable;
     },
 
     async previous(config, sessionKey): Promise<TokenPair | undefined> {

@@ -21,10 +21,11 @@ const EMAIL = "jane@acme.example";
 const MARKER = 'credentialStore = "keychain"';
 
 /** A config whose sessions (and legacy tokens) are in `keychain`, as a keychain login leaves it. */
-function inKeychain(config: string, keychain: FakeKeychain): string {
+function inKeychain(config: string, keychain: FakeKeychain, only?: string[]): string {
   const parsed = parseConfig(config, "config");
   let text = config;
   for (const [key, session] of Object.entries(parsed.oauthSessions ?? {})) {
+    if (only && !only.includes(key)) continue;
     keychain.items.set(
       key,
       JSON.stringify({ accessToken: session.accessToken, refreshToken: session.refreshToken }),
@@ -443,5 +444,86 @@ Deno.test("keychain login: a file-only config never checks the keychain (a login
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(keychain.calls, []);
     await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("keychain logout --all: accounts whose keychain tokens cannot be read are kept and reported one by one, the others removed (exit 1); --skip-revoke removes all", async () => {
+  await withAblyServer({}, async (server) => {
+    const ways = [
+      { name: "json", args: ["--force", "--json"], replies: undefined },
+      { name: "terminal", args: [], replies: ["yes" as const] },
+      { name: "--skip-revoke", args: ["--force", "--skip-revoke"], replies: undefined },
+    ];
+    for (const { name, args, replies } of ways) {
+      const keychain = new FakeKeychain();
+      const config = buildConfig([
+        { alias: "filed", issuer: server.host, email: "filed@example.com" },
+        { alias: "dave2", issuer: server.host, email: EMAIL },
+        { alias: "dave3", issuer: server.host, email: EMAIL },
+        { alias: "legacy" },
+      ], "dave2");
+      const dir = await tempConfigDir(
+        inKeychain(config, keychain, [`${EMAIL}::${server.host}`]),
+      );
+      keychain.state = "locked";
+      const revokesBefore = server.to("/oauth/revoke").length;
+      const run = await runCli(["accounts", "logout", "--all", ...args], {
+        configDir: dir,
+        keychain,
+        replies,
+      });
+      const after = parseConfig(await readConfigText(dir), "config");
+      const revoked = server.to("/oauth/revoke").slice(revokesBefore).map((r) => r.form.token);
+      assert.deepEqual(
+        revoked.sort(),
+        [accessTokenOf("filed@example.com"), refreshTokenOf("filed@example.com")].sort(),
+        name,
+      );
+      if (name === "--skip-revoke") {
+        assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+        assert.deepEqual(Object.keys(after.accounts ?? {}), [], name);
+        assert.match(
+          unwrapped(run.stderr),
+          /Tokens not revoked: the OS keychain could not give them/,
+        );
+        await Deno.remove(dir, { recursive: true });
+        continue;
+      }
+      assert.equal(run.code, 1, `${name}: ${run.stderr}`);
+      assert.deepEqual(Object.keys(after.accounts ?? {}), ["dave2", "dave3"], name);
+      assert.equal(after.oauthSessions?.[`${EMAIL}::${server.host}`]?.credentialStore, "keychain");
+      assert.deepEqual(Object.keys(after.oauthSessions ?? {}), [`${EMAIL}::${server.host}`]);
+      if (name === "json") {
+        const records = run.records();
+        const result = resultOf(records);
+        assert.deepEqual(result.accounts.map((a: { alias: string }) => a.alias), [
+          "filed",
+          "legacy",
+        ]);
+        assert.deepEqual(result.remainingAccounts, ["dave2", "dave3"]);
+        assert.deepEqual(
+          result.keptAccounts.map((a: { alias: string }) => a.alias),
+          ["dave2", "dave3"],
+        );
+        assert.match(result.keptAccounts[0].reason, /Unlock your keyring/);
+        const error = records.find((r) => r.type === "error") as Record<string, unknown>;
+        assert.deepEqual(error.kept, ["dave2", "dave3"]);
+      } else {
+        // On a terminal warnings wrap to its width: read them as one line.
+        const said = unwrapped(run.stderr).replace(/ *\n +/g, " ");
+        for (const alias of ["dave2", "dave3"]) {
+          assert.match(
+            said,
+            new RegExp(
+              `Account "${alias}" was kept: Cannot read the tokens of accounts "dave2", "dave3" from the OS keychain \\(locked: .*Unlock your keyring.*ably accounts logout ${alias}" again, or add --skip-revoke`,
+            ),
+            said,
+          );
+        }
+        assert.match(said, /2 accounts were not logged out/);
+        assert.match(said, /Successfully logged out from 2 accounts: filed, legacy/);
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
   });
 });
