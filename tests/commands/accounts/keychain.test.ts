@@ -14,6 +14,7 @@ import {
   refreshTokenOf,
   SAMPLE_LEGACY,
   SAMPLE_OAUTH,
+  SAMPLE_SHARED,
   SECRET_MARKER,
 } from "../../helpers/fixtures.ts";
 
@@ -526,4 +527,129 @@ Deno.test("keychain logout --all: accounts whose keychain tokens cannot be read 
       await Deno.remove(dir, { recursive: true });
     }
   });
+});
+
+Deno.test("keychain login on a shared session: the other aliases moving with it are said first, asked about on a terminal, and listed (movedWith)", async () => {
+  await withAblyServer({}, async (server) => {
+    const ways = [
+      { name: "json", args: ["--json"], replies: undefined },
+      { name: "terminal yes", args: [], replies: ["yes" as const] },
+      { name: "terminal no", args: [], replies: ["no" as const] },
+    ];
+    for (const { name, args, replies } of ways) {
+      const keychain = new FakeKeychain();
+      const key = `${EMAIL}::${server.host}`;
+      const text = buildConfig(
+        [{ alias: "alpha-corp", issuer: server.host, email: EMAIL }],
+        "alpha-corp",
+      );
+      const dir = await tempConfigDir(text);
+      const revokesBefore = server.to("/oauth/revoke").length;
+      const run = await runCli(
+        ["accounts", "login", "--keychain", "--alias", "kc", ...args, ...hostFlags(server)],
+        { configDir: dir, keychain, replies },
+      );
+      assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+      const revoked = server.to("/oauth/revoke").slice(revokesBefore).map((r) => r.form.token);
+      if (name === "terminal no") {
+        assert.deepEqual(run.questions, [
+          'Move the tokens of "alpha-corp" into the OS keychain too?',
+        ]);
+        assert.match(
+          run.stderr,
+          /Login cancelled; the issued tokens were revoked and nothing was stored/,
+        );
+        assert.deepEqual(revoked.sort(), [ISSUED.access, ISSUED.refresh].sort());
+        assert.equal(await readConfigText(dir), text);
+        assert.equal(keychain.items.size, 0);
+        await Deno.remove(dir, { recursive: true });
+        continue;
+      }
+      // The shared session's old tokens were replaced (and revoked); the new ones are in the keychain.
+      assert.deepEqual(revoked.sort(), [accessTokenOf(EMAIL), refreshTokenOf(EMAIL)].sort(), name);
+      assert.deepEqual(keychain.tokens(key), {
+        accessToken: ISSUED.access,
+        refreshToken: ISSUED.refresh,
+      });
+      const after = await readConfigText(dir);
+      assertNoTokenIn(after);
+      assert.equal(parseConfig(after, "config").oauthSessions![key].credentialStore, "keychain");
+      if (name === "json") {
+        assert.deepEqual(resultOf(run.records()).account.movedWith, ["alpha-corp"]);
+      } else {
+        assert.match(
+          run.stderr,
+          /shared with "alpha-corp": with --keychain its tokens move into the OS keychain/,
+        );
+        assert.match(run.stderr, /tokens of alpha-corp moved into the OS keychain too/);
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("keychain login without --keychain into a keychain session: reported as keychain (the tokens went there)", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = buildConfig([{ alias: "dave2", issuer: server.host, email: EMAIL }], "dave2");
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const run = await runCli([
+      "accounts",
+      "login",
+      "--alias",
+      "other",
+      "--json",
+      ...hostFlags(server),
+    ], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(resultOf(run.records()).account.credentials, "keychain");
+    assertNoTokenIn(await readConfigText(dir));
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("accounts keychain on a shared session: said before, asked on a terminal, listed in JSON (movedWith)", async () => {
+  for (const way of ["json", "terminal yes", "terminal no"] as const) {
+    const keychain = new FakeKeychain();
+    const dir = await tempConfigDir(SAMPLE_SHARED);
+    const run = await runCli([
+      "accounts",
+      "keychain",
+      "acme-ltd",
+      ...(way === "json" ? ["--json"] : []),
+    ], {
+      configDir: dir,
+      keychain,
+      replies: way === "json" ? undefined : [way === "terminal yes" ? "yes" : "no"],
+    });
+    assert.equal(run.code, 0, `${way}: ${run.stderr}`);
+    if (way === "terminal no") {
+      assert.match(run.stderr, /Move cancelled/);
+      assert.equal(await readConfigText(dir), SAMPLE_SHARED);
+    } else if (way === "json") {
+      assert.deepEqual(resultOf(run.records()).accounts, [
+        {
+          alias: "acme-ltd",
+          credentials: "keychain",
+          status: "moved",
+          movedWith: ["acme-staging"],
+        },
+      ]);
+    } else {
+      assert.deepEqual(run.questions, [
+        'Move the tokens of "acme-ltd" and "acme-staging" into the OS keychain?',
+      ]);
+      const said = run.stderr;
+      assert.ok(
+        said.indexOf('shared with "acme-staging": their tokens move into the OS keychain too') <
+          said.indexOf("Moved the tokens of account acme-ltd"),
+        said,
+      );
+    }
+    if (way !== "terminal no") assert.ok(keychain.tokens("jane@acme.example::ably.com"));
+    await Deno.remove(dir, { recursive: true });
+  }
 });
