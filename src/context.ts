@@ -98,6 +98,20 @@ export interface ConfigStore {
    * be used; `why` shapes the message (whose tokens, and whether "without --keychain" helps).
    */
   checkKeychain(why?: KeychainCheck): Promise<void>;
+  /**
+   * This CLI's keychain items directly (opens the keychain): to find and remove items no
+   * account refers to. Failures are errors naming the fix.
+   */
+  keychainItems(): Promise<KeychainItems>;
+}
+
+export interface KeychainItems {
+  /** Item names, sorted; `undefined` where the keychain cannot enumerate. */
+  list(): Promise<string[] | undefined>;
+  /** The items `config` refers to. */
+  inUse(config: AblyConfig): Set<string>;
+  secret(item: string): Promise<string | undefined>;
+  remove(item: string): Promise<boolean>;
 }
 
 export interface UpdateOptions {

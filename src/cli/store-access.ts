@@ -83,6 +83,15 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
     async checkKeychain(why) {
       await (await keychainOf()).check(why);
     },
+    async keychainItems() {
+      const sync = await keychainOf();
+      return {
+        list: () => sync.list(),
+        inUse: (config) => sync.items(config),
+        secret: (item) => sync.secret(item),
+        remove: (item) => sync.remove(item),
+      };
+    },
     async update(plan, options = {}) {
       let attempts: Attempts = new Map();
       let removed: RemovedSession[] = [];

@@ -203,3 +203,15 @@ export function setKeychainMark(config: AblyConfig, alias: string, keychain: boo
 /** Said wherever it matters: the official CLI finds no token in a marked table. */
 export const OFFICIAL_CLI_NOTE =
   "the official Ably CLI cannot use it (it will say the session expired) until it is moved back to the file";
+
+/** Whether any table is marked `credentialStore = "keychain"`; on every update, so cheap. */
+export function usesKeychain(config: AblyConfig): boolean {
+  for (const key in config.oauthSessions ?? {}) {
+    if (isMarked(config.oauthSessions![key])) return true;
+  }
+  for (const alias in config.accounts ?? {}) {
+    const account = config.accounts![alias];
+    if (account.authMethod !== "oauth" && isMarked(account)) return true;
+  }
+  return false;
+}

@@ -43,6 +43,12 @@ export interface KeychainSync extends SecretsSync {
   load(config: AblyConfig, aliases: readonly string[] | "all", reveal?: boolean): Promise<void>;
   /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
   check(why?: KeychainCheck): Promise<void>;
+  /** This CLI's item names, sorted; `undefined` where the keychain cannot enumerate. */
+  list(): Promise<string[] | undefined>;
+  /** An item's secret (`undefined`: none), read directly: for items no account refers to. */
+  secret(item: string): Promise<string | undefined>;
+  /** Deletes an item directly; false when there was none. */
+  remove(item: string): Promise<boolean>;
 }
 
 export function keychainSync(hooks: SyncHooks): KeychainSync {
@@ -213,6 +219,34 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
       });
     },
 
+    async list() {
+      const store = await open().catch((error) => {
+        throw itemFailure(error, "list the items of");
+      });
+      if (!store.list) return undefined;
+      try {
+        return await store.list();
+      } catch (error) {
+        throw itemFailure(error, "list the items of");
+      }
+    },
+
+    async secret(item) {
+      try {
+        return await (await open()).get(item);
+      } catch (error) {
+        throw itemFailure(error, `read the item ${item} of`);
+      }
+    },
+
+    async remove(item) {
+      try {
+        return await (await open()).delete(item);
+      } catch (error) {
+        throw itemFailure(error, `delete the item ${item} of`);
+      }
+    },
+
     async check(why = {}) {
       try {
         const store = await open();
@@ -225,17 +259,7 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
   };
 }
 
-/** Whether any table is marked `credentialStore = "keychain"`; on every update, so cheap. */
-export function usesKeychain(config: AblyConfig): boolean {
-  for (const key in config.oauthSessions ?? {}) {
-    if (config.oauthSessions![key].credentialStore === "keychain") return true;
-  }
-  for (const alias in config.accounts ?? {}) {
-    const account = config.accounts![alias];
-    if (account.authMethod !== "oauth" && account.credentialStore === "keychain") return true;
-  }
-  return false;
-}
+export { usesKeychain } from "../config/credential-marks.ts";
 
 type Action = "read" | "write";
 
@@ -288,6 +312,16 @@ function keychainFailure(error: unknown, slots: KeychainSlot[], action: Action):
       context: { problem: problem.kind, accounts: slots.flatMap((slot) => slot.aliases) },
       cause: error,
     },
+  );
+}
+
+function itemFailure(error: unknown, what: string): CliError {
+  const problem = classify(error);
+  return new CliError(
+    `Cannot ${what} the OS keychain (service ${KEYCHAIN_SERVICE}) (${
+      problem.kind === "failed" ? "" : `${problem.kind}: `
+    }${problem.message.split("\n")[0]}). ${fixFor(problem.kind)}.`,
+    { component: "keychain", context: { problem: problem.kind }, cause: error },
   );
 }
 

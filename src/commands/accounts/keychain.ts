@@ -32,6 +32,15 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
   if (options.all && options.accountAliasOrId !== undefined) {
     throw usageError("--all moves every account; do not name one as well.");
   }
+  if (options.prune) {
+    if (options.all || options.toFile || options.accountAliasOrId !== undefined) {
+      throw usageError(
+        "--prune works on keychain items no account uses; do not name an account, --all or --to-file.",
+      );
+    }
+    const { prune } = await import("./prune.ts");
+    return await prune(ctx, Boolean(options.force));
+  }
   const config = (await ctx.store.read()) ?? {};
   const targets = options.all ? Object.keys(accountsOf(config)) : [
     options.accountAliasOrId !== undefined

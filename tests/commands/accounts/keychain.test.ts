@@ -80,8 +80,14 @@ Deno.test("keychain login --json: tokens in the keychain only; list, current and
     assert.match(human.stderr, /official Ably CLI cannot use it/);
     const show = await runCli(["config", "show"], { configDir: dir, keychain });
     assert.match(show.stdout, /Tokens in the OS keychain \(service ably-cli-deno\)/);
-    assert.deepEqual(keychain.calls, [], "list and config show never read the keychain");
+    // list looks for items no account uses (names only); neither reads a token.
+    assert.deepEqual(
+      keychain.calls,
+      ["list", "list"],
+      "list and config show never read the keychain",
+    );
 
+    keychain.calls.length = 0;
     const reveal = await runCli(["config", "show", "--reveal"], {
       configDir: dir,
       keychain,
@@ -652,4 +658,106 @@ Deno.test("accounts keychain on a shared session: said before, asked on a termin
     if (way !== "terminal no") assert.ok(keychain.tokens("jane@acme.example::ably.com"));
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("accounts keychain --prune: an orphaned session item (as the official CLI's logout leaves it) is revoked at its issuer exactly once, then deleted; a legacy item is deleted with a note", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const orphan = `${EMAIL}::${server.host}`;
+    const tokens = { accessToken: accessTokenOf(EMAIL), refreshToken: refreshTokenOf(EMAIL) };
+    // The official CLI logged "gone" out: its file entry is removed, the item is not.
+    keychain.items.set(orphan, JSON.stringify(tokens));
+    keychain.items.set("account:old", JSON.stringify({ accessToken: "legacy_old_SeCrEt" }));
+    const kept = { alias: "kept", issuer: server.host, email: "kept@example.com" };
+    const config = buildConfig([kept], "kept");
+    const keptKey = `kept@example.com::${server.host}`;
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+
+    const list = await runCli(["accounts", "list", "--json"], { configDir: dir, keychain });
+    assert.deepEqual(resultOf(list.records()).orphanedKeychainItems, ["account:old", orphan]);
+    const human = await runCli(["accounts", "list"], { configDir: dir, keychain });
+    assert.match(
+      human.stderr,
+      /2 keychain items no account uses: run ably accounts keychain --prune/,
+    );
+
+    const no = await runCli(["accounts", "keychain", "--prune"], {
+      configDir: dir,
+      keychain,
+      replies: ["no"],
+    });
+    assert.equal(no.code, 0, no.stderr);
+    assert.match(no.stderr, new RegExp(`  ${orphan}\n`));
+    assert.equal(keychain.items.size, 3);
+
+    const run = await runCli(["accounts", "keychain", "--prune", "--force", "--json"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(resultOf(run.records()).items, [
+      {
+        item: "account:old",
+        revocation: { access: { status: "skipped", reason: "legacy-token" } },
+        deleted: true,
+      },
+      {
+        item: orphan,
+        revocation: { access: { status: "revoked" }, refresh: { status: "revoked" } },
+        deleted: true,
+      },
+    ]);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [tokens.accessToken, tokens.refreshToken].sort(),
+    );
+    assert.deepEqual([...keychain.items.keys()], [keptKey]);
+
+    const again = await runCli(["accounts", "keychain", "--prune", "--force"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /No keychain items to prune/);
+    assert.equal(server.to("/oauth/revoke").length, 2);
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("accounts keychain --prune: a failed revocation keeps the item (exit 1); a keychain that cannot list says so; a file-only list never opens the keychain", async () => {
+  await withAblyServer({ revoke: { status: 503 } }, async (server) => {
+    const keychain = new FakeKeychain({
+      [`${EMAIL}::${server.host}`]: JSON.stringify({ accessToken: accessTokenOf(EMAIL) }),
+    });
+    const dir = await tempConfigDir(buildConfig([{ alias: "filed" }], "filed"));
+    const failed = await runCli(["accounts", "keychain", "--prune", "--force"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(failed.code, 1);
+    assert.match(
+      unwrapped(failed.stderr),
+      /1 keychain item was kept because revoking its tokens failed/,
+    );
+    assert.equal(keychain.items.size, 1);
+
+    const noList = {
+      get: (item: string) => keychain.get(item),
+      set: (item: string, secret: string) => keychain.set(item, secret),
+      delete: (item: string) => keychain.delete(item),
+    };
+    const unsupported = await runCli(["accounts", "keychain", "--prune", "--force"], {
+      configDir: dir,
+      keychain: noList,
+    });
+    assert.equal(unsupported.code, 1);
+    assert.match(unwrapped(unsupported.stderr), /cannot list its items/);
+
+    keychain.calls.length = 0;
+    const list = await runCli(["accounts", "list", "--json"], { configDir: dir, keychain });
+    assert.equal(list.code, 0);
+    assert.equal(resultOf(list.records()).orphanedKeychainItems, undefined);
+    assert.deepEqual(keychain.calls, []);
+    await Deno.remove(dir, { recursive: true });
+  });
 });
