@@ -195,6 +195,7 @@ Deno.test({
       "--help",
       "--json",
       "--pretty-json",
+      "--skip-revoke",
       "--verbose",
       "acme",
       "beta",
@@ -212,7 +213,15 @@ Deno.test({
 });
 
 /** What every account command offers once its argument is given: its flags only. */
-const LOGOUT_FLAGS = ["--all", "--force", "--help", "--json", "--pretty-json", "--verbose"];
+const LOGOUT_FLAGS = [
+  "--all",
+  "--force",
+  "--help",
+  "--json",
+  "--pretty-json",
+  "--skip-revoke",
+  "--verbose",
+];
 
 Deno.test({
   name: "completions: bash offers nothing given already, nothing for a flag's value",
