@@ -6,9 +6,9 @@
  */
 import type { ConfigLocation } from "./config/location.ts";
 import type { AblyConfig } from "./config/schema.ts";
-import type { Plan, RemovedSession, Snapshot } from "./config/store.ts";
+import type { PlanFn, RemovedSession, Snapshot } from "./config/store.ts";
 import type { Attempts } from "./credentials/revocation.ts";
-import type { CredentialStore } from "./credentials/keychain.ts";
+import type { CredentialStore, KeychainCheck } from "./credentials/keychain.ts";
 import type { Reporter } from "./output/reporter.ts";
 import type { Prompter } from "./prompt/prompter.ts";
 
@@ -78,23 +78,40 @@ export interface ConfigStore {
    * keychain items are written before and deleted after, as the store orders them.
    */
   update<T>(
-    plan: (config: AblyConfig) => Plan<T> | Promise<Plan<T>>,
+    plan: PlanFn<T>,
     options?: UpdateOptions,
   ): Promise<Updated<T>>;
   /**
    * Fails with a clear error when an update could not be saved (a read-only or
    * malformed file, a directory that cannot be created): for a login, before the
-   * user authorizes anything.
+   * user authorizes anything. Returns the config as read.
    */
-  preflight(): Promise<void>;
+  preflight(): Promise<AblyConfig | undefined>;
   /** Fills in the secrets `read`/`snapshot` left in the OS keychain, for the accounts named (all when none are). */
   loadSecrets(
     config: AblyConfig,
     aliases?: string[],
     options?: { reveal?: boolean },
   ): Promise<void>;
-  /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
-  checkKeychain(): Promise<void>;
+  /**
+   * Fails with a clear error, before anything is asked or issued, when the keychain cannot
+   * be used; `why` shapes the message (whose tokens, and whether "without --keychain" helps).
+   */
+  checkKeychain(why?: KeychainCheck): Promise<void>;
+  /**
+   * This CLI's keychain items directly (opens the keychain): to find and remove items no
+   * account refers to. Failures are errors naming the fix.
+   */
+  keychainItems(): Promise<KeychainItems>;
+}
+
+export interface KeychainItems {
+  /** Item names, sorted; `undefined` where the keychain cannot enumerate. */
+  list(): Promise<string[] | undefined>;
+  /** The items `config` refers to. */
+  inUse(config: AblyConfig): Set<string>;
+  secret(item: string): Promise<string | undefined>;
+  remove(item: string): Promise<boolean>;
 }
 
 export interface UpdateOptions {
@@ -107,6 +124,8 @@ export interface UpdateOptions {
   spends?: boolean;
   /** Sessions whose keychain tokens cannot be read are removed anyway, unrevoked. */
   removeUnreadable?: boolean;
+  /** Accounts whose keychain tokens cannot be read are handed to the plan, to keep, not a failure. */
+  keepUnreadable?: boolean;
   /** Whose tokens, in revocation warnings (default: ` of <aliases>` when several go). */
   revokedAs?: string;
 }

@@ -76,25 +76,36 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
       await keychain?.load(config, aliases ?? "all", options.reveal);
     },
     async preflight() {
-      await this.read();
+      const config = await this.read();
       await checkWritable(location);
+      return config;
     },
-    async checkKeychain() {
-      await (await keychainOf()).check();
+    async checkKeychain(why) {
+      await (await keychainOf()).check(why);
+    },
+    async keychainItems() {
+      const sync = await keychainOf();
+      return {
+        list: () => sync.list(),
+        inUse: (config) => sync.items(config),
+        secret: (item) => sync.secret(item),
+        remove: (item) => sync.remove(item),
+      };
     },
     async update(plan, options = {}) {
       let attempts: Attempts = new Map();
       let removed: RemovedSession[] = [];
       try {
-        const updated = await updateConfig(location, (config) => {
+        const updated = await updateConfig(location, (config, input) => {
           protect(config);
-          return plan(config);
+          return plan(config, input);
         }, {
           warn: warnOnce(),
           basis: options.basis,
           spends: options.spends,
           reads: options.reads,
           removeUnreadable: options.removeUnreadable,
+          keepUnreadable: options.keepUnreadable,
           fallbackIssuer: settings.oauthHost,
           lockTimeoutMs: settings.lockTimeoutMs,
           signal: options.cancellable ? signal : undefined,

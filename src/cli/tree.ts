@@ -150,6 +150,18 @@ export const KEYCHAIN = {
       long: "--to-file",
       description: "Move the tokens back to the config file (the official CLI can then use them)",
     },
+    {
+      name: "prune",
+      long: "--prune",
+      description:
+        "Revoke the tokens of keychain items no configured account uses, then delete the items",
+    },
+    {
+      name: "force",
+      long: "--force",
+      short: "-f",
+      description: "With --prune: skip the confirmation prompt (required with --json)",
+    },
     ...GLOBAL_FLAGS,
   ],
   examples: [
@@ -158,8 +170,10 @@ export const KEYCHAIN = {
     "ably accounts keychain --all",
     "ably accounts keychain mycompany --to-file",
     "ably accounts keychain --all --to-file --json",
+    "ably accounts keychain --prune",
   ],
   cancelled: "Move cancelled.",
+  noAnswer: "Use --force to prune without confirmation.",
 } as const satisfies CommandSpec;
 
 export const ACCOUNTS_LOGIN = login("accounts:login", LOGIN_SUMMARY, [

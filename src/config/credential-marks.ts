@@ -78,6 +78,24 @@ export function keychainSlots(config: AblyConfig): Map<string, KeychainSlot> {
   return slots;
 }
 
+/**
+ * The aliases whose keychain tokens a login under `alias` (unknown: derived after
+ * authorization) may read or replace, or `undefined` when it can touch no keychain item.
+ * The user is known only after authorization, so every marked session counts (any may
+ * be the same user's, shared or replaced); a legacy account's own item only when it is
+ * the alias, or could be (no --alias).
+ */
+export function keychainTouchableBy(
+  config: AblyConfig,
+  alias: string | undefined,
+): string[] | undefined {
+  const slots = [...keychainSlots(config).values()].filter((slot) =>
+    slot.kind === "session" || alias === undefined || slot.key === alias
+  );
+  if (slots.length === 0) return undefined;
+  return [...new Set(slots.flatMap((slot) => slot.aliases))];
+}
+
 /** The table that holds an account's secrets (its session, or itself), if any. */
 export function secretTableOf(
   config: AblyConfig,
@@ -185,3 +203,15 @@ export function setKeychainMark(config: AblyConfig, alias: string, keychain: boo
 /** Said wherever it matters: the official CLI finds no token in a marked table. */
 export const OFFICIAL_CLI_NOTE =
   "the official Ably CLI cannot use it (it will say the session expired) until it is moved back to the file";
+
+/** Whether any table is marked `credentialStore = "keychain"`; on every update, so cheap. */
+export function usesKeychain(config: AblyConfig): boolean {
+  for (const key in config.oauthSessions ?? {}) {
+    if (isMarked(config.oauthSessions![key])) return true;
+  }
+  for (const alias in config.accounts ?? {}) {
+    const account = config.accounts![alias];
+    if (account.authMethod !== "oauth" && isMarked(account)) return true;
+  }
+  return false;
+}

@@ -98,6 +98,26 @@ function serializeFor(path: string, config: AblyConfig): string {
   }
 }
 
+/** Secrets the keychain could not give (`keepUnreadable`): the plan keeps what holds them. */
+export interface UnreadableSecrets {
+  item: string;
+  /** The OAuth session whose tokens these are (absent: a legacy account's own item). */
+  sessionKey?: string;
+  /** The aliases whose tokens these are. */
+  aliases: string[];
+  /** What went wrong and the fix, in a sentence or two. */
+  reason: string;
+}
+
+/** What the store tells the plan besides the config. */
+export interface PlanInput {
+  /** With `keepUnreadable`: the keychain items that could not be read. */
+  unreadable: UnreadableSecrets[];
+}
+
+/** A command's change: edits the config it is handed (the file as it is now). */
+export type PlanFn<T> = (config: AblyConfig, input: PlanInput) => Plan<T> | Promise<Plan<T>>;
+
 /** What a command's plan returns: whether the config it was handed changed, and its result. */
 export interface Plan<T> {
   changed: boolean;
@@ -123,6 +143,8 @@ export interface RemovedSession {
 export interface SecretsSync {
   /** Before the plan: fills in the secrets of these aliases (or of every account). */
   load(config: AblyConfig, aliases: readonly string[] | "all"): Promise<void>;
+  /** As `load`, item by item: those that cannot be read are returned, not thrown. */
+  loadEach(config: AblyConfig, aliases: readonly string[] | "all"): Promise<UnreadableSecrets[]>;
   /**
    * The tokens a keychain-marked session held before the plan, when they were not loaded:
    * its item still holds them. `undefined`: no item. Throws when the keychain cannot say.
@@ -177,6 +199,8 @@ export interface UpdateOptions<R> {
   reads?: readonly string[] | "all";
   /** Sessions whose keychain tokens cannot be read are removed anyway, unrevoked. */
   removeUnreadable?: boolean;
+  /** Items that cannot be read are handed to the plan (which keeps them) instead of failing. */
+  keepUnreadable?: boolean;
   /** The issuer for sessions that record none (`--oauth-host`). */
   fallbackIssuer?: string;
   /**
@@ -221,7 +245,7 @@ export function checkWritable(location: ConfigLocation): Promise<void> {
  */
 export async function updateConfig<T, R = never>(
   location: ConfigLocation,
-  plan: (config: AblyConfig) => Plan<T> | Promise<Plan<T>>,
+  plan: PlanFn<T>,
   options: UpdateOptions<R> = {},
 ): Promise<Updated<T, R>> {
   ensureDir(location.dir);
@@ -251,19 +275,23 @@ async function change<T, R>(
   path: string,
   target: string,
   config: AblyConfig,
-  plan: (config: AblyConfig) => Plan<T> | Promise<Plan<T>>,
+  plan: PlanFn<T>,
   options: UpdateOptions<R>,
 ): Promise<Updated<T, R>> {
   const used = await options.secrets?.(config);
+  let unreadable: UnreadableSecrets[] = [];
   try {
-    if (used && options.reads) await used.load(config, options.reads);
+    if (used && options.reads) {
+      if (options.keepUnreadable) unreadable = await used.loadEach(config, options.reads);
+      else await used.load(config, options.reads);
+    }
   } catch (error) {
     // The plan still runs; what it removes is then reported unreadable, not revoked.
     if (!options.removeUnreadable) throw error;
   }
   const before = sessionTokens(config, options.fallbackIssuer);
   const itemsBefore = used?.items(config) ?? new Set<string>();
-  const { changed, value, retired } = await plan(config);
+  const { changed, value, retired } = await plan(config, { unreadable });
   if (!changed) return { value, saved: false, removed: [] };
 
   const removed = await removedTokens(before, config, new Set(retired), used, options);

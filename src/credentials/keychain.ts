@@ -16,6 +16,14 @@ export interface CredentialStore {
   list?(): Promise<string[]>;
 }
 
+/** Why the keychain is checked before anything is asked or issued, for the message. */
+export interface KeychainCheck {
+  /** A login that itself asked for the keychain (--keychain, ABLY_CLI_CREDENTIAL_STORE). */
+  loginAsked?: boolean;
+  /** Accounts whose keychain tokens the coming change may read or replace. */
+  accounts?: string[];
+}
+
 /** The service every item of this CLI is filed under. */
 export const KEYCHAIN_SERVICE = "ably-cli-deno";
 

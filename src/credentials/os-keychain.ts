@@ -85,6 +85,18 @@ export async function openKeychain(
       return false;
     }
   };
+  const list = async (find: NonNullable<KeyringBinding["findCredentialsAsync"]>) => {
+    let found: { account: string }[];
+    try {
+      found = await find(service);
+    } catch (error) {
+      throw classify(error);
+    }
+    // The binding hands back each item's secret too; only the names leave this function.
+    const names = new Set(found.map((credential) => credential.account));
+    names.delete(PROBE_ITEM);
+    return [...names].sort();
+  };
   return {
     async get(item) {
       const secret = await read(item);
@@ -104,23 +116,7 @@ export async function openKeychain(
       await probe();
       return await remove(item);
     },
-    async list() {
-      if (!binding.findCredentialsAsync) {
-        throw new KeychainError(
-          "failed",
-          "listing keychain items is not supported by this keychain module",
-        );
-      }
-      let found: { account: string }[];
-      try {
-        found = await binding.findCredentialsAsync(service);
-      } catch (error) {
-        throw classify(error);
-      }
-      // The binding hands back each item's secret too; only the names leave this function.
-      const names = new Set(found.map((credential) => credential.account));
-      names.delete(PROBE_ITEM);
-      return [...names].sort();
-    },
+    // Only where the binding can enumerate: callers then say listing is not supported.
+    ...(binding.findCredentialsAsync ? { list: () => list(binding.findCredentialsAsync!) } : {}),
   };
 }

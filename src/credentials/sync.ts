@@ -9,7 +9,7 @@
  * given (the store's way: warnings and redaction are the caller's).
  */
 import type { AblyConfig } from "../config/schema.ts";
-import type { SecretsSync, StagedSecrets, TokenPair } from "../config/store.ts";
+import type { SecretsSync, StagedSecrets, TokenPair, UnreadableSecrets } from "../config/store.ts";
 import {
   fillSecret,
   type KeychainSlot,
@@ -25,6 +25,7 @@ import {
   type CredentialStore,
   fixFor,
   KEYCHAIN_SERVICE,
+  type KeychainCheck,
   KeychainError,
   PROBE_ITEM,
 } from "./keychain.ts";
@@ -41,7 +42,13 @@ export interface KeychainSync extends SecretsSync {
   /** Fills in the secrets of the named accounts (all when `"all"`); `reveal`: left printable. */
   load(config: AblyConfig, aliases: readonly string[] | "all", reveal?: boolean): Promise<void>;
   /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
-  check(): Promise<void>;
+  check(why?: KeychainCheck): Promise<void>;
+  /** This CLI's item names, sorted; `undefined` where the keychain cannot enumerate. */
+  list(): Promise<string[] | undefined>;
+  /** An item's secret (`undefined`: none), read directly: for items no account refers to. */
+  secret(item: string): Promise<string | undefined>;
+  /** Deletes an item directly; false when there was none. */
+  remove(item: string): Promise<boolean>;
 }
 
 export function keychainSync(hooks: SyncHooks): KeychainSync {
@@ -87,24 +94,48 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
     return secret ?? "";
   }
 
+  /** The slots of `aliases` (all: every account) not read yet for this config. */
+  const pending = (config: AblyConfig, aliases: readonly string[] | "all") => {
+    const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
+    const done = loadedOf(config);
+    return [...keychainSlots(config).values()].filter((slot) =>
+      !done.has(slot.item) && (!wanted || wanted.has(slot.item))
+    );
+  };
+
+  /** Reads one item into its table; a missing item is a warning. */
+  async function fill(config: AblyConfig, slot: KeychainSlot, reveal: boolean): Promise<void> {
+    const secret = await read(config, slot);
+    if (secret === "") {
+      hooks.warn(missingItem(slot));
+      return;
+    }
+    const secrets = fillSecret(slot, secret);
+    if (!reveal) hooks.protect(secrets);
+  }
+
   return {
     items: (config) => new Set(keychainSlots(config).keys()),
 
     async load(config, aliases, reveal = false) {
-      const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
-      const done = loadedOf(config);
-      const slots = [...keychainSlots(config).values()].filter((slot) =>
-        !done.has(slot.item) && (!wanted || wanted.has(slot.item))
-      );
-      for (const slot of slots) {
-        const secret = await read(config, slot);
-        if (secret === "") {
-          hooks.warn(missingItem(slot));
-          continue;
+      for (const slot of pending(config, aliases)) await fill(config, slot, reveal);
+    },
+
+    async loadEach(config, aliases) {
+      const unreadable: UnreadableSecrets[] = [];
+      for (const slot of pending(config, aliases)) {
+        try {
+          await fill(config, slot, false);
+        } catch (error) {
+          unreadable.push({
+            item: slot.item,
+            ...(slot.kind === "session" ? { sessionKey: slot.key } : {}),
+            aliases: slot.aliases,
+            reason: error instanceof Error ? error.message : String(error),
+          });
         }
-        const secrets = fillSecret(slot, secret);
-        if (!reveal) hooks.protect(secrets);
       }
+      return unreadable;
     },
 
     async previous(config, sessionKey): Promise<TokenPair | undefined> {
@@ -188,37 +219,72 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
       });
     },
 
-    async check() {
+    async list() {
+      const store = await open().catch((error) => {
+        throw itemFailure(error, "list the items of");
+      });
+      if (!store.list) return undefined;
+      try {
+        return await store.list();
+      } catch (error) {
+        throw itemFailure(error, "list the items of");
+      }
+    },
+
+    async secret(item) {
+      try {
+        return await (await open()).get(item);
+      } catch (error) {
+        throw itemFailure(error, `read the item ${item} of`);
+      }
+    },
+
+    async remove(item) {
+      try {
+        return await (await open()).delete(item);
+      } catch (error) {
+        throw itemFailure(error, `delete the item ${item} of`);
+      }
+    },
+
+    async check(why = {}) {
       try {
         const store = await open();
         await store.set(PROBE_ITEM, "probe");
         await store.delete(PROBE_ITEM);
       } catch (error) {
-        const problem = classify(error);
-        throw new CliError(
-          `Cannot use the OS keychain (${problem.message.split("\n")[0]}). ${
-            fixFor(problem.kind)
-          }, or log in without --keychain (and without ABLY_CLI_CREDENTIAL_STORE=keychain) to keep the tokens in the config file.`,
-          { component: "keychain", context: { problem: problem.kind } },
-        );
+        throw checkFailure(classify(error), why);
       }
     },
   };
 }
 
-/** Whether any table is marked `credentialStore = "keychain"`; on every update, so cheap. */
-export function usesKeychain(config: AblyConfig): boolean {
-  for (const key in config.oauthSessions ?? {}) {
-    if (config.oauthSessions![key].credentialStore === "keychain") return true;
-  }
-  for (const alias in config.accounts ?? {}) {
-    const account = config.accounts![alias];
-    if (account.authMethod !== "oauth" && account.credentialStore === "keychain") return true;
-  }
-  return false;
-}
+export { usesKeychain } from "../config/credential-marks.ts";
 
 type Action = "read" | "write";
+
+/**
+ * The probe failed. The fix fits the cause; "log in without --keychain" only for a login
+ * that asked for the keychain itself (for anyone else it would fix nothing).
+ */
+function checkFailure(problem: KeychainError, why: KeychainCheck): CliError {
+  const cause = problem.message.split("\n")[0];
+  const accounts = why.accounts ?? [];
+  const holds = accounts.length === 0
+    ? ""
+    : `, which holds the tokens of account${accounts.length === 1 ? "" : "s"} ${
+      accounts.map((alias) => `"${alias}"`).join(", ")
+    }; this login may have to read or replace them, so it stops before anything is authorized`;
+  const instead = why.loginAsked
+    ? ", or log in without --keychain (and without ABLY_CLI_CREDENTIAL_STORE=keychain) to keep the tokens in the config file"
+    : "";
+  return new CliError(
+    `Cannot use the OS keychain (${
+      problem.kind === "failed" ? "" : `${problem.kind}: `
+    }${cause})${holds}. ${fixFor(problem.kind)}${instead}.`,
+    { component: "keychain", context: { problem: problem.kind, accounts } },
+  );
+}
 
 /** The keychain items holding the tokens of `aliases` (file accounts have none). */
 function itemsOf(config: AblyConfig, aliases: readonly string[]): Set<string> {
@@ -246,6 +312,16 @@ function keychainFailure(error: unknown, slots: KeychainSlot[], action: Action):
       context: { problem: problem.kind, accounts: slots.flatMap((slot) => slot.aliases) },
       cause: error,
     },
+  );
+}
+
+function itemFailure(error: unknown, what: string): CliError {
+  const problem = classify(error);
+  return new CliError(
+    `Cannot ${what} the OS keychain (service ${KEYCHAIN_SERVICE}) (${
+      problem.kind === "failed" ? "" : `${problem.kind}: `
+    }${problem.message.split("\n")[0]}). ${fixFor(problem.kind)}.`,
+    { component: "keychain", context: { problem: problem.kind }, cause: error },
   );
 }
 

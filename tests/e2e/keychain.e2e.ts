@@ -158,6 +158,47 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "real keychain: --prune revokes an orphaned session item (left as the official CLI's logout leaves it) once at its issuer, then deletes it",
+  ignore: !ready && !ci,
+  async fn() {
+    assert.ok(ready, "CI=true but the keychain set-up failed: see scripts/keychain_e2e.sh");
+    const keychain = await openKeychain();
+    await withAblyServer({}, async (server) => {
+      const dir = await tempConfigDir();
+      const env = busEnv();
+      const key = `${EMAIL}::${server.host}`;
+      const login = await spawnCli(
+        ["accounts", "login", "--keychain", "--json", ...hostFlags(server)],
+        { configDir: dir, env },
+      );
+      assert.equal(login.code, 0, login.stderr + login.stdout);
+      // The official CLI's logout: the file entry goes, the keychain item stays.
+      await Deno.writeTextFile(`${dir}/config`, "[current]\n");
+      const prune = await spawnCli(["accounts", "keychain", "--prune", "--force", "--json"], {
+        configDir: dir,
+        env,
+      });
+      assert.equal(prune.code, 0, prune.stderr + prune.stdout);
+      const pruned = resultOf(prune.records()).items.filter((p: { item: string }) =>
+        p.item === key
+      );
+      assert.deepEqual(pruned, [{
+        item: key,
+        revocation: { access: { status: "revoked" }, refresh: { status: "revoked" } },
+        deleted: true,
+      }]);
+      assert.deepEqual(
+        server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+        [ISSUED.access, ISSUED.refresh].sort(),
+      );
+      assert.equal(await keychain.get(key), undefined);
+      await Deno.remove(dir, { recursive: true });
+    });
+  },
+});
+
 // Last in this file: the throw-away keyring stays locked (no prompt can unlock it here).
 Deno.test({
   name:

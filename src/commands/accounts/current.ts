@@ -1,9 +1,10 @@
 /** `ably accounts current`: the current account, verified with the Control API. */
 import type { Context } from "../../context.ts";
-import { Cancelled } from "../../errors.ts";
+import { Cancelled, CliError } from "../../errors.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
 import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
+import { fixFor, type KeychainProblem } from "../../credentials/keychain.ts";
 import { controlClientFor, isTokenProblem } from "./control-access.ts";
 import { currentOrFail } from "./resolve.ts";
 
@@ -33,8 +34,15 @@ export async function run(ctx: Context): Promise<void> {
     const reason = (error as Error).message;
     out.verbose("control", "verifyFailed", `Verification failed: ${reason}`);
     const tokenProblem = isTokenProblem(error);
+    // A keychain that cannot give the tokens is fixed at the keychain: the tokens are fine,
+    // and logging in again would fix nothing.
+    const keychain = error instanceof CliError && error.component === "keychain"
+      ? error.context.problem as KeychainProblem
+      : undefined;
     const summary = tokenProblem
       ? UNVERIFIED
+      : keychain
+      ? "Unable to verify account information: its tokens could not be read from the OS keychain."
       : host === undefined
       ? "Unable to verify account information."
       : `Unable to verify account information: the Control API at ${host} failed.`;
@@ -54,7 +62,11 @@ export async function run(ctx: Context): Promise<void> {
       },
     });
     out.print(
-      out.style.yellow(`Consider logging in again with "ably accounts login --alias ${alias}".`),
+      out.style.yellow(
+        keychain
+          ? `${fixFor(keychain)} (the tokens in the OS keychain are fine; no new login is needed).`
+          : `Consider logging in again with "ably accounts login --alias ${alias}".`,
+      ),
     );
     out.print(
       `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,

@@ -9,6 +9,7 @@
 import type { Context } from "../../context.ts";
 import { CliError, usageError } from "../../errors.ts";
 import { accountsOf } from "../../config/accounts.ts";
+import type { AblyConfig } from "../../config/schema.ts";
 import { aliasesUsing } from "../../config/sessions.ts";
 import type { KeychainOptions } from "../../cli/tree.ts";
 import {
@@ -31,6 +32,15 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
   if (options.all && options.accountAliasOrId !== undefined) {
     throw usageError("--all moves every account; do not name one as well.");
   }
+  if (options.prune) {
+    if (options.all || options.toFile || options.accountAliasOrId !== undefined) {
+      throw usageError(
+        "--prune works on keychain items no account uses; do not name an account, --all or --to-file.",
+      );
+    }
+    const { prune } = await import("./prune.ts");
+    return await prune(ctx, Boolean(options.force));
+  }
   const config = (await ctx.store.read()) ?? {};
   const targets = options.all ? Object.keys(accountsOf(config)) : [
     options.accountAliasOrId !== undefined
@@ -40,19 +50,30 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
   if (targets.length === 0) throw noAccounts(COMPONENT);
   const to = options.toFile ? "file" : "keychain";
   if (to === "keychain") await ctx.store.checkKeychain();
+  // A shared OAuth session moves for every alias using it: said before, and asked about on
+  // a terminal when the user named one account (--all moves them all anyway).
+  if (!options.all && !(await confirmShared(ctx, config, targets[0], to))) {
+    out.warning("Move cancelled.");
+    return;
+  }
 
-  const accounts: { alias: string; credentials: "keychain" | "file"; status: Status }[] = [];
+  const accounts: {
+    alias: string;
+    credentials: "keychain" | "file";
+    status: Status;
+    movedWith?: string[];
+  }[] = [];
   for (const alias of targets) {
-    const { value: status } = await ctx.store.update((fresh) => {
+    const { value: [status, movedWith] } = await ctx.store.update((fresh) => {
       if (!Object.hasOwn(accountsOf(fresh), alias)) {
         throw new CliError(`Account "${alias}" is no longer configured.`, {
           component: COMPONENT,
         });
       }
       const found = secretTableOf(fresh, alias);
-      if (!found) return { changed: false, value: "no-credentials" as Status };
+      if (!found) return { changed: false, value: ["no-credentials" as Status, []] };
       if (credentialsLocation(fresh, alias) === to) {
-        return { changed: false, value: "unchanged" as Status };
+        return { changed: false, value: ["unchanged" as Status, []] };
       }
       const slot = keychainSlots(fresh).get(found.item);
       if (to === "file" && slot && secretOf(slot) === undefined) {
@@ -62,21 +83,25 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
         );
       }
       if (to === "keychain" && !hasSecret(found.table)) {
-        return { changed: false, value: "no-credentials" as Status };
+        return { changed: false, value: ["no-credentials" as Status, []] };
       }
       setKeychainMark(fresh, alias, to === "keychain");
       // Back in the file, the tokens take their places again (the official CLI's key order).
       if (to === "file") inOfficialOrder(found.table);
-      return { changed: true, value: "moved" as Status };
+      return { changed: true, value: ["moved" as Status, sharedWith(fresh, alias)] };
     }, { cancellable: true, reads: [alias] });
-    accounts.push({ alias, credentials: status === "no-credentials" ? "file" : to, status });
+    accounts.push({
+      alias,
+      credentials: status === "no-credentials" ? "file" : to,
+      status,
+      ...(movedWith.length ? { movedWith } : {}),
+    });
     out.verbose("keychain", "moved", `${alias}: ${status}`);
   }
 
   out.result({ accounts });
   if (out.json) return;
-  for (const { alias, status } of accounts) {
-    const shared = sharedWith(config, alias);
+  for (const { alias, status, movedWith: shared = [] } of accounts) {
     if (status === "moved") {
       out.success(
         to === "keychain"
@@ -119,7 +144,29 @@ function hasSecret(table: Record<string, unknown>): boolean {
   return typeof table.accessToken === "string" || typeof table.refreshToken === "string";
 }
 
-function sharedWith(config: Record<string, unknown>, alias: string): string[] {
+/**
+ * Says which other aliases a move takes along (their session is shared), before it
+ * happens; on a terminal, asks. False: the user said no.
+ */
+async function confirmShared(
+  ctx: Context,
+  config: AblyConfig,
+  alias: string,
+  to: "keychain" | "file",
+): Promise<boolean> {
+  if (credentialsLocation(config, alias) === to) return true;
+  const others = sharedWith(config, alias);
+  if (others.length === 0) return true;
+  const names = others.map((other) => `"${other}"`).join(", ");
+  const where = to === "keychain" ? "into the OS keychain" : "back to the config file";
+  ctx.out.note(
+    `The OAuth session of "${alias}" is shared with ${names}: their tokens move ${where} too.`,
+  );
+  if (!ctx.interactive) return true;
+  return await ctx.prompter.confirm(`Move the tokens of "${alias}" and ${names} ${where}?`);
+}
+
+function sharedWith(config: AblyConfig, alias: string): string[] {
   const key = accountsOf(config)[alias]?.oauthSessionKey;
   return key ? aliasesUsing(config, key).filter((other) => other !== alias) : [];
 }

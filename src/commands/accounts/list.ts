@@ -3,6 +3,7 @@ import type { Context } from "../../context.ts";
 import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
 import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
 import { noAccounts } from "./resolve.ts";
+import { orphanedKeychainItems, orphansLine } from "./orphans.ts";
 
 export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
@@ -29,8 +30,18 @@ export async function run(ctx: Context): Promise<void> {
       ...(account.userEmail !== undefined ? { user: account.userEmail } : {}),
     };
   });
+  // Only for a config (or setting) that uses the keychain: a file-only list never loads it.
+  const orphans = await orphanedKeychainItems(ctx, config);
+  if (orphans?.kind === "failed") {
+    out.verbose(
+      "keychain",
+      "orphans",
+      `Could not look for orphaned keychain items: ${orphans.reason}`,
+    );
+  }
   out.result({
     accounts: rows,
+    ...(orphans?.kind === "found" ? { orphanedKeychainItems: orphans.items } : {}),
     ...(current !== undefined && Object.hasOwn(accountsOf(config), current)
       ? { currentAccount: current }
       : {}),
@@ -62,5 +73,8 @@ export async function run(ctx: Context): Promise<void> {
   }
   if (rows.some((row) => row.credentials === "keychain")) {
     out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE}.`);
+  }
+  if (orphans?.kind === "found" && orphans.items.length) {
+    out.note(orphansLine(orphans.items.length));
   }
 }

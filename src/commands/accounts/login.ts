@@ -18,7 +18,14 @@ import {
 } from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasProblem } from "../../config/alias.ts";
-import { OFFICIAL_CLI_NOTE, setKeychainMark } from "../../config/credential-marks.ts";
+import {
+  credentialsLocation,
+  isMarked,
+  keychainTouchableBy,
+  OFFICIAL_CLI_NOTE,
+  setKeychainMark,
+} from "../../config/credential-marks.ts";
+import { aliasesUsing, sessionKeyFor, sessionOf } from "../../config/sessions.ts";
 import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
 import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
 import { revokeTokenPair } from "../../oauth/revoke.ts";
@@ -54,6 +61,16 @@ interface LoginPlan {
   app?: { app: App; autoSelected: boolean };
   key?: { key: Key; autoSelected: boolean };
   keychain: boolean;
+  /** Other aliases sharing the session whose tokens move into the keychain with this login. */
+  movedWith: string[];
+}
+
+/** The user said no to a question that has no other way forward: stop, store nothing (exit 0). */
+class Declined extends Error {
+  constructor() {
+    super("declined");
+    this.name = "Declined";
+  }
 }
 
 export async function run(ctx: Context, options: LoginOptions): Promise<void> {
@@ -62,17 +79,33 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
     throw usageError(`${aliasProblem(options.alias)}.`);
   }
   // A config we could not save into must be found before the user authorizes anything;
-  // so must a keychain we could not store the tokens in.
-  await ctx.store.preflight();
+  // so must a keychain we could not store the tokens in, or read the tokens it replaces from.
+  const config = (await ctx.store.preflight()) ?? {};
   const keychain = options.keychain === true || ctx.settings.credentialStore === "keychain";
-  if (keychain) await ctx.store.checkKeychain();
+  if (keychain) await ctx.store.checkKeychain({ loginAsked: true });
+  else {
+    // Without --keychain a login still reads or writes the keychain when it replaces a
+    // keychain alias, or shares (or replaces) a keychain session of the same user, known
+    // only after authorization. One probe is enough for all of them: every item of this
+    // CLI is in one service of one keychain, so a keychain that takes the probe's write
+    // and delete is reachable and unlocked for the others too. (A refusal of one item
+    // alone, macOS per-item access, still fails at the write: nothing is stored and the
+    // issued tokens are revoked.)
+    const touched = keychainTouchableBy(config, options.alias);
+    if (touched) await ctx.store.checkKeychain({ accounts: touched });
+  }
 
   if (options.token !== undefined) {
     const token = await pastedToken(ctx, options.token);
     ctx.out.protect([token]);
-    const plan = await choose(ctx, options, controlFor(ctx, token), { kind: "token", token });
-    await save(ctx, { ...plan, keychain }, options);
-    report(ctx, { ...plan, keychain });
+    const plan = await choose(
+      ctx,
+      options,
+      controlFor(ctx, token),
+      { kind: "token", token },
+      keychain,
+    );
+    report(ctx, await save(ctx, plan, options));
     return;
   }
 
@@ -84,11 +117,11 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
     const plan = await choose(ctx, options, controlFor(ctx, tokens.accessToken), {
       kind: "oauth",
       tokens,
-    });
+    }, keychain);
     // Not cancellable: once the write has begun it is finished, and what it stores is kept.
-    await save(ctx, { ...plan, keychain }, options);
+    const saved = await save(ctx, plan, options);
     stored = true;
-    report(ctx, { ...plan, keychain });
+    report(ctx, saved);
   } catch (error) {
     if (stored) throw error;
     // Whatever stopped the login, the issued tokens must not outlive it. A second Ctrl-C
@@ -97,6 +130,14 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
       "Revoking the tokens issued for this login first…",
       revokeIssued(ctx, oauthHost, tokens),
     );
+    if (error instanceof Declined) {
+      ctx.out.warning(
+        failure === undefined
+          ? "Login cancelled; the issued tokens were revoked and nothing was stored."
+          : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`,
+      );
+      return;
+    }
     if (error instanceof Cancelled) {
       throw new Cancelled(
         undefined,
@@ -146,6 +187,7 @@ async function choose(
   options: LoginOptions,
   client: ControlClient,
   credentials: LoginPlan["credentials"],
+  keychain: boolean,
 ): Promise<LoginPlan> {
   const { out } = ctx;
   const spinner = out.spinner("Fetching your account details");
@@ -161,15 +203,53 @@ async function choose(
   out.print(`Using account ${out.style.cyan(account.name)} (${account.id}).`);
   const existing = (await ctx.store.read()) ?? {};
   const alias = await chooseAlias(ctx, existing, account, options.alias, Boolean(options.force));
+  const movedWith = keychain && credentials.kind === "oauth"
+    ? movingWith(existing, alias, me.user.email, ctx.settings.oauthHost)
+    : [];
+  if (movedWith.length) await confirmMove(ctx, me.user.email, movedWith);
   const app = await chooseApp(ctx, client, account.id);
   const key = app ? await chooseKey(ctx, client, app.app) : undefined;
   const holder = accountsOf(existing)[alias]?.accountId;
-  return { credentials, me, account, alias, holder, app, key, keychain: false };
+  return { credentials, me, account, alias, holder, app, key, keychain, movedWith };
 }
 
-/** One locked write of the plan; the store revokes the tokens it replaces. */
-async function save(ctx: Context, plan: LoginPlan, options: LoginOptions): Promise<void> {
-  await ctx.store.update((config) => {
+/**
+ * The other aliases whose file-kept tokens a keychain login moves into the keychain: the
+ * same user at the same issuer is one OAuth session (one key), so its tokens move for all.
+ */
+function movingWith(
+  config: AblyConfig,
+  alias: string,
+  email: string,
+  oauthHost: string | undefined,
+): string[] {
+  const key = sessionKeyFor(alias, email, oauthHost ?? DEFAULT_OAUTH_HOST);
+  const session = sessionOf(config, key);
+  if (!session || isMarked(session)) return [];
+  return aliasesUsing(config, key).filter((other) => other !== alias);
+}
+
+/** Said before anything is stored; asked on a terminal ("no" stops the login). */
+async function confirmMove(ctx: Context, email: string, others: string[]): Promise<void> {
+  const names = others.map((other) => `"${other}"`).join(", ");
+  ctx.out.note(
+    `The OAuth session of ${email} is shared with ${names}: with --keychain its tokens move into the OS keychain for ${
+      others.length === 1 ? "that account" : "those accounts"
+    } too (${OFFICIAL_CLI_NOTE}).`,
+  );
+  if (!ctx.interactive) return;
+  if (!(await ctx.prompter.confirm(`Move the tokens of ${names} into the OS keychain too?`))) {
+    throw new Declined();
+  }
+}
+
+/**
+ * One locked write of the plan; the store revokes the tokens it replaces. Returns the plan
+ * as stored: where the tokens went (a login joining a keychain session is kept there too)
+ * and who moved with it, as the file was under the lock.
+ */
+async function save(ctx: Context, plan: LoginPlan, options: LoginOptions): Promise<LoginPlan> {
+  const { value } = await ctx.store.update((config) => {
     const now = accountsOf(config)[plan.alias]?.accountId;
     if (now !== undefined && now !== plan.holder && now !== plan.account.id) {
       // Another ably process stored a different account under this alias meanwhile.
@@ -178,9 +258,14 @@ async function save(ctx: Context, plan: LoginPlan, options: LoginOptions): Promi
         { component: COMPONENT },
       );
     }
+    const movedWith = plan.keychain && plan.credentials.kind === "oauth"
+      ? movingWith(config, plan.alias, plan.me.user.email, ctx.settings.oauthHost)
+      : [];
     recordLogin(config, plan, ctx.settings, options.endpoint);
-    return { changed: true, value: undefined };
+    const keychain = credentialsLocation(config, plan.alias) === "keychain";
+    return { changed: true, value: { ...plan, keychain, movedWith } };
   }, { revokedAs: " replaced by this login" });
+  return value;
 }
 
 /** The login as the config records it. */
@@ -219,6 +304,7 @@ function report(ctx: Context, plan: LoginPlan): void {
       id: account.id,
       name: account.name,
       user: { email: me.user.email },
+      ...(plan.movedWith.length ? { movedWith: plan.movedWith } : {}),
       ...(app
         ? { app: { autoSelected: app.autoSelected, id: app.app.id, name: app.app.name } }
         : {}),
@@ -244,6 +330,13 @@ function report(ctx: Context, plan: LoginPlan): void {
   if (credentials === "keychain") {
     out.note(
       `Tokens stored in the OS keychain (service ${KEYCHAIN_SERVICE}), not in the config file; ${OFFICIAL_CLI_NOTE} (ably accounts keychain ${alias} --to-file).`,
+    );
+  }
+  if (plan.movedWith.length) {
+    out.note(
+      `The OAuth session is shared: the tokens of ${
+        plan.movedWith.join(", ")
+      } moved into the OS keychain too.`,
     );
   }
   if (app) {

@@ -13,7 +13,7 @@ import {
   currentAlias,
   removeAccount,
 } from "../../config/accounts.ts";
-import { deleteSession } from "../../config/sessions.ts";
+import { aliasesUsing, deleteSession } from "../../config/sessions.ts";
 import type { LogoutOptions } from "../../cli/tree.ts";
 import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
 import { describeRevocation, type Revocation } from "../../credentials/revocation.ts";
@@ -49,29 +49,42 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
   // The store revokes the tokens this removes under the lock, on what the file holds then
   // (tokens another run refreshed meanwhile are the ones revoked), just before the new file
   // replaces the old. Tokens the keychain cannot give are a reason to stop, unless the user
-  // says to remove the accounts anyway.
+  // says to remove the accounts anyway; --all keeps (and reports) just those accounts.
+  const keepUnreadable = Boolean(options.all && !options.skipRevoke);
   const logout = (removeUnreadable: boolean) =>
-    ctx.store.update((fresh) => {
+    ctx.store.update((fresh, { unreadable }) => {
+      const kept = new Set(unreadable.flatMap((found) => found.aliases));
+      const keptSessions = new Set(unreadable.map((found) => found.sessionKey));
       // --all means every account there is now, including any added meanwhile.
-      const targets = options.all ? Object.keys(accountsOf(fresh)) : chosen;
+      const targets = options.all
+        ? Object.keys(accountsOf(fresh)).filter((alias) => !kept.has(alias))
+        : chosen;
       if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
         return { changed: false, value: undefined };
       }
       const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
       for (const alias of targets) removeAccount(fresh, alias);
       // Sessions no account uses (a hand edit, an older tool) hold live tokens: --all ends them too.
-      const orphans = options.all ? Object.keys(fresh.oauthSessions ?? {}) : [];
+      const orphans = options.all
+        ? Object.keys(fresh.oauthSessions ?? {}).filter((key) =>
+          !keptSessions.has(key) && aliasesUsing(fresh, key).length === 0
+        )
+        : [];
       for (const key of orphans) deleteSession(fresh, key);
       const remaining = Object.keys(accountsOf(fresh));
+      const keptAccounts = unreadable.flatMap((found) =>
+        found.aliases.map((alias) => ({ alias, reason: found.reason }))
+      );
       return {
-        changed: true,
-        value: { targets, before, orphans, remaining, current: currentAlias(fresh) },
+        changed: targets.length > 0 || orphans.length > 0,
+        value: { targets, before, orphans, remaining, current: currentAlias(fresh), keptAccounts },
       };
     }, {
       cancellable: true,
       basis: snapshot,
       reads: options.all ? "all" : chosen,
       removeUnreadable,
+      keepUnreadable,
     });
   let updated;
   try {
@@ -85,7 +98,7 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
     updated = await logout(true);
   }
   const { value: planned, saved, attempts, removed } = updated;
-  if (!saved || !planned) {
+  if (!planned || (!saved && planned.keptAccounts.length === 0)) {
     throw new CliError(
       `Account "${
         chosen[0]
@@ -108,8 +121,30 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
     `Removed ${planned.targets.join(", ")} from ${location.file}`,
   );
 
-  if (options.all) reportAll(ctx, accounts, planned.before, planned.orphans, planned.remaining);
-  else report(ctx, accounts[0].alias, planned.remaining, planned.current, accounts[0].revocation);
+  if (options.all) {
+    reportAll(ctx, accounts, planned);
+    if (planned.keptAccounts.length) throw keptError(planned.keptAccounts);
+  } else report(ctx, accounts[0].alias, planned.remaining, planned.current, accounts[0].revocation);
+}
+
+/** The accounts --all kept because the keychain could not give their tokens: exit 1. */
+function keptError(kept: KeptAccount[]): CliError {
+  const aliases = kept.map((account) => account.alias);
+  return new CliError(
+    `${kept.length} account${kept.length === 1 ? " was" : "s were"} not logged out because ${
+      kept.length === 1 ? "its" : "their"
+    } tokens could not be read from the OS keychain: ${
+      aliases.join(", ")
+    }. Fix the keychain as said above and run the logout again, or add --skip-revoke to remove ${
+      kept.length === 1 ? "it" : "them"
+    } without revoking ${kept.length === 1 ? "its" : "their"} tokens.`,
+    { component: COMPONENT, context: { kept: aliases } },
+  );
+}
+
+interface KeptAccount {
+  alias: string;
+  reason: string;
 }
 
 function allAccounts(config: AblyConfig): string[] {
@@ -194,15 +229,20 @@ function report(
 function reportAll(
   ctx: Context,
   accounts: { alias: string; revocation: Revocation }[],
-  before: Map<string, Credentials>,
-  orphans: string[],
-  remaining: string[],
+  planned: {
+    before: Map<string, Credentials>;
+    orphans: string[];
+    remaining: string[];
+    keptAccounts: KeptAccount[];
+  },
 ): void {
   const { out } = ctx;
+  const { before, orphans, remaining, keptAccounts } = planned;
   out.result({
     accounts,
     remainingAccounts: remaining,
     ...(orphans.length ? { orphanedSessions: orphans.length } : {}),
+    ...(keptAccounts.length ? { keptAccounts } : {}),
   });
   if (out.json) return;
   const legacy = accounts.filter(({ alias }) => {
@@ -224,7 +264,16 @@ function reportAll(
       } no account used (left by a hand edit or an older tool); their tokens were revoked.`,
     );
   }
-  out.print('No remaining accounts. Use "ably accounts login" to log in to an account.');
+  // One by one: which account, why, and what to do.
+  for (const { alias, reason } of keptAccounts) {
+    out.warning(
+      `Account "${alias}" was kept: ${reason} Then run "ably accounts logout ${alias}" again, or add --skip-revoke to remove it without revoking its tokens.`,
+    );
+  }
+  if (remaining.length === 0) {
+    out.print('No remaining accounts. Use "ably accounts login" to log in to an account.');
+  }
+  if (accounts.length === 0) return;
   const names = accounts.map((a) => a.alias).join(", ");
   out.success(
     `Successfully logged out from ${accounts.length} account${

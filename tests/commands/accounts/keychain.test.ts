@@ -14,6 +14,7 @@ import {
   refreshTokenOf,
   SAMPLE_LEGACY,
   SAMPLE_OAUTH,
+  SAMPLE_SHARED,
   SECRET_MARKER,
 } from "../../helpers/fixtures.ts";
 
@@ -21,10 +22,11 @@ const EMAIL = "jane@acme.example";
 const MARKER = 'credentialStore = "keychain"';
 
 /** A config whose sessions (and legacy tokens) are in `keychain`, as a keychain login leaves it. */
-function inKeychain(config: string, keychain: FakeKeychain): string {
+function inKeychain(config: string, keychain: FakeKeychain, only?: string[]): string {
   const parsed = parseConfig(config, "config");
   let text = config;
   for (const [key, session] of Object.entries(parsed.oauthSessions ?? {})) {
+    if (only && !only.includes(key)) continue;
     keychain.items.set(
       key,
       JSON.stringify({ accessToken: session.accessToken, refreshToken: session.refreshToken }),
@@ -78,8 +80,14 @@ Deno.test("keychain login --json: tokens in the keychain only; list, current and
     assert.match(human.stderr, /official Ably CLI cannot use it/);
     const show = await runCli(["config", "show"], { configDir: dir, keychain });
     assert.match(show.stdout, /Tokens in the OS keychain \(service ably-cli-deno\)/);
-    assert.deepEqual(keychain.calls, [], "list and config show never read the keychain");
+    // list looks for items no account uses (names only); neither reads a token.
+    assert.deepEqual(
+      keychain.calls,
+      ["list", "list"],
+      "list and config show never read the keychain",
+    );
 
+    keychain.calls.length = 0;
     const reveal = await runCli(["config", "show", "--reveal"], {
       configDir: dir,
       keychain,
@@ -386,6 +394,9 @@ Deno.test("keychain: locked or absent keychain -> a clear error naming the accou
       /Cannot read the tokens of account "acme" from the OS keychain \(locked/,
     );
     assert.match(unwrapped(current.stderr), /Unlock your keyring/);
+    // The cached-details fallback names the keychain's fix, never a new login.
+    assert.doesNotMatch(current.stdout + current.stderr, /log(ging)? in again/i);
+    assert.match(current.stdout, /Unlock your keyring .* no new login is needed/);
     const logout = await runCli(["accounts", "logout", "--force"], { configDir: dir, keychain });
     assert.equal(logout.code, 1);
     assert.match(unwrapped(logout.stderr), /Cannot read the tokens of account "acme"/);
@@ -457,5 +468,370 @@ Deno.test("keychain: a locked keychain for one account never blocks another, fil
     assert.deepEqual(Object.keys(parseConfig(await readConfigText(dir), "config").accounts!), [
       "b",
     ]);
+  });
+});
+
+Deno.test("keychain login: a keychain some account uses is checked before the device flow, with or without --keychain; the advice fits the login", async () => {
+  await withAblyServer({}, async (server) => {
+    const cases = [
+      { name: "no --keychain, --alias of another", args: ["--alias", "other"], asked: false },
+      { name: "no --keychain, no --alias", args: [], asked: false },
+      { name: "--keychain", args: ["--alias", "other", "--keychain"], asked: true },
+      {
+        name: "ABLY_CLI_CREDENTIAL_STORE=keychain",
+        args: ["--alias", "other"],
+        env: { ABLY_CLI_CREDENTIAL_STORE: "keychain" },
+        asked: true,
+      },
+    ];
+    for (const { name, args, env, asked } of cases) {
+      const keychain = new FakeKeychain();
+      const config = buildConfig([
+        { alias: "dave2", issuer: server.host, email: EMAIL },
+        { alias: "filed", id: "Fffff1" },
+      ], "dave2");
+      const text = inKeychain(config, keychain);
+      const dir = await tempConfigDir(text);
+      keychain.state = "locked";
+      const run = await runCli(["accounts", "login", ...args, ...hostFlags(server)], {
+        configDir: dir,
+        keychain,
+        env,
+      });
+      const said = unwrapped(run.stderr);
+      assert.equal(run.code, 1, `${name}: ${run.stderr}`);
+      assert.match(said, /Cannot use the OS keychain \(locked/, name);
+      assert.match(said, /Unlock your keyring/, name);
+      if (asked) assert.match(said, /or log in without --keychain/, name);
+      else {
+        assert.match(said, /holds the tokens of account "dave2"/, name);
+        assert.doesNotMatch(said, /without --keychain|log in again/, name);
+      }
+      assert.equal(server.requests.length, 0, `${name}: nothing issued`);
+      assert.equal(await readConfigText(dir), text, name);
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("keychain login: a file-only config never checks the keychain (a login without --keychain works without one)", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = Object.assign(new FakeKeychain(), { state: "locked" as const });
+    const dir = await tempConfigDir(buildConfig([{ alias: "filed", id: "Fffff1" }], "filed"));
+    const run = await runCli(["accounts", "login", "--alias", "other", ...hostFlags(server)], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(keychain.calls, []);
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("keychain logout --all: accounts whose keychain tokens cannot be read are kept and reported one by one, the others removed (exit 1); --skip-revoke removes all", async () => {
+  await withAblyServer({}, async (server) => {
+    const ways = [
+      { name: "json", args: ["--force", "--json"], replies: undefined },
+      { name: "terminal", args: [], replies: ["yes" as const] },
+      { name: "--skip-revoke", args: ["--force", "--skip-revoke"], replies: undefined },
+    ];
+    for (const { name, args, replies } of ways) {
+      const keychain = new FakeKeychain();
+      const config = buildConfig([
+        { alias: "filed", issuer: server.host, email: "filed@example.com" },
+        { alias: "dave2", issuer: server.host, email: EMAIL },
+        { alias: "dave3", issuer: server.host, email: EMAIL },
+        { alias: "legacy" },
+      ], "dave2");
+      const dir = await tempConfigDir(
+        inKeychain(config, keychain, [`${EMAIL}::${server.host}`]),
+      );
+      keychain.state = "locked";
+      const revokesBefore = server.to("/oauth/revoke").length;
+      const run = await runCli(["accounts", "logout", "--all", ...args], {
+        configDir: dir,
+        keychain,
+        replies,
+      });
+      const after = parseConfig(await readConfigText(dir), "config");
+      const revoked = server.to("/oauth/revoke").slice(revokesBefore).map((r) => r.form.token);
+      assert.deepEqual(
+        revoked.sort(),
+        [accessTokenOf("filed@example.com"), refreshTokenOf("filed@example.com")].sort(),
+        name,
+      );
+      if (name === "--skip-revoke") {
+        assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+        assert.deepEqual(Object.keys(after.accounts ?? {}), [], name);
+        assert.match(
+          unwrapped(run.stderr),
+          /Tokens not revoked: the OS keychain could not give them/,
+        );
+        await Deno.remove(dir, { recursive: true });
+        continue;
+      }
+      assert.equal(run.code, 1, `${name}: ${run.stderr}`);
+      assert.deepEqual(Object.keys(after.accounts ?? {}), ["dave2", "dave3"], name);
+      assert.equal(after.oauthSessions?.[`${EMAIL}::${server.host}`]?.credentialStore, "keychain");
+      assert.deepEqual(Object.keys(after.oauthSessions ?? {}), [`${EMAIL}::${server.host}`]);
+      if (name === "json") {
+        const records = run.records();
+        const result = resultOf(records);
+        assert.deepEqual(result.accounts.map((a: { alias: string }) => a.alias), [
+          "filed",
+          "legacy",
+        ]);
+        assert.deepEqual(result.remainingAccounts, ["dave2", "dave3"]);
+        assert.deepEqual(
+          result.keptAccounts.map((a: { alias: string }) => a.alias),
+          ["dave2", "dave3"],
+        );
+        assert.match(result.keptAccounts[0].reason, /Unlock your keyring/);
+        const error = records.find((r) => r.type === "error") as Record<string, unknown>;
+        assert.deepEqual(error.kept, ["dave2", "dave3"]);
+      } else {
+        // On a terminal warnings wrap to its width: read them as one line.
+        const said = unwrapped(run.stderr).replace(/ *\n +/g, " ");
+        for (const alias of ["dave2", "dave3"]) {
+          assert.match(
+            said,
+            new RegExp(
+              `Account "${alias}" was kept: Cannot read the tokens of accounts "dave2", "dave3" from the OS keychain \\(locked: .*Unlock your keyring.*ably accounts logout ${alias}" again, or add --skip-revoke`,
+            ),
+            said,
+          );
+        }
+        assert.match(said, /2 accounts were not logged out/);
+        assert.match(said, /Successfully logged out from 2 accounts: filed, legacy/);
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("keychain login on a shared session: the other aliases moving with it are said first, asked about on a terminal, and listed (movedWith)", async () => {
+  await withAblyServer({}, async (server) => {
+    const ways = [
+      { name: "json", args: ["--json"], replies: undefined },
+      { name: "terminal yes", args: [], replies: ["yes" as const] },
+      { name: "terminal no", args: [], replies: ["no" as const] },
+    ];
+    for (const { name, args, replies } of ways) {
+      const keychain = new FakeKeychain();
+      const key = `${EMAIL}::${server.host}`;
+      const text = buildConfig(
+        [{ alias: "alpha-corp", issuer: server.host, email: EMAIL }],
+        "alpha-corp",
+      );
+      const dir = await tempConfigDir(text);
+      const revokesBefore = server.to("/oauth/revoke").length;
+      const run = await runCli(
+        ["accounts", "login", "--keychain", "--alias", "kc", ...args, ...hostFlags(server)],
+        { configDir: dir, keychain, replies },
+      );
+      assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+      const revoked = server.to("/oauth/revoke").slice(revokesBefore).map((r) => r.form.token);
+      if (name === "terminal no") {
+        assert.deepEqual(run.questions, [
+          'Move the tokens of "alpha-corp" into the OS keychain too?',
+        ]);
+        assert.match(
+          run.stderr,
+          /Login cancelled; the issued tokens were revoked and nothing was stored/,
+        );
+        assert.deepEqual(revoked.sort(), [ISSUED.access, ISSUED.refresh].sort());
+        assert.equal(await readConfigText(dir), text);
+        assert.equal(keychain.items.size, 0);
+        await Deno.remove(dir, { recursive: true });
+        continue;
+      }
+      // The shared session's old tokens were replaced (and revoked); the new ones are in the keychain.
+      assert.deepEqual(revoked.sort(), [accessTokenOf(EMAIL), refreshTokenOf(EMAIL)].sort(), name);
+      assert.deepEqual(keychain.tokens(key), {
+        accessToken: ISSUED.access,
+        refreshToken: ISSUED.refresh,
+      });
+      const after = await readConfigText(dir);
+      assertNoTokenIn(after);
+      assert.equal(parseConfig(after, "config").oauthSessions![key].credentialStore, "keychain");
+      if (name === "json") {
+        assert.deepEqual(resultOf(run.records()).account.movedWith, ["alpha-corp"]);
+      } else {
+        assert.match(
+          run.stderr,
+          /shared with "alpha-corp": with --keychain its tokens move into the OS keychain/,
+        );
+        assert.match(run.stderr, /tokens of alpha-corp moved into the OS keychain too/);
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("keychain login without --keychain into a keychain session: reported as keychain (the tokens went there)", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = buildConfig([{ alias: "dave2", issuer: server.host, email: EMAIL }], "dave2");
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const run = await runCli([
+      "accounts",
+      "login",
+      "--alias",
+      "other",
+      "--json",
+      ...hostFlags(server),
+    ], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(resultOf(run.records()).account.credentials, "keychain");
+    assertNoTokenIn(await readConfigText(dir));
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("accounts keychain on a shared session: said before, asked on a terminal, listed in JSON (movedWith)", async () => {
+  for (const way of ["json", "terminal yes", "terminal no"] as const) {
+    const keychain = new FakeKeychain();
+    const dir = await tempConfigDir(SAMPLE_SHARED);
+    const run = await runCli([
+      "accounts",
+      "keychain",
+      "acme-ltd",
+      ...(way === "json" ? ["--json"] : []),
+    ], {
+      configDir: dir,
+      keychain,
+      replies: way === "json" ? undefined : [way === "terminal yes" ? "yes" : "no"],
+    });
+    assert.equal(run.code, 0, `${way}: ${run.stderr}`);
+    if (way === "terminal no") {
+      assert.match(run.stderr, /Move cancelled/);
+      assert.equal(await readConfigText(dir), SAMPLE_SHARED);
+    } else if (way === "json") {
+      assert.deepEqual(resultOf(run.records()).accounts, [
+        {
+          alias: "acme-ltd",
+          credentials: "keychain",
+          status: "moved",
+          movedWith: ["acme-staging"],
+        },
+      ]);
+    } else {
+      assert.deepEqual(run.questions, [
+        'Move the tokens of "acme-ltd" and "acme-staging" into the OS keychain?',
+      ]);
+      const said = run.stderr;
+      assert.ok(
+        said.indexOf('shared with "acme-staging": their tokens move into the OS keychain too') <
+          said.indexOf("Moved the tokens of account acme-ltd"),
+        said,
+      );
+    }
+    if (way !== "terminal no") assert.ok(keychain.tokens("jane@acme.example::ably.com"));
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("accounts keychain --prune: an orphaned session item (as the official CLI's logout leaves it) is revoked at its issuer exactly once, then deleted; a legacy item is deleted with a note", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const orphan = `${EMAIL}::${server.host}`;
+    const tokens = { accessToken: accessTokenOf(EMAIL), refreshToken: refreshTokenOf(EMAIL) };
+    // The official CLI logged "gone" out: its file entry is removed, the item is not.
+    keychain.items.set(orphan, JSON.stringify(tokens));
+    keychain.items.set("account:old", JSON.stringify({ accessToken: "legacy_old_SeCrEt" }));
+    const kept = { alias: "kept", issuer: server.host, email: "kept@example.com" };
+    const config = buildConfig([kept], "kept");
+    const keptKey = `kept@example.com::${server.host}`;
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+
+    const list = await runCli(["accounts", "list", "--json"], { configDir: dir, keychain });
+    assert.deepEqual(resultOf(list.records()).orphanedKeychainItems, ["account:old", orphan]);
+    const human = await runCli(["accounts", "list"], { configDir: dir, keychain });
+    assert.match(
+      human.stderr,
+      /2 keychain items no account uses: run ably accounts keychain --prune/,
+    );
+
+    const no = await runCli(["accounts", "keychain", "--prune"], {
+      configDir: dir,
+      keychain,
+      replies: ["no"],
+    });
+    assert.equal(no.code, 0, no.stderr);
+    assert.match(no.stderr, new RegExp(`  ${orphan}\n`));
+    assert.equal(keychain.items.size, 3);
+
+    const run = await runCli(["accounts", "keychain", "--prune", "--force", "--json"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(resultOf(run.records()).items, [
+      {
+        item: "account:old",
+        revocation: { access: { status: "skipped", reason: "legacy-token" } },
+        deleted: true,
+      },
+      {
+        item: orphan,
+        revocation: { access: { status: "revoked" }, refresh: { status: "revoked" } },
+        deleted: true,
+      },
+    ]);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [tokens.accessToken, tokens.refreshToken].sort(),
+    );
+    assert.deepEqual([...keychain.items.keys()], [keptKey]);
+
+    const again = await runCli(["accounts", "keychain", "--prune", "--force"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /No keychain items to prune/);
+    assert.equal(server.to("/oauth/revoke").length, 2);
+    await Deno.remove(dir, { recursive: true });
+  });
+});
+
+Deno.test("accounts keychain --prune: a failed revocation keeps the item (exit 1); a keychain that cannot list says so; a file-only list never opens the keychain", async () => {
+  await withAblyServer({ revoke: { status: 503 } }, async (server) => {
+    const keychain = new FakeKeychain({
+      [`${EMAIL}::${server.host}`]: JSON.stringify({ accessToken: accessTokenOf(EMAIL) }),
+    });
+    const dir = await tempConfigDir(buildConfig([{ alias: "filed" }], "filed"));
+    const failed = await runCli(["accounts", "keychain", "--prune", "--force"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(failed.code, 1);
+    assert.match(
+      unwrapped(failed.stderr),
+      /1 keychain item was kept because revoking its tokens failed/,
+    );
+    assert.equal(keychain.items.size, 1);
+
+    const noList = {
+      get: (item: string) => keychain.get(item),
+      set: (item: string, secret: string) => keychain.set(item, secret),
+      delete: (item: string) => keychain.delete(item),
+    };
+    const unsupported = await runCli(["accounts", "keychain", "--prune", "--force"], {
+      configDir: dir,
+      keychain: noList,
+    });
+    assert.equal(unsupported.code, 1);
+    assert.match(unwrapped(unsupported.stderr), /cannot list its items/);
+
+    keychain.calls.length = 0;
+    const list = await runCli(["accounts", "list", "--json"], { configDir: dir, keychain });
+    assert.equal(list.code, 0);
+    assert.equal(resultOf(list.records()).orphanedKeychainItems, undefined);
+    assert.deepEqual(keychain.calls, []);
+    await Deno.remove(dir, { recursive: true });
   });
 });
