@@ -11,6 +11,7 @@ import type { AblyConfig } from "../config/schema.ts";
 import { checkWritable, readSnapshot, type RemovedSession, updateConfig } from "../config/store.ts";
 import { SavedNothing } from "../config/errors.ts";
 import { secretsOf } from "../config/mask.ts";
+import { usesKeychain } from "../config/credential-marks.ts";
 import type { CredentialStore } from "../credentials/keychain.ts";
 import type { KeychainSync } from "../credentials/sync.ts";
 import type { Attempts } from "../credentials/revocation.ts";
@@ -56,11 +57,9 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
     sync ??= syncModule().then(({ keychainSync }) =>
       keychainSync({ open: keychain, warn, protect: (secrets) => out.protect(secrets) })
     );
-  /** The keychain half, only for a config that uses it (checked cheaply, inline). */
-  const syncFor = async (config: AblyConfig) => {
-    const { usesKeychain } = await syncModule();
-    return usesKeychain(config) ? await keychainOf() : undefined;
-  };
+  /** The keychain half, only for a config that uses it (a plain data check, no module load). */
+  const syncFor = async (config: AblyConfig) =>
+    usesKeychain(config) ? await keychainOf() : undefined;
 
   return {
     async read() {

@@ -25,7 +25,6 @@ export async function withFileLock<T>(
   fn: () => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   const started = Date.now();
   let noticed = false;
   // Once per call, however many files a wait goes through.
@@ -40,7 +39,7 @@ export async function withFileLock<T>(
     let locked = false;
     try {
       locked = file.tryLockSync(true) ||
-        await waitForLock(file, lockPath, timeoutMs, deadline, started, {
+        await waitForLock(file, lockPath, timeoutMs, started, {
           signal: options.signal,
           onWait,
         });
@@ -60,9 +59,16 @@ export async function withFileLock<T>(
 /**
  * Waits in the kernel for the lock instead of polling: a blocking flock / LockFileEx (run
  * by Deno on a worker thread) is granted as soon as the holder lets go, and waiters burn no
- * CPU, so a crowd of writers neither starves one of them nor slows the holder down (with a
- * 15 ms poll, 100 waiters on 2 cores made a queue of 250 writes miss a 10 s time-out). A
- * blocking call cannot be cancelled: on time-out or Ctrl-C we stop waiting for it, and
+ * CPU, so a crowd of writers neither starves one of them nor slows the holder down.
+ *
+ * The time-out bounds a stall, not a queue: it runs while one and the same process holds
+ * the lock (the pid each holder records), and starts again whenever the holder changes. A
+ * stuck holder still ends every wait after `timeoutMs`; a hundred writers queued behind one
+ * another, each holding it for a few milliseconds, all get their turn (on 2 cores, with the
+ * CPU shared by every process starting up, a queue of 250 writes takes longer than 10 s,
+ * and an absolute time-out failed most of them although the lock never stopped moving).
+ *
+ * A blocking call cannot be cancelled: on time-out or Ctrl-C we stop waiting for it, and
  * whenever it is granted later the lock is released and the file closed at once. The
  * process exits on those errors anyway (main.ts), which also ends the call.
  * Resolves true once locked; rejects on time-out or abort; never leaves the file open.
@@ -71,27 +77,34 @@ function waitForLock(
   file: Deno.FsFile,
   lockPath: string,
   timeoutMs: number,
-  deadline: number,
   started: number,
   options: LockOptions,
 ): Promise<true> {
   const { signal, onWait } = options;
   return new Promise((resolve, reject) => {
     let settled = false;
+    let holder = readHolder(lockPath);
+    let since = Date.now();
     const finish = (outcome: () => void): boolean => {
       if (settled) return false;
       settled = true;
-      clearTimeout(timer);
+      clearInterval(watch);
       clearTimeout(notice);
       signal?.removeEventListener("abort", onAbort);
       outcome();
       return true;
     };
     const onAbort = () => finish(() => reject(lockWaitCancelled(lockPath)));
-    const timer = setTimeout(
-      () => finish(() => reject(timedOut(lockPath, timeoutMs))),
-      Math.max(0, deadline - Date.now()),
-    );
+    // A few reads of a tiny file a second: the holder's pid says whether the queue moves.
+    const watch = setInterval(() => {
+      const now = readHolder(lockPath);
+      if (now !== holder) {
+        holder = now;
+        since = Date.now();
+      } else if (Date.now() - since >= timeoutMs) {
+        finish(() => reject(timedOut(lockPath, timeoutMs, holder)));
+      }
+    }, Math.max(10, Math.min(200, timeoutMs / 4)));
     const notice = onWait
       ? setTimeout(
         () => onWait(readHolder(lockPath)),
@@ -113,11 +126,10 @@ function waitForLock(
   });
 }
 
-function timedOut(lockPath: string, timeoutMs: number): ConfigError {
-  const holder = readHolder(lockPath);
+function timedOut(lockPath: string, timeoutMs: number, holder: string | undefined): ConfigError {
   return new ConfigError(
     `Timed out after ${timeoutMs}ms waiting for the lock on ${lockPath}` +
-      (holder ? ` (held by process ${holder})` : "") +
+      (holder ? ` (held by process ${holder} all that time)` : "") +
       ". Another ably command is updating the config; try again when it has finished.",
     lockPath,
   );

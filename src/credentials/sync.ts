@@ -259,7 +259,6 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
   };
 }
 
-export { usesKeychain } from "../config/credential-marks.ts";
 
 type Action = "read" | "write";
 

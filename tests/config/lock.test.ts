@@ -148,3 +148,42 @@ Deno.test("lock: a waiter is served when the lock is freed, before its holder co
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lock: the time-out bounds a stall, not a queue: a wait whose holder keeps changing goes on; one holder for the whole time-out ends it", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const lockPath = `${dir}/config.lock`;
+  const file = await Deno.open(lockPath, { read: true, write: true, create: true });
+  const holdAs = async (pid: number) => {
+    await file.truncate(0);
+    await file.seek(0, Deno.SeekMode.Start);
+    await file.write(new TextEncoder().encode(`${pid}\n`));
+  };
+  try {
+    await file.lock(true);
+    // A queue that moves: a new holder every 150 ms for a second, then the lock is free.
+    await holdAs(1001);
+    const started = performance.now();
+    const waiting = withFileLock(lockPath, 400, () => Promise.resolve("got it"));
+    for (let pid = 1002; pid <= 1007; pid++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await holdAs(pid);
+    }
+    await file.unlock();
+    assert.equal(await waiting, "got it");
+    assert.ok(performance.now() - started > 800, "waited longer than the time-out");
+
+    // A stall: the same holder throughout.
+    await file.lock(true);
+    await holdAs(2001);
+    const stalled = performance.now();
+    await assert.rejects(
+      withFileLock(lockPath, 400, () => Promise.resolve("never")),
+      /Timed out after 400ms waiting for the lock .*held by process 2001 all that time/,
+    );
+    const after = performance.now() - stalled;
+    assert.ok(after >= 390 && after < 2000, `gave up after ${Math.round(after)} ms`);
+  } finally {
+    file.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
