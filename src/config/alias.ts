@@ -4,7 +4,7 @@ import type { AblyConfig } from "./schema.ts";
 import { accountsOf } from "./accounts.ts";
 
 /** Letters of either case, as the official CLI accepts them from `--alias`. */
-export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** `Acme & Co.` → `acme-and-co`, `42 Labs` → `account-42-labs`, `!!!` → `default`. */
 export function aliasFromName(name: string): string {

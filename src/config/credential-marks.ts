@@ -8,7 +8,7 @@
  */
 import type { AblyConfig } from "./schema.ts";
 
-export const MARKER = "credentialStore";
+const MARKER = "credentialStore";
 export const KEYCHAIN = "keychain";
 
 const SESSION_FIELDS = ["accessToken", "refreshToken"] as const;

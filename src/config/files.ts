@@ -13,7 +13,7 @@ const OS = Deno.build.os;
 const isWindows = OS === "windows";
 const SEP = isWindows ? "\\" : "/";
 /** Far above any real config (10,000 accounts take 2.7 MB); a larger file is refused unread. */
-export const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
 
 /**
  * The file's text, or `undefined` when it does not exist. Only a regular file
@@ -84,7 +84,7 @@ function tooBig(path: string, size: number): ConfigError {
   );
 }
 
-export function fileKind(info: Deno.FileInfo): string {
+function fileKind(info: Deno.FileInfo): string {
   if (info.isDirectory) return "a directory";
   if (info.isFifo) return "a FIFO (named pipe)";
   if (info.isCharDevice || info.isBlockDevice) return "a device";
@@ -147,7 +147,7 @@ function whom(mode: number): string {
   return mode & 0o020 && mode & 0o002 ? "group and others" : mode & 0o020 ? "group" : "others";
 }
 
-export function octal(mode: number): string {
+function octal(mode: number): string {
   return `0${(mode & 0o7777).toString(8)}`;
 }
 

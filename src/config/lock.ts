@@ -2,7 +2,7 @@ import { ConfigError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
 
 /** How long a wait lasts before the caller is told who holds the lock. */
-export const LOCK_WAIT_NOTICE_MS = 1_000;
+const LOCK_WAIT_NOTICE_MS = 1_000;
 
 export interface LockOptions {
   /** Stops waiting for the lock (throws `Cancelled`); a held lock is not interrupted. */

@@ -2,7 +2,7 @@
 import type { AblyConfig } from "./schema.ts";
 
 const SECRET_KEYS = new Set(["accessToken", "refreshToken"]);
-export const MASK = "[masked]";
+const MASK = "[masked]";
 
 export function maskSecrets(config: AblyConfig): AblyConfig {
   return mask(structuredClone(config)) as AblyConfig;

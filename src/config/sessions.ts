@@ -33,17 +33,6 @@ export function sessionOf(config: AblyConfig, sessionKey: string): OAuthSession 
   return sessions && Object.hasOwn(sessions, sessionKey) ? sessions[sessionKey] : undefined;
 }
 
-/** The sessions that removing `aliases` would leave unused (and so delete). */
-export function sessionsOnlyUsedBy(config: AblyConfig, aliases: string[]): string[] {
-  const leaving = new Set(aliases);
-  const keys = new Set<string>();
-  for (const alias of aliases) {
-    const key = (config.accounts ?? {})[alias]?.oauthSessionKey;
-    if (key && sessionOf(config, key)) keys.add(key);
-  }
-  return [...keys].filter((key) => aliasesUsing(config, key).every((a) => leaving.has(a)));
-}
-
 /**
  * The server that minted a session's tokens, and so the only one they may be
  * sent to: the account's `oauthHost`, else the issuer recorded in the session
