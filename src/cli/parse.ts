@@ -139,16 +139,18 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
 
   function unknownFlags(words: string[]): string {
     const plural = words.length > 1 ? "s" : "";
-    if (node.kind === "command" && node.secretArgs) {
-      return `Nonexistent flag${plural} (not shown, in case it is a token)`;
-    }
     const candidates = flags.filter((f) => showDevFlags || !f.hidden).map((f) => f.long);
-    const guess = words.length === 1 && words[0].startsWith("--") && !words[0].includes("=")
-      ? closest(words[0], candidates)
+    // `--alais=foo` is a mistyped `--alias` too: the name alone is compared.
+    const name = words[0].split("=")[0];
+    const guess = words.length === 1 && name.startsWith("--")
+      ? closest(name, candidates)
       : undefined;
-    return `Nonexistent flag${plural}: ${shown(words.join(", "))}${
-      guess ? `\nDid you mean ${guess}?` : ""
-    }`;
+    const hint = guess ? `\nDid you mean ${guess}?` : "";
+    // A suggestion names one of our flags, never what was typed.
+    if (node.kind === "command" && node.secretArgs) {
+      return `Nonexistent flag${plural} (not shown, in case it is a token)${hint}`;
+    }
+    return `Nonexistent flag${plural}: ${shown(words.join(", "))}${hint}`;
   }
 }
 

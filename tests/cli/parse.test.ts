@@ -76,9 +76,22 @@ Deno.test("parse: what is refused, and how it is named", () => {
     [["login", "ably_token_value"], "Unexpected argument (not shown, in case it is a token)"],
     [["login", "--ably_token_value"], "Nonexistent flag (not shown, in case it is a token)"],
     [["login", "-x", "--y"], "Nonexistent flags (not shown, in case it is a token)"],
-    // Several unknown flags, or one with a value, get no suggestion.
+    // ... but it does suggest the flag that was meant, naming only its own flag.
+    [
+      ["login", "--alais", "foo"],
+      "Nonexistent flag (not shown, in case it is a token)\nDid you mean --alias?",
+    ],
+    [
+      ["accounts", "login", "--no-browsr"],
+      "Nonexistent flag (not shown, in case it is a token)\nDid you mean --no-browser?",
+    ],
+    [
+      ["login", "--alais=foo"],
+      "Nonexistent flag (not shown, in case it is a token)\nDid you mean --alias?",
+    ],
+    // Several unknown flags get no suggestion; one with a value is compared by its name.
     [["accounts", "list", "--jsn", "--fore"], "Nonexistent flags: --jsn, --fore"],
-    [["accounts", "list", "--jsn=1"], "Nonexistent flag: --jsn=1"],
+    [["accounts", "list", "--jsn=1"], "Nonexistent flag: --jsn=1\nDid you mean --json?"],
     [["accounts", "list", "--jsn"], "Nonexistent flag: --jsn\nDid you mean --json?"],
     // A word after a group's flags is still a command name.
     [

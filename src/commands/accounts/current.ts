@@ -53,9 +53,11 @@ export async function run(ctx: Context): Promise<void> {
         ...local,
       },
     });
-    out.print(
-      out.style.yellow(`Consider logging in again with "ably accounts login --alias ${alias}".`),
-    );
+    if (tokenProblem) {
+      out.print(
+        out.style.yellow(`Consider logging in again with "ably accounts login --alias ${alias}".`),
+      );
+    }
     out.print(
       `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,
     );

@@ -67,6 +67,15 @@ export async function authorizeDevice(
   } catch (error) {
     spinner.stop();
     if (error instanceof Cancelled) throw error;
-    throw new CliError((error as OAuthError).message, { component: "accountLogin" });
+    const { message, code: reason } = error as OAuthError;
+    throw new CliError(message, { component: "accountLogin", hint: NEXT_STEP[reason ?? ""] });
   }
 }
+
+/** What to do after the authorization server ended the wait, by its RFC 8628 error code. */
+const NEXT_STEP: Record<string, string> = {
+  access_denied:
+    'The request was declined in the browser. To log in, run "ably accounts login" again and approve it.',
+  expired_token:
+    'The code was not approved in time. Run "ably accounts login" again for a new code.',
+};

@@ -128,10 +128,18 @@ Deno.test("login: human output shows the code and URL; no display, so no browser
 
 Deno.test("login: denied or expired authorization stores nothing (exit 1)", async () => {
   for (
-    const [error, message] of [["access_denied", "Authorization denied"], [
-      "expired_token",
-      "Device code expired",
-    ]]
+    const [error, message, hint] of [
+      [
+        "access_denied",
+        "Authorization denied",
+        /declined in the browser.*run "ably accounts login" again and approve it/,
+      ],
+      [
+        "expired_token",
+        "Device code expired",
+        /not approved in time\. Run "ably accounts login" again/,
+      ],
+    ] as const
   ) {
     await withAblyServer({ polls: [{ status: 400, body: { error } }] }, async (server) => {
       const dir = await tempConfigDir();
@@ -141,7 +149,12 @@ Deno.test("login: denied or expired authorization stores nothing (exit 1)", asyn
       assert.equal(run.code, 1);
       const error = records(run.stdout).find((r) => r.type === "error");
       assert.equal(error.error.message, message);
+      // What to do next is said, in JSON and on screen.
+      assert.match(error.error.hint, hint);
       await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+      const human = await runCli(["accounts", "login", ...hostFlags(server)], { configDir: dir });
+      assert.equal(human.code, 1);
+      assert.match(unwrapped(human.stderr), hint);
     });
   }
 });
@@ -260,7 +273,7 @@ Deno.test("login: an invalid --alias is a usage error before any request", async
     configDir: dir,
   });
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /An alias must start with a letter/);
+  assert.match(run.stderr, /An alias must start with an ASCII letter/);
   assert.doesNotMatch(run.stderr, /9lives/); // never echoed: it may be a token
 });
 
