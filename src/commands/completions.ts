@@ -9,6 +9,6 @@ export type CompletionsOptions = {
 };
 
 export function run(ctx: Context, options: CompletionsOptions, root: GroupSpec): Promise<void> {
-  ctx.out.print(completionScript(options.shell, commandTree(root)).trimEnd());
+  ctx.out.print(completionScript(options.shell, commandTree(root)).trimEnd(), { verbatim: true });
   return Promise.resolve();
 }

@@ -45,3 +45,16 @@ Deno.test("help: hidden dev flags appear only when asked for", () => {
   assert.doesNotMatch(formatHelp(node("accounts", "logout"), false), /--oauth-host/);
   assert.match(formatHelp(node("accounts", "logout"), true), /--oauth-host <value>/);
 });
+
+Deno.test("help: `accounts --help` lists the commands in the order `ably accounts` does", async () => {
+  const { runCli, tempConfigDir } = await import("../helpers/cli.ts");
+  const dir = await tempConfigDir();
+  const listing = (await runCli(["accounts"], { configDir: dir })).stdout;
+  const help = (await runCli(["accounts", "--help"], { configDir: dir })).stdout;
+  const listed = [...listing.matchAll(/^ {2}(ably accounts \w+)/gm)].map((m) => m[1]);
+  const commands = help.slice(help.indexOf("COMMANDS"));
+  const helped = [...commands.matchAll(/^ {2}(ably accounts \w+)/gm)].map((m) => m[1]);
+  assert.ok(listed.length >= 8);
+  assert.deepEqual(helped, listed);
+  assert.deepEqual(listed, [...listed].sort());
+});

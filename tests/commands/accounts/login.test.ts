@@ -473,7 +473,8 @@ Deno.test(
       assert.equal(code, 0, output);
       assert.match(
         output,
-        /Alias "test-account" is already used by a different account \(Account test-account, SomeoneElse\)/,
+        // Wrapped between words to the terminal's 80 columns.
+        /Alias "test-account" is already used by a different account\s+\(Account\s+test-account, SomeoneElse\)/,
       );
       assert.match(output, /Selected app: Two \(app2\)\./);
       assert.match(output, /Selected API key: Unnamed key \(k2\)\./);

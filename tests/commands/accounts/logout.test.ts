@@ -811,6 +811,8 @@ for (const row of ROWS) {
         configDir: dir,
         replies: row.replies,
         stdin: row.stdin,
+        // Wide enough that no line wraps: what is said is asserted here, wrapping elsewhere.
+        columns: 400,
       });
       assert.equal(run.code, row.code, run.stdout + run.stderr);
       if (row.stdout) assert.match(run.stdout, row.stdout);
