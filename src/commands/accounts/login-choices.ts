@@ -68,8 +68,9 @@ export async function chooseAlias(
         { component: "accountLogin" },
       );
     }
-    out.print();
-    out.print(`Alias "${alias}" is already used by a different account (${holder}).`);
+    // Lines that introduce a question go to stderr with it (as the question itself does).
+    out.note("");
+    out.note(`Alias "${alias}" is already used by a different account (${holder}).`);
     // The same rule as --alias: what the prompt accepts is what --alias would.
     const chosen = (await ctx.prompter.input("Enter an alias for this account:", {
       default: uniqueAlias(config, alias, account.id),
@@ -118,8 +119,8 @@ export async function chooseApp(
       );
       return undefined;
     }
-    out.print();
-    out.print("Select an app to use:");
+    out.note("");
+    out.note("Select an app to use:");
     const app = await ctx.prompter.choose(
       "Select an app:",
       apps.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
@@ -130,8 +131,8 @@ export async function chooseApp(
     out.warning("No apps found in this account. Create one in the Ably dashboard.");
     return undefined;
   }
-  out.print();
-  out.print("No apps found in your account.");
+  out.note("");
+  out.note("No apps found in your account.");
   if (!(await ctx.prompter.confirm("Would you like to create your first app now?"))) {
     return undefined;
   }
@@ -172,8 +173,8 @@ export async function chooseKey(
     );
     return undefined;
   }
-  out.print();
-  out.print("Select an API key to use:");
+  out.note("");
+  out.note("Select an API key to use:");
   const key = await ctx.prompter.choose(
     "Select a key:",
     keys.map((k) => ({ name: `${k.name || "Unnamed key"} (${k.id})`, value: k })),

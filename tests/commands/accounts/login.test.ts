@@ -18,6 +18,7 @@ import {
   spawnCli,
   tempConfigDir,
   tempDir,
+  tempFile,
   unwrapped,
 } from "../../helpers/cli.ts";
 import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
@@ -108,11 +109,13 @@ Deno.test("login: human output shows the code and URL; no display, so no browser
       configDir: dir,
     });
     assert.equal(run.code, 0, run.stderr);
+    // What the person acts on is on stderr, with the questions; stdout has the result.
     assert.match(
-      run.stdout,
+      run.stderr,
       /\n {2}Your authorization code: TEST-CODE\n\n {2}Visit: https:\/\/ably\.example\/device\?code=TEST-CODE\n/,
     );
-    assert.match(run.stdout, /Open the URL above in your browser to authorize\./);
+    assert.match(run.stderr, /Open the URL above in your browser to authorize\./);
+    assert.doesNotMatch(run.stdout, /TEST-CODE|Open the URL/);
     assert.match(run.stdout, /Using account Test Account \(VgQpOZ\)\./);
     assert.match(
       run.stdout,
@@ -400,10 +403,10 @@ Deno.test("login: server text shown on the terminal has no control characters", 
       env: { DISPLAY: ":0" },
     });
     assert.equal(run.code, 1);
-    assert.ok(!run.stdout.includes("\x1b") && !run.stdout.includes("\x07"), run.stdout);
-    assert.match(run.stdout, /Your authorization code: AB \]0;pwned CD/);
+    assert.ok(!run.stderr.includes("\x1b") && !run.stderr.includes("\x07"), run.stderr);
+    assert.match(run.stderr, /Your authorization code: AB \]0;pwned CD/);
     // Not a web address: never handed to the desktop opener, even with a display.
-    assert.doesNotMatch(run.stdout, /Opening /);
+    assert.doesNotMatch(run.stderr, /Opening /);
   } finally {
     await evil.shutdown();
   }
@@ -444,6 +447,45 @@ Deno.test("login: a Control API error keeps its status, Ably error code, help li
 });
 
 const onTerminal = { ignore: isWindows, sanitizeOps: false, sanitizeResources: false };
+
+Deno.test(
+  "login > file on a terminal: the code, the URL and what introduces a question stay on screen",
+  onTerminal,
+  async () => {
+    await withAblyServer({
+      keys: {
+        status: 200,
+        body: [
+          { id: "k1", name: "Root", key: "aBcDeF.k1:s3cr3tS3cr3t" },
+          { id: "k2", name: "Other", key: "aBcDeF.k2:s3cr3tS3cr3t" },
+        ],
+      },
+    }, async (server) => {
+      const dir = await tempConfigDir();
+      const file = await tempFile(".txt");
+      const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
+        configDir: dir,
+        steps: [["Select a key", "\r"]],
+        stdoutFile: file,
+      });
+      assert.equal(code, 0, output);
+      const saved = await Deno.readTextFile(file);
+      for (
+        const shown of [
+          "Your authorization code: TEST-CODE",
+          "Visit: https://ably.example/device?code=TEST-CODE",
+          "Open the URL above in your browser",
+          "Select an API key to use:",
+        ]
+      ) {
+        assert.ok(output.includes(shown), `not on screen: ${shown}\n${output}`);
+        assert.ok(!saved.includes(shown), `in the file: ${shown}\n${saved}`);
+      }
+      // The file gets the result.
+      assert.match(saved, /Account test-account is now the current account\.\n/);
+    });
+  },
+);
 
 Deno.test(
   "login on a terminal: alias clash asks for another alias; app and key pick lists",
@@ -781,9 +823,9 @@ Deno.test("login: when the browser cannot be opened, it says so and shows the UR
       env: { DISPLAY: ":0" },
     });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /Visit: https:\/\/ably\.example\/device\?code=TEST-CODE/);
+    assert.match(run.stderr, /Visit: https:\/\/ably\.example\/device\?code=TEST-CODE/);
     assert.match(
-      run.stdout,
+      run.stderr,
       /Opening https:\/\/ably\.example\/device\?code=TEST-CODE in your browser/,
     );
     assert.match(run.stderr, /Could not open a browser: open the URL above by hand to authorize\./);
