@@ -104,8 +104,9 @@ export async function chooseApp(
 ): Promise<{ app: ControlApp; autoSelected: boolean } | undefined> {
   const { out } = ctx;
   let apps: ControlApp[];
+  const fetching = out.spinner("Fetching your apps");
   try {
-    apps = await client.apps(accountId);
+    apps = await client.apps(accountId).finally(() => fetching.stop());
   } catch (error) {
     if (error instanceof Cancelled) throw error;
     out.warning(`Could not fetch apps: ${(error as Error).message}`);
@@ -139,9 +140,9 @@ export async function chooseApp(
   const name = await ctx.prompter.input("Enter a name for your app:", {
     validate: (value) => (value ? undefined : "App name cannot be empty"),
   });
-  out.progress(`Creating app ${name}`);
+  const creating = out.spinner(`Creating app ${name}`);
   try {
-    const app = await client.createApp(accountId, name);
+    const app = await client.createApp(accountId, name).finally(() => creating.stop());
     out.success("App created successfully.");
     return { app, autoSelected: false };
   } catch (error) {
@@ -158,8 +159,9 @@ export async function chooseKey(
 ): Promise<{ key: Key; autoSelected: boolean } | undefined> {
   const { out } = ctx;
   let keys: Key[];
+  const fetching = out.spinner(`Fetching the API keys of ${app.name}`);
   try {
-    keys = await client.keys(app.id);
+    keys = await client.keys(app.id).finally(() => fetching.stop());
   } catch (error) {
     if (error instanceof Cancelled) throw error;
     out.warning(`Could not fetch API keys: ${(error as Error).message}`);

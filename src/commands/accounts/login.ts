@@ -93,10 +93,11 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
     if (stored) throw error;
     // Whatever stopped the login, the issued tokens must not outlive it. A second Ctrl-C
     // waits for this (it is bounded by the OAuth time-out), and the screen says so.
+    const revoking = ctx.out.spinner("Revoking the tokens issued for this login");
     const failure = await ctx.shield(
       "Revoking the tokens issued for this login first…",
       revokeIssued(ctx, oauthHost, tokens),
-    );
+    ).finally(() => revoking.stop());
     if (error instanceof Cancelled) {
       throw new Cancelled(
         undefined,

@@ -922,3 +922,28 @@ Deno.test("login: checking the config can be saved creates nothing", async () =>
   assert.equal(run.code, 1);
   await assert.rejects(Deno.stat(`${root}/nested`), Deno.errors.NotFound);
 });
+
+Deno.test("login --token on a terminal: a Control API that never answers shows a spinner, then the time-out", async () => {
+  await withAblyServer({ me: { hang: true }, accounts: { hang: true } }, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli([
+      "accounts",
+      "login",
+      "--token",
+      "tok_hanging_0001",
+      ...hostFlags(server),
+    ], {
+      configDir: dir,
+      replies: [],
+      env: { ABLY_CONTROL_TIMEOUT_MS: "600" },
+      secrets: [],
+    });
+    assert.equal(run.code, 1);
+    // A frame of the spinner while it waited, cleared before the error.
+    assert.match(run.stderr, /^\r⠋ Fetching your account details\r⠙ Fetching/);
+    // deno-lint-ignore no-control-regex
+    assert.match(run.stderr, /Fetching your account details\r\x1b\[K › {3}Error: /);
+    assert.match(unwrapped(run.stderr), /did not answer within 600 ms/);
+    await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+  });
+});
