@@ -95,8 +95,13 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
     }
   }
 
-  if (options.help) return { kind: "help", node };
+  // `ably --help accounts login`: the help of the command the words name.
+  if (options.help) {
+    return node.kind === "group" ? descend(node, positionals) : { kind: "help", node };
+  }
   if (options.version && node === root) return { kind: "version" };
+  if (node.kind === "command" && node.builtin === "version") return { kind: "version" };
+  if (node.kind === "command" && node.builtin === "help") return descend(root, positionals);
   if (unknown.length) return { kind: "error", node, message: unknownFlags(unknown) };
   if (problems.length) return { kind: "error", node, message: problems[0] };
 
@@ -152,6 +157,19 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
     }
     return `Nonexistent flag${plural}: ${shown(words.join(", "))}${hint}`;
   }
+}
+
+/** The help of the command `words` name below `group`, or the unknown-command error. */
+function descend(group: GroupSpec, words: string[]): Parsed {
+  let node: Spec = group;
+  for (const word of words) {
+    if (node.kind !== "group") break;
+    const parent: GroupSpec = node;
+    const child = parent.commands.find((c) => c.name === word || c.aliases?.includes(word));
+    if (!child) return unknownCommand(parent, word);
+    node = child;
+  }
+  return { kind: "help", node };
 }
 
 function unknownCommand(group: GroupSpec, word: string): Parsed {

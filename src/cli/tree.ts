@@ -331,6 +331,29 @@ export const COMPLETIONS = {
   ],
 } as const satisfies CommandSpec;
 
+/** `ably help accounts login`: the help of the command named (oclif's help command). */
+const HELP = {
+  kind: "command",
+  id: "help",
+  name: "help",
+  summary: "Show help for a command",
+  builtin: "help",
+  args: [{ name: "command", description: "The command, e.g. accounts login" }],
+  flags: [],
+  examples: ["ably help accounts", "ably help accounts login"],
+} as const satisfies CommandSpec;
+
+/** `ably version`, as `ably --version` and `ably -v`. */
+const VERSION = {
+  kind: "command",
+  id: "version",
+  name: "version",
+  summary: "Show the CLI version",
+  builtin: "version",
+  args: [],
+  flags: [],
+} as const satisfies CommandSpec;
+
 export const COMPLETE = {
   // Called by the completion scripts on every Tab: fast, and silent on any problem.
   kind: "command",
@@ -360,7 +383,8 @@ export const tree: GroupSpec = {
   id: "ably",
   name: "ably",
   summary: "Ably command-line tool: account commands",
-  flags: [{ name: "version", long: "--version", description: "Show the CLI version" }],
+  // `-v` here is the version, as in the official CLI; after a command it is --verbose.
+  flags: [{ name: "version", long: "--version", short: "-v", description: "Show the CLI version" }],
   commands: [
     {
       kind: "group",
@@ -383,6 +407,8 @@ export const tree: GroupSpec = {
       commands: [CONFIG_PATH, CONFIG_SHOW],
     },
     COMPLETIONS,
+    HELP,
+    VERSION,
     COMPLETE,
   ],
 };

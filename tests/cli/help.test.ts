@@ -58,3 +58,19 @@ Deno.test("help: `accounts --help` lists the commands in the order `ably account
   assert.deepEqual(helped, listed);
   assert.deepEqual(listed, [...listed].sort());
 });
+
+Deno.test("help: `ably help accounts`, `ably --help accounts` and `ably version` print, exit 0", async () => {
+  const { runCli, tempConfigDir } = await import("../helpers/cli.ts");
+  const dir = await tempConfigDir();
+  for (const argv of [["help", "accounts"], ["--help", "accounts"]]) {
+    const run = await runCli(argv, { configDir: dir });
+    assert.equal(run.code, 0, argv.join(" "));
+    assert.match(run.stdout, /^Manage Ably accounts and your configured access tokens\n/);
+    assert.match(run.stdout, /\$ ably accounts COMMAND/);
+  }
+  for (const argv of [["version"], ["-v"], ["--version"]]) {
+    const run = await runCli(argv, { configDir: dir });
+    assert.equal(run.code, 0, argv.join(" "));
+    assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
+  }
+});

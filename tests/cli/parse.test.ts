@@ -133,3 +133,27 @@ Deno.test("parse: hidden flags are accepted, but suggested only when dev flags a
     node: "accounts:list",
   });
 });
+
+Deno.test("parse: help and version as the official CLI answers them", () => {
+  const cases: [string[], unknown][] = [
+    [["help"], { help: "ably" }],
+    [["help", "accounts"], { help: "accounts" }],
+    [["help", "accounts", "login"], { help: "accounts:login" }],
+    [["help", "account", "logout"], { help: "accounts:logout" }],
+    [["--help", "accounts"], { help: "accounts" }],
+    [["--help", "accounts", "switch"], { help: "accounts:switch" }],
+    [["-h", "config", "show"], { help: "config:show" }],
+    [["accounts", "--help", "list"], { help: "accounts:list" }],
+    [["help", "nope"], { error: 'Command "nope" not found.', node: "ably" }],
+    [["version"], { version: true }],
+    [["--version"], { version: true }],
+    // -v alone is the version, as in the official CLI...
+    [["-v"], { version: true }],
+    // ... but after a command it is --verbose (the official CLI would skip the command).
+    [["accounts", "logout", "-v"], {
+      run: "accounts:logout",
+      options: { verbose: true },
+    }],
+  ];
+  for (const [argv, expected] of cases) assert.deepEqual(outcome(argv), expected, argv.join(" "));
+});
