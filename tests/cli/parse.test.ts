@@ -68,8 +68,11 @@ Deno.test("parse: flags, values and arguments", () => {
 
 Deno.test("parse: what is refused, and how it is named", () => {
   const cases: [string[], string][] = [
-    [["completions"], "Missing SHELL argument"],
-    [["completions", "tcsh"], 'Unknown shell "tcsh": use one of bash, zsh, fish.'],
+    [["completions", "install", "tcsh"], 'Unknown shell "tcsh": use one of bash, zsh, fish.'],
+    [
+      ["completions", "tcsh"],
+      'Command "completions tcsh" not found. Did you mean "completions bash"?',
+    ],
     [["completions", "bash", "zsh"], "Unexpected argument: zsh"],
     [["accounts", "switch", "a", "b", "c"], "Unexpected arguments: b, c"],
     // Login never echoes what it did not expect: it may be a pasted token.
