@@ -65,7 +65,7 @@ Deno.test("completions install --dry-run: says what it would do, writes nothing"
   assert.deepEqual([...Deno.readDirSync(home)], []);
   const json = await install(home, ["fish", "--dry-run", "--json"]);
   const result = json.records().find((r) => r.type === "result");
-  assert.deepEqual(result.completions, {
+  assert.deepEqual(result?.completions, {
     shell: "fish",
     dryRun: true,
     changes: [{ path: `${home}/.config/fish/completions/ably.fish`, action: "created" }],
