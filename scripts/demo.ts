@@ -8,8 +8,10 @@
 import denoJson from "../deno.json" with { type: "json" };
 import { runFlags } from "./compile.ts";
 
-const bold = (text: string) => (Deno.noColor ? text : `\x1b[1m${text}\x1b[22m`);
-const dim = (text: string) => (Deno.noColor ? text : `\x1b[2m${text}\x1b[22m`);
+// Styled only on a terminal without NO_COLOR: `deno task demo > file` gets plain text.
+const color = !Deno.noColor && Deno.stdout.isTerminal();
+const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[22m` : text);
+const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[22m` : text);
 const mainTs = new URL("../main.ts", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
 
 const revoked: string[] = [];

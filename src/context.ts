@@ -59,6 +59,16 @@ export interface Settings {
   display: boolean;
   /** ABLY_CLI_CREDENTIAL_STORE: where new logins keep their tokens (default: the file). */
   credentialStore: "file" | "keychain";
+  /** Where `completions install` puts things: $SHELL, the home directory, XDG and zsh dirs. */
+  shell: ShellPlaces;
+}
+
+export interface ShellPlaces {
+  shell?: string;
+  home?: string;
+  xdgDataHome?: string;
+  xdgConfigHome?: string;
+  zdotdir?: string;
 }
 
 /**

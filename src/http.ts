@@ -1,4 +1,5 @@
 import { Cancelled } from "./errors.ts";
+import { formatDuration } from "./output/duration.ts";
 
 /**
  * What every HTTP client here shares: how a host becomes a URL, how a request
@@ -52,7 +53,7 @@ export async function fetchBounded(
     if (error instanceof HttpFailure) return error;
     if (options.signal?.aborted) return new Cancelled();
     if (timeout.aborted) {
-      return new HttpFailure(`timed out after ${options.timeoutMs}ms`, "timeout");
+      return new HttpFailure(`timed out after ${formatDuration(options.timeoutMs)}`, "timeout");
     }
     return new HttpFailure(printable(fetchFailure(error)), "network");
   };

@@ -5,7 +5,7 @@
  */
 import type { Env, Settings } from "./context.ts";
 import { shown, usageError } from "./errors.ts";
-import { configLocation } from "./config/location.ts";
+import { configLocation, homeDirectory } from "./config/location.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./config/store.ts";
 import { DEFAULT_CONTROL_TIMEOUT_MS } from "./control/api.ts";
 import { hostUrl } from "./http.ts";
@@ -32,6 +32,16 @@ export function readSettings(
     controlTimeoutMs: milliseconds(env, "ABLY_CONTROL_TIMEOUT_MS", DEFAULT_CONTROL_TIMEOUT_MS),
     lockTimeoutMs: milliseconds(env, "ABLY_CONFIG_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS),
     credentialStore: credentialStore(env),
+    shell: {
+      shell: env("SHELL") || undefined,
+      // Looked up only when asked for (without HOME it reads /etc/passwd).
+      get home() {
+        return homeDirectory(env);
+      },
+      xdgDataHome: env("XDG_DATA_HOME") || undefined,
+      xdgConfigHome: env("XDG_CONFIG_HOME") || undefined,
+      zdotdir: env("ZDOTDIR") || undefined,
+    },
     display: os === "darwin" || os === "windows" ||
       (os === "linux" && Boolean(env("DISPLAY") || env("WAYLAND_DISPLAY"))),
   };

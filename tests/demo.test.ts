@@ -6,6 +6,8 @@ Deno.test("demo: runs the real CLI on a throw-away config, never the user's ~/.a
   const home = await tempDir("ably-demo-home-");
   const env = await baseEnv(home);
   delete (env as Record<string, string | undefined>).ABLY_CLI_CONFIG_DIR;
+  // Colour allowed: piped output must still be plain (`deno task demo > file`).
+  delete (env as Record<string, string | undefined>).NO_COLOR;
   const words = denoJson.tasks.demo.split(/\s+/);
   const output = await new Deno.Command(Deno.execPath(), {
     args: words.slice(1), // "deno" itself is this test runner's executable
@@ -18,6 +20,7 @@ Deno.test("demo: runs the real CLI on a throw-away config, never the user's ~/.a
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
   assert.equal(output.code, 0, stderr);
+  assert.ok(!stdout.includes("\x1b[") && !stderr.includes("\x1b["), "escape codes in piped output");
   assert.match(stdout, /\$ ably accounts list\nFound 2 accounts:/);
   assert.match(stdout, /\(the authorization server revoked: access token, refresh token\)/);
   assert.match(stderr, /✓ Successfully logged out from account acme\./);

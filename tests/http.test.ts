@@ -85,7 +85,7 @@ Deno.test("http: the timeout covers the body, not only the headers", async () =>
     }).catch((e) => e);
     const elapsed = performance.now() - started;
     assert.ok(error instanceof HttpFailure, String(error));
-    assert.equal(error.message, "timed out after 300ms");
+    assert.equal(error.message, "timed out after 300 ms");
     assert.ok(elapsed < 1500, `took ${elapsed}ms`);
   } finally {
     await server.shutdown();

@@ -18,7 +18,10 @@ export function formatHelp(node: Spec, showDevFlags: boolean, columns = Infinity
   const path = pathOf(node);
   const flags = [...visibleFlags(node, showDevFlags), HELP_FLAG];
   const args = node.kind === "command" ? node.args : [];
-  const commands = node.kind === "group" ? node.commands.filter((c) => !c.hidden) : [];
+  // Alphabetical, as the `ably accounts` listing orders them.
+  const commands = node.kind === "group"
+    ? node.commands.filter((c) => !c.hidden).sort((a, b) => pathOf(a).localeCompare(pathOf(b)))
+    : [];
   const sections: string[] = [node.summary];
 
   const usage = [`$ ${path}`];
@@ -60,7 +63,8 @@ export function printListing(out: Reporter, group: GroupSpec): void {
   out.print(`Ably ${group.name} management commands:`);
   out.print();
   for (const [id, text] of rows.sort()) {
-    out.print(`  ${out.style.cyan(id.padEnd(width))} - ${text}`);
+    // Wrapped on a terminal with the description under itself.
+    out.print(`  ${out.style.cyan(id.padEnd(width))} - ${text}`, { hang: width + 5 });
   }
   out.print();
   out.print(`Run \`${pathOf(group)} COMMAND --help\` for more information on a command.`);

@@ -27,7 +27,10 @@ const loaders: {
   "accounts:token": () => import("../commands/accounts/token.ts"),
   "config:path": () => import("../commands/config/path.ts"),
   "config:show": () => import("../commands/config/show.ts"),
-  "completions": () => import("../commands/completions.ts"),
+  "completions:bash": async () => (await import("../commands/completions.ts")).printer("bash"),
+  "completions:zsh": async () => (await import("../commands/completions.ts")).printer("zsh"),
+  "completions:fish": async () => (await import("../commands/completions.ts")).printer("fish"),
+  "completions:install": () => import("../commands/completions-install.ts"),
   "__complete": () => import("../commands/complete-aliases.ts"),
 };
 

@@ -95,8 +95,13 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
     }
   }
 
-  if (options.help) return { kind: "help", node };
+  // `ably --help accounts login`: the help of the command the words name.
+  if (options.help) {
+    return node.kind === "group" ? descend(node, positionals) : { kind: "help", node };
+  }
   if (options.version && node === root) return { kind: "version" };
+  if (node.kind === "command" && node.builtin === "version") return { kind: "version" };
+  if (node.kind === "command" && node.builtin === "help") return descend(root, positionals);
   if (unknown.length) return { kind: "error", node, message: unknownFlags(unknown) };
   if (problems.length) return { kind: "error", node, message: problems[0] };
 
@@ -139,17 +144,32 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
 
   function unknownFlags(words: string[]): string {
     const plural = words.length > 1 ? "s" : "";
-    if (node.kind === "command" && node.secretArgs) {
-      return `Nonexistent flag${plural} (not shown, in case it is a token)`;
-    }
     const candidates = flags.filter((f) => showDevFlags || !f.hidden).map((f) => f.long);
-    const guess = words.length === 1 && words[0].startsWith("--") && !words[0].includes("=")
-      ? closest(words[0], candidates)
+    // `--alais=foo` is a mistyped `--alias` too: the name alone is compared.
+    const name = words[0].split("=")[0];
+    const guess = words.length === 1 && name.startsWith("--")
+      ? closest(name, candidates)
       : undefined;
-    return `Nonexistent flag${plural}: ${shown(words.join(", "))}${
-      guess ? `\nDid you mean ${guess}?` : ""
-    }`;
+    const hint = guess ? `\nDid you mean ${guess}?` : "";
+    // A suggestion names one of our flags, never what was typed.
+    if (node.kind === "command" && node.secretArgs) {
+      return `Nonexistent flag${plural} (not shown, in case it is a token)${hint}`;
+    }
+    return `Nonexistent flag${plural}: ${shown(words.join(", "))}${hint}`;
   }
+}
+
+/** The help of the command `words` name below `group`, or the unknown-command error. */
+function descend(group: GroupSpec, words: string[]): Parsed {
+  let node: Spec = group;
+  for (const word of words) {
+    if (node.kind !== "group") break;
+    const parent: GroupSpec = node;
+    const child = parent.commands.find((c) => c.name === word || c.aliases?.includes(word));
+    if (!child) return unknownCommand(parent, word);
+    node = child;
+  }
+  return { kind: "help", node };
 }
 
 function unknownCommand(group: GroupSpec, word: string): Parsed {

@@ -98,6 +98,8 @@ function reporterFor(host: Host, command: string, format: Format, verbose: boole
     animate: host.terminal.stderr,
     columns: host.terminal.stderr ? host.columns() : 80,
     wrapWarnings: host.terminal.stderr,
+    stdoutColumns: host.terminal.stdout ? host.columns() : undefined,
+    stderrColumns: host.terminal.stderr ? host.columns() : undefined,
     stdout: host.stdout,
     stderr: host.stderr,
     stderrRaw: host.stderrRaw,

@@ -69,6 +69,8 @@ export interface CommandSpec extends NodeSpec {
   secretArgs?: boolean;
   /** Never prints an error: shells call it on every Tab. */
   silent?: boolean;
+  /** Answered by the parser, never loaded: `ably help [COMMAND]`, `ably version`. */
+  builtin?: "help" | "version";
   /** Said when the user stops it (Ctrl-C, Esc, Ctrl-D at a question), e.g. "Logout cancelled." */
   cancelled?: string;
   /** Added to the hint when a question found standard input empty, e.g. "Use --force …". */

@@ -326,23 +326,85 @@ export const CONFIG_SHOW = {
   examples: ["ably config show", "ably config show --json", "ably config show --reveal"],
 } as const satisfies CommandSpec;
 
-export const COMPLETIONS = {
+function completionScript<const Id extends string, const Shell extends string>(
+  id: Id,
+  shell: Shell,
+  example: string,
+) {
+  return {
+    kind: "command",
+    id,
+    name: shell,
+    summary:
+      `Print the ${shell} completion script (to install it: ably completions install ${shell})`,
+    args: [],
+    flags: [],
+    examples: [example],
+  } as const satisfies CommandSpec;
+}
+
+export const COMPLETIONS_BASH = completionScript(
+  "completions:bash",
+  "bash",
+  "source <(ably completions bash)",
+);
+export const COMPLETIONS_ZSH = completionScript(
+  "completions:zsh",
+  "zsh",
+  "ably completions zsh > ~/.zsh/completions/_ably",
+);
+export const COMPLETIONS_FISH = completionScript(
+  "completions:fish",
+  "fish",
+  "ably completions fish > ~/.config/fish/completions/ably.fish",
+);
+
+export const COMPLETIONS_INSTALL = {
   kind: "command",
-  id: "completions",
-  name: "completions",
-  summary: "Print a shell completion script (bash, zsh or fish)",
+  id: "completions:install",
+  name: "install",
+  summary: "Install completions for your shell where it loads them, and say what changed",
   args: [{
     name: "shell",
-    description: "bash, zsh or fish",
-    required: true,
+    description: "bash, zsh or fish (default: the one $SHELL names)",
     choices: ["bash", "zsh", "fish"],
   }],
-  flags: [],
-  examples: [
-    "ably completions bash > ~/.local/share/bash-completion/completions/ably",
-    'ably completions zsh > "${fpath[1]}/_ably"',
-    "ably completions fish > ~/.config/fish/completions/ably.fish",
+  flags: [
+    {
+      name: "dryRun",
+      long: "--dry-run",
+      description: "Show what would be written and added, change nothing",
+    },
+    ...JSON_FLAGS,
   ],
+  examples: [
+    "ably completions install",
+    "ably completions install zsh --dry-run",
+    "ably completions install fish",
+  ],
+} as const satisfies CommandSpec;
+
+/** `ably help accounts login`: the help of the command named (oclif's help command). */
+const HELP = {
+  kind: "command",
+  id: "help",
+  name: "help",
+  summary: "Show help for a command",
+  builtin: "help",
+  args: [{ name: "command", description: "The command, e.g. accounts login" }],
+  flags: [],
+  examples: ["ably help accounts", "ably help accounts login"],
+} as const satisfies CommandSpec;
+
+/** `ably version`, as `ably --version` and `ably -v`. */
+const VERSION = {
+  kind: "command",
+  id: "version",
+  name: "version",
+  summary: "Show the CLI version",
+  builtin: "version",
+  args: [],
+  flags: [],
 } as const satisfies CommandSpec;
 
 export const COMPLETE = {
@@ -366,7 +428,7 @@ export type SwitchOptions = OptionsOf<typeof SWITCH>;
 export type StatusOptions = OptionsOf<typeof STATUS>;
 export type TokenOptions = OptionsOf<typeof TOKEN>;
 export type ConfigShowOptions = OptionsOf<typeof CONFIG_SHOW>;
-export type CompletionsOptions = OptionsOf<typeof COMPLETIONS>;
+export type CompletionsInstallOptions = OptionsOf<typeof COMPLETIONS_INSTALL>;
 export type CompleteOptions = OptionsOf<typeof COMPLETE>;
 
 export const tree: GroupSpec = {
@@ -374,7 +436,8 @@ export const tree: GroupSpec = {
   id: "ably",
   name: "ably",
   summary: "Ably command-line tool: account commands",
-  flags: [{ name: "version", long: "--version", description: "Show the CLI version" }],
+  // `-v` here is the version, as in the official CLI; after a command it is --verbose.
+  flags: [{ name: "version", long: "--version", short: "-v", description: "Show the CLI version" }],
   commands: [
     {
       kind: "group",
@@ -396,7 +459,16 @@ export const tree: GroupSpec = {
       flags: [],
       commands: [CONFIG_PATH, CONFIG_SHOW],
     },
-    COMPLETIONS,
+    {
+      kind: "group",
+      id: "completions",
+      name: "completions",
+      summary: "Shell completions: print the script for bash, zsh or fish, or install it",
+      flags: [],
+      commands: [COMPLETIONS_BASH, COMPLETIONS_FISH, COMPLETIONS_INSTALL, COMPLETIONS_ZSH],
+    },
+    HELP,
+    VERSION,
     COMPLETE,
   ],
 };

@@ -4,11 +4,12 @@ import type { GroupSpec } from "../cli/spec.ts";
 import { commandTree } from "../completions/tree.ts";
 import { completionScript, type Shell } from "../completions/scripts.ts";
 
-export type CompletionsOptions = {
-  shell: Shell;
-};
-
-export function run(ctx: Context, options: CompletionsOptions, root: GroupSpec): Promise<void> {
-  ctx.out.print(completionScript(options.shell, commandTree(root)).trimEnd());
-  return Promise.resolve();
+/** The command that prints `shell`'s script. */
+export function printer(shell: Shell) {
+  return {
+    run(ctx: Context, _options: unknown, root: GroupSpec): Promise<void> {
+      ctx.out.print(completionScript(shell, commandTree(root)).trimEnd(), { verbatim: true });
+      return Promise.resolve();
+    },
+  };
 }

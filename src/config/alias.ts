@@ -30,5 +30,5 @@ export function uniqueAlias(config: AblyConfig, base: string, accountId: string)
 export function aliasProblem(alias: string): string | undefined {
   return ALIAS_PATTERN.test(alias)
     ? undefined
-    : "An alias must start with a letter and contain only letters, numbers, dashes and underscores";
+    : "An alias must start with an ASCII letter (a-z, A-Z) and contain only ASCII letters, digits, dashes and underscores";
 }

@@ -200,9 +200,13 @@ export function setKeychainMark(config: AblyConfig, alias: string, keychain: boo
   return true;
 }
 
-/** Said wherever it matters: the official CLI finds no token in a marked table. */
+/** Said wherever it matters: the official CLI finds no token in a marked table. One account: */
 export const OFFICIAL_CLI_NOTE =
-  "the official Ably CLI cannot use it (it will say the session expired) until it is moved back to the file";
+  "the official Ably CLI cannot use this account until its tokens are moved back to the file: it would say the session expired";
+
+/** The same, after a plural ("For accounts whose tokens are in the OS keychain, …"). */
+export const OFFICIAL_CLI_NOTE_PLURAL =
+  "the official Ably CLI cannot use them until their tokens are moved back to the file: it would say the session expired";
 
 /** Whether any table is marked `credentialStore = "keychain"`; on every update, so cheap. */
 export function usesKeychain(config: AblyConfig): boolean {

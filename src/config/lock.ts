@@ -1,5 +1,6 @@
 import { ConfigError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
+import { formatDuration } from "../output/duration.ts";
 
 /** How long a wait lasts before the caller is told who holds the lock. */
 const LOCK_WAIT_NOTICE_MS = 1_000;
@@ -128,7 +129,7 @@ function waitForLock(
 
 function timedOut(lockPath: string, timeoutMs: number, holder: string | undefined): ConfigError {
   return new ConfigError(
-    `Timed out after ${timeoutMs}ms waiting for the lock on ${lockPath}` +
+    `Timed out after ${formatDuration(timeoutMs)} waiting for the lock on ${lockPath}` +
       (holder ? ` (held by process ${holder} all that time)` : "") +
       ". Another ably command is updating the config; try again when it has finished.",
     lockPath,

@@ -17,6 +17,7 @@ import {
 import { redact } from "../redact.ts";
 import { ControlApiError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
+import { formatDuration } from "../output/duration.ts";
 
 export { ControlApiError };
 
@@ -123,7 +124,9 @@ export function controlClient(
       const failure = error as HttpFailure;
       if (failure.kind === "timeout") {
         throw new ControlApiError(
-          `Network error: ${host} did not answer within ${timeoutMs}ms; ${method} ${path} timed out`,
+          `Network error: ${host} did not answer within ${
+            formatDuration(timeoutMs)
+          }; ${method} ${path} timed out`,
         );
       }
       if (failure.kind === "too-large") {

@@ -9,6 +9,7 @@ import type { RemovedSession } from "../config/store.ts";
 import type { SavedNothing } from "../config/errors.ts";
 import { CliError } from "../errors.ts";
 import type { Reporter } from "../output/reporter.ts";
+import { formatDuration } from "../output/duration.ts";
 import { type RevokeResult, revokeTokenPair } from "../oauth/revoke.ts";
 
 export type TokenOutcome =
@@ -72,10 +73,15 @@ export async function revokeRemoved(
           `Failed to revoke ${kind} token${of} (${outcome.reason}); it may remain valid until its natural expiry.`,
         );
       }
-      out.verbose("oauth", "revokeResult", `${kind} token: ${outcome.status} (${elapsedMs}ms)`, {
-        token: kind,
-        status: outcome.status,
-      });
+      out.verbose(
+        "oauth",
+        "revokeResult",
+        `${kind} token: ${outcome.status} (${formatDuration(elapsedMs)})`,
+        {
+          token: kind,
+          status: outcome.status,
+        },
+      );
     }
   }
   return attempts;

@@ -259,7 +259,6 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
   };
 }
 
-
 type Action = "read" | "write";
 
 /**

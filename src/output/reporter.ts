@@ -28,6 +28,12 @@ export interface ReporterOptions {
   columns: number;
   /** Warnings are wrapped by words only on a terminal; piped, a warning is one line. */
   wrapWarnings?: boolean;
+  /**
+   * The width of the terminal each stream is on, to wrap every human line to (`fitLine`);
+   * unset when that stream is not a terminal: piped or redirected text is never wrapped.
+   */
+  stdoutColumns?: number;
+  stderrColumns?: number;
   stdout?: (line: string) => void;
   stderr?: (line: string) => void;
   /** Raw text on stderr (spinner frames). */
@@ -38,13 +44,21 @@ export interface Spinner {
   stop(): void;
 }
 
+/** How a printed line may be laid out on a terminal. */
+export interface Layout {
+  /** Continuation lines start at this column (default: under the line's text). */
+  hang?: number;
+  /** Data shown as it is (a file's text, a script): never wrapped. */
+  verbatim?: boolean;
+}
+
 export interface Reporter {
   readonly json: boolean;
   readonly style: Style;
   /** Secrets to keep out of every line printed from now on (tokens, key secrets). */
   protect(values: Iterable<string | undefined>): void;
   /** A human data line on stdout (ignored in JSON mode). */
-  print(line?: string): void;
+  print(line?: string, layout?: Layout): void;
   /** The command's result record (JSON mode only). */
   result(payload: Record<string, unknown>): void;
   /**
@@ -108,10 +122,26 @@ export function createReporter(options: ReporterOptions): Reporter {
   const clean = (line: string) => secrets.size === 0 ? line : withoutSecrets(line, secrets);
   const rawStdout = options.stdout ?? ((line: string) => console.log(line));
   const rawStderr = options.stderr ?? ((line: string) => console.error(line));
-  const stdout = (line: string) => rawStdout(terminal.clean(clean(line)));
-  const stderr = (line: string) => rawStderr(terminal.clean(clean(line)));
   const stderrRaw = options.stderrRaw ??
     ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
+  // A line printed while a spinner turns replaces its frame; the next frame is drawn below.
+  let spinning = false;
+  const clearSpinner = () => {
+    if (spinning) stderrRaw("\r\x1b[K");
+  };
+  // Every human line on a terminal is wrapped by one rule (`fitLine`), after it is made safe,
+  // so the width measured is the width shown; `preformatted` lines (warnings, errors) were.
+  const fit = (line: string, columns: number | undefined, layout?: Layout) =>
+    columns === undefined || layout?.verbatim ? line : fitLine(line, columns, layout?.hang);
+  const stdout = (line: string, layout?: Layout) => {
+    clearSpinner();
+    rawStdout(fit(terminal.clean(clean(line)), options.stdoutColumns, layout));
+  };
+  const stderr = (line: string, preformatted = false) => {
+    clearSpinner();
+    const shown = terminal.clean(clean(line));
+    rawStderr(preformatted ? shown : fit(shown, options.stderrColumns));
+  };
 
   const render = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
     renderJson(
@@ -131,8 +161,8 @@ export function createReporter(options: ReporterOptions): Reporter {
         if (value && value.length >= MIN_SECRET) secrets.add(value.toLowerCase());
       }
     },
-    print(line = "") {
-      if (!json) stdout(line);
+    print(line = "", layout) {
+      if (!json) stdout(line, layout);
     },
     result(payload) {
       if (json) record("result", payload);
@@ -157,7 +187,10 @@ export function createReporter(options: ReporterOptions): Reporter {
       else {
         // Neutralised before wrapping, so the wrapped width is the shown width.
         const shown = terminal.clean(message);
-        stderr(formatWarning(shown, options.wrapWarnings ? options.columns : Infinity, style));
+        stderr(
+          formatWarning(shown, options.wrapWarnings ? options.columns : Infinity, style),
+          true,
+        );
       }
     },
     progress(message) {
@@ -200,7 +233,7 @@ export function createReporter(options: ReporterOptions): Reporter {
           ? ""
           : `\nAbly error code: ${error.code}${typeof helpUrl === "string" ? ` (${helpUrl})` : ""}`;
         const text = `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}${code}`;
-        stderr(formatHumanError(terminal.clean(text), options.columns, style));
+        stderr(formatHumanError(terminal.clean(text), options.columns, style), true);
       }
     },
     completed(exitCode) {
@@ -209,13 +242,22 @@ export function createReporter(options: ReporterOptions): Reporter {
     spinner(text) {
       if (json || !options.animate) return { stop() {} };
       let frame = 0;
-      const shown = terminal.clean(clean(text));
+      // One line, always: a frame wider than the terminal would wrap, and `\r` could not
+      // return to its start. The only place a line is shortened rather than wrapped.
+      const room = (options.stderrColumns ?? options.columns) - 3;
+      const full = terminal.clean(clean(text));
+      const shown = full.length > room ? `${full.slice(0, Math.max(0, room - 1))}…` : full;
       const draw = () => stderrRaw(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${shown}`);
       draw();
+      spinning = true;
       const timer = setInterval(draw, 80);
+      let stopped = false;
       return {
         stop() {
+          if (stopped) return;
+          stopped = true;
           clearInterval(timer);
+          spinning = false;
           stderrRaw("\r\x1b[K");
         },
       };
@@ -225,25 +267,62 @@ export function createReporter(options: ReporterOptions): Reporter {
 
 /**
  * The one wrapping rule for text on a terminal: break between words so that no
- * line is wider than `width` (a longer word gets a line of its own); a broken
- * line keeps its trailing space, as oclif's errors do.
+ * line is wider than `width` (a longer word gets a line of its own, and may
+ * overflow; a word is never cut); a broken line keeps its trailing space, as
+ * oclif's errors do. A quoted command (`"ably accounts login --alias x"`) counts
+ * as one word, so it can be copied whole. Widths are what is shown: colour codes
+ * count for nothing.
  */
-export function wrapWords(text: string, width: number): string[] {
+export function wrapWords(text: string, width: number, later = width): string[] {
   const lines: string[] = [];
-  for (const paragraph of text.split("\n")) {
+  const joined = text.replace(COMMAND, (command) => command.replaceAll(" ", GLUE));
+  for (const paragraph of joined.split("\n")) {
     let line = "";
+    let shown = 0;
     for (const word of paragraph.split(" ")) {
-      if (line !== "" && line.length + word.length > width) {
+      const size = visibleLength(word);
+      const room = lines.length ? later : width;
+      if (line !== "" && shown + size > room) {
         // The trailing space is kept only where it fits: a line that fills the width
         // exactly ends at its last word, as oclif's does.
-        lines.push(line.length > width ? line.slice(0, -1) : line);
+        lines.push(shown > room ? line.slice(0, -1) : line);
         line = "";
+        shown = 0;
       }
       line += `${word} `;
+      shown += size + 1;
     }
     lines.push(line.slice(0, -1));
   }
-  return lines;
+  return joined === text ? lines : lines.map((line) => line.replaceAll(GLUE, " "));
+}
+
+/** A command quoted in a message, and what holds its words together while it is wrapped. */
+const COMMAND = /(["`])ably [^"`\n]*\1/g;
+const GLUE = "\uE000";
+
+/**
+ * A human line as a terminal `width` wide shows it: wrapped between words (`wrapWords`),
+ * continuation lines starting under the text — after the line's indentation and a
+ * leading mark such as `✓ ` or `▶ ` — or at column `hang`. A line that fits is unchanged.
+ */
+export function fitLine(line: string, width: number, hang?: number): string {
+  if (!line.includes("\n") && visibleLength(line) <= width) return line;
+  return line.split("\n").map((paragraph) => {
+    if (visibleLength(paragraph) <= width) return paragraph;
+    const plain = stripAnsi(paragraph);
+    const indent = /^ */.exec(plain)![0].length;
+    const mark = /^ *[^\p{L}\p{N}\s"'(`[<] /u.test(plain) ? 2 : 0;
+    const under = Math.min(hang ?? indent + mark, Math.floor(width / 2));
+    const lead = paragraph.slice(0, paragraph.length - paragraph.trimStart().length);
+    const [first, ...more] = wrapWords(paragraph.trimStart(), width - indent, width - under);
+    return [lead + first, ...more.map((text) => " ".repeat(under) + text)]
+      .map((text) => text.trimEnd()).join("\n");
+  }).join("\n");
+}
+
+function visibleLength(text: string): number {
+  return text.includes("\x1b") ? stripAnsi(text).length : text.length;
 }
 
 /** oclif's layout: every line prefixed with ` ›   `, wrapped to the width less six columns. */

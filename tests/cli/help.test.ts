@@ -45,3 +45,32 @@ Deno.test("help: hidden dev flags appear only when asked for", () => {
   assert.doesNotMatch(formatHelp(node("accounts", "logout"), false), /--oauth-host/);
   assert.match(formatHelp(node("accounts", "logout"), true), /--oauth-host <value>/);
 });
+
+Deno.test("help: `accounts --help` lists the commands in the order `ably accounts` does", async () => {
+  const { runCli, tempConfigDir } = await import("../helpers/cli.ts");
+  const dir = await tempConfigDir();
+  const listing = (await runCli(["accounts"], { configDir: dir })).stdout;
+  const help = (await runCli(["accounts", "--help"], { configDir: dir })).stdout;
+  const listed = [...listing.matchAll(/^ {2}(ably accounts \w+)/gm)].map((m) => m[1]);
+  const commands = help.slice(help.indexOf("COMMANDS"));
+  const helped = [...commands.matchAll(/^ {2}(ably accounts \w+)/gm)].map((m) => m[1]);
+  assert.ok(listed.length >= 8);
+  assert.deepEqual(helped, listed);
+  assert.deepEqual(listed, [...listed].sort());
+});
+
+Deno.test("help: `ably help accounts`, `ably --help accounts` and `ably version` print, exit 0", async () => {
+  const { runCli, tempConfigDir } = await import("../helpers/cli.ts");
+  const dir = await tempConfigDir();
+  for (const argv of [["help", "accounts"], ["--help", "accounts"]]) {
+    const run = await runCli(argv, { configDir: dir });
+    assert.equal(run.code, 0, argv.join(" "));
+    assert.match(run.stdout, /^Manage Ably accounts and your configured access tokens\n/);
+    assert.match(run.stdout, /\$ ably accounts COMMAND/);
+  }
+  for (const argv of [["version"], ["-v"], ["--version"]]) {
+    const run = await runCli(argv, { configDir: dir });
+    assert.equal(run.code, 0, argv.join(" "));
+    assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
+  }
+});

@@ -68,17 +68,33 @@ Deno.test("parse: flags, values and arguments", () => {
 
 Deno.test("parse: what is refused, and how it is named", () => {
   const cases: [string[], string][] = [
-    [["completions"], "Missing SHELL argument"],
-    [["completions", "tcsh"], 'Unknown shell "tcsh": use one of bash, zsh, fish.'],
+    [["completions", "install", "tcsh"], 'Unknown shell "tcsh": use one of bash, zsh, fish.'],
+    [
+      ["completions", "tcsh"],
+      'Command "completions tcsh" not found. Did you mean "completions bash"?',
+    ],
     [["completions", "bash", "zsh"], "Unexpected argument: zsh"],
     [["accounts", "switch", "a", "b", "c"], "Unexpected arguments: b, c"],
     // Login never echoes what it did not expect: it may be a pasted token.
     [["login", "ably_token_value"], "Unexpected argument (not shown, in case it is a token)"],
     [["login", "--ably_token_value"], "Nonexistent flag (not shown, in case it is a token)"],
     [["login", "-x", "--y"], "Nonexistent flags (not shown, in case it is a token)"],
-    // Several unknown flags, or one with a value, get no suggestion.
+    // ... but it does suggest the flag that was meant, naming only its own flag.
+    [
+      ["login", "--alais", "foo"],
+      "Nonexistent flag (not shown, in case it is a token)\nDid you mean --alias?",
+    ],
+    [
+      ["accounts", "login", "--no-browsr"],
+      "Nonexistent flag (not shown, in case it is a token)\nDid you mean --no-browser?",
+    ],
+    [
+      ["login", "--alais=foo"],
+      "Nonexistent flag (not shown, in case it is a token)\nDid you mean --alias?",
+    ],
+    // Several unknown flags get no suggestion; one with a value is compared by its name.
     [["accounts", "list", "--jsn", "--fore"], "Nonexistent flags: --jsn, --fore"],
-    [["accounts", "list", "--jsn=1"], "Nonexistent flag: --jsn=1"],
+    [["accounts", "list", "--jsn=1"], "Nonexistent flag: --jsn=1\nDid you mean --json?"],
     [["accounts", "list", "--jsn"], "Nonexistent flag: --jsn\nDid you mean --json?"],
     // A word after a group's flags is still a command name.
     [
@@ -119,4 +135,28 @@ Deno.test("parse: hidden flags are accepted, but suggested only when dev flags a
     error: "Nonexistent flag: --control-hos\nDid you mean --control-host?",
     node: "accounts:list",
   });
+});
+
+Deno.test("parse: help and version as the official CLI answers them", () => {
+  const cases: [string[], unknown][] = [
+    [["help"], { help: "ably" }],
+    [["help", "accounts"], { help: "accounts" }],
+    [["help", "accounts", "login"], { help: "accounts:login" }],
+    [["help", "account", "logout"], { help: "accounts:logout" }],
+    [["--help", "accounts"], { help: "accounts" }],
+    [["--help", "accounts", "switch"], { help: "accounts:switch" }],
+    [["-h", "config", "show"], { help: "config:show" }],
+    [["accounts", "--help", "list"], { help: "accounts:list" }],
+    [["help", "nope"], { error: 'Command "nope" not found.', node: "ably" }],
+    [["version"], { version: true }],
+    [["--version"], { version: true }],
+    // -v alone is the version, as in the official CLI...
+    [["-v"], { version: true }],
+    // ... but after a command it is --verbose (the official CLI would skip the command).
+    [["accounts", "logout", "-v"], {
+      run: "accounts:logout",
+      options: { verbose: true },
+    }],
+  ];
+  for (const [argv, expected] of cases) assert.deepEqual(outcome(argv), expected, argv.join(" "));
 });

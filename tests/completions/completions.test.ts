@@ -216,6 +216,7 @@ Deno.test({
       "--help",
       "bash",
       "fish",
+      "install",
       "zsh",
     ]);
     assert.deepEqual(await complete("ably config s", dir, bin), ["show"]);
@@ -300,7 +301,7 @@ Deno.test({
       ["ably acc", "fpath", ["accounts"]],
       ["ably account logout b", "fpath", ["beta"]],
       ["ably accounts logout --f", "fpath", ["--force"]],
-      ["ably completions ", "fpath", ["bash", "fish", "zsh"]],
+      ["ably completions ", "fpath", ["bash", "fish", "install", "zsh"]],
       ["ably accounts logout acme ", "fpath", []],
       ["ably accounts logout acme -", "fpath", LOGOUT_FLAGS],
       ["ably completions bash ", "fpath", []],
@@ -345,7 +346,12 @@ Deno.test({
     assert.deepEqual(await fishComplete("ably accounts logout --f", dir, bin), ["--force"]);
     assert.deepEqual(await fishComplete("ably accounts logout acme ", dir, bin), []);
     assert.deepEqual(await fishComplete("ably accounts logout acme --a", dir, bin), ["--all"]);
-    assert.deepEqual(await fishComplete("ably completions ", dir, bin), ["bash", "fish", "zsh"]);
+    assert.deepEqual(await fishComplete("ably completions ", dir, bin), [
+      "bash",
+      "fish",
+      "install",
+      "zsh",
+    ]);
     assert.deepEqual(await fishComplete("ably completions bash ", dir, bin), []);
     assert.deepEqual(
       await fishComplete("ably accounts logout --control-host example.com ", dir, bin),
@@ -397,7 +403,7 @@ Deno.test("completions: zsh and fish get native completions", async () => {
   );
   const bad = await runCli(["completions", "tcsh"], { configDir: dir });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /Unknown shell "tcsh": use one of bash, zsh, fish\./);
+  assert.match(bad.stderr, /Command "completions tcsh" not found\./);
 });
 
 Deno.test({

@@ -173,7 +173,7 @@ Deno.test("lock: a held lock makes others wait, then time out with a clear error
   await assert.rejects(
     withFileLock(lock, 200, async () => {}),
     (e: unknown) =>
-      e instanceof ConfigError && /Timed out after 200ms waiting for the lock/.test(e.message) &&
+      e instanceof ConfigError && /Timed out after 200 ms waiting for the lock/.test(e.message) &&
       e.message.includes(String(Deno.pid)),
   );
   const waited = performance.now() - started;

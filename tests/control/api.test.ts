@@ -66,7 +66,7 @@ Deno.test("control: oversized, non-JSON and timed-out answers name the host and 
     const slow = await client.keys("k").catch((e) => e);
     assert.equal(
       slow.message,
-      `Network error: ${server.host} did not answer within 200ms; GET /apps/k/keys timed out`,
+      `Network error: ${server.host} did not answer within 200 ms; GET /apps/k/keys timed out`,
     );
   } finally {
     released.resolve(new Response(""));

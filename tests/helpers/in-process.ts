@@ -36,6 +36,8 @@ export interface InProcessOptions {
   stdin?: string;
   /** Pretend stdin, stdout and stderr are terminals and answer the questions with these. */
   replies?: Reply[];
+  /** The terminals' width (with `replies`); 80 by default. */
+  columns?: number;
   fetch?: typeof fetch;
   now?: () => number;
   /** Aborted like Ctrl-C would abort it; the test may abort it at any moment. */
@@ -77,7 +79,7 @@ export async function runInProcess(
     stderr: (line) => err.push(`${line}\n`),
     stderrRaw: (text) => err.push(text),
     terminal: { stdin: terminal, stdout: terminal, stderr: terminal },
-    columns: () => 80,
+    columns: () => options.columns ?? 80,
     prompter: terminal ? scriptedPrompter(options.replies!, questions) : createPrompter({
       terminal: false,
       stdin: stdinOf(options.stdin ?? ""),

@@ -26,7 +26,7 @@ Deno.test("refresh: every network failure names the host and the cause", async (
     const timedOut = await refreshTokens(hang.host, REFRESH, { timeoutMs: 200 }).catch((e) => e);
     assert.equal(
       timedOut.message,
-      `Token refresh failed at ${hang.host}: ${hang.host} timed out after 200ms`,
+      `Token refresh failed at ${hang.host}: ${hang.host} timed out after 200 ms`,
     );
   } finally {
     await hang.close();

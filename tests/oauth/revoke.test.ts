@@ -105,7 +105,7 @@ Deno.test("revoke: a hanging server times out on time", async () => {
     const started = performance.now();
     const result = await revokeToken("t", { host: server.host, timeoutMs: 300 });
     const elapsed = performance.now() - started;
-    assert.deepEqual(result, { status: "failed", reason: "timed out after 300ms" });
+    assert.deepEqual(result, { status: "failed", reason: "timed out after 300 ms" });
     assert.ok(elapsed >= 290 && elapsed < 800, `took ${elapsed}ms`);
   } finally {
     await server.close();

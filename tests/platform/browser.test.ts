@@ -133,7 +133,7 @@ Deno.test({
     });
     assert.equal(run.code, 0, run.stderr);
     assert.match(
-      run.stdout,
+      run.stderr,
       /Opening https:\/\/ably\.example\/device\?code=TEST-CODE in your browser\.\.\./,
     );
     assert.doesNotMatch(run.stderr, /Could not open a browser/);

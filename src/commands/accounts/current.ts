@@ -61,13 +61,17 @@ export async function run(ctx: Context): Promise<void> {
         ...local,
       },
     });
-    out.print(
-      out.style.yellow(
-        keychain
-          ? `${fixFor(keychain)} (the tokens in the OS keychain are fine; no new login is needed).`
-          : `Consider logging in again with "ably accounts login --alias ${alias}".`,
-      ),
-    );
+    if (keychain) {
+      out.print(
+        out.style.yellow(
+          `${fixFor(keychain)} (the tokens in the OS keychain are fine; no new login is needed).`,
+        ),
+      );
+    } else if (tokenProblem) {
+      out.print(
+        out.style.yellow(`Consider logging in again with "ably accounts login --alias ${alias}".`),
+      );
+    }
     out.print(
       `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,
     );

@@ -40,18 +40,20 @@ export async function authorizeDevice(
   // Shown on a terminal: nothing from the server may carry control characters.
   const userCode = printable(code.userCode);
   const url = printable(code.verificationUriComplete, 2000);
-  out.print();
-  out.print(`  Your authorization code: ${out.style.cyan(userCode)}`);
-  out.print();
-  out.print(`  Visit: ${url}`);
-  out.print();
+  // What the person must act on goes to stderr, as questions do: `ably login > file`
+  // still shows the code and the URL, and the file gets only the result.
+  out.note("");
+  out.note(`  Your authorization code: ${out.style.cyan(userCode)}`);
+  out.note("");
+  out.note(`  Visit: ${url}`);
+  out.note("");
   if (!out.json && browser && ctx.settings.display && isWebAddress(url)) {
-    out.print(`Opening ${url} in your browser...`);
+    out.note(`Opening ${url} in your browser...`);
     if (!(await ctx.openBrowser(url))) {
       out.warning("Could not open a browser: open the URL above by hand to authorize.");
     }
   } else {
-    out.print("Open the URL above in your browser to authorize.");
+    out.note("Open the URL above in your browser to authorize.");
   }
 
   const spinner = out.spinner("Waiting for authorization...");
@@ -67,6 +69,15 @@ export async function authorizeDevice(
   } catch (error) {
     spinner.stop();
     if (error instanceof Cancelled) throw error;
-    throw new CliError((error as OAuthError).message, { component: "accountLogin" });
+    const { message, code: reason } = error as OAuthError;
+    throw new CliError(message, { component: "accountLogin", hint: NEXT_STEP[reason ?? ""] });
   }
 }
+
+/** What to do after the authorization server ended the wait, by its RFC 8628 error code. */
+const NEXT_STEP: Record<string, string> = {
+  access_denied:
+    'The request was declined in the browser. To log in, run "ably accounts login" again and approve it.',
+  expired_token:
+    'The code was not approved in time. Run "ably accounts login" again for a new code.',
+};

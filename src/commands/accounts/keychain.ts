@@ -15,7 +15,7 @@ import type { KeychainOptions } from "../../cli/tree.ts";
 import {
   credentialsLocation,
   keychainSlots,
-  OFFICIAL_CLI_NOTE,
+  OFFICIAL_CLI_NOTE_PLURAL,
   secretOf,
   secretTableOf,
   setKeychainMark,
@@ -120,7 +120,7 @@ export async function run(ctx: Context, options: KeychainOptions): Promise<void>
     }
   }
   if (to === "keychain" && accounts.some((a) => a.status === "moved")) {
-    out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE}.`);
+    out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
   }
 }
 

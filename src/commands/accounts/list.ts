@@ -1,7 +1,7 @@
 /** `ably accounts list`: the accounts in the config, no network. */
 import type { Context } from "../../context.ts";
 import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
-import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
+import { credentialsLocation, OFFICIAL_CLI_NOTE_PLURAL } from "../../config/credential-marks.ts";
 import { noAccounts } from "./resolve.ts";
 import { orphanedKeychainItems, orphansLine } from "./orphans.ts";
 
@@ -72,7 +72,7 @@ export async function run(ctx: Context): Promise<void> {
     out.print();
   }
   if (rows.some((row) => row.credentials === "keychain")) {
-    out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE}.`);
+    out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
   }
   if (orphans?.kind === "found" && orphans.items.length) {
     out.note(orphansLine(orphans.items.length));

@@ -68,8 +68,9 @@ export async function chooseAlias(
         { component: "accountLogin" },
       );
     }
-    out.print();
-    out.print(`Alias "${alias}" is already used by a different account (${holder}).`);
+    // Lines that introduce a question go to stderr with it (as the question itself does).
+    out.note("");
+    out.note(`Alias "${alias}" is already used by a different account (${holder}).`);
     // The same rule as --alias: what the prompt accepts is what --alias would.
     const chosen = (await ctx.prompter.input("Enter an alias for this account:", {
       default: uniqueAlias(config, alias, account.id),
@@ -103,8 +104,9 @@ export async function chooseApp(
 ): Promise<{ app: ControlApp; autoSelected: boolean } | undefined> {
   const { out } = ctx;
   let apps: ControlApp[];
+  const fetching = out.spinner("Fetching your apps");
   try {
-    apps = await client.apps(accountId);
+    apps = await client.apps(accountId).finally(() => fetching.stop());
   } catch (error) {
     if (error instanceof Cancelled) throw error;
     out.warning(`Could not fetch apps: ${(error as Error).message}`);
@@ -118,8 +120,8 @@ export async function chooseApp(
       );
       return undefined;
     }
-    out.print();
-    out.print("Select an app to use:");
+    out.note("");
+    out.note("Select an app to use:");
     const app = await ctx.prompter.choose(
       "Select an app:",
       apps.map((a) => ({ name: `${a.name} (${a.id})`, value: a })),
@@ -130,17 +132,17 @@ export async function chooseApp(
     out.warning("No apps found in this account. Create one in the Ably dashboard.");
     return undefined;
   }
-  out.print();
-  out.print("No apps found in your account.");
+  out.note("");
+  out.note("No apps found in your account.");
   if (!(await ctx.prompter.confirm("Would you like to create your first app now?"))) {
     return undefined;
   }
   const name = await ctx.prompter.input("Enter a name for your app:", {
     validate: (value) => (value ? undefined : "App name cannot be empty"),
   });
-  out.progress(`Creating app ${name}`);
+  const creating = out.spinner(`Creating app ${name}`);
   try {
-    const app = await client.createApp(accountId, name);
+    const app = await client.createApp(accountId, name).finally(() => creating.stop());
     out.success("App created successfully.");
     return { app, autoSelected: false };
   } catch (error) {
@@ -157,8 +159,9 @@ export async function chooseKey(
 ): Promise<{ key: Key; autoSelected: boolean } | undefined> {
   const { out } = ctx;
   let keys: Key[];
+  const fetching = out.spinner(`Fetching the API keys of ${app.name}`);
   try {
-    keys = await client.keys(app.id);
+    keys = await client.keys(app.id).finally(() => fetching.stop());
   } catch (error) {
     if (error instanceof Cancelled) throw error;
     out.warning(`Could not fetch API keys: ${(error as Error).message}`);
@@ -172,8 +175,8 @@ export async function chooseKey(
     );
     return undefined;
   }
-  out.print();
-  out.print("Select an API key to use:");
+  out.note("");
+  out.note("Select an API key to use:");
   const key = await ctx.prompter.choose(
     "Select a key:",
     keys.map((k) => ({ name: `${k.name || "Unnamed key"} (${k.id})`, value: k })),

@@ -219,9 +219,9 @@ function report(
   if (current !== undefined) {
     out.print(`Account ${out.style.cyan(current)} is still the current account.`);
   } else if (remaining.length) {
-    out.print(`Use "ably accounts switch ${remaining[0]}" to select another account.`);
+    out.print(`Run "ably accounts switch ${remaining[0]}" to select another account.`);
   } else {
-    out.print('No remaining accounts. Use "ably accounts login" to log in to an account.');
+    out.print('No remaining accounts. Run "ably accounts login" to log in to an account.');
   }
   out.success(`Successfully logged out from account ${alias}.`);
 }
@@ -271,7 +271,7 @@ function reportAll(
     );
   }
   if (remaining.length === 0) {
-    out.print('No remaining accounts. Use "ably accounts login" to log in to an account.');
+    out.print('No remaining accounts. Run "ably accounts login" to log in to an account.');
   }
   if (accounts.length === 0) return;
   const names = accounts.map((a) => a.alias).join(", ");

@@ -45,7 +45,7 @@ export function currentOrFail(config: AblyConfig, component: string): string {
   const alias = currentAlias(config);
   if (alias === undefined) {
     throw new CliError(
-      'No account is currently selected. Use "ably accounts login" or "ably accounts switch" to select an account.',
+      'No account is currently selected. Run "ably accounts login" or "ably accounts switch" to select an account.',
       { component },
     );
   }
@@ -62,10 +62,10 @@ export function currentOrFail(config: AblyConfig, component: string): string {
 
 /**
  * No account in the file. The official CLI words it "Use" for list and logout
- * and "Run" for switch; both are kept, here only.
+ * and "Run" for switch; every command here says "Run", as for every other hint.
  */
-export function noAccounts(component: string, verb: "Use" | "Run" = "Use"): CliError {
-  return new CliError(`No accounts configured. ${verb} "ably accounts login" to add an account.`, {
+export function noAccounts(component: string): CliError {
+  return new CliError(`No accounts configured. Run "ably accounts login" to add an account.`, {
     component,
   });
 }

@@ -92,7 +92,7 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<void> {
 
 /** No account configured: a terminal is offered a login (yes by default); otherwise the error. */
 async function offerLogin(ctx: Context): Promise<void> {
-  if (!ctx.interactive) throw noAccounts(COMPONENT, "Run");
+  if (!ctx.interactive) throw noAccounts(COMPONENT);
   if (!(await ctx.prompter.confirm("No accounts configured. Log in now?", { defaultYes: true }))) {
     ctx.out.print('Run "ably accounts login" when you are ready.');
     return;

@@ -38,7 +38,8 @@ export async function run(ctx: Context, options: TokenOptions): Promise<void> {
   let token = usableToken(ctx, config, alias);
   if (!token) {
     const { refreshedToken } = await import("./control-access.ts");
-    token = await refreshedToken(ctx, alias);
+    const spinner = out.spinner("Refreshing the access token");
+    token = await refreshedToken(ctx, alias).finally(() => spinner.stop());
   }
   out.revealed(token.accessToken, {
     token: {

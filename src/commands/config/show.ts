@@ -55,7 +55,9 @@ export async function run(ctx: Context, options: ShowOptions): Promise<void> {
     );
   }
   out.print();
-  out.print((options.reveal ? snapshot.text : serializeConfig(contents)).replace(/\n$/, ""));
+  out.print((options.reveal ? snapshot.text : serializeConfig(contents)).replace(/\n$/, ""), {
+    verbatim: true,
+  });
   if (options.reveal && inKeychain.length) {
     out.print();
     out.print(`# From the OS keychain (service ${KEYCHAIN_SERVICE}):`);
@@ -63,7 +65,7 @@ export async function run(ctx: Context, options: ShowOptions): Promise<void> {
       for (const field of slot.fields) {
         const value = slot.table[field];
         if (typeof value === "string") {
-          out.print(`# ${slot.item}: ${field} = ${JSON.stringify(value)}`);
+          out.print(`# ${slot.item}: ${field} = ${JSON.stringify(value)}`, { verbatim: true });
         }
       }
     }

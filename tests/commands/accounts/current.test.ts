@@ -186,7 +186,7 @@ Deno.test("current: no current account -> exit 1, `No account is currently selec
         success: false,
         error: {
           message:
-            'No account is currently selected. Use "ably accounts login" or "ably accounts switch" to select an account.',
+            'No account is currently selected. Run "ably accounts login" or "ably accounts switch" to select an account.',
         },
       },
       { type: "status", command: "accounts:current", status: "completed", exitCode: 1 },
@@ -215,7 +215,7 @@ Deno.test("current: /me answers 500 -> exit 0, warning on stderr, cached details
     assert.equal(
       stdout,
       [
-        'Consider logging in again with "ably accounts login --alias default".',
+        // No advice to log in again: the token is not the problem.
         "Account (cached): Acme Ltd (VgQpOZ)",
         "User (cached): jane@acme.example",
         "Apps configured: 1",
@@ -278,9 +278,11 @@ Deno.test("current: a hanging Control API -> cached result after the timeout, ex
     assert.ok(human.elapsedMs < 2500, `took ${Math.round(human.elapsedMs)}ms`);
     assert.match(
       human.stderr,
-      /^⚠ Unable to verify account information: the Control API at 127\.0\.0\.1:\d+ failed \(Network error: 127\.0\.0\.1:\d+ did not answer within 500ms; GET \/me timed out\)\./,
+      /^⚠ Unable to verify account information: the Control API at 127\.0\.0\.1:\d+ failed \(Network error: 127\.0\.0\.1:\d+ did not answer within 500 ms; GET \/me timed out\)\./,
     );
     assert.match(human.stdout, /^Account \(cached\): Acme Ltd \(VgQpOZ\)$/m);
+    // A time-out is not the token's fault: no advice to log in again.
+    assert.doesNotMatch(human.stdout + human.stderr, /logging in again|log in again/i);
 
     const json = await runCli(["accounts", "current", "--json"], { configDir: dir, env });
     assert.equal(json.code, 0);
@@ -479,7 +481,7 @@ Deno.test("current: a hanging refresh -> cached result after the OAuth timeout, 
     assert.equal(all.filter((r) => r.type === "error").length, 0);
     assert.match(
       all[0].message as string,
-      /^Unable to verify account information \(Token refresh failed at .*timed out after 500ms\)\./,
+      /^Unable to verify account information \(Token refresh failed at .*timed out after 500 ms\)\./,
     );
     assert.equal(resultOf(all).account.cached, true);
     assert.equal(server.to("/api/v1/me").length, 0);
@@ -689,4 +691,20 @@ Deno.test("current and switch: Ctrl-C while verifying exits 130", async () => {
       server.requests.length = 0;
     }
   });
+});
+
+Deno.test("current: a rejected token (401) -> the advice to log in again", async () => {
+  await withAblyServer(
+    { me: { status: 401, body: { message: "Unauthorized", code: 40101 } } },
+    async (server) => {
+      const dir = await tempConfigDir(legacyConfig(server));
+      const { code, stdout, stderr } = await runCli(["accounts", "current"], { configDir: dir });
+      assert.equal(code, 0);
+      assert.match(stderr, /Your access token may have expired/);
+      assert.match(
+        stdout,
+        /^Consider logging in again with "ably accounts login --alias default"\.$/m,
+      );
+    },
+  );
 });

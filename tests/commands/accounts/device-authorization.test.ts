@@ -26,15 +26,15 @@ Deno.test("login: the browser is tried only with a display and without --no-brow
         assert.doesNotMatch(run.stdout, /Opening/);
         return;
       }
-      assert.match(run.stdout, new RegExp(`Visit: ${url.replaceAll(/[?.]/g, "\\$&")}\n`), what);
-      assert.equal(run.stdout.includes(`Opening ${url} in your browser...`), opens, what);
+      assert.match(run.stderr, new RegExp(`Visit: ${url.replaceAll(/[?.]/g, "\\$&")}\n`), what);
+      assert.equal(run.stderr.includes(`Opening ${url} in your browser...`), opens, what);
       assert.equal(
         run.stderr.includes("Could not open a browser: open the URL above by hand to authorize."),
         opens,
         what,
       );
       assert.equal(
-        run.stdout.includes("Open the URL above in your browser to authorize."),
+        run.stderr.includes("Open the URL above in your browser to authorize."),
         !opens,
         what,
       );

@@ -77,7 +77,7 @@ Deno.test("keychain login --json: tokens in the keychain only; list, current and
     assert.equal(resultOf(list.records()).accounts[0].credentials, "keychain");
     const human = await runCli(["accounts", "list"], { configDir: dir, keychain });
     assert.match(human.stdout, /Tokens: OS keychain/);
-    assert.match(human.stderr, /official Ably CLI cannot use it/);
+    assert.match(human.stderr, /official Ably CLI cannot use them/);
     const show = await runCli(["config", "show"], { configDir: dir, keychain });
     assert.match(show.stdout, /Tokens in the OS keychain \(service ably-cli-deno\)/);
     // list looks for items no account uses (names only); neither reads a token.

@@ -7,7 +7,7 @@ import { startAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, tempConfigDir, unwrapped } from "../../helpers/cli.ts";
 import { buildConfig, SAMPLE_LEGACY, SAMPLE_OAUTH, SAMPLE_SHARED } from "../../helpers/fixtures.ts";
 
-const NO_ACCOUNTS = 'No accounts configured. Use "ably accounts login" to add an account.';
+const NO_ACCOUNTS = 'No accounts configured. Run "ably accounts login" to add an account.';
 
 /** SAMPLE_SHARED with acme-ltd current and its app named, so every line shows. */
 const TWO_ACCOUNTS = SAMPLE_SHARED

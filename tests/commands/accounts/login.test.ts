@@ -18,6 +18,7 @@ import {
   spawnCli,
   tempConfigDir,
   tempDir,
+  tempFile,
   unwrapped,
 } from "../../helpers/cli.ts";
 import { ALL_SECRETS, buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
@@ -108,11 +109,13 @@ Deno.test("login: human output shows the code and URL; no display, so no browser
       configDir: dir,
     });
     assert.equal(run.code, 0, run.stderr);
+    // What the person acts on is on stderr, with the questions; stdout has the result.
     assert.match(
-      run.stdout,
+      run.stderr,
       /\n {2}Your authorization code: TEST-CODE\n\n {2}Visit: https:\/\/ably\.example\/device\?code=TEST-CODE\n/,
     );
-    assert.match(run.stdout, /Open the URL above in your browser to authorize\./);
+    assert.match(run.stderr, /Open the URL above in your browser to authorize\./);
+    assert.doesNotMatch(run.stdout, /TEST-CODE|Open the URL/);
     assert.match(run.stdout, /Using account Test Account \(VgQpOZ\)\./);
     assert.match(
       run.stdout,
@@ -128,10 +131,18 @@ Deno.test("login: human output shows the code and URL; no display, so no browser
 
 Deno.test("login: denied or expired authorization stores nothing (exit 1)", async () => {
   for (
-    const [error, message] of [["access_denied", "Authorization denied"], [
-      "expired_token",
-      "Device code expired",
-    ]]
+    const [error, message, hint] of [
+      [
+        "access_denied",
+        "Authorization denied",
+        /declined in the browser.*run "ably accounts login" again and approve it/,
+      ],
+      [
+        "expired_token",
+        "Device code expired",
+        /not approved in time\. Run "ably accounts login" again/,
+      ],
+    ] as const
   ) {
     await withAblyServer({ polls: [{ status: 400, body: { error } }] }, async (server) => {
       const dir = await tempConfigDir();
@@ -141,7 +152,12 @@ Deno.test("login: denied or expired authorization stores nothing (exit 1)", asyn
       assert.equal(run.code, 1);
       const error = records(run.stdout).find((r) => r.type === "error");
       assert.equal(error.error.message, message);
+      // What to do next is said, in JSON and on screen.
+      assert.match(error.error.hint, hint);
       await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+      const human = await runCli(["accounts", "login", ...hostFlags(server)], { configDir: dir });
+      assert.equal(human.code, 1);
+      assert.match(unwrapped(human.stderr), hint);
     });
   }
 });
@@ -298,7 +314,7 @@ Deno.test("login: an invalid --alias is a usage error before any request", async
     configDir: dir,
   });
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /An alias must start with a letter/);
+  assert.match(run.stderr, /An alias must start with an ASCII letter/);
   assert.doesNotMatch(run.stderr, /9lives/); // never echoed: it may be a token
 });
 
@@ -425,10 +441,10 @@ Deno.test("login: server text shown on the terminal has no control characters", 
       env: { DISPLAY: ":0" },
     });
     assert.equal(run.code, 1);
-    assert.ok(!run.stdout.includes("\x1b") && !run.stdout.includes("\x07"), run.stdout);
-    assert.match(run.stdout, /Your authorization code: AB \]0;pwned CD/);
+    assert.ok(!run.stderr.includes("\x1b") && !run.stderr.includes("\x07"), run.stderr);
+    assert.match(run.stderr, /Your authorization code: AB \]0;pwned CD/);
     // Not a web address: never handed to the desktop opener, even with a display.
-    assert.doesNotMatch(run.stdout, /Opening /);
+    assert.doesNotMatch(run.stderr, /Opening /);
   } finally {
     await evil.shutdown();
   }
@@ -471,6 +487,45 @@ Deno.test("login: a Control API error keeps its status, Ably error code, help li
 const onTerminal = { ignore: isWindows, sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
+  "login > file on a terminal: the code, the URL and what introduces a question stay on screen",
+  onTerminal,
+  async () => {
+    await withAblyServer({
+      keys: {
+        status: 200,
+        body: [
+          { id: "k1", name: "Root", key: "aBcDeF.k1:s3cr3tS3cr3t" },
+          { id: "k2", name: "Other", key: "aBcDeF.k2:s3cr3tS3cr3t" },
+        ],
+      },
+    }, async (server) => {
+      const dir = await tempConfigDir();
+      const file = await tempFile(".txt");
+      const { code, output } = await runCliOnTerminal(["accounts", "login", ...hostFlags(server)], {
+        configDir: dir,
+        steps: [["Select a key", "\r"]],
+        stdoutFile: file,
+      });
+      assert.equal(code, 0, output);
+      const saved = await Deno.readTextFile(file);
+      for (
+        const shown of [
+          "Your authorization code: TEST-CODE",
+          "Visit: https://ably.example/device?code=TEST-CODE",
+          "Open the URL above in your browser",
+          "Select an API key to use:",
+        ]
+      ) {
+        assert.ok(output.includes(shown), `not on screen: ${shown}\n${output}`);
+        assert.ok(!saved.includes(shown), `in the file: ${shown}\n${saved}`);
+      }
+      // The file gets the result.
+      assert.match(saved, /Account test-account is now the current account\.\n/);
+    });
+  },
+);
+
+Deno.test(
   "login on a terminal: alias clash asks for another alias; app and key pick lists",
   onTerminal,
   async () => {
@@ -498,7 +553,8 @@ Deno.test(
       assert.equal(code, 0, output);
       assert.match(
         output,
-        /Alias "test-account" is already used by a different account \(Account test-account, SomeoneElse\)/,
+        // Wrapped between words to the terminal's 80 columns.
+        /Alias "test-account" is already used by a different account\s+\(Account\s+test-account, SomeoneElse\)/,
       );
       assert.match(output, /Selected app: Two \(app2\)\./);
       assert.match(output, /Selected API key: Unnamed key \(k2\)\./);
@@ -805,9 +861,9 @@ Deno.test("login: when the browser cannot be opened, it says so and shows the UR
       env: { DISPLAY: ":0" },
     });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /Visit: https:\/\/ably\.example\/device\?code=TEST-CODE/);
+    assert.match(run.stderr, /Visit: https:\/\/ably\.example\/device\?code=TEST-CODE/);
     assert.match(
-      run.stdout,
+      run.stderr,
       /Opening https:\/\/ably\.example\/device\?code=TEST-CODE in your browser/,
     );
     assert.match(run.stderr, /Could not open a browser: open the URL above by hand to authorize\./);
@@ -903,4 +959,29 @@ Deno.test("login: checking the config can be saved creates nothing", async () =>
   });
   assert.equal(run.code, 1);
   await assert.rejects(Deno.stat(`${root}/nested`), Deno.errors.NotFound);
+});
+
+Deno.test("login --token on a terminal: a Control API that never answers shows a spinner, then the time-out", async () => {
+  await withAblyServer({ me: { hang: true }, accounts: { hang: true } }, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli([
+      "accounts",
+      "login",
+      "--token",
+      "tok_hanging_0001",
+      ...hostFlags(server),
+    ], {
+      configDir: dir,
+      replies: [],
+      env: { ABLY_CONTROL_TIMEOUT_MS: "600" },
+      secrets: [],
+    });
+    assert.equal(run.code, 1);
+    // A frame of the spinner while it waited, cleared before the error.
+    assert.match(run.stderr, /^\r⠋ Fetching your account details\r⠙ Fetching/);
+    // deno-lint-ignore no-control-regex
+    assert.match(run.stderr, /Fetching your account details\r\x1b\[K › {3}Error: /);
+    assert.match(unwrapped(run.stderr), /did not answer within 600 ms/);
+    await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+  });
 });

@@ -332,7 +332,7 @@ Deno.test("logout: a hanging server costs at most the timeout + 0.5 s", async ()
     });
     assert.equal(code, 0);
     assert.ok(elapsedMs < 1000, `took ${Math.round(elapsedMs)}ms`);
-    assert.match(stderr, /Failed to revoke access token \(timed out after 500ms\)/);
+    assert.match(stderr, /Failed to revoke access token \(timed out after 500 ms\)/);
     assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy"]);
   } finally {
     await server.close();
@@ -417,12 +417,12 @@ Deno.test("logout: 20 concurrent logouts of 20 aliases all take effect, nothing 
 Deno.test("logout: human output says what happened on stdout and stderr", async () => {
   const dir = await tempConfigDir(buildConfig([{ alias: "a" }, { alias: "b" }], "a"));
   const first = await runCli(["accounts", "logout", "--force"], { configDir: dir });
-  assert.equal(first.stdout, 'Use "ably accounts switch b" to select another account.\n');
+  assert.equal(first.stdout, 'Run "ably accounts switch b" to select another account.\n');
   assert.match(first.stderr, /✓ Successfully logged out from account a\.\n$/);
   const last = await runCli(["accounts", "logout", "b", "--force"], { configDir: dir });
   assert.equal(
     last.stdout,
-    'No remaining accounts. Use "ably accounts login" to log in to an account.\n',
+    'No remaining accounts. Run "ably accounts login" to log in to an account.\n',
   );
 });
 
@@ -515,7 +515,7 @@ Deno.test("logout: another run holding the config lock -> bounded wait, clear er
     assert.equal(run.code, 1);
     assert.match(
       unwrapped(run.stderr),
-      /Timed out after 300ms waiting for the lock/,
+      /Timed out after 300 ms waiting for the lock/,
     );
     assert.equal(await readConfigText(dir), SAMPLE_LEGACY);
   } finally {
@@ -671,7 +671,7 @@ const ROWS: Row[] = [
     current: "acme",
     args: ["--force"],
     code: 0,
-    stdout: /Use "ably accounts switch beta" to select another account\./,
+    stdout: /Run "ably accounts switch beta" to select another account\./,
     stderr: /Successfully logged out from account acme\./,
     left: ["beta"],
     revoked: ["jane@acme"],
@@ -811,6 +811,8 @@ for (const row of ROWS) {
         configDir: dir,
         replies: row.replies,
         stdin: row.stdin,
+        // Wide enough that no line wraps: what is said is asserted here, wrapping elsewhere.
+        columns: 400,
       });
       assert.equal(run.code, row.code, run.stdout + run.stderr);
       if (row.stdout) assert.match(run.stdout, row.stdout);
@@ -910,7 +912,7 @@ Deno.test("logout: another process holding the lock -> error, and nothing revoke
     assert.equal(run.code, 1);
     assert.match(
       resultOf(run.records()).error.message,
-      /Timed out after 300ms waiting for the lock/,
+      /Timed out after 300 ms waiting for the lock/,
     );
     assert.equal(server.requests.length, 0);
     assert.equal(await readConfigText(dir), config);
