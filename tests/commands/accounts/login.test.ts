@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import {
   type AblyServerScript,
+  closedHost,
+  DEVICE_CODE,
   hostFlags,
   ISSUED,
   ME,
@@ -10,7 +12,6 @@ import {
   withAblyServer,
 } from "../../helpers/ably-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
-import { closedHost } from "../../helpers/auth-server.ts";
 import {
   readConfigText,
   runCli,
@@ -147,14 +148,12 @@ Deno.test("login: denied or expired authorization stores nothing (exit 1)", asyn
 });
 
 Deno.test("login: a device-code request refused by the server is a clear error", async () => {
-  const refusing = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response('{"error":"invalid_client"}', { status: 400 }),
-  );
-  try {
+  await withAblyServer({
+    deviceCode: { status: 400, body: '{"error":"invalid_client"}' },
+  }, async (refusing) => {
     const dir = await tempConfigDir();
     const run = await runCli(
-      ["accounts", "login", "--json", "--oauth-host", `127.0.0.1:${refusing.addr.port}`],
+      ["accounts", "login", "--json", "--oauth-host", refusing.host],
       { configDir: dir },
     );
     assert.equal(run.code, 1);
@@ -162,9 +161,7 @@ Deno.test("login: a device-code request refused by the server is a clear error",
       records(run.stdout)[0].error.message,
       'Device code request failed (400): {"error":"invalid_client"}',
     );
-  } finally {
-    await refusing.shutdown();
-  }
+  });
 });
 
 Deno.test("login: a failure after tokens were issued revokes them and stores nothing", async () => {
@@ -404,23 +401,21 @@ Deno.test("login on a terminal: Ctrl-C after the tokens were issued revokes them
 });
 
 Deno.test("login: server text shown on the terminal has no control characters", async () => {
-  const evil = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const path = new URL(request.url).pathname;
-    if (path === "/oauth/authorize_device") {
-      return Response.json({
-        device_code: "d",
+  await withAblyServer({
+    deviceCode: {
+      status: 200,
+      body: {
+        ...DEVICE_CODE,
         user_code: "AB\x1b]0;pwned\x07CD",
         verification_uri: "file:///etc/passwd",
         verification_uri_complete: "file:///etc/passwd\x1b[2J",
         expires_in: 1,
-        interval: 0.01,
-      });
-    }
-    return Response.json({ error: "access_denied" }, { status: 400 });
-  });
-  try {
+      },
+    },
+    polls: [{ status: 400, body: { error: "access_denied" } }],
+  }, async (evil) => {
     const dir = await tempConfigDir();
-    const run = await runCli(["accounts", "login", "--oauth-host", `127.0.0.1:${evil.addr.port}`], {
+    const run = await runCli(["accounts", "login", "--oauth-host", evil.host], {
       configDir: dir,
       env: { DISPLAY: ":0" },
     });
@@ -429,9 +424,7 @@ Deno.test("login: server text shown on the terminal has no control characters", 
     assert.match(run.stdout, /Your authorization code: AB \]0;pwned CD/);
     // Not a web address: never handed to the desktop opener, even with a display.
     assert.doesNotMatch(run.stdout, /Opening /);
-  } finally {
-    await evil.shutdown();
-  }
+  });
 });
 
 Deno.test("login: a Control API error keeps its status, Ably error code, help link and hint", async () => {

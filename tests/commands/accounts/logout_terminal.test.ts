@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { stripAnsi } from "../../../src/output/style.ts";
-import { startAuthServer } from "../../helpers/auth-server.ts";
+import { startAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
 import { buildConfig, SAMPLE_LEGACY } from "../../helpers/fixtures.ts";
 
@@ -53,7 +53,7 @@ Deno.test(
 );
 
 Deno.test("logout on a terminal: a spinner shows while revoking", onTerminal, async () => {
-  const server = startAuthServer((_) => ({ status: 200 }));
+  const server = startAblyServer();
   try {
     const dir = await tempConfigDir(oauthConfig(server.host));
     const { code, output } = await runCliOnTerminal(["accounts", "logout", "--force"], {
@@ -131,7 +131,7 @@ Deno.test(
   "logout on a terminal: Ctrl-C while revoking says what was done, exit 130",
   onTerminal,
   async () => {
-    const server = startAuthServer({ hang: true });
+    const server = startAblyServer({ revoke: { hang: true } });
     try {
       const config = buildConfig([{ alias: "acme", issuer: server.host, email: "j@acme" }], "acme");
       const dir = await tempConfigDir(config);
