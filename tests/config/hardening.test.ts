@@ -9,6 +9,7 @@ import type { ConfigLocation } from "../../src/config/location.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
 import { SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
 import { tempConfigDir } from "../helpers/cli.ts";
+import { withDeadline } from "../helpers/deadline.ts";
 
 const isWindows = Deno.build.os === "windows";
 const isRoot = !isWindows && Deno.uid() === 0;
@@ -277,7 +278,7 @@ Deno.test("lock: waiting tells who holds the lock after about a second, and a si
     held.resolve();
     return release.promise;
   });
-  await held.promise;
+  await withDeadline(5_000, "the holder to take the lock", held.promise);
   const controller = new AbortController();
   const waits: { pid: string | undefined; after: number }[] = [];
   const started = performance.now();

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { join } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
+import { RUN_DEADLINE_MS, withDeadline } from "./deadline.ts";
 import { ALL_SECRETS } from "./fixtures.ts";
 
 export const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
@@ -86,7 +87,12 @@ export async function spawnCli(args: string[], options: RunOptions): Promise<Run
     await writer.write(new TextEncoder().encode(options.stdin));
     await writer.close();
   }
-  const output = await child.output();
+  // A hung process fails its test, with its command line, instead of timing out CI.
+  const output = await withDeadline(RUN_DEADLINE_MS, `ably ${args.join(" ")}`, child.output())
+    .catch((error) => {
+      child.kill("SIGKILL");
+      throw error;
+    });
   const elapsedMs = performance.now() - started;
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);

@@ -3,6 +3,9 @@
  * what it was waiting for, instead of timing out CI.
  */
 
+/** How long one run of the CLI, in-process or spawned, may take before its test fails. */
+export const RUN_DEADLINE_MS = 60_000;
+
 /** `promise`, or a failure naming `what` once `ms` have passed. */
 export async function withDeadline<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

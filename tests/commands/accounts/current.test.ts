@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { type AblyServer, withAblyServer } from "../../helpers/ably-server.ts";
+import { until } from "../../helpers/deadline.ts";
 import {
   readConfigText,
   resultOf,
@@ -681,7 +682,7 @@ Deno.test("current and switch: Ctrl-C while verifying exits 130", async () => {
     for (const args of [["accounts", "current"], ["accounts", "switch", "default"]]) {
       const interrupt = new AbortController();
       const pending = runCli(args, { configDir: dir, interrupt });
-      while (server.to("/api/v1/me").length === 0) await new Promise((r) => setTimeout(r, 5));
+      await until("GET /api/v1/me", () => server.to("/api/v1/me").length > 0);
       interrupt.abort();
       const run = await pending;
       assert.equal(run.code, 130, args.join(" "));

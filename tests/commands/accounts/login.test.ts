@@ -23,6 +23,7 @@ import {
 } from "../../helpers/cli.ts";
 import { ALL_SECRETS, buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
+import { until } from "../../helpers/deadline.ts";
 
 const isWindows = Deno.build.os === "windows";
 
@@ -555,9 +556,7 @@ Deno.test("login: Ctrl-C while the login is being written never revokes the toke
       configDir: dir,
       interrupt,
     });
-    while (!server.requests.some((r) => r.path.endsWith("/keys"))) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until("the keys request", () => server.requests.some((r) => r.path.endsWith("/keys")));
     await new Promise((resolve) => setTimeout(resolve, 300)); // now waiting for the lock
     interrupt.abort(); // Ctrl-C
     await lock.release();
@@ -578,9 +577,7 @@ Deno.test("login: Ctrl-C before the write revokes the issued tokens and stores n
       configDir: dir,
       interrupt,
     });
-    while (!server.requests.some((r) => r.path.endsWith("/keys"))) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until("the keys request", () => server.requests.some((r) => r.path.endsWith("/keys")));
     interrupt.abort();
     const run = await login;
     assert.equal(run.code, 130);
