@@ -3,18 +3,11 @@ import assert from "node:assert/strict";
 import { withFileLock } from "../../src/config/lock.ts";
 import { type Plan, readSnapshot, updateConfig } from "../../src/config/store.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
-import { SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
+import { addAccount, SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
 import { tempConfigDir } from "../helpers/cli.ts";
 import { until, withDeadline } from "../helpers/deadline.ts";
 
 const isWindows = Deno.build.os === "windows";
-
-function addAccount(alias: string) {
-  return (config: AblyConfig): Plan<void> => {
-    config.accounts![alias] = { accountId: alias };
-    return { changed: true, value: undefined };
-  };
-}
 
 /** Adds `alias` and drops the OAuth sessions: the irreversible step then has tokens to take. */
 function addAccountDroppingSessions(alias: string) {

@@ -152,6 +152,29 @@ export async function tempConfigDir(config?: string): Promise<string> {
   return dir;
 }
 
+/**
+ * Runs `fn` with a fresh config dir holding `config`, fails it if it takes over 10 s, and
+ * removes the dir afterwards.
+ */
+export async function withConfigDir(
+  config: string,
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await tempConfigDir(config);
+  try {
+    await withDeadline(10_000, "the test's work in its config dir", fn(dir));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The names of the entries in `dir`, sorted. */
+export async function namesIn(dir: string): Promise<string[]> {
+  const names = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
+
 /** The config file's path as the CLI prints it (backslashes on Windows). */
 export function configFileIn(dir: string): string {
   return join(dir, "config");

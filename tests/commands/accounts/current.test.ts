@@ -21,19 +21,13 @@ import {
   refreshTokenOf,
   SAMPLE_LEGACY,
   SAMPLE_OAUTH,
+  withControlHost,
 } from "../../helpers/fixtures.ts";
 
 const PAST = "accessTokenExpiresAt = 1767225600000";
 const FUTURE = "accessTokenExpiresAt = 4102444800000";
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
 const LEGACY_TOKEN = "ably_legacy_token_5b7d2c9e";
-
-/** Adds `controlHost` to an account, as a login with --control-host stores it. */
-function withControlHost(config: string, alias: string, host: string): string {
-  const header = `[accounts.${alias}]\n`;
-  assert.ok(config.includes(header), `no ${header}`);
-  return config.replace(header, `${header}controlHost = "${host}"\n`);
-}
 
 /** SAMPLE_LEGACY after the official CLI's `current.app` migration, using `server` for the API. */
 function legacyConfig(server: AblyServer): string {

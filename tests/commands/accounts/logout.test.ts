@@ -26,6 +26,8 @@ import {
 import {
   accessTokenOf,
   type AccountSpec,
+  acmeOAuthWithLegacy,
+  aliasesIn,
   buildConfig,
   holdConfigLock,
   refreshTokenOf,
@@ -34,10 +36,6 @@ import {
 } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
-
-function aliasesIn(text: string): string[] {
-  return Object.keys(parseConfig(text, "config").accounts ?? {});
-}
 
 // --- help and usage -------------------------------------------------------
 
@@ -225,18 +223,11 @@ Deno.test({
 
 // --- revocation --------------------------------------------------------------
 
-function oauthConfig(issuer: string, extra: { oauthHost?: string } = {}) {
-  return buildConfig([
-    { alias: "acme", id: "VgQpOZ", issuer, email: "jane@acme.example", ...extra },
-    { alias: "legacy", id: "Lg1" },
-  ], "acme");
-}
-
 Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", async () => {
   const server = startAblyServer();
   const decoy = startAblyServer();
   try {
-    const dir = await tempConfigDir(oauthConfig(server.host));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
     // --oauth-host points elsewhere: tokens still go only to the host that minted them.
     const { code, records } = await spawnCli(
       ["accounts", "logout", "--force", "--json", "--oauth-host", decoy.host],
@@ -274,7 +265,7 @@ Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", 
 Deno.test("logout: a stored oauthHost wins over the session key's issuer", async () => {
   const server = startAblyServer();
   try {
-    const dir = await tempConfigDir(oauthConfig("ably.com", { oauthHost: server.host }));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy("ably.com", { oauthHost: server.host }));
     const { code } = await runCli(["accounts", "logout", "--force"], { configDir: dir });
     assert.equal(code, 0);
     assert.equal(server.requests.length, 2);
@@ -295,7 +286,7 @@ Deno.test("logout: revocation failures warn but never block the local logout", a
         [server400.host, /^Token revocation failed \(400\): bad request$/],
       ] as const
     ) {
-      const dir = await tempConfigDir(oauthConfig(host));
+      const dir = await tempConfigDir(acmeOAuthWithLegacy(host));
       const { code, records } = await runCli(["accounts", "logout", "--force", "--json"], {
         configDir: dir,
       });
@@ -325,7 +316,7 @@ Deno.test("logout: revocation failures warn but never block the local logout", a
 Deno.test("logout: a hanging server costs at most the timeout + 0.5 s", async () => {
   const server = startAblyServer({ revoke: { hang: true } });
   try {
-    const dir = await tempConfigDir(oauthConfig(server.host));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
     const { code, elapsedMs, stderr } = await runCli(["accounts", "logout", "--force"], {
       configDir: dir,
       env: { ABLY_OAUTH_TIMEOUT_MS: "500" },
@@ -474,7 +465,7 @@ Deno.test("logout --pretty-json: indented, and uncoloured when piped", async () 
 Deno.test("logout --verbose --json: log records, never a token", async () => {
   const server = startAblyServer();
   try {
-    const dir = await tempConfigDir(oauthConfig(server.host));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
     const { code, records } = await runCli(["accounts", "logout", "--force", "--json", "-v"], {
       configDir: dir,
     });
