@@ -69,7 +69,8 @@ Deno.test("http: a declared Content-Length past the cap is refused before readin
 });
 
 Deno.test("http: the timeout covers the body, not only the headers", async () => {
-  // Headers at once, then a body that never ends: the request still fails on time.
+  // Headers at once, then a body that never ends: the request still fails on time. A server of
+  // its own, not ably-server.ts: the test is about the transport (a body stream left open).
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
     new Response(
       new ReadableStream({

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config/store.ts";
 import {
   configFileIn,
+  namesIn,
   readConfigText,
   resultOf,
   runCli,
@@ -13,12 +14,6 @@ import {
   unwrapped,
 } from "../helpers/cli.ts";
 import { SAMPLE_CUSTOM_HOSTS, SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
-
-async function namesIn(dir: string): Promise<string[]> {
-  const names = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
-}
 
 /** SAMPLE_OAUTH as `config show` prints it: tokens and the key's secret masked, nothing else. */
 const SAMPLE_OAUTH_MASKED = SAMPLE_OAUTH

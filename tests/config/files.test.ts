@@ -2,13 +2,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/config/errors.ts";
 import { stageFile } from "../../src/config/files.ts";
-import { tempConfigDir } from "../helpers/cli.ts";
-
-async function namesIn(dir: string): Promise<string[]> {
-  const names = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
-}
+import { namesIn, tempConfigDir } from "../helpers/cli.ts";
 
 Deno.test("files: a staged file whose rename fails removes its temp file on commit, by itself", async () => {
   const dir = await tempConfigDir("old");

@@ -7,8 +7,9 @@ import { Cancelled } from "../../src/errors.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import type { ConfigLocation } from "../../src/config/location.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
-import { SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
-import { tempConfigDir } from "../helpers/cli.ts";
+import { addAccount, SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
+import { namesIn, tempConfigDir } from "../helpers/cli.ts";
+import { withDeadline } from "../helpers/deadline.ts";
 
 const isWindows = Deno.build.os === "windows";
 const isRoot = !isWindows && Deno.uid() === 0;
@@ -16,13 +17,6 @@ const helper = (name: string) => fromFileUrl(new URL(`../helpers/${name}`, impor
 
 function at(dir: string): ConfigLocation {
   return { dir, file: `${dir}/config` };
-}
-
-function addAccount(alias: string) {
-  return (config: AblyConfig): Plan<void> => {
-    config.accounts![alias] = { accountId: alias };
-    return { changed: true, value: undefined };
-  };
 }
 
 /** Adds account `x` and drops every OAuth session, so the irreversible step has tokens to take. */
@@ -35,12 +29,6 @@ function dropSessions(config: AblyConfig): Plan<void> {
 
 const readConfig = async (path: string, options: { warn?: (m: string) => void } = {}) =>
   (await readSnapshot(path, options.warn))?.config;
-
-async function namesIn(dir: string): Promise<string[]> {
-  const names = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
-}
 
 Deno.test({
   name:
@@ -277,7 +265,7 @@ Deno.test("lock: waiting tells who holds the lock after about a second, and a si
     held.resolve();
     return release.promise;
   });
-  await held.promise;
+  await withDeadline(5_000, "the holder to take the lock", held.promise);
   const controller = new AbortController();
   const waits: { pid: string | undefined; after: number }[] = [];
   const started = performance.now();

@@ -3,26 +3,11 @@ import assert from "node:assert/strict";
 import { withFileLock } from "../../src/config/lock.ts";
 import { type Plan, readSnapshot, updateConfig } from "../../src/config/store.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
-import { SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
+import { addAccount, SAMPLE_LEGACY, SAMPLE_OAUTH } from "../helpers/fixtures.ts";
 import { tempConfigDir } from "../helpers/cli.ts";
+import { until, withDeadline } from "../helpers/deadline.ts";
 
 const isWindows = Deno.build.os === "windows";
-
-/** Resolves when `ready()` is true; fails the test after `ms`. */
-async function until(ready: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function addAccount(alias: string) {
-  return (config: AblyConfig): Plan<void> => {
-    config.accounts![alias] = { accountId: alias };
-    return { changed: true, value: undefined };
-  };
-}
 
 /** Adds `alias` and drops the OAuth sessions: the irreversible step then has tokens to take. */
 function addAccountDroppingSessions(alias: string) {
@@ -49,7 +34,7 @@ Deno.test({
     const releaseA = Promise.withResolvers<void>();
     const enteredA = Promise.withResolvers<void>();
     const a = withFileLock(lock, 5_000, critical(releaseA.promise, enteredA.resolve));
-    await enteredA.promise;
+    await withDeadline(5_000, "A to take the lock", enteredA.promise);
     // C opens the file A holds and waits on it.
     const releaseC = Promise.withResolvers<void>();
     let cEntered = false;
@@ -60,7 +45,7 @@ Deno.test({
     const releaseB = Promise.withResolvers<void>();
     const enteredB = Promise.withResolvers<void>();
     const b = withFileLock(lock, 5_000, critical(releaseB.promise, enteredB.resolve));
-    await enteredB.promise;
+    await withDeadline(5_000, "B to take the new lock", enteredB.promise);
     // A lets go: C is granted the old, unlinked file and must not run beside B.
     releaseA.resolve();
     await a;
@@ -68,7 +53,7 @@ Deno.test({
     assert.equal(cEntered, false, "C ran while B held the lock on the file at the path");
     releaseB.resolve();
     await b;
-    await until(() => cEntered, "C to take the lock on the file at the path");
+    await until("C to take the lock on the file at the path", () => cEntered);
     releaseC.resolve();
     await c;
   } finally {
@@ -92,7 +77,7 @@ Deno.test({
         await finishCommit.promise;
       },
     });
-    await inCommit.promise;
+    await withDeadline(5_000, "A to reach its commit", inCommit.promise);
     // Someone removes the lock file: B locks a new one and looks for abandoned temp files.
     await Deno.remove(`${dir}/config.lock`);
     await updateConfig(location, addAccount("from-b"));

@@ -1,25 +1,25 @@
 import assert from "node:assert/strict";
 import { ControlApiError, controlClient } from "../../src/control/api.ts";
-import { hostFlags, withAblyServer } from "../helpers/ably-server.ts";
+import { hostFlags, startAblyServer, withAblyServer } from "../helpers/ably-server.ts";
 import { readConfigText, runCli, tempConfigDir, unwrapped } from "../helpers/cli.ts";
 import { SAMPLE_LEGACY } from "../helpers/fixtures.ts";
 
 const TOKEN = "ctl-TOKEN-1234567890abcdef";
 
-function serve(handler: (request: Request) => Response | Promise<Response>) {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
-  return { host: `127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
-}
+const PLAIN = { "content-type": "text/plain" };
 
 Deno.test("control: an error echoing the Authorization header never shows the token", async () => {
-  const server = serve((request) =>
-    Response.json({
-      message: `Unauthorized: got "${request.headers.get("authorization")}" ` +
-        `(${encodeURIComponent(TOKEN)}, ${TOKEN.toLowerCase()})`,
-      code: 40100,
-      href: `https://help.ably.io/error/40100?token=${TOKEN}`,
-    }, { status: 401 })
-  );
+  const server = startAblyServer({
+    me: (request) => ({
+      status: 401,
+      body: {
+        message: `Unauthorized: got "${request.authorization}" ` +
+          `(${encodeURIComponent(TOKEN)}, ${TOKEN.toLowerCase()})`,
+        code: 40100,
+        href: `https://help.ably.io/error/40100?token=${TOKEN}`,
+      },
+    }),
+  });
   try {
     const error = await controlClient(server.host, TOKEN).me().catch((e) => e);
     assert.ok(error instanceof ControlApiError);
@@ -32,9 +32,10 @@ Deno.test("control: an error echoing the Authorization header never shows the to
     assert.equal(error.errorCode, 40100);
 
     // A short plain-text body is shown too, and redacted the same way.
-    const plain = serve(() => new Response(`no: Bearer ${TOKEN}`, { status: 403 }));
-    const text = await controlClient(plain.host, TOKEN).apps("acc").catch((e) => e);
-    await plain.close();
+    const text = await withAblyServer(
+      { apps: { status: 403, body: `no: Bearer ${TOKEN}`, headers: PLAIN } },
+      (plain) => controlClient(plain.host, TOKEN).apps("acc").catch((e) => e),
+    );
     assert.equal(text.message, "API request failed (403 Forbidden): no: Bearer [redacted]");
   } finally {
     await server.close();
@@ -42,12 +43,10 @@ Deno.test("control: an error echoing the Authorization header never shows the to
 });
 
 Deno.test("control: oversized, non-JSON and timed-out answers name the host and cause", async () => {
-  const released = Promise.withResolvers<Response>();
-  const server = serve((request) => {
-    const path = new URL(request.url).pathname;
-    if (path.endsWith("/me")) return new Response("x".repeat(2 * 1024 * 1024));
-    if (path.endsWith("/apps")) return new Response("<html>", { status: 200 });
-    return released.promise; // no answer until the test ends
+  const server = startAblyServer({
+    me: { status: 200, body: "x".repeat(2 * 1024 * 1024), headers: PLAIN },
+    apps: { status: 200, body: "<html>", headers: PLAIN },
+    keys: { hang: true }, // no answer until the test ends
   });
   try {
     const client = controlClient(server.host, TOKEN, { timeoutMs: 200 });
@@ -69,7 +68,6 @@ Deno.test("control: oversized, non-JSON and timed-out answers name the host and 
       `Network error: ${server.host} did not answer within 200 ms; GET /apps/k/keys timed out`,
     );
   } finally {
-    released.resolve(new Response(""));
     await server.close();
   }
 });
@@ -131,9 +129,7 @@ const BAD_ME: [what: string, body: string, field: string][] = [
 
 Deno.test("control: every wrongly shaped answer is an error naming host, request and field", async () => {
   let body = "";
-  const server = serve(() =>
-    new Response(body, { headers: { "content-type": "application/json" } })
-  );
+  const server = startAblyServer({ all: () => ({ status: 200, body }) });
   try {
     const client = controlClient(server.host, TOKEN);
     for (const [what, answer, field] of BAD_ME) {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { join } from "node:path";
 import denoJson from "../../deno.json" with { type: "json" };
+import { RUN_DEADLINE_MS, withDeadline } from "./deadline.ts";
 import { ALL_SECRETS } from "./fixtures.ts";
 
 export const MAIN = fromFileUrl(new URL("../../main.ts", import.meta.url));
@@ -86,7 +87,12 @@ export async function spawnCli(args: string[], options: RunOptions): Promise<Run
     await writer.write(new TextEncoder().encode(options.stdin));
     await writer.close();
   }
-  const output = await child.output();
+  // A hung process fails its test, with its command line, instead of timing out CI.
+  const output = await withDeadline(RUN_DEADLINE_MS, `ably ${args.join(" ")}`, child.output())
+    .catch((error) => {
+      child.kill("SIGKILL");
+      throw error;
+    });
   const elapsedMs = performance.now() - started;
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
@@ -144,6 +150,29 @@ export async function tempConfigDir(config?: string): Promise<string> {
   const dir = await tempDir();
   if (config !== undefined) await Deno.writeTextFile(`${dir}/config`, config, { mode: 0o600 });
   return dir;
+}
+
+/**
+ * Runs `fn` with a fresh config dir holding `config`, fails it if it takes over 10 s, and
+ * removes the dir afterwards.
+ */
+export async function withConfigDir(
+  config: string,
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await tempConfigDir(config);
+  try {
+    await withDeadline(10_000, "the test's work in its config dir", fn(dir));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The names of the entries in `dir`, sorted. */
+export async function namesIn(dir: string): Promise<string[]> {
+  const names = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
 }
 
 /** The config file's path as the CLI prints it (backslashes on Windows). */

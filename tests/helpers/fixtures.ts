@@ -1,4 +1,8 @@
 /** Config files as the official CLI writes them (reference §3.4), and builders for more. */
+import assert from "node:assert/strict";
+import { parseConfig } from "../../src/config/store.ts";
+import type { Plan } from "../../src/config/store.ts";
+import type { AblyConfig } from "../../src/config/schema.ts";
 
 /** Every generated test token contains this marker; no output may contain it. */
 export const SECRET_MARKER = "SeCrEt";
@@ -169,5 +173,33 @@ export async function holdConfigLock(
       await lock.unlock();
       lock.close();
     },
+  };
+}
+
+/** The aliases of the accounts in a config file's text, in file order. */
+export function aliasesIn(text: string): string[] {
+  return Object.keys(parseConfig(text, "config").accounts ?? {});
+}
+
+/** `config` with account `alias` sending its Control API requests to `host`. */
+export function withControlHost(config: string, alias: string, host: string): string {
+  const header = `[accounts.${alias}]\n`;
+  assert.ok(config.includes(header), `no ${header}`);
+  return config.replace(header, `${header}controlHost = "${host}"\n`);
+}
+
+/** An OAuth account `acme` (current) whose session `issuer` minted, and a legacy one beside it. */
+export function acmeOAuthWithLegacy(issuer: string, extra: { oauthHost?: string } = {}): string {
+  return buildConfig([
+    { alias: "acme", id: "VgQpOZ", issuer, email: "jane@acme.example", ...extra },
+    { alias: "legacy", id: "Lg1" },
+  ], "acme");
+}
+
+/** A config update that adds account `alias` (its ID the alias too). */
+export function addAccount(alias: string) {
+  return (config: AblyConfig): Plan<void> => {
+    config.accounts![alias] = { accountId: alias };
+    return { changed: true, value: undefined };
   };
 }

@@ -1,4 +1,8 @@
-/** A loopback server whose every answer is an endless-looking stream of `size` bytes. */
+/**
+ * A loopback server whose every answer is an endless-looking stream of `size` bytes. Not a
+ * script for ably-server.ts: the test is about the transport (gigabyte bodies streamed only as
+ * fast as the client reads them, and how much was actually sent).
+ */
 export interface HugeServer {
   host: string;
   /** Bytes the server actually sent before the client stopped reading. */

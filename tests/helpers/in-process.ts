@@ -15,6 +15,7 @@ import {
 import { Cancelled } from "../../src/errors.ts";
 import { isLoopback } from "../../src/http.ts";
 import { assertNoSecrets, type RunResult } from "./cli.ts";
+import { RUN_DEADLINE_MS, withDeadline } from "./deadline.ts";
 import { ALL_SECRETS } from "./fixtures.ts";
 
 /** Ctrl-C, Esc or Ctrl-D at a question: the prompter throws `Cancelled`. */
@@ -104,7 +105,8 @@ export async function runInProcess(
         ? Promise.resolve(options.keychain)
         : Promise.reject(new Error("Couldn't access platform storage: no keychain in this test")),
   };
-  const code = await run(argv, host);
+  // A run that hangs fails its test, naming the command, instead of timing out CI.
+  const code = await withDeadline(RUN_DEADLINE_MS, `ably ${argv.join(" ")}`, run(argv, host));
   const stdout = out.join("");
   const stderr = err.join("");
   assertNoSecrets(stdout + stderr, options.secrets ?? ALL_SECRETS);

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { revokeToken, revokeTokenPair } from "../../src/oauth/revoke.ts";
 import { pollForTokens, refreshTokens, requestDeviceCode } from "../../src/oauth/tokens.ts";
-import { closedHost, startAuthServer } from "../helpers/auth-server.ts";
+import { closedHost, startAblyServer } from "../helpers/ably-server.ts";
 
 const REFRESH = "rt_9f8e7d6c5b4a-SECRET";
-
-function serve(handler: (request: Request) => Response | Promise<Response>) {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
-  return { host: `127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
-}
 
 Deno.test("refresh: every network failure names the host and the cause", async () => {
   const refused = await closedHost();
@@ -21,7 +16,7 @@ Deno.test("refresh: every network failure names the host and the cause", async (
     ),
   );
 
-  const hang = startAuthServer({ hang: true });
+  const hang = startAblyServer({ all: { hang: true } });
   try {
     const timedOut = await refreshTokens(hang.host, REFRESH, { timeoutMs: 200 }).catch((e) => e);
     assert.equal(
@@ -32,7 +27,7 @@ Deno.test("refresh: every network failure names the host and the cause", async (
     await hang.close();
   }
 
-  const html = serve(() => new Response("<html>Bad gateway</html>", { status: 200 }));
+  const html = startAblyServer({ all: { status: 200, body: "<html>Bad gateway</html>" } });
   try {
     const notJson = await refreshTokens(html.host, REFRESH).catch((e) => e);
     assert.equal(
@@ -53,13 +48,15 @@ Deno.test("refresh: every network failure names the host and the cause", async (
 });
 
 Deno.test("refresh: a server echoing the refresh token in error_description never shows it", async () => {
-  const echo = serve(async (request) => {
-    const token = new URLSearchParams(await request.text()).get("refresh_token")!;
-    return Response.json({
-      error: "invalid_request",
-      error_description: `bad token ${token} (${encodeURIComponent(token).toUpperCase()}) ` +
-        `refresh_token=${token} ${btoa(token)}`,
-    }, { status: 400 });
+  const echo = startAblyServer({
+    refresh: (token) => ({
+      status: 400,
+      body: {
+        error: "invalid_request",
+        error_description: `bad token ${token} (${encodeURIComponent(token).toUpperCase()}) ` +
+          `refresh_token=${token} ${btoa(token)}`,
+      },
+    }),
   });
   try {
     const error = await refreshTokens(echo.host, REFRESH).catch((e) => e);
@@ -72,11 +69,13 @@ Deno.test("refresh: a server echoing the refresh token in error_description neve
 });
 
 Deno.test("revoke: percent-encoded, case-changed and sibling tokens in the reply are redacted", async () => {
-  const server = startAuthServer((r) => ({
-    status: 400,
-    body: `unknown ${encodeURIComponent(r.form.token)} ${r.form.token.toUpperCase()} ` +
-      `(pair: access-token-AAAA / refresh-token-BBBB)`,
-  }));
+  const server = startAblyServer({
+    revoke: (r) => ({
+      status: 400,
+      body: `unknown ${encodeURIComponent(r.form.token)} ${r.form.token.toUpperCase()} ` +
+        `(pair: access-token-AAAA / refresh-token-BBBB)`,
+    }),
+  });
   try {
     const { access, refresh } = await revokeTokenPair(
       { access: "access-token-AAAA", refresh: "refresh-token-BBBB" },

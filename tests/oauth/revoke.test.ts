@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { OAUTH_CLIENT_ID } from "../../src/oauth/endpoint.ts";
 import { revokeToken, revokeTokenPair } from "../../src/oauth/revoke.ts";
-import { closedHost, startAuthServer } from "../helpers/auth-server.ts";
+import { closedHost, startAblyServer } from "../helpers/ably-server.ts";
 
 Deno.test("revoke: RFC 7009 form POST to /oauth/revoke with the public client id", async () => {
-  const server = startAuthServer({ status: 200 });
+  const server = startAblyServer();
   try {
     assert.deepEqual(await revokeToken("tok-1", { host: server.host }), { status: "revoked" });
     assert.equal(server.requests.length, 1);
@@ -21,33 +21,31 @@ Deno.test("revoke: RFC 7009 form POST to /oauth/revoke with the public client id
 Deno.test("revoke: access and refresh tokens go out in parallel", async () => {
   let inFlight = 0;
   let peak = 0;
-  const server = startAuthServer(() => ({ status: 200 }));
   // Measure concurrency with a slow server: both requests must be pending together.
-  const slow = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
-    peak = Math.max(peak, ++inFlight);
-    await new Promise((r) => setTimeout(r, 150));
-    inFlight--;
-    return new Response("");
+  const slow = startAblyServer({
+    revoke: async () => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 150));
+      inFlight--;
+      return { status: 200 };
+    },
   });
   try {
     const started = performance.now();
-    const result = await revokeTokenPair({ access: "a", refresh: "r" }, {
-      host: `127.0.0.1:${slow.addr.port}`,
-    });
+    const result = await revokeTokenPair({ access: "a", refresh: "r" }, { host: slow.host });
     assert.deepEqual(result, { access: { status: "revoked" }, refresh: { status: "revoked" } });
     assert.equal(peak, 2);
     assert.ok(performance.now() - started < 290, "two round trips would take 300ms");
   } finally {
-    await slow.shutdown();
-    await server.close();
+    await slow.close();
   }
 });
 
 Deno.test("revoke: 4xx and 5xx answers fail with the status and a cleaned, bounded body", async () => {
   const body = `{"error":"server_error"}\u001b[31m\r\n${"x".repeat(500)}`;
-  const server = startAuthServer((r) =>
-    r.form.token === "bad" ? { status: 400, body: "" } : { status: 500, body }
-  );
+  const server = startAblyServer({
+    revoke: (r) => r.form.token === "bad" ? { status: 400, body: "" } : { status: 500, body },
+  });
   try {
     assert.deepEqual(await revokeToken("bad", { host: server.host }), {
       status: "failed",
@@ -66,7 +64,9 @@ Deno.test("revoke: 4xx and 5xx answers fail with the status and a cleaned, bound
 });
 
 Deno.test("revoke: a server echoing the token never gets it into the reason", async () => {
-  const server = startAuthServer((r) => ({ status: 400, body: `unknown token ${r.form.token}` }));
+  const server = startAblyServer({
+    revoke: (r) => ({ status: 400, body: `unknown token ${r.form.token}` }),
+  });
   try {
     const result = await revokeToken("top-secret-token", { host: server.host });
     assert.deepEqual(result, {
@@ -82,9 +82,11 @@ Deno.test("revoke: a token echoed across the 200-character cut leaves no part of
   const token = `tok-${"0123456789abcdef".repeat(3)}`;
   // The token starts before the cut and ends after it.
   const cases = [150, 180, 195, 199];
-  const server = startAuthServer((r) => {
-    const pad = Number(r.form.client_id);
-    return { status: 400, body: `${"e".repeat(pad)}${r.form.token} trailing text` };
+  const server = startAblyServer({
+    revoke: (r) => {
+      const pad = Number(r.form.client_id);
+      return { status: 400, body: `${"e".repeat(pad)}${r.form.token} trailing text` };
+    },
   });
   try {
     for (const pad of cases) {
@@ -100,7 +102,7 @@ Deno.test("revoke: a token echoed across the 200-character cut leaves no part of
 });
 
 Deno.test("revoke: a hanging server times out on time", async () => {
-  const server = startAuthServer({ hang: true });
+  const server = startAblyServer({ revoke: { hang: true } });
   try {
     const started = performance.now();
     const result = await revokeToken("t", { host: server.host, timeoutMs: 300 });
@@ -126,23 +128,22 @@ Deno.test("revoke: an invalid host fails without any request", async () => {
 });
 
 Deno.test("revoke: a redirect is not followed, so the token stays with its host", async () => {
-  const other = startAuthServer({ status: 200 });
-  const redirecting = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => Response.redirect(`http://${other.host}/oauth/revoke`, 307),
-  );
+  const other = startAblyServer();
+  const redirecting = startAblyServer({
+    revoke: { status: 307, headers: { location: `http://${other.host}/oauth/revoke` } },
+  });
   try {
-    const result = await revokeToken("t", { host: `127.0.0.1:${redirecting.addr.port}` });
+    const result = await revokeToken("t", { host: redirecting.host });
     assert.equal(result.status, "failed");
     assert.equal(other.requests.length, 0);
   } finally {
-    await redirecting.shutdown();
+    await redirecting.close();
     await other.close();
   }
 });
 
 Deno.test("revoke: an external abort cancels the request", async () => {
-  const server = startAuthServer({ hang: true });
+  const server = startAblyServer({ revoke: { hang: true } });
   try {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);

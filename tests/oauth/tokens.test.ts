@@ -8,8 +8,7 @@ import {
   requestDeviceCode,
 } from "../../src/oauth/tokens.ts";
 import { OAUTH_CLIENT_ID } from "../../src/oauth/endpoint.ts";
-import { type Answer, startAblyServer, tokenBody } from "../helpers/ably-server.ts";
-import { closedHost } from "../helpers/auth-server.ts";
+import { type Answer, closedHost, startAblyServer, tokenBody } from "../helpers/ably-server.ts";
 import { startHugeServer } from "../helpers/huge_server.ts";
 
 const code: DeviceCode = {
@@ -185,11 +184,7 @@ Deno.test("refresh: rotates tokens; keeps the old refresh token when none is ret
 
 /** A loopback server answering every request with `body` (status 200). */
 function answering(body: string) {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response(body, { headers: { "content-type": "application/json" } }),
-  );
-  return { host: `127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+  return startAblyServer({ all: { status: 200, body } });
 }
 
 Deno.test("device code: unusable answers and hosts are errors that say what went wrong", async () => {

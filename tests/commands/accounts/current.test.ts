@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { type AblyServer, withAblyServer } from "../../helpers/ably-server.ts";
+import { until } from "../../helpers/deadline.ts";
 import {
   readConfigText,
   resultOf,
@@ -20,19 +21,13 @@ import {
   refreshTokenOf,
   SAMPLE_LEGACY,
   SAMPLE_OAUTH,
+  withControlHost,
 } from "../../helpers/fixtures.ts";
 
 const PAST = "accessTokenExpiresAt = 1767225600000";
 const FUTURE = "accessTokenExpiresAt = 4102444800000";
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
 const LEGACY_TOKEN = "ably_legacy_token_5b7d2c9e";
-
-/** Adds `controlHost` to an account, as a login with --control-host stores it. */
-function withControlHost(config: string, alias: string, host: string): string {
-  const header = `[accounts.${alias}]\n`;
-  assert.ok(config.includes(header), `no ${header}`);
-  return config.replace(header, `${header}controlHost = "${host}"\n`);
-}
 
 /** SAMPLE_LEGACY after the official CLI's `current.app` migration, using `server` for the API. */
 function legacyConfig(server: AblyServer): string {
@@ -683,7 +678,7 @@ Deno.test("current and switch: Ctrl-C while verifying exits 130", async () => {
     for (const args of [["accounts", "current"], ["accounts", "switch", "default"]]) {
       const interrupt = new AbortController();
       const pending = runCli(args, { configDir: dir, interrupt });
-      while (server.to("/api/v1/me").length === 0) await new Promise((r) => setTimeout(r, 5));
+      await until("GET /api/v1/me", () => server.to("/api/v1/me").length > 0);
       interrupt.abort();
       const run = await pending;
       assert.equal(run.code, 130, args.join(" "));

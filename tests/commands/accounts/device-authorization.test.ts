@@ -1,6 +1,7 @@
 /** The device authorization step of login: code and URL, the browser, Ctrl-C. */
 import assert from "node:assert/strict";
-import { hostFlags, withAblyServer } from "../../helpers/ably-server.ts";
+import { hostFlags, startAblyServer, withAblyServer } from "../../helpers/ably-server.ts";
+import { withDeadline } from "../../helpers/deadline.ts";
 import { runCli, tempConfigDir } from "../../helpers/cli.ts";
 
 Deno.test("login: the browser is tried only with a display and without --no-browser; a failure is a warning", async () => {
@@ -44,20 +45,20 @@ Deno.test("login: the browser is tried only with a display and without --no-brow
 
 Deno.test("login: Ctrl-C while the device code is being requested cancels with exit 130", async () => {
   const requested = Promise.withResolvers<void>();
-  const released = Promise.withResolvers<void>();
-  const hanging = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
-    requested.resolve();
-    await released.promise;
-    return new Response("{}", { status: 503 });
+  const hanging = startAblyServer({
+    deviceCode: () => {
+      requested.resolve();
+      return { hang: true };
+    },
   });
   try {
     const dir = await tempConfigDir();
     const interrupt = new AbortController();
     const login = runCli(
-      ["accounts", "login", "--oauth-host", `127.0.0.1:${hanging.addr.port}`],
+      ["accounts", "login", "--oauth-host", hanging.host],
       { configDir: dir, interrupt },
     );
-    await requested.promise;
+    await withDeadline(10_000, "the device-code request", requested.promise);
     interrupt.abort();
     const run = await login;
     assert.equal(run.code, 130, run.stderr);
@@ -66,7 +67,6 @@ Deno.test("login: Ctrl-C while the device code is being requested cancels with e
     assert.doesNotMatch(run.stdout, /authorization code/);
     await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
   } finally {
-    released.resolve();
-    await hanging.shutdown();
+    await hanging.close();
   }
 });

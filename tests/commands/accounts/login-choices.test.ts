@@ -15,6 +15,7 @@ import {
 import { readConfigText, resultOf, runCli, tempConfigDir, unwrapped } from "../../helpers/cli.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import { buildConfig } from "../../helpers/fixtures.ts";
+import { until } from "../../helpers/deadline.ts";
 import { aliasProblem } from "../../../src/config/alias.ts";
 
 const TWO_KEYS = {
@@ -197,9 +198,7 @@ Deno.test("login: Ctrl-C while apps are fetched or an app is created stores noth
         interrupt,
         replies,
       });
-      while (!server.requests.some((r) => `${r.method} ${r.path}` === waitFor)) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await until(waitFor, () => server.requests.some((r) => `${r.method} ${r.path}` === waitFor));
       interrupt.abort();
       const run = await login;
       assert.equal(run.code, 130, `${waitFor}: ${run.stderr}`);

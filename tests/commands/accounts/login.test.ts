@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import {
   type AblyServerScript,
+  closedHost,
+  DEVICE_CODE,
   hostFlags,
   ISSUED,
   ME,
@@ -10,7 +12,6 @@ import {
   withAblyServer,
 } from "../../helpers/ably-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
-import { closedHost } from "../../helpers/auth-server.ts";
 import {
   readConfigText,
   runCli,
@@ -21,8 +22,14 @@ import {
   tempFile,
   unwrapped,
 } from "../../helpers/cli.ts";
-import { ALL_SECRETS, buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
+import {
+  type AccountSpec,
+  ALL_SECRETS,
+  buildConfig,
+  holdConfigLock,
+} from "../../helpers/fixtures.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
+import { until } from "../../helpers/deadline.ts";
 
 const isWindows = Deno.build.os === "windows";
 
@@ -37,6 +44,382 @@ function whilePickingKey(act: () => Promise<void>): typeof fetch {
     return fetch(input, init);
   };
 }
+
+// --- the table: one row per situation, in-process --------------------------------------
+
+interface Row {
+  name: string;
+  /** The accounts in the file before the login (`issuer: "server"`: the test's server). */
+  accounts?: AccountSpec[];
+  current?: string;
+  /** After `accounts login` and the flags pointing at the test's server. */
+  args: string[];
+  env?: Record<string, string>;
+  /** Answers on a terminal; without them stdin is a pipe holding `stdin`. */
+  replies?: Reply[];
+  stdin?: string;
+  /** Tokens that must never appear in output, beyond the fixtures'. */
+  secrets?: string[];
+  /** How the fake Ably server answers (default: one account, one app, one key). */
+  script?: AblyServerScript;
+  code: number;
+  /** What the file holds after; without it, the file is as before (or still absent). */
+  stored?: {
+    alias: string;
+    /** Every alias in the file, in order (default: not checked). */
+    aliases?: string[];
+    /** The account ID stored under `alias` (default: the server's account). */
+    id?: string;
+    /** A --token login: this token, and no OAuth session; otherwise the issued tokens. */
+    token?: string;
+    /** The app chosen (`null`: none). */
+    app?: string | null;
+    key?: string;
+  };
+  /** Tokens sent to /oauth/revoke: the ones the login issued, or these. */
+  revoked?: "issued" | string[];
+  stdout?: RegExp[];
+  stderr?: RegExp[];
+  /** Questions that must be among those asked. */
+  asks?: string[];
+  /** How many requests went to these paths. */
+  requests?: Record<string, number>;
+  /** The Authorization header of the last /api/v1/me request. */
+  meAuthorization?: string;
+  /** A word of argv that must never be echoed (it may be a token). */
+  neverEchoed?: string;
+}
+
+const CLASH: AccountSpec = { alias: "test-account", id: "SomeoneElse" };
+const TWO_ACCOUNTS: AblyServerScript = {
+  accounts: { status: 200, body: [ME.account, { id: "X2", name: "Other" }] },
+};
+const PENDING = { status: 400, body: { error: "authorization_pending" } };
+const TOKENS = { status: 200, body: tokenBody(ISSUED.access, ISSUED.refresh) };
+
+const ROWS: Row[] = [
+  {
+    name: "human output: the code and URL; no display, so no browser; alias from --alias",
+    args: ["--alias", "mycompany"],
+    script: { polls: [PENDING, TOKENS] },
+    code: 0,
+    // What the person acts on is on stderr, with the questions; stdout has the result.
+    stdout: [
+      /Using account Test Account \(VgQpOZ\)\./,
+      /Account stored with alias: mycompany\nAccount mycompany is now the current account\.\n/,
+    ],
+    stderr: [
+      /\n {2}Your authorization code: TEST-CODE\n\n {2}Visit: https:\/\/ably\.example\/device\?code=TEST-CODE\n/,
+      /Open the URL above in your browser to authorize\./,
+      /✓ Successfully logged in to Test Account \(account ID: VgQpOZ\)\./,
+      /✓ Automatically selected app: My App \(aBcDeF\)\./,
+    ],
+    requests: { "/oauth/token": 2 },
+    stored: { alias: "mycompany", aliases: ["mycompany"], app: "aBcDeF", key: "kEy123" },
+  },
+  {
+    name: "a display but no browser: said, with the URL to open by hand",
+    args: [],
+    env: { DISPLAY: ":0" },
+    code: 0,
+    stderr: [
+      /Visit: https:\/\/ably\.example\/device\?code=TEST-CODE/,
+      /Opening https:\/\/ably\.example\/device\?code=TEST-CODE in your browser/,
+      /Could not open a browser: open the URL above by hand to authorize\./,
+    ],
+    stored: { alias: "test-account" },
+  },
+  {
+    name: "logging in again: the replaced session's tokens are revoked at their issuer",
+    accounts: [{ ...CLASH, id: "VgQpOZ", issuer: "server", email: "jane@acme.example" }],
+    current: "test-account",
+    args: ["--json"],
+    code: 0,
+    stored: { alias: "test-account", aliases: ["test-account"] },
+    revoked: ["at_jane@acme.example_SeCrEt", "rt_jane@acme.example_SeCrEt"],
+  },
+  {
+    name: "same account under its alias again, on a terminal: no question",
+    accounts: [{ ...CLASH, id: ME.account.id }],
+    args: [],
+    replies: [],
+    code: 0,
+    stored: { alias: "test-account", aliases: ["test-account"] },
+  },
+  {
+    name: "--json, alias taken, several accounts and apps: suffixed, first account, no app, warned",
+    accounts: [CLASH],
+    current: "test-account",
+    args: ["--json"],
+    script: {
+      ...TWO_ACCOUNTS,
+      apps: { status: 200, body: [{ id: "a1", name: "One" }, { id: "a2", name: "Two" }] },
+    },
+    code: 0,
+    stdout: [
+      /"message":"Multiple accounts found \(2\); auto-selected Test Account \(VgQpOZ\)\./,
+      /storing this login as \\"test-account-2\\"/,
+      /"message":"Multiple apps found/,
+      /"alias":"test-account-2"/,
+    ],
+    stored: { alias: "test-account-2", aliases: ["test-account", "test-account-2"], app: null },
+  },
+  {
+    name: "--alias naming another account's alias, no terminal: refused, issued tokens revoked",
+    accounts: [{ alias: "taken", id: "SomeoneElse" }],
+    current: "taken",
+    args: ["--alias", "taken"],
+    code: 1,
+    stderr: [
+      /Alias "taken" is already used by a different account \(Account taken, SomeoneElse\)\. Use another --alias, or add --force to replace that account\./,
+    ],
+    revoked: "issued",
+  },
+  {
+    name: "--alias naming another account's alias with --force: replaced",
+    accounts: [{ alias: "taken", id: "SomeoneElse" }],
+    current: "taken",
+    args: ["--alias", "taken", "--force", "--json"],
+    code: 0,
+    stored: { alias: "taken", aliases: ["taken"] },
+  },
+  {
+    name: "terminal, derived alias taken: Enter takes the free one offered",
+    accounts: [CLASH],
+    current: "test-account",
+    args: [],
+    replies: [{ type: "" }],
+    code: 0,
+    asks: ["Enter an alias for this account:"],
+    stored: { alias: "test-account-2", aliases: ["test-account", "test-account-2"] },
+  },
+  {
+    name: "terminal, the taken alias typed, replacing declined: asked again",
+    accounts: [CLASH],
+    current: "test-account",
+    args: [],
+    replies: [{ type: "test-account" }, "no", { type: "mine" }],
+    code: 0,
+    asks: ['Replace the account Account test-account, SomeoneElse stored as "test-account"?'],
+    stored: { alias: "mine", aliases: ["test-account", "mine"] },
+  },
+  {
+    name: "terminal, the taken alias typed, replacing confirmed: replaced",
+    accounts: [CLASH],
+    current: "test-account",
+    args: [],
+    replies: [{ type: "test-account" }, "yes"],
+    code: 0,
+    stored: { alias: "test-account", aliases: ["test-account"] },
+  },
+  {
+    name: "an invalid --alias: usage error before any request, never echoed",
+    args: ["--alias", "9lives"],
+    code: 2,
+    stderr: [/An alias must start with an ASCII letter/],
+    neverEchoed: "9lives",
+    requests: {},
+  },
+  {
+    name: "authorization denied: exit 1, nothing stored",
+    args: ["--json"],
+    script: { polls: [{ status: 400, body: { error: "access_denied" } }] },
+    code: 1,
+    stdout: [/"type":"error".*"message":"Authorization denied"/],
+  },
+  {
+    name: "device code expired: exit 1, nothing stored",
+    args: ["--json"],
+    script: { polls: [{ status: 400, body: { error: "expired_token" } }] },
+    code: 1,
+    stdout: [/"type":"error".*"message":"Device code expired"/],
+  },
+  {
+    name: "device-code request refused: a clear error",
+    args: ["--json"],
+    script: { deviceCode: { status: 400, body: '{"error":"invalid_client"}' } },
+    code: 1,
+    stdout: [
+      /"message":"Device code request failed \(400\): \{\\"error\\":\\"invalid_client\\"\}"/,
+    ],
+  },
+  {
+    name: "Control API 401 after the tokens were issued: revoked, nothing stored",
+    args: ["--json"],
+    script: { me: { status: 401, body: { message: "Unauthorized", code: 40101 } } },
+    code: 1,
+    stdout: [/"message":"API request failed \(401/],
+    revoked: "issued",
+  },
+  {
+    name: "Control API 500 after the tokens were issued: revoked, nothing stored",
+    args: ["--json"],
+    script: { me: { status: 500, body: "boom" } },
+    code: 1,
+    stdout: [/"message":"API request failed \(500/],
+    revoked: "issued",
+  },
+  {
+    name: "a failure, and the revocation fails too: the tokens named as still valid",
+    args: [],
+    script: { me: { status: 500, body: "boom" }, revoke: { status: 500, body: "revocation down" } },
+    code: 1,
+    stderr: [
+      /The tokens issued for this login could not be revoked \(Token revocation failed \(500\): revocation down\); they stay valid until they expire\./,
+    ],
+    revoked: "issued",
+  },
+  {
+    name: "Ctrl-C at the account question: issued tokens revoked, nothing stored",
+    args: [],
+    script: TWO_ACCOUNTS,
+    replies: [CANCEL],
+    code: 130,
+    stderr: [/Login cancelled; the issued tokens were revoked and nothing was stored\./],
+    revoked: "issued",
+  },
+  {
+    name: "Ctrl-C at a question, and the revocation fails: the tokens named as still valid",
+    args: [],
+    script: { ...TWO_ACCOUNTS, revoke: { status: 500, body: "revocation down" } },
+    replies: [CANCEL],
+    code: 130,
+    stderr: [
+      /Login cancelled; nothing was stored, but the issued tokens could not be revoked \(Token revocation failed \(500\): revocation down\) and stay valid until they expire\./,
+    ],
+    revoked: "issued",
+  },
+  {
+    name: "--token from ABLY_ACCESS_TOKEN: verified and stored as a token account",
+    args: ["--token", "--json"],
+    env: { ABLY_ACCESS_TOKEN: "ci_token_SeCrEt" },
+    code: 0,
+    stdout: [/"authMethod":"token"/],
+    meAuthorization: "Bearer ci_token_SeCrEt",
+    requests: { "/oauth/authorize_device": 0 },
+    stored: { alias: "test-account", token: "ci_token_SeCrEt" },
+  },
+  {
+    name: "--token with no token anywhere: usage error",
+    args: ["--token"],
+    code: 2,
+    stderr: [/--token needs a token/],
+    requests: {},
+  },
+  {
+    name: "--token -: the first line of stdin",
+    args: ["--token", "-"],
+    stdin: "piped_tok_SeCrEt\nrest\n",
+    secrets: ["piped_tok_SeCrEt"],
+    code: 0,
+    meAuthorization: "Bearer piped_tok_SeCrEt",
+    stored: { alias: "test-account", token: "piped_tok_SeCrEt" },
+  },
+  {
+    name: "--token - with empty stdin: usage error",
+    args: ["--token", "-"],
+    stdin: "",
+    code: 2,
+    stderr: [/--token - reads the token from standard input, which was empty/],
+    requests: {},
+  },
+  {
+    name: "--token on a terminal: asked with hidden input",
+    args: ["--token"],
+    replies: [{ type: "typed_tok_SeCrEt" }],
+    secrets: ["typed_tok_SeCrEt"],
+    code: 0,
+    asks: ["Paste your access token (input is hidden):"],
+    meAuthorization: "Bearer typed_tok_SeCrEt",
+    stored: { alias: "test-account", token: "typed_tok_SeCrEt" },
+  },
+  {
+    name: "--token, Ctrl-C at a question: nothing stored, and the user's token not revoked",
+    args: ["--token", "ci_token_SeCrEt"],
+    script: TWO_ACCOUNTS,
+    replies: [CANCEL],
+    code: 130,
+    stderr: [/Login cancelled; nothing was stored\./],
+    revoked: [],
+  },
+];
+
+/** `re` found in `text` as written, with wrapped lines joined, or with all spacing collapsed. */
+function assertSays(text: string, re: RegExp) {
+  if (re.test(text) || re.test(unwrapped(text))) return;
+  assert.match(text.replace(/\s+/g, " "), re);
+}
+
+for (const row of ROWS) {
+  Deno.test(`login table: ${row.name}`, async () => {
+    await withAblyServer(row.script ?? {}, async (server) => {
+      const specs = (row.accounts ?? []).map((a) => a.issuer ? { ...a, issuer: server.host } : a);
+      const before = specs.length ? buildConfig(specs, row.current) : undefined;
+      const dir = await tempConfigDir(before);
+      const run = await runCli(["accounts", "login", ...row.args, ...hostFlags(server)], {
+        configDir: dir,
+        env: row.env,
+        replies: row.replies && [...row.replies], // the prompter consumes its copy
+        stdin: row.stdin,
+        secrets: [...ALL_SECRETS, ...row.secrets ?? []],
+      });
+      assert.equal(run.code, row.code, run.stdout + run.stderr);
+      for (const re of row.stdout ?? []) assertSays(run.stdout, re);
+      for (const re of row.stderr ?? []) assertSays(run.stderr, re);
+      for (const question of row.asks ?? []) {
+        assert.ok(run.questions.includes(question), run.questions.join("\n"));
+      }
+      if (row.replies?.length === 0) assert.deepEqual(run.questions, []);
+      if (row.neverEchoed) assert.ok(!(run.stdout + run.stderr).includes(row.neverEchoed));
+      if (row.requests) {
+        if (Object.keys(row.requests).length === 0) assert.deepEqual(server.requests, []);
+        for (const [path, n] of Object.entries(row.requests)) {
+          assert.equal(server.to(path).length, n, path);
+        }
+      }
+      if (row.meAuthorization) {
+        assert.equal(server.to("/api/v1/me").at(-1)?.authorization, row.meAuthorization);
+      }
+      const issued = [ISSUED.access, ISSUED.refresh].sort();
+      const revoked = row.revoked === "issued" ? issued : [...row.revoked ?? []].sort();
+      assert.deepEqual(server.revoked(), revoked);
+
+      if (!row.stored) {
+        if (before === undefined) {
+          await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
+        } else assert.equal(await readConfigText(dir), before);
+        return;
+      }
+      const { alias, aliases, id, token, app, key } = row.stored;
+      const config = parseConfig(await readConfigText(dir), "config");
+      if (aliases) assert.deepEqual(Object.keys(config.accounts!), aliases);
+      assert.equal(config.current?.account, alias);
+      const account = config.accounts![alias];
+      assert.equal(account.accountId, id ?? ME.account.id);
+      // The accounts the login did not replace are as they were.
+      for (const spec of specs) {
+        if (spec.alias !== alias && config.accounts![spec.alias]) {
+          assert.equal(config.accounts![spec.alias].accountId, spec.id);
+        }
+      }
+      if (token) {
+        assert.equal(account.accessToken, token);
+        assert.equal(account.authMethod, undefined);
+        assert.equal(account.oauthSessionKey, undefined);
+      } else {
+        assert.equal(account.authMethod, "oauth");
+        const session = config.oauthSessions![account.oauthSessionKey!];
+        assert.equal(session.accessToken, ISSUED.access);
+        assert.equal(session.refreshToken, ISSUED.refresh);
+      }
+      if (app === null) assert.equal(account.currentAppId, undefined);
+      else if (app) assert.equal(account.currentAppId, app);
+      if (key) assert.equal(account.apps![app!].keyId, key);
+    });
+  });
+}
+
+// --- what a row cannot say: processes, races, signals, terminals -----------------------
 
 Deno.test("login --json: device flow, account, app and key stored; one event, one result", async () => {
   await withAblyServer({}, async (server) => {
@@ -97,227 +480,6 @@ Deno.test("login --json: device flow, account, app and key stored; one event, on
   });
 });
 
-Deno.test("login: human output shows the code and URL; no display, so no browser", async () => {
-  await withAblyServer({
-    polls: [{ status: 400, body: { error: "authorization_pending" } }, {
-      status: 200,
-      body: tokenBody(ISSUED.access, ISSUED.refresh),
-    }],
-  }, async (server) => {
-    const dir = await tempConfigDir();
-    const run = await runCli(["login", "--alias", "mycompany", ...hostFlags(server)], {
-      configDir: dir,
-    });
-    assert.equal(run.code, 0, run.stderr);
-    // What the person acts on is on stderr, with the questions; stdout has the result.
-    assert.match(
-      run.stderr,
-      /\n {2}Your authorization code: TEST-CODE\n\n {2}Visit: https:\/\/ably\.example\/device\?code=TEST-CODE\n/,
-    );
-    assert.match(run.stderr, /Open the URL above in your browser to authorize\./);
-    assert.doesNotMatch(run.stdout, /TEST-CODE|Open the URL/);
-    assert.match(run.stdout, /Using account Test Account \(VgQpOZ\)\./);
-    assert.match(
-      run.stdout,
-      /Account stored with alias: mycompany\nAccount mycompany is now the current account\.\n/,
-    );
-    assert.match(run.stderr, /✓ Successfully logged in to Test Account \(account ID: VgQpOZ\)\./);
-    assert.match(run.stderr, /✓ Automatically selected app: My App \(aBcDeF\)\./);
-    assert.equal(server.to("/oauth/token").length, 2);
-    const config = parseConfig(await readConfigText(dir), "config");
-    assert.deepEqual(Object.keys(config.accounts!), ["mycompany"]);
-  });
-});
-
-Deno.test("login: denied or expired authorization stores nothing (exit 1)", async () => {
-  for (
-    const [error, message, hint] of [
-      [
-        "access_denied",
-        "Authorization denied",
-        /declined in the browser.*run "ably accounts login" again and approve it/,
-      ],
-      [
-        "expired_token",
-        "Device code expired",
-        /not approved in time\. Run "ably accounts login" again/,
-      ],
-    ] as const
-  ) {
-    await withAblyServer({ polls: [{ status: 400, body: { error } }] }, async (server) => {
-      const dir = await tempConfigDir();
-      const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
-        configDir: dir,
-      });
-      assert.equal(run.code, 1);
-      const error = records(run.stdout).find((r) => r.type === "error");
-      assert.equal(error.error.message, message);
-      // What to do next is said, in JSON and on screen.
-      assert.match(error.error.hint, hint);
-      await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
-      const human = await runCli(["accounts", "login", ...hostFlags(server)], { configDir: dir });
-      assert.equal(human.code, 1);
-      assert.match(unwrapped(human.stderr), hint);
-    });
-  }
-});
-
-Deno.test("login: a device-code request refused by the server is a clear error", async () => {
-  const refusing = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    () => new Response('{"error":"invalid_client"}', { status: 400 }),
-  );
-  try {
-    const dir = await tempConfigDir();
-    const run = await runCli(
-      ["accounts", "login", "--json", "--oauth-host", `127.0.0.1:${refusing.addr.port}`],
-      { configDir: dir },
-    );
-    assert.equal(run.code, 1);
-    assert.equal(
-      records(run.stdout)[0].error.message,
-      'Device code request failed (400): {"error":"invalid_client"}',
-    );
-  } finally {
-    await refusing.shutdown();
-  }
-});
-
-Deno.test("login: a failure after tokens were issued revokes them and stores nothing", async () => {
-  for (
-    const me of [{ status: 401, body: { message: "Unauthorized", code: 40101 } }, {
-      status: 500,
-      body: "boom",
-    }]
-  ) {
-    await withAblyServer({ me }, async (server) => {
-      const dir = await tempConfigDir();
-      const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
-        configDir: dir,
-      });
-      assert.equal(run.code, 1);
-      const error = records(run.stdout).find((r) => r.type === "error");
-      assert.match(error.error.message, /^API request failed \((401|500)/);
-      assert.deepEqual(
-        server.to("/oauth/revoke").map((r) => r.form.token).sort(),
-        [ISSUED.access, ISSUED.refresh].sort(),
-      );
-      await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
-    });
-  }
-});
-
-Deno.test("login --json: alias collision is suffixed, several accounts pick the first, with warnings", async () => {
-  await withAblyServer({
-    accounts: {
-      status: 200,
-      body: [{ id: "VgQpOZ", name: "Test Account" }, { id: "Other1", name: "Other" }],
-    },
-    apps: { status: 200, body: [{ id: "a1", name: "One" }, { id: "a2", name: "Two" }] },
-  }, async (server) => {
-    const dir = await tempConfigDir(
-      buildConfig([{ alias: "test-account", id: "SomeoneElse" }], "test-account"),
-    );
-    const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
-      configDir: dir,
-    });
-    assert.equal(run.code, 0, run.stdout);
-    const all = records(run.stdout);
-    const warnings = all.filter((r) => r.status === "warning").map((r) => r.message);
-    assert.ok(
-      warnings.some((w) =>
-        w.startsWith("Multiple accounts found (2); auto-selected Test Account (VgQpOZ).")
-      ),
-    );
-    assert.ok(warnings.some((w) => w.includes('storing this login as "test-account-2"')));
-    assert.ok(warnings.some((w) => w.startsWith("Multiple apps found")));
-    const result = all.find((r) => r.type === "result");
-    assert.equal(result.account.alias, "test-account-2");
-    assert.equal(result.account.app, undefined);
-    const config = parseConfig(await readConfigText(dir), "config");
-    assert.deepEqual(Object.keys(config.accounts!), ["test-account", "test-account-2"]);
-    assert.equal(config.accounts!["test-account"].accountId, "SomeoneElse");
-    assert.equal(config.accounts!["test-account-2"].currentAppId, undefined);
-  });
-});
-
-Deno.test("login --token: an existing access token is verified and stored as a token account", async () => {
-  await withAblyServer({}, async (server) => {
-    const dir = await tempConfigDir();
-    const run = await runCli(
-      ["accounts", "login", "--token", "--json", "--control-host", server.host],
-      { configDir: dir, env: { ABLY_ACCESS_TOKEN: "ci_token_SeCrEt" } },
-    );
-    assert.equal(run.code, 0, run.stdout);
-    assert.equal(server.to("/api/v1/me")[0].authorization, "Bearer ci_token_SeCrEt");
-    assert.equal(server.to("/oauth/authorize_device").length, 0);
-    const config = parseConfig(await readConfigText(dir), "config");
-    const account = config.accounts!["test-account"];
-    assert.equal(account.accessToken, "ci_token_SeCrEt");
-    assert.equal(account.authMethod, undefined);
-    assert.equal(records(run.stdout).find((r) => r.type === "result").account.authMethod, "token");
-  });
-  const dir = await tempConfigDir();
-  const missing = await runCli(["accounts", "login", "--token"], { configDir: dir });
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /--token needs a token/);
-});
-
-Deno.test("login --token - and a hidden question: the token never needs to be in argv", async () => {
-  await withAblyServer({}, async (server) => {
-    const cases = [
-      { name: "first line of stdin", args: ["--token", "-"], stdin: "piped_tok_SeCrEt\nrest\n" },
-      {
-        name: "asked with hidden input",
-        args: ["--token"],
-        replies: [{ type: "typed_tok_SeCrEt" }],
-      },
-    ];
-    for (const { name, args, stdin, replies } of cases) {
-      const dir = await tempConfigDir();
-      const secrets = [...ALL_SECRETS, "piped_tok_SeCrEt", "typed_tok_SeCrEt"];
-      const run = await runCli(["accounts", "login", ...args, "--control-host", server.host], {
-        configDir: dir,
-        ...(stdin !== undefined ? { stdin } : {}),
-        ...(replies ? { replies } : {}),
-        secrets,
-      });
-      assert.equal(run.code, 0, `${name}: ${run.stderr}`);
-      const token = stdin !== undefined ? "piped_tok_SeCrEt" : "typed_tok_SeCrEt";
-      assert.equal(server.to("/api/v1/me").at(-1)!.authorization, `Bearer ${token}`, name);
-      if (replies) {
-        assert.deepEqual(run.questions.slice(0, 1), ["Paste your access token (input is hidden):"]);
-      }
-      const config = parseConfig(await readConfigText(dir), "config");
-      assert.equal(config.accounts!["test-account"].accessToken, token, name);
-    }
-    const dir = await tempConfigDir();
-    const empty = await runCli(["accounts", "login", "--token", "-"], {
-      configDir: dir,
-      stdin: "",
-    });
-    assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /--token - reads the token from standard input, which was empty/);
-  });
-});
-
-Deno.test("login: an invalid --alias is a usage error before any request", async () => {
-  const dir = await tempConfigDir();
-  const run = await runCli([
-    "accounts",
-    "login",
-    "--alias",
-    "9lives",
-    "--oauth-host",
-    "127.0.0.1:9",
-  ], {
-    configDir: dir,
-  });
-  assert.equal(run.code, 2);
-  assert.match(run.stderr, /An alias must start with an ASCII letter/);
-  assert.doesNotMatch(run.stderr, /9lives/); // never echoed: it may be a token
-});
-
 Deno.test("ably login: the same command under its own id", async () => {
   await withAblyServer({}, async (server) => {
     const dir = await tempConfigDir();
@@ -374,30 +536,6 @@ Deno.test("login on a terminal: pick the second account, decline creating an app
   });
 });
 
-Deno.test("login again: the tokens the new login replaced are revoked at their issuer", async () => {
-  await withAblyServer({}, async (server) => {
-    const dir = await tempConfigDir(
-      buildConfig([{
-        alias: "test-account",
-        id: "VgQpOZ",
-        issuer: server.host,
-        email: "jane@acme.example",
-      }], "test-account"),
-    );
-    const run = await runCli(["accounts", "login", "--json", ...hostFlags(server)], {
-      configDir: dir,
-    });
-    assert.equal(run.code, 0, run.stdout);
-    assert.deepEqual(
-      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
-      ["at_jane@acme.example_SeCrEt", "rt_jane@acme.example_SeCrEt"],
-    );
-    const config = parseConfig(await readConfigText(dir), "config");
-    const session = config.oauthSessions![`jane@acme.example::${server.host}`];
-    assert.equal(session.accessToken, ISSUED.access);
-  });
-});
-
 Deno.test("login on a terminal: Ctrl-C after the tokens were issued revokes them", {
   ignore: isWindows,
   sanitizeOps: false,
@@ -420,23 +558,21 @@ Deno.test("login on a terminal: Ctrl-C after the tokens were issued revokes them
 });
 
 Deno.test("login: server text shown on the terminal has no control characters", async () => {
-  const evil = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
-    const path = new URL(request.url).pathname;
-    if (path === "/oauth/authorize_device") {
-      return Response.json({
-        device_code: "d",
+  await withAblyServer({
+    deviceCode: {
+      status: 200,
+      body: {
+        ...DEVICE_CODE,
         user_code: "AB\x1b]0;pwned\x07CD",
         verification_uri: "file:///etc/passwd",
         verification_uri_complete: "file:///etc/passwd\x1b[2J",
         expires_in: 1,
-        interval: 0.01,
-      });
-    }
-    return Response.json({ error: "access_denied" }, { status: 400 });
-  });
-  try {
+      },
+    },
+    polls: [{ status: 400, body: { error: "access_denied" } }],
+  }, async (evil) => {
     const dir = await tempConfigDir();
-    const run = await runCli(["accounts", "login", "--oauth-host", `127.0.0.1:${evil.addr.port}`], {
+    const run = await runCli(["accounts", "login", "--oauth-host", evil.host], {
       configDir: dir,
       env: { DISPLAY: ":0" },
     });
@@ -445,9 +581,7 @@ Deno.test("login: server text shown on the terminal has no control characters", 
     assert.match(run.stderr, /Your authorization code: AB \]0;pwned CD/);
     // Not a web address: never handed to the desktop opener, even with a display.
     assert.doesNotMatch(run.stderr, /Opening /);
-  } finally {
-    await evil.shutdown();
-  }
+  });
 });
 
 Deno.test("login: a Control API error keeps its status, Ably error code, help link and hint", async () => {
@@ -618,9 +752,7 @@ Deno.test("login: Ctrl-C while the login is being written never revokes the toke
       configDir: dir,
       interrupt,
     });
-    while (!server.requests.some((r) => r.path.endsWith("/keys"))) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until("the keys request", () => server.requests.some((r) => r.path.endsWith("/keys")));
     await new Promise((resolve) => setTimeout(resolve, 300)); // now waiting for the lock
     interrupt.abort(); // Ctrl-C
     await lock.release();
@@ -641,9 +773,7 @@ Deno.test("login: Ctrl-C before the write revokes the issued tokens and stores n
       configDir: dir,
       interrupt,
     });
-    while (!server.requests.some((r) => r.path.endsWith("/keys"))) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until("the keys request", () => server.requests.some((r) => r.path.endsWith("/keys")));
     interrupt.abort();
     const run = await login;
     assert.equal(run.code, 130);
@@ -660,150 +790,6 @@ Deno.test("login: Ctrl-C before the write revokes the issued tokens and stores n
 });
 
 // --- never overwrite a different account by default ------------------------------------
-
-Deno.test("login --alias naming a different account's alias: an error without a terminal, unless --force", async () => {
-  await withAblyServer({}, async (server) => {
-    const config = buildConfig([{ alias: "taken", id: "SomeoneElse" }], "taken");
-    const dir = await tempConfigDir(config);
-    const refused = await runCli(["accounts", "login", "--alias", "taken", ...hostFlags(server)], {
-      configDir: dir,
-    });
-    assert.equal(refused.code, 1);
-    assert.match(
-      unwrapped(refused.stderr),
-      /Alias "taken" is already used by a different account \(Account taken, SomeoneElse\)\. Use another --alias, or add --force to replace that account\./,
-    );
-    assert.equal(await readConfigText(dir), config);
-    // The tokens issued for the refused login are not left valid.
-    assert.equal(server.to("/oauth/revoke").length, 2);
-
-    const forced = await runCli(
-      ["accounts", "login", "--alias", "taken", "--force", "--json", ...hostFlags(server)],
-      { configDir: dir },
-    );
-    assert.equal(forced.code, 0, forced.stdout);
-    const after = parseConfig(await readConfigText(dir), "config");
-    assert.equal(after.accounts!.taken.accountId, ME.account.id);
-  });
-});
-
-Deno.test("login on a terminal: a taken derived alias defaults to a free one; replacing needs a yes", async () => {
-  await withAblyServer({}, async (server) => {
-    const config = buildConfig([{ alias: "test-account", id: "SomeoneElse" }], "test-account");
-    const dir = await tempConfigDir(config);
-    const enter = await runCli(["accounts", "login", ...hostFlags(server)], {
-      configDir: dir,
-      replies: [{ type: "" }], // Enter: the offered default
-    });
-    assert.equal(enter.code, 0, enter.stderr);
-    assert.ok(enter.questions.includes("Enter an alias for this account:"));
-    let after = parseConfig(await readConfigText(dir), "config");
-    assert.deepEqual(Object.keys(after.accounts!), ["test-account", "test-account-2"]);
-    assert.equal(after.accounts!["test-account"].accountId, "SomeoneElse");
-
-    await Deno.writeTextFile(`${dir}/config`, config);
-    const declined = await runCli(["accounts", "login", ...hostFlags(server)], {
-      configDir: dir,
-      replies: [{ type: "test-account" }, "no", { type: "mine" }],
-    });
-    assert.equal(declined.code, 0, declined.stderr);
-    assert.ok(
-      declined.questions.includes(
-        'Replace the account Account test-account, SomeoneElse stored as "test-account"?',
-      ),
-      declined.questions.join("\n"),
-    );
-    after = parseConfig(await readConfigText(dir), "config");
-    assert.deepEqual(Object.keys(after.accounts!), ["test-account", "mine"]);
-
-    await Deno.writeTextFile(`${dir}/config`, config);
-    const replaced = await runCli(["accounts", "login", ...hostFlags(server)], {
-      configDir: dir,
-      replies: [{ type: "test-account" }, "yes"],
-    });
-    assert.equal(replaced.code, 0, replaced.stderr);
-    after = parseConfig(await readConfigText(dir), "config");
-    assert.deepEqual(Object.keys(after.accounts!), ["test-account"]);
-    assert.equal(after.accounts!["test-account"].accountId, ME.account.id);
-  });
-});
-
-Deno.test("login: logging in again to the same account under its alias needs no question", async () => {
-  await withAblyServer({}, async (server) => {
-    const dir = await tempConfigDir(buildConfig([{ alias: "test-account", id: ME.account.id }]));
-    const run = await runCli(["accounts", "login", ...hostFlags(server)], {
-      configDir: dir,
-      replies: [],
-    });
-    assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.questions, []);
-  });
-});
-
-Deno.test("login: issued tokens that cannot be revoked after a failure or Ctrl-C are named as still valid", async () => {
-  const cases: {
-    name: string;
-    script: AblyServerScript;
-    replies?: Reply[];
-    code: number;
-    warning: RegExp;
-  }[] = [
-    {
-      name: "failure",
-      script: { me: { status: 500, body: "boom" } },
-      code: 1,
-      warning:
-        /The tokens issued for this login could not be revoked \(Token revocation failed \(500\): revocation down\); they stay valid until they expire\./,
-    },
-    {
-      name: "Ctrl-C",
-      script: { accounts: { status: 200, body: [ME.account, { id: "X2", name: "Other" }] } },
-      replies: [CANCEL],
-      code: 130,
-      warning:
-        /Login cancelled; nothing was stored, but the issued tokens could not be revoked \(Token revocation failed \(500\): revocation down\) and stay valid until they expire\./,
-    },
-  ];
-  for (const { name, script, replies, code, warning } of cases) {
-    await withAblyServer(
-      { ...script, revoke: { status: 500, body: "revocation down" } },
-      async (server) => {
-        const dir = await tempConfigDir();
-        const run = await runCli(["accounts", "login", ...hostFlags(server)], {
-          configDir: dir,
-          replies,
-        });
-        assert.equal(run.code, code, `${name}: ${run.stderr}`);
-        assert.match(run.stderr.replace(/\s+/g, " "), warning, name);
-        assert.equal(server.to("/oauth/revoke").length, 2, name);
-        await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound, name);
-      },
-    );
-  }
-});
-
-Deno.test("login --token on a terminal: Ctrl-C at a question stores nothing and revokes nothing", async () => {
-  await withAblyServer({
-    accounts: { status: 200, body: [ME.account, { id: "X2", name: "Other" }] },
-  }, async (server) => {
-    const dir = await tempConfigDir();
-    const run = await runCli([
-      "accounts",
-      "login",
-      "--token",
-      "ci_token_SeCrEt",
-      ...hostFlags(server),
-    ], {
-      configDir: dir,
-      replies: [CANCEL],
-    });
-    assert.equal(run.code, 130, run.stderr);
-    assert.match(run.stderr, /Login cancelled; nothing was stored\./);
-    // The token was the user's before the login: not ours to revoke.
-    assert.equal(server.to("/oauth/revoke").length, 0);
-    await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
-  });
-});
 
 Deno.test("login --token over an OAuth login under the same alias: the old session is revoked, the app kept", async () => {
   await withAblyServer({}, async (server) => {
@@ -849,24 +835,6 @@ Deno.test("login --token over an OAuth login under the same alias: the old sessi
     assert.equal(account.endpoint, "https://rest.acme.example");
     assert.equal(account.currentAppId, "aBcDeF");
     assert.equal(account.apps?.aBcDeF?.keyId, "kEy123");
-  });
-});
-
-Deno.test("login: when the browser cannot be opened, it says so and shows the URL to open by hand", async () => {
-  await withAblyServer({}, async (server) => {
-    const dir = await tempConfigDir();
-    // The in-process host's opener always fails, as xdg-open does without a desktop browser.
-    const run = await runCli(["accounts", "login", ...hostFlags(server)], {
-      configDir: dir,
-      env: { DISPLAY: ":0" },
-    });
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /Visit: https:\/\/ably\.example\/device\?code=TEST-CODE/);
-    assert.match(
-      run.stderr,
-      /Opening https:\/\/ably\.example\/device\?code=TEST-CODE in your browser/,
-    );
-    assert.match(run.stderr, /Could not open a browser: open the URL above by hand to authorize\./);
   });
 });
 

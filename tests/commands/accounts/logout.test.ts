@@ -8,11 +8,11 @@ import { parseConfig } from "../../../src/config/store.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
 import {
-  type AuthServer,
-  type Behaviour,
+  type AblyServer,
   closedHost,
-  startAuthServer,
-} from "../../helpers/auth-server.ts";
+  type Scripted,
+  startAblyServer,
+} from "../../helpers/ably-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import {
   configFileIn,
@@ -26,6 +26,8 @@ import {
 import {
   accessTokenOf,
   type AccountSpec,
+  acmeOAuthWithLegacy,
+  aliasesIn,
   buildConfig,
   holdConfigLock,
   refreshTokenOf,
@@ -34,10 +36,6 @@ import {
 } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
-
-function aliasesIn(text: string): string[] {
-  return Object.keys(parseConfig(text, "config").accounts ?? {});
-}
 
 // --- help and usage -------------------------------------------------------
 
@@ -225,18 +223,11 @@ Deno.test({
 
 // --- revocation --------------------------------------------------------------
 
-function oauthConfig(issuer: string, extra: { oauthHost?: string } = {}) {
-  return buildConfig([
-    { alias: "acme", id: "VgQpOZ", issuer, email: "jane@acme.example", ...extra },
-    { alias: "legacy", id: "Lg1" },
-  ], "acme");
-}
-
 Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", async () => {
-  const server = startAuthServer({ status: 200 });
-  const decoy = startAuthServer({ status: 200 });
+  const server = startAblyServer();
+  const decoy = startAblyServer();
   try {
-    const dir = await tempConfigDir(oauthConfig(server.host));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
     // --oauth-host points elsewhere: tokens still go only to the host that minted them.
     const { code, records } = await spawnCli(
       ["accounts", "logout", "--force", "--json", "--oauth-host", decoy.host],
@@ -272,9 +263,9 @@ Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", 
 });
 
 Deno.test("logout: a stored oauthHost wins over the session key's issuer", async () => {
-  const server = startAuthServer({ status: 200 });
+  const server = startAblyServer();
   try {
-    const dir = await tempConfigDir(oauthConfig("ably.com", { oauthHost: server.host }));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy("ably.com", { oauthHost: server.host }));
     const { code } = await runCli(["accounts", "logout", "--force"], { configDir: dir });
     assert.equal(code, 0);
     assert.equal(server.requests.length, 2);
@@ -285,8 +276,8 @@ Deno.test("logout: a stored oauthHost wins over the session key's issuer", async
 
 Deno.test("logout: revocation failures warn but never block the local logout", async () => {
   const refused = await closedHost();
-  const server500 = startAuthServer({ status: 500, body: '{"error":"server_error"}' });
-  const server400 = startAuthServer({ status: 400, body: "bad\u0007 request" });
+  const server500 = startAblyServer({ revoke: { status: 500, body: '{"error":"server_error"}' } });
+  const server400 = startAblyServer({ revoke: { status: 400, body: "bad\u0007 request" } });
   try {
     for (
       const [host, reason] of [
@@ -295,7 +286,7 @@ Deno.test("logout: revocation failures warn but never block the local logout", a
         [server400.host, /^Token revocation failed \(400\): bad request$/],
       ] as const
     ) {
-      const dir = await tempConfigDir(oauthConfig(host));
+      const dir = await tempConfigDir(acmeOAuthWithLegacy(host));
       const { code, records } = await runCli(["accounts", "logout", "--force", "--json"], {
         configDir: dir,
       });
@@ -323,9 +314,9 @@ Deno.test("logout: revocation failures warn but never block the local logout", a
 });
 
 Deno.test("logout: a hanging server costs at most the timeout + 0.5 s", async () => {
-  const server = startAuthServer({ hang: true });
+  const server = startAblyServer({ revoke: { hang: true } });
   try {
-    const dir = await tempConfigDir(oauthConfig(server.host));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
     const { code, elapsedMs, stderr } = await runCli(["accounts", "logout", "--force"], {
       configDir: dir,
       env: { ABLY_OAUTH_TIMEOUT_MS: "500" },
@@ -340,7 +331,7 @@ Deno.test("logout: a hanging server costs at most the timeout + 0.5 s", async ()
 });
 
 Deno.test("logout: legacy and shared-session accounts are not revoked, and say so", async () => {
-  const server = startAuthServer({ status: 200 });
+  const server = startAblyServer();
   try {
     const shared = SAMPLE_SHARED.replaceAll("::ably.com", `::${server.host}`);
     const dir = await tempConfigDir(shared);
@@ -378,7 +369,7 @@ Deno.test("logout: legacy and shared-session accounts are not revoked, and say s
 // --- the file afterwards -----------------------------------------------------
 
 Deno.test("logout: the file keeps the official CLI's bytes and ends up [accounts] [current]", async () => {
-  const server = startAuthServer({ status: 200 });
+  const server = startAblyServer();
   try {
     const shared = SAMPLE_SHARED.replaceAll("::ably.com", `::${server.host}`);
     const dir = await tempConfigDir(shared);
@@ -472,9 +463,9 @@ Deno.test("logout --pretty-json: indented, and uncoloured when piped", async () 
 });
 
 Deno.test("logout --verbose --json: log records, never a token", async () => {
-  const server = startAuthServer({ status: 200 });
+  const server = startAblyServer();
   try {
-    const dir = await tempConfigDir(oauthConfig(server.host));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
     const { code, records } = await runCli(["accounts", "logout", "--force", "--json", "-v"], {
       configDir: dir,
     });
@@ -534,15 +525,17 @@ Deno.test("logout --all: every account in one write, each session revoked once, 
   let inFlight = 0;
   let peak = 0;
   const tokensSeen: string[] = [];
-  const slow = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
-    tokensSeen.push(new URLSearchParams(await request.text()).get("token")!);
-    peak = Math.max(peak, ++inFlight);
-    await new Promise((r) => setTimeout(r, 300));
-    inFlight--;
-    return new Response("");
+  const slow = startAblyServer({
+    revoke: async (request) => {
+      tokensSeen.push(request.form.token);
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 300));
+      inFlight--;
+      return { status: 200 };
+    },
   });
   try {
-    const issuer = `127.0.0.1:${slow.addr.port}`;
+    const issuer = slow.host;
     const sessions = ["a", "b", "c", "d", "e"];
     const config = buildConfig([
       ...sessions.map((s) => ({ alias: s, issuer, email: `${s}@example.com` })),
@@ -583,7 +576,7 @@ Deno.test("logout --all: every account in one write, each session revoked once, 
       '[accounts]\n[current]\n[[helpContext.conversation.messages]]\ncontent = "hi"\nrole = "user"\n',
     );
   } finally {
-    await slow.shutdown();
+    await slow.close();
   }
 });
 
@@ -649,7 +642,7 @@ interface Row {
   replies?: Reply[];
   stdin?: string;
   /** How the authorization server answers revocations. */
-  revoke?: Behaviour;
+  revoke?: Scripted;
   code: number;
   stdout?: RegExp;
   stderr?: RegExp;
@@ -802,7 +795,7 @@ const ROWS: Row[] = [
 
 for (const row of ROWS) {
   Deno.test(`logout table: ${row.name}`, async () => {
-    const server = startAuthServer(row.revoke ?? { status: 200 });
+    const server = startAblyServer({ revoke: row.revoke });
     try {
       const specs = row.accounts.map((a) => (a.issuer ? { ...a, issuer: server.host } : a));
       const config = buildConfig(specs, row.current);
@@ -833,9 +826,9 @@ for (const row of ROWS) {
 
 /** A file holding `acme` (current), its session minted by a fresh authorization server. */
 async function withAcme(
-  fn: (server: AuthServer, dir: string, config: string) => Promise<void>,
+  fn: (server: AblyServer, dir: string, config: string) => Promise<void>,
 ): Promise<void> {
-  const server = startAuthServer();
+  const server = startAblyServer();
   try {
     const config = buildConfig([{ ...ACME, issuer: server.host }], "acme");
     await fn(server, await tempConfigDir(config), config);
@@ -847,7 +840,7 @@ async function withAcme(
 // --- what must hold when another process changes the file meanwhile --------------------
 
 Deno.test("logout: tokens another process rotated while we asked are the ones revoked", async () => {
-  const server = startAuthServer();
+  const server = startAblyServer();
   try {
     const spec = { ...ACME, issuer: server.host };
     const config = buildConfig([spec], "acme");
@@ -875,7 +868,7 @@ Deno.test("logout: tokens another process rotated while we asked are the ones re
 });
 
 Deno.test("logout: an alias logged out meanwhile -> `no longer configured`, exit 1, nothing revoked", async () => {
-  const server = startAuthServer();
+  const server = startAblyServer();
   try {
     const config = buildConfig([{ ...ACME, issuer: server.host }, BETA], "acme");
     const dir = await tempConfigDir(config);
@@ -1009,7 +1002,7 @@ Deno.test("logout on a terminal: Ctrl-C at the account picker cancels, exit 130,
 });
 
 Deno.test("logout --all: an account another process adds while we wait for the lock is logged out too", async () => {
-  const server = startAuthServer();
+  const server = startAblyServer();
   try {
     const config = buildConfig(
       [{ ...ACME, issuer: server.host }, { ...BETA, issuer: server.host }],

@@ -4,25 +4,17 @@
  * side by side.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../src/config/store.ts";
 import { stripAnsi } from "../../../src/output/style.ts";
-import { startAuthServer } from "../../helpers/auth-server.ts";
+import { startAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, runCliOnTerminal, tempConfigDir } from "../../helpers/cli.ts";
-import { buildConfig, SAMPLE_LEGACY } from "../../helpers/fixtures.ts";
+import {
+  acmeOAuthWithLegacy,
+  aliasesIn,
+  buildConfig,
+  SAMPLE_LEGACY,
+} from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
-
-function aliasesIn(text: string): string[] {
-  return Object.keys(parseConfig(text, "config").accounts ?? {});
-}
-
-/** The sample OAuth account (with a legacy one beside it), its session minted by `issuer`. */
-function oauthConfig(issuer: string) {
-  return buildConfig([
-    { alias: "acme", id: "VgQpOZ", issuer, email: "jane@acme.example" },
-    { alias: "legacy", id: "Lg1" },
-  ], "acme");
-}
 
 const onTerminal = { ignore: isWindows, sanitizeResources: false, sanitizeOps: false };
 
@@ -53,9 +45,9 @@ Deno.test(
 );
 
 Deno.test("logout on a terminal: a spinner shows while revoking", onTerminal, async () => {
-  const server = startAuthServer((_) => ({ status: 200 }));
+  const server = startAblyServer();
   try {
-    const dir = await tempConfigDir(oauthConfig(server.host));
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
     const { code, output } = await runCliOnTerminal(["accounts", "logout", "--force"], {
       configDir: dir,
       steps: [["(no prompt expected)", ""]],
@@ -131,7 +123,7 @@ Deno.test(
   "logout on a terminal: Ctrl-C while revoking says what was done, exit 130",
   onTerminal,
   async () => {
-    const server = startAuthServer({ hang: true });
+    const server = startAblyServer({ revoke: { hang: true } });
     try {
       const config = buildConfig([{ alias: "acme", issuer: server.host, email: "j@acme" }], "acme");
       const dir = await tempConfigDir(config);

@@ -6,33 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { type AblyServerScript, withAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, resultOf, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { readConfigText, resultOf, runCli, withConfigDir } from "../../helpers/cli.ts";
 import { buildConfig, SAMPLE_LEGACY } from "../../helpers/fixtures.ts";
 
 const EXPIRY = 1767225600000;
-const DEADLINE_MS = 10_000;
 const ENV_TOKEN = "env_token_SeCrEt_123";
-
-async function withDeadline<T>(work: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${DEADLINE_MS} ms`)), DEADLINE_MS);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function withDir(config: string, fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempConfigDir(config);
-  try {
-    await withDeadline(fn(dir));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const ROWS: {
   name: string;
@@ -110,7 +88,7 @@ for (const row of ROWS) {
         "acme",
       );
       if (row.noRefresh) config = config.replace(/refreshToken = .*\n/, "");
-      await withDir(config, async (dir) => {
+      await withConfigDir(config, async (dir) => {
         const result = await runCli(["accounts", "status", "--json"], {
           configDir: dir,
           env: { ABLY_CONTROL_HOST: server.host, ...row.env },
@@ -142,7 +120,7 @@ Deno.test("status: every account, in parallel; shared session checked once; huma
       { alias: "staging", issuer: server.host, email: "j@x.example" },
       { alias: "old" },
     ], "acme");
-    await withDir(config, async (dir) => {
+    await withConfigDir(config, async (dir) => {
       const result = await runCli(["accounts", "status"], {
         configDir: dir,
         env: { ABLY_CONTROL_HOST: server.host },
@@ -167,7 +145,7 @@ Deno.test("status: every account, in parallel; shared session checked once; huma
 Deno.test("status --offline: no request at all; local state only", async () => {
   await withAblyServer({}, async (server) => {
     const config = buildConfig([{ alias: "acme", issuer: server.host }], "acme");
-    await withDir(config, async (dir) => {
+    await withConfigDir(config, async (dir) => {
       const result = await runCli(["accounts", "status", "--offline", "--json"], {
         configDir: dir,
         env: { ABLY_CONTROL_HOST: server.host },
@@ -184,7 +162,7 @@ Deno.test("status --offline: no request at all; local state only", async () => {
 
 Deno.test("status: ABLY_ACCESS_TOKEN -> said first that it overrides; its token checked too", async () => {
   await withAblyServer({}, async (server) => {
-    await withDir(SAMPLE_LEGACY, async (dir) => {
+    await withConfigDir(SAMPLE_LEGACY, async (dir) => {
       const result = await runCli(["accounts", "status"], {
         configDir: dir,
         env: { ABLY_CONTROL_HOST: server.host, ABLY_ACCESS_TOKEN: ENV_TOKEN },
@@ -206,7 +184,7 @@ Deno.test("status: ABLY_ACCESS_TOKEN -> said first that it overrides; its token 
 Deno.test("status ALIAS: only that account; unknown alias -> exit 1", async () => {
   await withAblyServer({}, async (server) => {
     const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a");
-    await withDir(config, async (dir) => {
+    await withConfigDir(config, async (dir) => {
       const env = { ABLY_CONTROL_HOST: server.host };
       const one = await runCli(["accounts", "status", "b", "--json"], { configDir: dir, env });
       assert.equal(one.code, 0, one.stderr);

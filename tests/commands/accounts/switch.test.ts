@@ -14,17 +14,10 @@ import {
   tempConfigDir,
   unwrapped,
 } from "../../helpers/cli.ts";
-import { buildConfig, holdConfigLock } from "../../helpers/fixtures.ts";
+import { buildConfig, holdConfigLock, withControlHost } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
 const FUTURE = "accessTokenExpiresAt = 4102444800000";
-
-/** Adds `controlHost` to an account, as a login with --control-host stores it. */
-function withControlHost(config: string, alias: string, host: string): string {
-  const header = `[accounts.${alias}]\n`;
-  assert.ok(config.includes(header), `no ${header}`);
-  return config.replace(header, `${header}controlHost = "${host}"\n`);
-}
 
 /** Two legacy accounts, `first` current. */
 const TWO = buildConfig([

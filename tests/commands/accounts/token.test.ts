@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { withAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, resultOf, runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { readConfigText, resultOf, runCli, withConfigDir } from "../../helpers/cli.ts";
 import { FakeKeychain } from "../../helpers/fake-keychain.ts";
 import {
   accessTokenOf,
@@ -17,32 +17,9 @@ import {
 
 const EXPIRY = 1767225600000;
 const HOUR_BEFORE = () => EXPIRY - 3_600_000;
-const DEADLINE_MS = 10_000;
 const OAUTH_TOKEN = "ably_oat_3f9c0d2e7b1a4c58";
 const LEGACY_TOKEN = "ably_legacy_token_5b7d2c9e";
 const ENV_TOKEN = "env_token_1234567890";
-
-/** Fails the test instead of hanging it. */
-async function withDeadline<T>(work: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${DEADLINE_MS} ms`)), DEADLINE_MS);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function withDir(config: string, fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await tempConfigDir(config);
-  try {
-    await withDeadline(fn(dir));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A config's OAuth session moved into `keychain`, as a keychain login leaves it. */
 function inKeychain(config: string, keychain: FakeKeychain, key: string): string {
@@ -89,7 +66,7 @@ const PRINTS: {
 for (const c of PRINTS) {
   Deno.test(`token: ${c.name} -> the token and a newline, nothing else on stdout`, async () => {
     const config = c.config;
-    await withDir(config, async (dir) => {
+    await withConfigDir(config, async (dir) => {
       const result = await runCli(["accounts", "token", ...(c.args ?? [])], {
         configDir: dir,
         env: c.env,
@@ -109,7 +86,7 @@ Deno.test("token: keychain account -> the token read from the keychain", async (
   const keychain = new FakeKeychain();
   const config = inKeychain(SAMPLE_OAUTH, keychain, "jane@acme.example::ably.com");
   assert.ok(!config.includes(OAUTH_TOKEN));
-  await withDir(config, async (dir) => {
+  await withConfigDir(config, async (dir) => {
     const result = await runCli(["accounts", "token"], {
       configDir: dir,
       now: HOUR_BEFORE,
@@ -129,7 +106,7 @@ Deno.test("token --json: { token: { alias, accessToken, expiresAt } }; legacy ex
       [SAMPLE_LEGACY, "default", LEGACY_TOKEN, null],
     ] as const
   ) {
-    await withDir(config, async (dir) => {
+    await withConfigDir(config, async (dir) => {
       const result = await runCli(["accounts", "token", "--json"], {
         configDir: dir,
         now: HOUR_BEFORE,
@@ -152,7 +129,7 @@ Deno.test("token: expiring within 60 s -> refreshed at the issuer under the lock
       [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
       "acme",
     );
-    await withDir(config, async (dir) => {
+    await withConfigDir(config, async (dir) => {
       const result = await runCli(["accounts", "token"], {
         configDir: dir,
         now: () => EXPIRY - 30_000,
@@ -194,7 +171,7 @@ const FAILS: { name: string; config: string; args?: string[]; message: RegExp }[
 
 for (const c of FAILS) {
   Deno.test(`token: ${c.name} -> exit 1, a clear error, nothing on stdout`, async () => {
-    await withDir(c.config, async (dir) => {
+    await withConfigDir(c.config, async (dir) => {
       const result = await runCli(["accounts", "token", ...(c.args ?? [])], {
         configDir: dir,
         now: () => EXPIRY + 1000,
