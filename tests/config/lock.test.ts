@@ -108,9 +108,10 @@ Deno.test("lock: a waiter is served when the lock is freed, before its holder co
   const dir = await tempConfigDir();
   const lock = `${dir}/config.lock`;
   try {
-    // The holder lets go for 3 ms at a time, ten times, without yielding to the event loop
-    // (as another process would not wait for ours): a waiter that polls never sees a gap,
-    // one queued in the kernel takes the first (one miss allowed for a busy machine).
+    // The holder lets go for 25 ms at a time, ten times, without yielding to the event loop
+    // (as another process would not wait for ours): a waiter that polls from the event loop
+    // never sees a gap, one queued in the kernel takes the first (two misses allowed for a
+    // busy machine, where waking the waiting thread can take a while).
     const holder = await Deno.open(lock, { read: true, write: true, create: true });
     await holder.lock(true);
     let served = false;
@@ -119,7 +120,7 @@ Deno.test("lock: a waiter is served when the lock is freed, before its holder co
     let missed = 0;
     for (; missed < 10; missed++) {
       holder.unlockSync();
-      const until = performance.now() + 3;
+      const until = performance.now() + 25;
       while (performance.now() < until) { /* the gap */ }
       if (!holder.tryLockSync(true)) break; // the waiter has it
       await new Promise((r) => setTimeout(r, 30));
@@ -128,7 +129,7 @@ Deno.test("lock: a waiter is served when the lock is freed, before its holder co
     await waiter;
     holder.close();
     assert.ok(served);
-    assert.ok(missed <= 1, `the waiter was passed over ${missed} times`);
+    assert.ok(missed <= 2, `the waiter was passed over ${missed} times`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -163,7 +164,7 @@ Deno.test("lock: the time-out bounds a stall, not a queue: a wait whose holder k
     const stalled = performance.now();
     await assert.rejects(
       withFileLock(lockPath, 400, () => Promise.resolve("never")),
-      /Timed out after 400ms waiting for the lock .*held by process 2001 all that time/,
+      /Timed out after 400 ms waiting for the lock .*held by process 2001 all that time/,
     );
     const after = performance.now() - stalled;
     assert.ok(after >= 390 && after < 2000, `gave up after ${Math.round(after)} ms`);
