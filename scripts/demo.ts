@@ -1,7 +1,9 @@
 /**
  * Try it now: the real CLI against a throw-away config directory with two
- * sample accounts (one OAuth, one legacy) and a local authorization server on
- * 127.0.0.1. Never reads or writes your own ~/.ably.
+ * sample accounts (one OAuth, one legacy) and a local stand-in for the Ably
+ * authorization server and Control API on 127.0.0.1: list, status, switching
+ * to an account the OAuth login reaches, logout with revocation. Never reads or
+ * writes your own ~/.ably.
  *
  * Usage: deno task demo
  */
@@ -15,13 +17,32 @@ const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[22m` : text);
 const mainTs = new URL("../main.ts", import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, "$1");
 
 const revoked: string[] = [];
+const ACME = { id: "VgQpOZ", name: "Acme Ltd" };
+const STAGING = { id: "S7gIng", name: "Acme Staging" };
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
   const form = new URLSearchParams(await request.text());
-  if (new URL(request.url).pathname === "/oauth/revoke") {
+  const path = new URL(request.url).pathname;
+  if (path === "/oauth/revoke") {
     const token = form.get("token") ?? "";
     revoked.push(token.startsWith("demo_at") ? "access token" : "refresh token");
     return new Response(null, { status: 200 });
   }
+  // The Control API (as served for a non-`control.` host): who the token is, and the
+  // accounts its login reaches.
+  const bearer = request.headers.get("authorization");
+  if (path === "/api/v1/me") {
+    if (bearer === "Bearer demo_at_0001") {
+      return Response.json({ account: ACME, user: { email: "jane@acme.example" } });
+    }
+    if (bearer === "Bearer demo_legacy_token") {
+      return Response.json({
+        account: { id: "Xy12Ab", name: "Acme CI" },
+        user: { email: "ci@acme.example" },
+      });
+    }
+    return Response.json({ message: "Unauthorized", code: 40101 }, { status: 401 });
+  }
+  if (path === "/api/v1/me/accounts") return Response.json([ACME, STAGING]);
   return new Response("not found", { status: 404 });
 });
 const issuer = `127.0.0.1:${server.addr.port}`;
@@ -63,7 +84,7 @@ async function ably(...args: string[]): Promise<void> {
   console.log(`\n${bold(`$ ably ${args.join(" ")}`)}`);
   const { code } = await new Deno.Command("deno", {
     args: ["run", ...runFlags(denoJson.tasks.ably), mainTs, ...args],
-    env: { ABLY_CLI_CONFIG_DIR: configDir },
+    env: { ABLY_CLI_CONFIG_DIR: configDir, ABLY_CONTROL_HOST: issuer },
     stdin: "null",
   }).spawn().status;
   if (code !== 0) console.log(dim(`(exit ${code})`));
@@ -71,12 +92,15 @@ async function ably(...args: string[]): Promise<void> {
 
 try {
   console.log(bold("A throw-away config in"), configDir);
-  console.log(dim(`and a local authorization server on ${issuer} (your ~/.ably is not touched)`));
+  console.log(
+    dim(`and a local stand-in for the Ably servers on ${issuer} (your ~/.ably is not touched)`),
+  );
   await ably("accounts", "list");
+  await ably("accounts", "status");
+  await ably("accounts", "switch", STAGING.id);
   await ably("config", "show");
-  await ably("accounts", "logout", "acme", "--force");
+  await ably("accounts", "logout", "--all", "--force");
   console.log(dim(`(the authorization server revoked: ${revoked.join(", ") || "nothing"})`));
-  await ably("accounts", "logout", "legacy-ci", "--force", "--json");
   await ably("config", "show", "--reveal");
 } finally {
   await server.shutdown();

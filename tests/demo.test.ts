@@ -22,8 +22,17 @@ Deno.test("demo: runs the real CLI on a throw-away config, never the user's ~/.a
   assert.equal(output.code, 0, stderr);
   assert.ok(!stdout.includes("\x1b[") && !stderr.includes("\x1b["), "escape codes in piped output");
   assert.match(stdout, /\$ ably accounts list\nFound 2 accounts:/);
+  assert.match(stdout, /\$ ably accounts status\n/);
+  assert.match(
+    stderr,
+    /Switched to account Acme Staging \(S7gIng\)\. Saved as alias acme-staging\./,
+  );
+  assert.match(stdout, /\[accounts\.acme-staging\]/);
   assert.match(stdout, /\(the authorization server revoked: access token, refresh token\)/);
-  assert.match(stderr, /✓ Successfully logged out from account acme\./);
+  assert.match(
+    stderr,
+    /✓ Successfully logged out from 3 accounts: acme, legacy-ci, acme-staging\./,
+  );
   assert.match(stdout, /# Config file: .*\n\n\[accounts\]\n\[current\]\n$/);
   for (const secret of ["demoSecret", "demo_legacy_token", "demo_at_0001", "demo_rt_0001"]) {
     assert.ok(!stdout.includes(secret) && !stderr.includes(secret), secret);
