@@ -214,9 +214,41 @@ function cases(emptyScript: string, version: string): Case[] {
       check: loggedOut("b"),
       targets: [{ kind: "ratio", max: 1.8 }, { kind: "mib", max: 40 }],
     },
+    {
+      name: "accounts list, 2 accounts",
+      args: ["main.ts", "accounts", "list"],
+      config: legacyConfig(["a", "b"], "a"),
+      check: (stdout) => stdout.includes("Found 2 accounts") ? undefined : "no account list",
+      targets: [],
+    },
+    {
+      // A file account whose token needs no refresh: no request, no lock; no worse than list.
+      name: "accounts token, OAuth account (no refresh)",
+      args: ["main.ts", "accounts", "token"],
+      config: OAUTH_CONFIG,
+      check: (stdout) => stdout === "bench_at_0001\n" ? undefined : "stdout is not the token",
+      targets: [],
+    },
     ...logoutMany,
   ];
 }
+
+const OAUTH_CONFIG = `[accounts.acme]
+accountId = "VgQpOZ"
+accountName = "Acme Ltd"
+authMethod = "oauth"
+oauthSessionKey = "jane@acme.example::ably.com"
+userEmail = "jane@acme.example"
+
+[oauthSessions."jane@acme.example::ably.com"]
+accessToken = "bench_at_0001"
+accessTokenExpiresAt = 4102444800000
+oauthScope = "full_access"
+refreshToken = "bench_rt_0001"
+
+[current]
+account = "acme"
+`;
 
 // ---------------------------------------------------------------- running
 
