@@ -8,8 +8,7 @@
 import type { ConfigStore, Settings } from "../context.ts";
 import type { Reporter } from "../output/reporter.ts";
 import type { AblyConfig } from "../config/schema.ts";
-import { checkWritable, readSnapshot, type RemovedSession, updateConfig } from "../config/store.ts";
-import { SavedNothing } from "../config/errors.ts";
+import { checkWritable, readSnapshot, SavedNothing, updateConfig } from "../config/store.ts";
 import { secretsOf } from "../config/mask.ts";
 import { usesKeychain } from "../config/credential-marks.ts";
 import type { CredentialStore } from "../credentials/keychain.ts";
@@ -92,8 +91,6 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
       };
     },
     async update(plan, options = {}) {
-      let attempts: Attempts = new Map();
-      let removed: RemovedSession[] = [];
       try {
         const updated = await updateConfig(location, (config, input) => {
           protect(config);
@@ -115,22 +112,22 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
               } to finish updating ${location.file}...`,
             ),
           secrets: syncFor,
-          irreversible: async (tokens) => {
-            removed = tokens;
+          // Every update's irreversible step: the tokens it removes are revoked at their issuer.
+          irreversible: async (removed) => {
             const { revokeRemoved } = await revocationModule();
-            attempts = await revokeRemoved(
+            return await revokeRemoved(
               { out, timeoutMs: settings.oauthTimeoutMs, signal, fetch },
               removed,
               options.revokedAs,
             );
-            return attempts;
           },
         });
-        return { value: updated.value, saved: updated.saved, removed: updated.removed, attempts };
+        const { value, saved, removed, done } = updated;
+        return { value, saved, removed, attempts: done ?? new Map() };
       } catch (error) {
         if (!(error instanceof SavedNothing)) throw error;
         const { revokedButUnsaved } = await revocationModule();
-        throw revokedButUnsaved(error, removed, attempts);
+        throw revokedButUnsaved(error, error.removed, error.done as Attempts);
       }
     },
   };

@@ -11,7 +11,7 @@
  * terminals; the OS keychain's part comes in through `SecretsSync`.
  */
 import { parse, stringify } from "smol-toml";
-import { ConfigError, SavedNothing } from "./errors.ts";
+import { ConfigError } from "./errors.ts";
 import { openLockFile, withFileLock } from "./lock.ts";
 import {
   assertReadable,
@@ -312,7 +312,7 @@ async function change<T, R>(
     // Before the irreversible step the keychain goes back to what the old file refers
     // to; after it, the items keep what the step left valid (a refresh's new tokens).
     if (!irreversible && !options.spends) await staged?.undo();
-    if (irreversible) throw new SavedNothing(error, done);
+    if (irreversible) throw new SavedNothing(error, done, removed);
     throw error;
   }
   // Out of the keychain last: the file no longer refers to these items.
@@ -422,4 +422,20 @@ function stringOr(value: unknown): string | undefined {
  */
 function settled<T>(fn: () => T): Promise<T> {
   return new Promise((resolve) => resolve(fn()));
+}
+
+/**
+ * The irreversible step of an update ran on `removed` (`done` says what it did), then the
+ * new file could not replace the old one: the config is unchanged, which the user must be
+ * told.
+ */
+export class SavedNothing extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly done: unknown,
+    readonly removed: RemovedSession[],
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure), { cause: failure });
+    this.name = "SavedNothing";
+  }
 }

@@ -5,8 +5,7 @@
  * removes); logout describes the outcome per account.
  */
 import type { Credentials } from "../config/accounts.ts";
-import type { RemovedSession } from "../config/store.ts";
-import type { SavedNothing } from "../config/errors.ts";
+import type { RemovedSession, SavedNothing } from "../config/store.ts";
 import { CliError } from "../errors.ts";
 import type { Reporter } from "../output/reporter.ts";
 import { formatDuration } from "../output/duration.ts";

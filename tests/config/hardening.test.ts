@@ -1,8 +1,8 @@
 /** Issue 9: the config store against a hostile or careless environment. */
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { type Plan, readSnapshot, updateConfig } from "../../src/config/store.ts";
-import { ConfigError, SavedNothing } from "../../src/config/errors.ts";
+import { type Plan, readSnapshot, SavedNothing, updateConfig } from "../../src/config/store.ts";
+import { ConfigError } from "../../src/config/errors.ts";
 import { Cancelled } from "../../src/errors.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import type { ConfigLocation } from "../../src/config/location.ts";

@@ -4,11 +4,12 @@ import { configLocation } from "../../src/config/location.ts";
 import {
   parseConfig,
   readSnapshot,
+  SavedNothing,
   serializeConfig,
   updateConfig,
 } from "../../src/config/store.ts";
 import { ensureDir } from "../../src/config/files.ts";
-import { ConfigError, SavedNothing } from "../../src/config/errors.ts";
+import { ConfigError } from "../../src/config/errors.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import {
