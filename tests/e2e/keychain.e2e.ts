@@ -199,6 +199,66 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "real keychain, Secret Service out of reach: logout names the cause and --skip-revoke; a login fails before the device flow; --skip-revoke removes the account unrevoked",
+  ignore: !ready && !ci,
+  async fn() {
+    assert.ok(ready, "CI=true but the keychain set-up failed: see scripts/keychain_e2e.sh");
+    const keychain = await openKeychain();
+    await withAblyServer({}, async (server) => {
+      const dir = await tempConfigDir();
+      const key = `${EMAIL}::${server.host}`;
+      const login = await spawnCli(
+        ["accounts", "login", "--keychain", "--alias", "kc", "--json", ...hostFlags(server)],
+        { configDir: dir, env: busEnv() },
+      );
+      assert.equal(login.code, 0, login.stderr + login.stdout);
+      const stored = await readConfigText(dir);
+      // As on a desktop whose Secret Service has stopped: no bus to reach it on.
+      const stopped = { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/ably-e2e-bus" };
+      try {
+        const refused = await spawnCli(["accounts", "logout", "--force"], {
+          configDir: dir,
+          env: stopped,
+        });
+        assert.equal(refused.code, 1, refused.stderr);
+        const said = refused.stderr.replace(/\s*›\s*/g, " ").replace(/\s+/g, " ");
+        assert.match(said, /Cannot read the tokens of account "kc" from the OS keychain/);
+        assert.match(said, /unavailable/);
+        assert.match(said, /add --skip-revoke/);
+        assert.equal(await readConfigText(dir), stored);
+
+        const before = server.requests.length;
+        const again = await spawnCli([
+          "accounts",
+          "login",
+          "--alias",
+          "other",
+          ...hostFlags(server),
+        ], {
+          configDir: dir,
+          env: stopped,
+        });
+        assert.equal(again.code, 1, again.stderr);
+        assert.equal(server.requests.length, before, "no request before the keychain check");
+
+        const removed = await spawnCli(["accounts", "logout", "--force", "--skip-revoke"], {
+          configDir: dir,
+          env: stopped,
+        });
+        assert.equal(removed.code, 0, removed.stderr);
+        assert.match(removed.stderr.replace(/\s+/g, " "), /Tokens not revoked/);
+        assert.doesNotMatch(await readConfigText(dir), /\[accounts\.kc\]/);
+        assert.equal(server.to("/oauth/revoke").length, 0);
+      } finally {
+        await keychain.delete(key);
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  },
+});
+
 // Last in this file: the throw-away keyring stays locked (no prompt can unlock it here).
 Deno.test({
   name:
