@@ -161,3 +161,42 @@ Deno.test("keychain sync: a session no account uses, its item deleted outside ab
     'The OS keychain has no item for the OAuth session "u@example.com::ably.com" (service ably-cli-deno, account u@example.com::ably.com); it was deleted outside ably. Log in again: ably accounts login --keychain',
   ]);
 });
+
+Deno.test("keychain sync: a failure the keychain's text does not explain is said without a kind, with the general fix; the probe's names every account it holds", async () => {
+  const keychain = new FakeKeychain({ "account:a": "{}" });
+  const odd = () => Promise.reject(new Error("something odd\nCaused by: more"));
+  keychain.get = odd;
+  keychain.delete = odd;
+  keychain.set = odd;
+  const { sync } = syncOn(keychain);
+  await assert.rejects(
+    () => sync.load({ accounts: { a: { accountId: "A", ...MARK } } }, "all"),
+    (error: Error) => {
+      assert.equal(
+        error.message,
+        'Cannot read the tokens of account "a" from the OS keychain (something odd). Check your keychain and try again.',
+      );
+      return true;
+    },
+  );
+  await assert.rejects(
+    () => sync.remove("account:a"),
+    (error: Error) => {
+      assert.equal(
+        error.message,
+        "Cannot delete the item account:a of the OS keychain (service ably-cli-deno) (something odd). Check your keychain and try again.",
+      );
+      return true;
+    },
+  );
+  await assert.rejects(
+    () => sync.check({ accounts: ["a", "b"] }),
+    (error: Error) => {
+      assert.equal(
+        error.message,
+        'Cannot use the OS keychain (something odd), which holds the tokens of accounts "a", "b"; this login may have to read or replace them, so it stops before anything is authorized. Check your keychain and try again.',
+      );
+      return true;
+    },
+  );
+});
