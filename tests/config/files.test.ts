@@ -1,7 +1,7 @@
 /** The file primitives under the store, on their own. */
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/config/errors.ts";
-import { stageFile } from "../../src/config/files.ts";
+import { removeAbandonedTempFiles, stageFile } from "../../src/config/files.ts";
 import { namesIn, tempConfigDir } from "../helpers/cli.ts";
 
 Deno.test("files: a staged file whose rename fails removes its temp file on commit, by itself", async () => {
@@ -20,6 +20,56 @@ Deno.test("files: a staged file whose rename fails removes its temp file on comm
     );
     // No discard() here: commit alone must not leave the temp copy (it holds the tokens).
     assert.deepEqual(await namesIn(dir), ["config"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("files: a target that is a directory, or under a regular file, is refused before anything is written, naming the config", async () => {
+  const dir = await tempConfigDir("old");
+  try {
+    await Deno.mkdir(`${dir}/folder`);
+    const cases = [
+      {
+        target: `${dir}/folder`,
+        error: `${dir}/folder is a directory, not a regular file. Nothing was changed`,
+      },
+      { target: `${dir}/config/inside`, error: "Not a directory" },
+    ];
+    for (const { target, error } of cases) {
+      assert.throws(
+        () => stageFile("shown-config", target, "new"),
+        (e: unknown) =>
+          e instanceof ConfigError &&
+          e.message.startsWith("Failed to save Ably config shown-config: ") &&
+          e.message.includes(error),
+        target,
+      );
+    }
+    assert.deepEqual(await namesIn(dir), ["config", "folder"]);
+    assert.deepEqual(await namesIn(`${dir}/folder`), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("files: a temp file that cannot be created (its directory is gone) is a save error naming the config", async () => {
+  const dir = await tempConfigDir();
+  await Deno.remove(dir);
+  assert.throws(
+    () => stageFile("shown-config", `${dir}/config`, "new"),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message.startsWith("Failed to save Ably config shown-config: "),
+  );
+});
+
+Deno.test("files: with neither the config nor the lock there, no owner is known, so no temp file is removed", async () => {
+  const dir = await tempConfigDir();
+  try {
+    const left = `${dir}/.config.4242-0123abcd.tmp`;
+    await Deno.writeTextFile(left, "secret", { mode: 0o600 });
+    removeAbandonedTempFiles(`${dir}/config`, `${dir}/config.lock`);
+    assert.deepEqual(await namesIn(dir), [".config.4242-0123abcd.tmp"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -173,3 +173,32 @@ Deno.test("lock: the time-out bounds a stall, not a queue: a wait whose holder k
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "lock: a lock file removed (and not replaced) while a run waits on it: the waiter locks a new file at the path, once, and records its pid there",
+  ignore: isWindows, // an open file cannot be removed there
+}, async () => {
+  const dir = await tempConfigDir();
+  const lock = `${dir}/config.lock`;
+  try {
+    const holder = await Deno.open(lock, { read: true, write: true, create: true });
+    await holder.lock(true);
+    let runs = 0;
+    // Already queued on the holder's file when the call returns: tryLock failed synchronously.
+    const waiter = withFileLock(lock, 5_000, () => {
+      runs++;
+      return Promise.resolve();
+    });
+    await Deno.remove(lock);
+    // Past one look at the holder's pid (every 200 ms for this time-out) with no file to read.
+    await new Promise((r) => setTimeout(r, 300));
+    holder.unlockSync();
+    holder.close();
+    await withDeadline(5_000, "the waiter to take the new lock", waiter);
+    assert.equal(runs, 1);
+    assert.equal(await Deno.readTextFile(lock), `${Deno.pid}\n`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -16,3 +16,8 @@ Deno.test("duration: one way to show a length of time", () => {
   ];
   for (const [ms, shown] of cases) assert.equal(formatDuration(ms), shown, String(ms));
 });
+
+Deno.test("duration: a length that is not a finite, non-negative number is shown as it is, in ms", () => {
+  const cases: [number, string][] = [[-5, "-5 ms"], [NaN, "NaN ms"], [Infinity, "Infinity ms"]];
+  for (const [ms, shown] of cases) assert.equal(formatDuration(ms), shown, String(ms));
+});

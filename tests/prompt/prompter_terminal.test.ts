@@ -111,3 +111,30 @@ Deno.test(
     );
   },
 );
+
+Deno.test(
+  "terminal: a pasted access token is not echoed; an empty one is refused and asked again; the token typed is the one verified and stored",
+  onTerminal,
+  async () => {
+    await withAblyServer({}, async (server) => {
+      const token = "pasted_token_SeCrEt";
+      const dir = await tempConfigDir();
+      const { code, output } = await runCliOnTerminal(
+        ["accounts", "login", "--token", "--control-host", server.host],
+        {
+          configDir: dir,
+          steps: [
+            ["Paste your access token (input is hidden):", "   \r"],
+            ["Nothing was entered", `${token}\r`],
+          ],
+        },
+      );
+      assert.equal(code, 0, output);
+      assert.match(output, /Nothing was entered/);
+      // runCliOnTerminal fails the test if the token (or any fixture secret) reached the screen.
+      assert.deepEqual(server.to("/api/v1/me").map((r) => r.authorization), [`Bearer ${token}`]);
+      const stored = parseConfig(await readConfigText(dir), "c");
+      assert.equal(stored.accounts?.["test-account"]?.accessToken, token);
+    });
+  },
+);

@@ -837,3 +837,117 @@ Deno.test("accounts keychain --prune: a failed revocation keeps the item (exit 1
     await Deno.remove(dir, { recursive: true });
   });
 });
+
+Deno.test("accounts keychain: flags that contradict each other are usage errors (exit 2); the keychain is never opened", async () => {
+  const cases = [
+    { args: ["acme-ltd", "--all"], error: "--all moves every account; do not name one as well." },
+    ...[["--all"], ["--to-file"], ["acme-ltd"]].map((extra) => ({
+      args: ["--prune", ...extra],
+      error:
+        "--prune works on keychain items no account uses; do not name an account, --all or --to-file.",
+    })),
+  ];
+  for (const { args, error } of cases) {
+    const keychain = new FakeKeychain();
+    const dir = await tempConfigDir(SAMPLE_OAUTH);
+    const run = await runCli(["accounts", "keychain", ...args, "--json"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 2, args.join(" "));
+    assert.equal(resultOf(run.records()).error.message, error);
+    assert.deepEqual(keychain.calls, [], args.join(" "));
+    assert.equal(await readConfigText(dir), SAMPLE_OAUTH);
+  }
+});
+
+Deno.test("accounts keychain --all: no accounts -> exit 1 before the keychain is checked", async () => {
+  const keychain = new FakeKeychain();
+  const dir = await tempConfigDir("");
+  const run = await runCli(["accounts", "keychain", "--all"], { configDir: dir, keychain });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /No accounts configured/);
+  assert.deepEqual(keychain.calls, []);
+});
+
+Deno.test("accounts keychain --all (human): accounts without tokens are said to have none to move and stay in the file; a second run says where the tokens already are", async () => {
+  const keychain = new FakeKeychain();
+  const accounts = [
+    "[accounts.tokenless]",
+    'accountId = "NoTok1"',
+    "",
+    "[accounts.sessionless]",
+    'accountId = "NoSes1"',
+    'authMethod = "oauth"',
+    'oauthSessionKey = "gone@acme.example::ably.com"',
+    "",
+    "[accounts.emptysession]",
+    'accountId = "Empty1"',
+    'authMethod = "oauth"',
+    'oauthSessionKey = "empty@acme.example::ably.com"',
+    "",
+  ].join("\n");
+  const session = '[oauthSessions."empty@acme.example::ably.com"]\noauthScope = "full_access"\n';
+  // In the official layout (accounts, sessions, current), so the round trip is byte for byte.
+  const config = SAMPLE_OAUTH.replace("[oauthSessions.", `${accounts}\n[oauthSessions.`)
+    .replace("[current]", `${session}\n[current]`);
+  const dir = await tempConfigDir(config);
+  const into = await runCli(["accounts", "keychain", "--all", "--json"], {
+    configDir: dir,
+    keychain,
+  });
+  assert.equal(into.code, 0, into.stderr);
+  assert.deepEqual(resultOf(into.records()).accounts, [
+    { alias: "acme-ltd", credentials: "keychain", status: "moved" },
+    { alias: "tokenless", credentials: "file", status: "no-credentials" },
+    { alias: "sessionless", credentials: "file", status: "no-credentials" },
+    { alias: "emptysession", credentials: "file", status: "no-credentials" },
+  ]);
+  assert.deepEqual([...keychain.items.keys()], ["jane@acme.example::ably.com"]);
+
+  const again = await runCli(["accounts", "keychain", "--all"], { configDir: dir, keychain });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(
+    again.stdout,
+    [
+      "Account acme-ltd: tokens already in the OS keychain.",
+      ...["tokenless", "sessionless", "emptysession"].map((a) =>
+        `Account ${a}: no tokens to move.`
+      ),
+      "",
+    ].join("\n"),
+  );
+
+  const back = await runCli(["accounts", "keychain", "--all", "--to-file"], {
+    configDir: dir,
+    keychain,
+  });
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(await readConfigText(dir), config);
+  const twice = await runCli(["accounts", "keychain", "acme-ltd", "--to-file"], {
+    configDir: dir,
+    keychain,
+  });
+  assert.equal(twice.stdout, "Account acme-ltd: tokens already in the config file.\n");
+});
+
+Deno.test("accounts keychain on a shared session: the account logged out elsewhere while the user was asked -> exit 1, nothing moved", async () => {
+  const keychain = new FakeKeychain();
+  const dir = await tempConfigDir(SAMPLE_SHARED);
+  const withoutLtd = SAMPLE_SHARED.replace(
+    /\[accounts\.acme-ltd\][^]*?(?=\[accounts\.acme-staging\])/,
+    "",
+  );
+  const run = await runCli(["accounts", "keychain", "acme-ltd"], {
+    configDir: dir,
+    keychain,
+    replies: [async () => {
+      await Deno.writeTextFile(`${dir}/config`, withoutLtd);
+      return "yes";
+    }],
+  });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /Account "acme-ltd" is no longer configured\./);
+  assert.equal(await readConfigText(dir), withoutLtd);
+  assert.equal(keychain.tokens("jane@acme.example::ably.com"), undefined);
+});

@@ -34,6 +34,7 @@ import {
   SAMPLE_LEGACY,
   SAMPLE_SHARED,
 } from "../../helpers/fixtures.ts";
+import { FakeKeychain } from "../../helpers/fake-keychain.ts";
 
 const isWindows = Deno.build.os === "windows";
 
@@ -1043,6 +1044,81 @@ Deno.test("logout --all: an account another process adds while we wait for the l
       ]
         .sort(),
     );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout --all (human): a session no account uses is ended too, its tokens revoked at its issuer, said in one line; one account is asked about in the singular", async () => {
+  const server = startAblyServer();
+  try {
+    const orphanKey = `orphan@example.com::${server.host}`;
+    const config = buildConfig(
+      [{ alias: "acme", issuer: server.host, email: "j@acme.example" }],
+      "acme",
+    )
+      .replace(
+        "[current]",
+        `[oauthSessions."${orphanKey}"]\naccessToken = "${accessTokenOf("orphan@example.com")}"\n` +
+          `refreshToken = "${refreshTokenOf("orphan@example.com")}"\n\n[current]`,
+      );
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "logout", "--all"], {
+      configDir: dir,
+      replies: ["yes"],
+      columns: 1000,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /Warning: Logging out will remove all configuration for 1 account: "acme"\.\nThis includes access tokens and any app configurations associated with this account\./,
+    );
+    assert.match(
+      run.stderr,
+      /Also ended 1 OAuth session no account used \(left by a hand edit or an older tool\); their tokens were revoked\./,
+    );
+    assert.match(run.stderr, /Successfully logged out from 1 account: acme\./);
+    assert.deepEqual(
+      server.revoked(),
+      [
+        accessTokenOf("j@acme.example"),
+        refreshTokenOf("j@acme.example"),
+        accessTokenOf("orphan@example.com"),
+        refreshTokenOf("orphan@example.com"),
+      ].sort(),
+    );
+    const after = parseConfig(await readConfigText(dir), "c");
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+    assert.equal(after.oauthSessions, undefined);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("logout --all: the only account kept (its keychain tokens unreadable) -> exit 1 in the singular, no success line, nothing revoked or changed", async () => {
+  const server = startAblyServer();
+  try {
+    const email = "solo@example.com";
+    const config = buildConfig([{ alias: "solo", issuer: server.host, email }], "solo")
+      .replace(`accessToken = "${accessTokenOf(email)}"\n`, "")
+      .replace(`refreshToken = "${refreshTokenOf(email)}"\n`, 'credentialStore = "keychain"\n');
+    const keychain = new FakeKeychain({
+      [`${email}::${server.host}`]: JSON.stringify({ accessToken: accessTokenOf(email) }),
+    });
+    keychain.state = "locked";
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "logout", "--all", "--force"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      unwrapped(run.stderr),
+      /1 account was not logged out because its tokens could not be read from the OS keychain: solo\. Fix the keychain as said above and run the logout again, or add --skip-revoke to remove it without revoking its tokens\./,
+    );
+    assert.doesNotMatch(run.stdout + run.stderr, /Successfully logged out/);
+    assert.deepEqual(server.revoked(), []);
+    assert.equal(await readConfigText(dir), config);
   } finally {
     await server.close();
   }

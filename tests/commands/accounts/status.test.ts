@@ -197,3 +197,99 @@ Deno.test("status ALIAS: only that account; unknown alias -> exit 1", async () =
     });
   });
 });
+
+Deno.test("status (human): accounts missing a name, an ID, a token or their session, and tokens near or past expiry, each said as it is; problems counted (exit 1)", async () => {
+  await withAblyServer({}, async (server) => {
+    const host = server.host;
+    const session = (email: string) => `"${email}::${host}"`;
+    const config = [
+      "[accounts.bare]",
+      "",
+      "[accounts.named]",
+      'accountName = "Named Only"',
+      'accessToken = "legacy_named_SeCrEt"',
+      `controlHost = "${host}"`,
+      "",
+      "[accounts.numbered]",
+      'accountId = "Num1"',
+      'accessToken = "legacy_numbered_SeCrEt"',
+      `controlHost = "${host}"`,
+      "",
+      "[accounts.orphan]",
+      'authMethod = "oauth"',
+      `oauthSessionKey = ${session("gone@x.example")}`,
+      "",
+      "[accounts.notoken]",
+      'authMethod = "oauth"',
+      `oauthSessionKey = ${session("nt@x.example")}`,
+      "",
+      "[accounts.past]",
+      'authMethod = "oauth"',
+      `oauthSessionKey = ${session("past@x.example")}`,
+      "",
+      "[accounts.soon]",
+      'authMethod = "oauth"',
+      `oauthSessionKey = ${session("soon@x.example")}`,
+      `controlHost = "${host}"`,
+      "",
+      `[oauthSessions.${session("nt@x.example")}]`,
+      'refreshToken = "rt_nt_SeCrEt"',
+      "",
+      `[oauthSessions.${session("past@x.example")}]`,
+      'accessToken = "at_past_SeCrEt"',
+      `accessTokenExpiresAt = ${EXPIRY - 60_000}`,
+      "",
+      `[oauthSessions.${session("soon@x.example")}]`,
+      'accessToken = "at_soon_SeCrEt"',
+      `accessTokenExpiresAt = ${EXPIRY + 500}`,
+      "",
+    ].join("\n");
+    await withConfigDir(config, async (dir) => {
+      const result = await runCli(["accounts", "status"], { configDir: dir, now: () => EXPIRY });
+      assert.equal(result.code, 1, result.stderr);
+      const out = result.stdout;
+      const block = (alias: string) =>
+        out.slice(out.indexOf(`Account: ${alias}\n`)).split("\n\n")[0];
+      assert.equal(
+        block("bare"),
+        "Account: bare\n  Auth: access token (legacy)\n  Tokens in: config file\n  Check: no token",
+      );
+      assert.match(block("named"), /\n {2}Name: Named Only\n[^]*Check: valid$/);
+      assert.match(block("numbered"), /\n {2}Name: \(no name\) \(Num1\)\n[^]*Check: valid$/);
+      assert.match(block("orphan"), /Check: no token \(no OAuth session; log in again\)$/);
+      assert.match(
+        block("notoken"),
+        /Access token expires: never recorded\n {2}Refresh token: yes\n {2}Check: no token$/,
+      );
+      assert.match(
+        block("past"),
+        /Access token expires: 1 minute ago \([^)]+\)\n {2}Refresh token: no\n {2}Check: expired$/,
+      );
+      assert.match(block("soon"), /Access token expires: in 0 seconds \([^)]+\)[^]*Check: valid$/);
+      assert.match(out, /7 accounts: 3 usable, 4 with problems\.\n$/);
+      assert.match(result.stderr, /4 of 7 accounts cannot be used; see above\./);
+      // Only the three with a live token were checked, each at its account's Control host.
+      assert.equal(server.to("/api/v1/me").length, 3);
+      assert.equal(await readConfigText(dir), config);
+    });
+  });
+});
+
+Deno.test("status: ABLY_ACCESS_TOKEN with no account is checked alone, at the default Control API host; without it, no accounts is an error", async () => {
+  await withConfigDir("", async (dir) => {
+    const env = await runCli(["accounts", "status"], {
+      configDir: dir,
+      env: { ABLY_ACCESS_TOKEN: ENV_TOKEN },
+    });
+    assert.deepEqual(env.hosts, ["control.ably.net"]);
+    assert.equal(env.code, 1);
+    assert.match(env.stdout, /Token from ABLY_ACCESS_TOKEN\n {2}Check: unreachable/);
+    assert.match(env.stdout, /1 account: 0 usable, 1 with problems\.\n$/);
+    assert.match(env.stderr, /1 of 1 account cannot be used; see above\./);
+
+    const none = await runCli(["accounts", "status"], { configDir: dir });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /No accounts configured/);
+    assert.deepEqual(none.hosts, []);
+  });
+});

@@ -627,3 +627,121 @@ Deno.test(
     });
   },
 );
+
+// --- reachable accounts: several logins, changes made meanwhile, unverified adoptions ---------
+
+Deno.test("switch ACCOUNT_ID: reachable through two logins -> the current one's is used (else the first), said so; --endpoint is stored on the new alias", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const other = { alias: "other", id: "acc-o", name: "Other", issuer: server.host };
+    const cases = [
+      { current: "multi", via: "multi", said: "using multi's (the current account)." },
+      { current: "legacy", via: "multi", said: "using multi's." },
+    ];
+    for (const { current, via, said } of cases) {
+      const config = buildConfig([
+        { alias: "legacy", id: "acc-l", name: "Legacy" },
+        { alias: "multi", id: "acc-m1", name: "Multi One", issuer: server.host, email: "jo@m.ex" },
+        { ...other, email: "other@o.ex" },
+      ], current).replaceAll("accessTokenExpiresAt = 1767225600000", FUTURE);
+      const dir = await tempConfigDir(config);
+      const run = await runCli(
+        [
+          "accounts",
+          "switch",
+          "acc-m2",
+          "--endpoint",
+          "edge.example",
+          "--control-host",
+          server.host,
+        ],
+        { configDir: dir, columns: 1000 },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(
+        run.stderr.includes(
+          `Account acc-m2 is reachable through the logins of multi, other; ${said}`,
+        ),
+        run.stderr,
+      );
+      const after = parseConfig(await readConfigText(dir), "c");
+      const added = after.accounts!["multi-two"];
+      assert.equal(added.oauthSessionKey, after.accounts![via].oauthSessionKey);
+      assert.equal(added.endpoint, "edge.example");
+      assert.equal(after.current!.account, "multi-two");
+    }
+  });
+});
+
+Deno.test("switch picker with no current account: one line says other accounts are listed once one is current; only configured ones offered", async () => {
+  const dir = await tempConfigDir(buildConfig([{ alias: "first", id: "Fr1st0" }]));
+  const run = await runCli(["accounts", "switch", "--control-host", "127.0.0.1:9"], {
+    configDir: dir,
+    replies: [0],
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    unwrapped(run.stderr),
+    /Other accounts your login reaches are listed once an account is current\./,
+  );
+  assert.deepEqual(run.questions.slice(0, 2), ["Select an account:", "── Configured accounts ──"]);
+  assert.equal(run.questions.length, 3);
+  assert.equal(parseConfig(await readConfigText(dir), "c").current!.account, "first");
+});
+
+Deno.test("switch picker: a reachable account picked after its login changed elsewhere -> exit 1, nothing changed", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const cases = [
+      {
+        what: "the login reaching it was replaced by an access-token account",
+        meanwhile: buildConfig([{ alias: "multi", id: "acc-m1", name: "Multi One" }], "multi"),
+        error:
+          /Account "multi" no longer has the OAuth login that reaches Multi Two; nothing was changed\./,
+      },
+      {
+        what: "the login reaching it was logged out",
+        meanwhile: buildConfig([{ alias: "solo", id: "acc-s" }], "solo"),
+        error:
+          /Account "multi" no longer has the OAuth login that reaches Multi Two; nothing was changed\./,
+      },
+      {
+        what: "its alias was taken by another login of the same account",
+        meanwhile: multiConfig(server) +
+          '\n[accounts.multi-two]\naccountId = "acc-m2"\naccessToken = "legacy_x_SeCrEt"\n',
+        error: /Alias "multi-two" is already configured; nothing was changed\./,
+      },
+    ];
+    for (const { what, meanwhile, error } of cases) {
+      const dir = await tempConfigDir(multiConfig(server));
+      const run = await runCli(["accounts", "switch", "--control-host", server.host], {
+        configDir: dir,
+        replies: [async () => {
+          await Deno.writeTextFile(`${dir}/config`, meanwhile);
+          return 1; // Multi Two
+        }],
+      });
+      assert.equal(run.code, 1, what);
+      assert.match(unwrapped(run.stderr), error, what);
+      assert.equal(await readConfigText(dir), meanwhile, what);
+    }
+  });
+});
+
+Deno.test("switch ACCOUNT_ID: an adopted account whose token /me refuses is still saved and current, the warning says it was saved as a new alias", async () => {
+  await withAblyServer(
+    { ...REACHES, me: { status: 401, body: { message: "Unauthorized", code: 40100 } } },
+    async (server) => {
+      const dir = await tempConfigDir(multiConfig(server));
+      const run = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+        configDir: dir,
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        unwrapped(run.stderr),
+        /Switched to account multi-two \(saved as a new alias\), but its token was not accepted/,
+      );
+      const after = parseConfig(await readConfigText(dir), "c");
+      assert.equal(after.current!.account, "multi-two");
+      assert.equal(after.accounts!["multi-two"].accountId, "acc-m2");
+    },
+  );
+});

@@ -1,0 +1,202 @@
+/**
+ * The keychain half of a config update (src/credentials/sync.ts), driven directly on a fake
+ * keychain: undoing writes when the file could not be replaced, deleting items the file no
+ * longer names, direct item access, and what each failure says.
+ */
+import assert from "node:assert/strict";
+import type { AblyConfig } from "../../src/config/schema.ts";
+import { keychainSync } from "../../src/credentials/sync.ts";
+import { FakeKeychain } from "../helpers/fake-keychain.ts";
+
+const MARK = { credentialStore: "keychain" };
+
+function syncOn(keychain: FakeKeychain | undefined) {
+  const warnings: string[] = [];
+  const protectedSecrets: string[] = [];
+  const sync = keychainSync({
+    open: keychain ? () => Promise.resolve(keychain) : undefined,
+    warn: (message) => warnings.push(message),
+    protect: (secrets) => protectedSecrets.push(...secrets),
+  });
+  return { sync, warnings, protectedSecrets };
+}
+
+/** Two legacy accounts whose (new) tokens go to the keychain. */
+function twoLegacy(): AblyConfig {
+  return {
+    accounts: {
+      a: { accountId: "A", ...MARK, accessToken: "new_a_SeCrEt" },
+      b: { accountId: "B", ...MARK, accessToken: "new_b_SeCrEt" },
+    },
+  };
+}
+
+Deno.test("keychain sync: undoing a staged write puts an item's earlier secret back and deletes an item that did not exist", async () => {
+  const keychain = new FakeKeychain({ "account:a": JSON.stringify({ accessToken: "old_a" }) });
+  const { sync, warnings } = syncOn(keychain);
+  const staged = await sync.stage(twoLegacy(), new Set());
+  assert.deepEqual({ ...staged.written.accounts!.a }, { accountId: "A", ...MARK });
+  await staged.write();
+  assert.deepEqual(keychain.tokens("account:a"), { accessToken: "new_a_SeCrEt" });
+  assert.deepEqual(keychain.tokens("account:b"), { accessToken: "new_b_SeCrEt" });
+
+  await staged.undo();
+  assert.deepEqual(keychain.tokens("account:a"), { accessToken: "old_a" });
+  assert.equal(keychain.items.has("account:b"), false);
+  assert.deepEqual(warnings, []);
+});
+
+Deno.test("keychain sync: an item that cannot be put back is a warning naming the item and the account, per item; undo never throws", async () => {
+  const keychain = new FakeKeychain({ "account:a": JSON.stringify({ accessToken: "old_a" }) });
+  const { sync, warnings } = syncOn(keychain);
+  const staged = await sync.stage(twoLegacy(), new Set());
+  await staged.write();
+  keychain.state = "locked";
+  await staged.undo();
+  // Newest first, as undone.
+  assert.deepEqual(
+    warnings,
+    ["b", "a"].map((alias) =>
+      `The OS keychain item account:${alias} (service ably-cli-deno) could not be put back as it was (Couldn't access platform storage: Secret Service: unlock prompt was dismissed); log in again if account "${alias}" stops working.`
+    ),
+  );
+  // Still as the write left them: nothing was changed by the failed undo.
+  assert.deepEqual(keychain.tokens("account:a"), { accessToken: "new_a_SeCrEt" });
+});
+
+Deno.test("keychain sync: clean-up deletes items the new file no longer names; one that cannot be deleted, or a keychain that cannot be opened, is a warning per item", async () => {
+  const keychain = new FakeKeychain({
+    "account:gone": JSON.stringify({ accessToken: "gone_SeCrEt" }),
+    "x@example.com::ably.com": JSON.stringify({ accessToken: "x_SeCrEt" }),
+  });
+  const before = new Set(["account:gone", "x@example.com::ably.com"]);
+  const { sync, warnings } = syncOn(keychain);
+  const staged = await sync.stage({ accounts: {} }, before);
+  await staged.write(); // nothing to write: the keychain is not even opened for it
+  assert.deepEqual(keychain.calls, []);
+  await staged.cleanUp();
+  assert.deepEqual(keychain.items.size, 0);
+  assert.deepEqual(warnings, []);
+
+  keychain.items.set("account:gone", "{}");
+  keychain.state = "denied";
+  const denied = syncOn(keychain);
+  await (await denied.sync.stage({}, new Set(["account:gone"]))).cleanUp();
+  assert.equal(denied.warnings.length, 1);
+  assert.match(
+    denied.warnings[0],
+    /^The config no longer uses the OS keychain item account:gone \(service ably-cli-deno\), but it could not be deleted \(Platform failure: User canceled the operation\.\); delete it with your keychain tool\.$/,
+  );
+
+  const unopened = syncOn(undefined);
+  await (await unopened.sync.stage({}, before)).cleanUp();
+  assert.deepEqual(
+    unopened.warnings.map((w) => w.match(/item (\S+) .*\((.*)\); delete it/)?.slice(1)),
+    [
+      ["account:gone", "no OS keychain on this platform"],
+      ["x@example.com::ably.com", "no OS keychain on this platform"],
+    ],
+  );
+});
+
+Deno.test("keychain sync: no keychain on this platform -> reading an account's tokens fails naming the account and why", async () => {
+  const { sync } = syncOn(undefined);
+  const config: AblyConfig = { accounts: { a: { accountId: "A", ...MARK } } };
+  await assert.rejects(
+    () => sync.load(config, "all"),
+    /^CliError: Cannot read the tokens of account "a" from the OS keychain \(unavailable: no OS keychain on this platform\)\./,
+  );
+});
+
+Deno.test("keychain sync: reading or deleting one item directly fails with the item, the service and the fix", async () => {
+  const keychain = new FakeKeychain({ "account:a": "{}" });
+  keychain.state = "locked";
+  const { sync } = syncOn(keychain);
+  await assert.rejects(
+    () => sync.secret("account:a"),
+    /Cannot read the item account:a of the OS keychain \(service ably-cli-deno\) \(locked: Couldn't access platform storage: Secret Service: unlock prompt was dismissed\)\. Unlock/,
+  );
+  await assert.rejects(
+    () => sync.remove("account:a"),
+    /Cannot delete the item account:a of the OS keychain \(service ably-cli-deno\) \(locked: /,
+  );
+  assert.ok(keychain.items.has("account:a"));
+});
+
+Deno.test("keychain sync: loadEach returns each unreadable item (a legacy one without a session key) instead of throwing, and fills the readable ones", async () => {
+  const keychain = new FakeKeychain({
+    "s@example.com::ably.com": JSON.stringify({ accessToken: "s_at_SeCrEt" }),
+  });
+  const { sync, protectedSecrets } = syncOn(keychain);
+  const config: AblyConfig = {
+    accounts: {
+      legacy: { accountId: "L", ...MARK },
+      oauth: { authMethod: "oauth", oauthSessionKey: "s@example.com::ably.com" },
+    },
+    oauthSessions: { "s@example.com::ably.com": { ...MARK } },
+  };
+  keychain.get = (item) => {
+    keychain.calls.push(`get ${item}`);
+    return item === "account:legacy"
+      ? Promise.reject(new Error("Platform failure: User canceled the operation."))
+      : Promise.resolve(keychain.items.get(item));
+  };
+  const unreadable = await sync.loadEach(config, "all");
+  assert.equal(unreadable.length, 1);
+  assert.deepEqual({ ...unreadable[0], reason: undefined }, {
+    item: "account:legacy",
+    aliases: ["legacy"],
+    reason: undefined,
+  });
+  assert.match(unreadable[0].reason, /Cannot read the tokens of account "legacy"[^]*\(denied: /);
+  assert.equal(config.oauthSessions!["s@example.com::ably.com"].accessToken, "s_at_SeCrEt");
+  assert.deepEqual(protectedSecrets, ["s_at_SeCrEt"]);
+});
+
+Deno.test("keychain sync: a session no account uses, its item deleted outside ably -> the warning names the session and a plain login", async () => {
+  const { sync, warnings } = syncOn(new FakeKeychain());
+  const config: AblyConfig = { oauthSessions: { "u@example.com::ably.com": { ...MARK } } };
+  await sync.load(config, "all");
+  assert.deepEqual(warnings, [
+    'The OS keychain has no item for the OAuth session "u@example.com::ably.com" (service ably-cli-deno, account u@example.com::ably.com); it was deleted outside ably. Log in again: ably accounts login --keychain',
+  ]);
+});
+
+Deno.test("keychain sync: a failure the keychain's text does not explain is said without a kind, with the general fix; the probe's names every account it holds", async () => {
+  const keychain = new FakeKeychain({ "account:a": "{}" });
+  const odd = () => Promise.reject(new Error("something odd\nCaused by: more"));
+  keychain.get = odd;
+  keychain.delete = odd;
+  keychain.set = odd;
+  const { sync } = syncOn(keychain);
+  await assert.rejects(
+    () => sync.load({ accounts: { a: { accountId: "A", ...MARK } } }, "all"),
+    (error: Error) => {
+      assert.equal(
+        error.message,
+        'Cannot read the tokens of account "a" from the OS keychain (something odd). Check your keychain and try again.',
+      );
+      return true;
+    },
+  );
+  await assert.rejects(
+    () => sync.remove("account:a"),
+    (error: Error) => {
+      assert.equal(
+        error.message,
+        "Cannot delete the item account:a of the OS keychain (service ably-cli-deno) (something odd). Check your keychain and try again.",
+      );
+      return true;
+    },
+  );
+  await assert.rejects(
+    () => sync.check({ accounts: ["a", "b"] }),
+    (error: Error) => {
+      assert.equal(
+        error.message,
+        'Cannot use the OS keychain (something odd), which holds the tokens of accounts "a", "b"; this login may have to read or replace them, so it stops before anything is authorized. Check your keychain and try again.',
+      );
+      return true;
+    },
+  );
+});
