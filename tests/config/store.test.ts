@@ -4,6 +4,7 @@ import { configLocation } from "../../src/config/location.ts";
 import {
   parseConfig,
   readSnapshot,
+  type SecretsSync,
   serializeConfig,
   updateConfig,
 } from "../../src/config/store.ts";
@@ -461,4 +462,96 @@ Deno.test({
     );
     assert.equal(ran, false);
   },
+});
+
+/** A stand-in for the keychain's part: records what the store asks of it, in order. */
+function recordingSecrets(
+  events: string[],
+  hooks: { write?: () => Promise<void> } = {},
+): (config: AblyConfig) => Promise<SecretsSync> {
+  const sync: SecretsSync = {
+    load: () => Promise.resolve(),
+    loadEach: () => Promise.resolve([]),
+    previous: () => Promise.resolve(undefined),
+    items: () => new Set<string>(),
+    stage: (config) =>
+      Promise.resolve({
+        written: config,
+        async write() {
+          events.push("write");
+          await hooks.write?.();
+        },
+        undo: () => Promise.resolve(void events.push("undo")),
+        cleanUp: () => Promise.resolve(void events.push("cleanUp")),
+      }),
+  };
+  return () => Promise.resolve(sync);
+}
+
+/** Replaces the config file by a directory: the staged file's rename then fails. */
+async function occupy(dir: string): Promise<void> {
+  await Deno.remove(`${dir}/config`);
+  await Deno.mkdir(`${dir}/config/occupied`, { recursive: true });
+}
+
+const dropSessions = (config: AblyConfig) => {
+  delete config.oauthSessions;
+  return { changed: true, value: undefined };
+};
+
+Deno.test("store: a keychain write that fails stops the update before the irreversible step runs", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const events: string[] = [];
+  await assert.rejects(
+    updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+      secrets: recordingSecrets(events, {
+        write: () => Promise.reject(new Error("keychain says no")),
+      }),
+      irreversible: () => Promise.resolve(void events.push("irreversible")),
+    }),
+    (e: unknown) => !(e instanceof SavedNothing) && (e as Error).message === "keychain says no",
+  );
+  assert.deepEqual(events, ["write", "undo"]);
+  assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_OAUTH);
+});
+
+Deno.test("store: the irreversible step does not run when the change removes no tokens", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  let ran = false;
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    config.current = {};
+    return { changed: true, value: undefined };
+  }, {
+    irreversible: () => Promise.resolve(void (ran = true)),
+  });
+  assert.equal(ran, false);
+  assert.equal(updated.saved, true);
+  assert.deepEqual(updated.removed, []);
+  assert.equal(updated.done, undefined);
+});
+
+Deno.test("store: after a failed rename the keychain is undone only when nothing was revoked or spent", async () => {
+  const cases = [
+    { name: "plain", options: {}, undone: true },
+    { name: "spends", options: { spends: true }, undone: false },
+    {
+      name: "revoked",
+      options: { irreversible: () => Promise.resolve("revoked") },
+      undone: false,
+    },
+  ];
+  for (const { name, options, undone } of cases) {
+    const dir = await tempConfigDir(SAMPLE_OAUTH);
+    const events: string[] = [];
+    await assert.rejects(
+      updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+        ...options,
+        secrets: recordingSecrets(events, { write: () => occupy(dir) }),
+      }),
+      (e: unknown) =>
+        (e instanceof SavedNothing) === (name === "revoked") &&
+        (e as Error).message.startsWith("Failed to save Ably config"),
+    );
+    assert.deepEqual(events, undone ? ["write", "undo"] : ["write"], name);
+  }
 });
