@@ -467,12 +467,12 @@ Deno.test({
 /** A stand-in for the keychain's part: records what the store asks of it, in order. */
 function recordingSecrets(
   events: string[],
-  hooks: { write?: () => Promise<void> } = {},
+  hooks: { write?: () => Promise<void>; previous?: () => Promise<undefined> } = {},
 ): (config: AblyConfig) => Promise<SecretsSync> {
   const sync: SecretsSync = {
     load: () => Promise.resolve(),
     loadEach: () => Promise.resolve([]),
-    previous: () => Promise.resolve(undefined),
+    previous: () => hooks.previous?.() ?? Promise.resolve(undefined),
     items: () => new Set<string>(),
     stage: (config) =>
       Promise.resolve({
@@ -554,4 +554,74 @@ Deno.test("store: after a failed rename the keychain is undone only when nothing
     );
     assert.deepEqual(events, undone ? ["write", "undo"] : ["write"], name);
   }
+});
+
+const SHARED_TWO_HOSTS = `[accounts.a]
+authMethod = "oauth"
+oauthHost = "first.example"
+oauthSessionKey = "jane@x.example::ably.com"
+
+[accounts.b]
+authMethod = "oauth"
+oauthHost = "second.example"
+oauthSessionKey = "jane@x.example::ably.com"
+
+[oauthSessions."jane@x.example::ably.com"]
+accessToken = "ably_oat_aaaaaaaaaaaa"
+refreshToken = "ably_ort_bbbbbbbbbbbb"
+`;
+
+Deno.test("store: a removed session is revoked at the oauthHost of the first alias using it", async () => {
+  const dir = await tempConfigDir(SHARED_TWO_HOSTS);
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, dropSessions);
+  assert.deepEqual(updated.removed, [{
+    sessionKey: "jane@x.example::ably.com",
+    host: "first.example",
+    aliases: ["a", "b"],
+    accessToken: "ably_oat_aaaaaaaaaaaa",
+    refreshToken: "ably_ort_bbbbbbbbbbbb",
+  }]);
+});
+
+Deno.test("store: tokens another session still holds are not counted as removed", async () => {
+  const copy = `
+[oauthSessions."jane@x.example::other.example"]
+accessToken = "ably_oat_aaaaaaaaaaaa"
+refreshToken = "ably_ort_bbbbbbbbbbbb"
+`;
+  const dir = await tempConfigDir(SHARED_TWO_HOSTS + copy);
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    delete config.oauthSessions!["jane@x.example::ably.com"];
+    return { changed: true, value: undefined };
+  });
+  assert.equal(updated.saved, true);
+  assert.deepEqual(updated.removed, []);
+});
+
+Deno.test("store: a removed keychain session whose item cannot be read stops the update, unless removeUnreadable says to report it unreadable", async () => {
+  const text = `[accounts.a]
+authMethod = "oauth"
+oauthSessionKey = "jane@x.example::ably.com"
+
+[oauthSessions."jane@x.example::ably.com"]
+accessTokenExpiresAt = 1
+credentialStore = "keychain"
+`;
+  const dir = await tempConfigDir(text);
+  const location = { dir, file: `${dir}/config` };
+  const secrets = recordingSecrets([], { previous: () => Promise.reject(new Error("locked")) });
+  const logout = (config: AblyConfig) => {
+    delete config.accounts!.a;
+    return dropSessions(config);
+  };
+  await assert.rejects(updateConfig(location, logout, { secrets }), /^Error: locked$/);
+  assert.equal(await Deno.readTextFile(location.file), text);
+  const updated = await updateConfig(location, logout, { secrets, removeUnreadable: true });
+  assert.equal(updated.saved, true);
+  assert.deepEqual(updated.removed, [{
+    sessionKey: "jane@x.example::ably.com",
+    host: "ably.com",
+    aliases: ["a"],
+    unreadable: "locked",
+  }]);
 });
