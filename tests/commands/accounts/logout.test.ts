@@ -12,6 +12,7 @@ import {
   closedHost,
   type Scripted,
   startAblyServer,
+  withAblyServer,
 } from "../../helpers/ably-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import {
@@ -1046,4 +1047,32 @@ Deno.test("logout --all: an account another process adds while we wait for the l
   } finally {
     await server.close();
   }
+});
+
+Deno.test("logout: a session whose key records no issuer is revoked at --oauth-host", async () => {
+  await withAblyServer({}, async (server) => {
+    const email = "jane@acme";
+    const dir = await tempConfigDir(
+      `[accounts.acme]
+accountId = "VgQpOZ"
+authMethod = "oauth"
+oauthSessionKey = "${email}"
+
+[oauthSessions."${email}"]
+accessToken = "${accessTokenOf(email)}"
+refreshToken = "${refreshTokenOf(email)}"
+`,
+    );
+    const run = await runCli(
+      ["accounts", "logout", "acme", "--force", "--oauth-host", server.host],
+      {
+        configDir: dir,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((request) => request.form.token).sort(),
+      [accessTokenOf(email), refreshTokenOf(email)].sort(),
+    );
+  });
 });
