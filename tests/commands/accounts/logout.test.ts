@@ -1076,3 +1076,20 @@ refreshToken = "${refreshTokenOf(email)}"
     );
   });
 });
+
+Deno.test("logout: a write that fails after revoking does not offer to remove the account anyway or --skip-revoke", async () => {
+  await withAcme(async (_server, dir) => {
+    const run = await runCli(["accounts", "logout", "--force"], {
+      configDir: dir,
+      fetch: async (input, init) => {
+        await Deno.remove(configFileIn(dir)).catch(() => {});
+        await Deno.mkdir(configFileIn(dir), { recursive: true });
+        await Deno.writeTextFile(`${configFileIn(dir)}/keep`, "x");
+        return fetch(input, init);
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.match(unwrapped(run.stderr), /these tokens were already revoked/);
+    assert.doesNotMatch(unwrapped(run.stderr), /Removing it anyway|--skip-revoke/);
+  });
+});
