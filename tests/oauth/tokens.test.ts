@@ -369,3 +369,42 @@ Deno.test("refresh: a wrongly shaped token answer names host, request and field;
     }
   }
 });
+
+Deno.test("poll: Ctrl-C after two network failures is a cancellation, not the network error", async () => {
+  const interrupt = new AbortController();
+  let calls = 0;
+  const code = {
+    deviceCode: "device-123",
+    userCode: "TEST",
+    verificationUri: "https://ably.example/device",
+    verificationUriComplete: "https://ably.example/device",
+    expiresIn: 30,
+    interval: 0.001,
+  };
+  await assert.rejects(
+    pollForTokens("127.0.0.1:9", code, {
+      signal: interrupt.signal,
+      sleep: () => Promise.resolve(),
+      fetch: () => {
+        if (++calls === 3) interrupt.abort();
+        return Promise.reject(new TypeError("connection refused"));
+      },
+    }),
+    Cancelled,
+  );
+  assert.equal(calls, 3);
+});
+
+Deno.test("refresh: Ctrl-C during the request is a cancellation, not an OAuth error", async () => {
+  const interrupt = new AbortController();
+  await assert.rejects(
+    refreshTokens("127.0.0.1:9", "ably_ort_xxxxxxxx", {
+      signal: interrupt.signal,
+      fetch: () => {
+        interrupt.abort();
+        return Promise.reject(new DOMException("aborted", "AbortError"));
+      },
+    }),
+    Cancelled,
+  );
+});
