@@ -408,3 +408,29 @@ Deno.test("refresh: Ctrl-C during the request is a cancellation, not an OAuth er
     Cancelled,
   );
 });
+
+Deno.test("refresh: a network failure whose message carries the refresh token never shows it", async () => {
+  const refreshToken = "ably_ort_in_the_error";
+  await assert.rejects(
+    refreshTokens("127.0.0.1:9", refreshToken, {
+      fetch: () => Promise.reject(new TypeError(`proxy refused refresh ${refreshToken}`)),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes(refreshToken),
+  );
+});
+
+Deno.test("refresh: a refresh token echoed across the 200-character cut of the error leaves no part of it", async () => {
+  const refreshToken = "ably_ort_0123456789abcdef";
+  const description = `${"x".repeat(190)} ${refreshToken}`;
+  await assert.rejects(
+    refreshTokens("127.0.0.1:9", refreshToken, {
+      fetch: () =>
+        Promise.resolve(
+          new Response(JSON.stringify({ error: "server_error", error_description: description }), {
+            status: 400,
+          }),
+        ),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes(refreshToken.slice(0, 6)),
+  );
+});
