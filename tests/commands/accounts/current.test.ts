@@ -703,3 +703,20 @@ Deno.test("current: a rejected token (401) -> the advice to log in again", async
     },
   );
 });
+
+Deno.test("current: Ctrl-C during a hanging refresh cancels (exit 130), session kept", async () => {
+  await withAblyServer({ refresh: () => ({ hang: true }) }, async (server) => {
+    const config = sharedExpired(server);
+    const dir = await tempConfigDir(config);
+    const interrupt = new AbortController();
+    const running = runCli(["accounts", "current", "--control-host", server.host], {
+      configDir: dir,
+      interrupt,
+    });
+    await until("the refresh request", () => server.to("/oauth/token").length > 0);
+    interrupt.abort();
+    const { code, stderr } = await running;
+    assert.equal(code, 130, stderr);
+    assert.equal(await readConfigText(dir), config);
+  });
+});
