@@ -434,3 +434,33 @@ Deno.test("refresh: a refresh token echoed across the 200-character cut of the e
     (e: unknown) => e instanceof OAuthError && !e.message.includes(refreshToken.slice(0, 6)),
   );
 });
+
+Deno.test("device code: a refused request's body echoing a token shape never shows the token", async () => {
+  await assert.rejects(
+    requestDeviceCode("127.0.0.1:9", {
+      fetch: () =>
+        Promise.resolve(
+          new Response("bad request: access_token=ably_oat_shapeecho99", { status: 400 }),
+        ),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes("ably_oat_shapeecho99"),
+  );
+});
+
+Deno.test("poll: the device code never shows in the network error that ends polling", async () => {
+  const code = {
+    deviceCode: "device-code-secret-42",
+    userCode: "TEST",
+    verificationUri: "https://ably.example/device",
+    verificationUriComplete: "https://ably.example/device",
+    expiresIn: 30,
+    interval: 0.001,
+  };
+  await assert.rejects(
+    pollForTokens("127.0.0.1:9", code, {
+      sleep: () => Promise.resolve(),
+      fetch: () => Promise.reject(new TypeError(`refused device-code-secret-42`)),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes("device-code-secret-42"),
+  );
+});
