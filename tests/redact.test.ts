@@ -58,3 +58,17 @@ Deno.test("redact: ordinary text, short or absent secrets and repeated runs are 
   assert.equal(redact(once, [TOKEN]), once);
   assert.equal(once, "x [redacted] Bearer [redacted]");
 });
+
+Deno.test("redact: a secret's whole base64 goes, padding included, none of its ends left", () => {
+  // 22 bytes: the encoding ends in "==" after a last partial group.
+  const secret = "ably_oat_0123456789abc";
+  assert.equal(redact(`x ${btoa(secret)} y`, [secret]), "x [redacted] y");
+});
+
+Deno.test("redact: a secret's base64url form (- and _ for + and /) goes", () => {
+  const secret = "ab>?cd>?ef>?gh"; // its base64 holds "+" and "/"
+  const standard = btoa(secret);
+  assert.match(standard, /[+/]/);
+  const url = standard.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  assert.equal(redact(`x ${url} y`, [secret]), "x [redacted] y");
+});

@@ -5,6 +5,7 @@ import {
   parseConfig,
   readSnapshot,
   SavedNothing,
+  type SecretsSync,
   serializeConfig,
   updateConfig,
 } from "../../src/config/store.ts";
@@ -462,4 +463,166 @@ Deno.test({
     );
     assert.equal(ran, false);
   },
+});
+
+/** A stand-in for the keychain's part: records what the store asks of it, in order. */
+function recordingSecrets(
+  events: string[],
+  hooks: { write?: () => Promise<void>; previous?: () => Promise<undefined> } = {},
+): (config: AblyConfig) => Promise<SecretsSync> {
+  const sync: SecretsSync = {
+    load: () => Promise.resolve(),
+    loadEach: () => Promise.resolve([]),
+    previous: () => hooks.previous?.() ?? Promise.resolve(undefined),
+    items: () => new Set<string>(),
+    stage: (config) =>
+      Promise.resolve({
+        written: config,
+        async write() {
+          events.push("write");
+          await hooks.write?.();
+        },
+        undo: () => Promise.resolve(void events.push("undo")),
+        cleanUp: () => Promise.resolve(void events.push("cleanUp")),
+      }),
+  };
+  return () => Promise.resolve(sync);
+}
+
+/** Replaces the config file by a directory: the staged file's rename then fails. */
+async function occupy(dir: string): Promise<void> {
+  await Deno.remove(`${dir}/config`);
+  await Deno.mkdir(`${dir}/config/occupied`, { recursive: true });
+}
+
+const dropSessions = (config: AblyConfig) => {
+  delete config.oauthSessions;
+  return { changed: true, value: undefined };
+};
+
+Deno.test("store: a keychain write that fails stops the update before the irreversible step runs", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const events: string[] = [];
+  await assert.rejects(
+    updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+      secrets: recordingSecrets(events, {
+        write: () => Promise.reject(new Error("keychain says no")),
+      }),
+      irreversible: () => Promise.resolve(void events.push("irreversible")),
+    }),
+    (e: unknown) => !(e instanceof SavedNothing) && (e as Error).message === "keychain says no",
+  );
+  assert.deepEqual(events, ["write", "undo"]);
+  assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_OAUTH);
+});
+
+Deno.test("store: the irreversible step does not run when the change removes no tokens", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  let ran = false;
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    config.current = {};
+    return { changed: true, value: undefined };
+  }, {
+    irreversible: () => Promise.resolve(void (ran = true)),
+  });
+  assert.equal(ran, false);
+  assert.equal(updated.saved, true);
+  assert.deepEqual(updated.removed, []);
+  assert.equal(updated.done, undefined);
+});
+
+Deno.test("store: after a failed rename the keychain is undone only when nothing was revoked or spent", async () => {
+  const cases = [
+    { name: "plain", options: {}, undone: true },
+    { name: "spends", options: { spends: true }, undone: false },
+    {
+      name: "revoked",
+      options: { irreversible: () => Promise.resolve("revoked") },
+      undone: false,
+    },
+  ];
+  for (const { name, options, undone } of cases) {
+    const dir = await tempConfigDir(SAMPLE_OAUTH);
+    const events: string[] = [];
+    await assert.rejects(
+      updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+        ...options,
+        secrets: recordingSecrets(events, { write: () => occupy(dir) }),
+      }),
+      (e: unknown) =>
+        (e instanceof SavedNothing) === (name === "revoked") &&
+        (e as Error).message.startsWith("Failed to save Ably config"),
+    );
+    assert.deepEqual(events, undone ? ["write", "undo"] : ["write"], name);
+  }
+});
+
+const SHARED_TWO_HOSTS = `[accounts.a]
+authMethod = "oauth"
+oauthHost = "first.example"
+oauthSessionKey = "jane@x.example::ably.com"
+
+[accounts.b]
+authMethod = "oauth"
+oauthHost = "second.example"
+oauthSessionKey = "jane@x.example::ably.com"
+
+[oauthSessions."jane@x.example::ably.com"]
+accessToken = "ably_oat_aaaaaaaaaaaa"
+refreshToken = "ably_ort_bbbbbbbbbbbb"
+`;
+
+Deno.test("store: a removed session is revoked at the oauthHost of the first alias using it", async () => {
+  const dir = await tempConfigDir(SHARED_TWO_HOSTS);
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, dropSessions);
+  assert.deepEqual(updated.removed, [{
+    sessionKey: "jane@x.example::ably.com",
+    host: "first.example",
+    aliases: ["a", "b"],
+    accessToken: "ably_oat_aaaaaaaaaaaa",
+    refreshToken: "ably_ort_bbbbbbbbbbbb",
+  }]);
+});
+
+Deno.test("store: tokens another session still holds are not counted as removed", async () => {
+  const copy = `
+[oauthSessions."jane@x.example::other.example"]
+accessToken = "ably_oat_aaaaaaaaaaaa"
+refreshToken = "ably_ort_bbbbbbbbbbbb"
+`;
+  const dir = await tempConfigDir(SHARED_TWO_HOSTS + copy);
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    delete config.oauthSessions!["jane@x.example::ably.com"];
+    return { changed: true, value: undefined };
+  });
+  assert.equal(updated.saved, true);
+  assert.deepEqual(updated.removed, []);
+});
+
+Deno.test("store: a removed keychain session whose item cannot be read stops the update, unless removeUnreadable says to report it unreadable", async () => {
+  const text = `[accounts.a]
+authMethod = "oauth"
+oauthSessionKey = "jane@x.example::ably.com"
+
+[oauthSessions."jane@x.example::ably.com"]
+accessTokenExpiresAt = 1
+credentialStore = "keychain"
+`;
+  const dir = await tempConfigDir(text);
+  const location = { dir, file: `${dir}/config` };
+  const secrets = recordingSecrets([], { previous: () => Promise.reject(new Error("locked")) });
+  const logout = (config: AblyConfig) => {
+    delete config.accounts!.a;
+    return dropSessions(config);
+  };
+  await assert.rejects(updateConfig(location, logout, { secrets }), /^Error: locked$/);
+  assert.equal(await Deno.readTextFile(location.file), text);
+  const updated = await updateConfig(location, logout, { secrets, removeUnreadable: true });
+  assert.equal(updated.saved, true);
+  assert.deepEqual(updated.removed, [{
+    sessionKey: "jane@x.example::ably.com",
+    host: "ably.com",
+    aliases: ["a"],
+    unreadable: "locked",
+  }]);
 });

@@ -153,3 +153,13 @@ Deno.test("revoke: an external abort cancels the request", async () => {
     await server.close();
   }
 });
+
+Deno.test("revoke: a failure whose message carries the token (an injected fetch's) never gets it into the reason", async () => {
+  const token = "ably_oat_echoed_in_error";
+  const result = await revokeToken(token, {
+    host: "127.0.0.1:9",
+    fetch: () => Promise.reject(new Error(`proxy refused token=${token}`)),
+  });
+  assert.equal(result.status, "failed");
+  assert.ok(result.status === "failed" && !result.reason.includes(token), JSON.stringify(result));
+});

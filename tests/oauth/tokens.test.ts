@@ -369,3 +369,98 @@ Deno.test("refresh: a wrongly shaped token answer names host, request and field;
     }
   }
 });
+
+Deno.test("poll: Ctrl-C after two network failures is a cancellation, not the network error", async () => {
+  const interrupt = new AbortController();
+  let calls = 0;
+  const code = {
+    deviceCode: "device-123",
+    userCode: "TEST",
+    verificationUri: "https://ably.example/device",
+    verificationUriComplete: "https://ably.example/device",
+    expiresIn: 30,
+    interval: 0.001,
+  };
+  await assert.rejects(
+    pollForTokens("127.0.0.1:9", code, {
+      signal: interrupt.signal,
+      sleep: () => Promise.resolve(),
+      fetch: () => {
+        if (++calls === 3) interrupt.abort();
+        return Promise.reject(new TypeError("connection refused"));
+      },
+    }),
+    Cancelled,
+  );
+  assert.equal(calls, 3);
+});
+
+Deno.test("refresh: Ctrl-C during the request is a cancellation, not an OAuth error", async () => {
+  const interrupt = new AbortController();
+  await assert.rejects(
+    refreshTokens("127.0.0.1:9", "ably_ort_xxxxxxxx", {
+      signal: interrupt.signal,
+      fetch: () => {
+        interrupt.abort();
+        return Promise.reject(new DOMException("aborted", "AbortError"));
+      },
+    }),
+    Cancelled,
+  );
+});
+
+Deno.test("refresh: a network failure whose message carries the refresh token never shows it", async () => {
+  const refreshToken = "ably_ort_in_the_error";
+  await assert.rejects(
+    refreshTokens("127.0.0.1:9", refreshToken, {
+      fetch: () => Promise.reject(new TypeError(`proxy refused refresh ${refreshToken}`)),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes(refreshToken),
+  );
+});
+
+Deno.test("refresh: a refresh token echoed across the 200-character cut of the error leaves no part of it", async () => {
+  const refreshToken = "ably_ort_0123456789abcdef";
+  const description = `${"x".repeat(190)} ${refreshToken}`;
+  await assert.rejects(
+    refreshTokens("127.0.0.1:9", refreshToken, {
+      fetch: () =>
+        Promise.resolve(
+          new Response(JSON.stringify({ error: "server_error", error_description: description }), {
+            status: 400,
+          }),
+        ),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes(refreshToken.slice(0, 6)),
+  );
+});
+
+Deno.test("device code: a refused request's body echoing a token shape never shows the token", async () => {
+  await assert.rejects(
+    requestDeviceCode("127.0.0.1:9", {
+      fetch: () =>
+        Promise.resolve(
+          new Response("bad request: access_token=ably_oat_shapeecho99", { status: 400 }),
+        ),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes("ably_oat_shapeecho99"),
+  );
+});
+
+Deno.test("poll: the device code never shows in the network error that ends polling", async () => {
+  const code = {
+    deviceCode: "device-code-secret-42",
+    userCode: "TEST",
+    verificationUri: "https://ably.example/device",
+    verificationUriComplete: "https://ably.example/device",
+    expiresIn: 30,
+    interval: 0.001,
+  };
+  await assert.rejects(
+    pollForTokens("127.0.0.1:9", code, {
+      sleep: () => Promise.resolve(),
+      fetch: () => Promise.reject(new TypeError(`refused device-code-secret-42`)),
+    }),
+    (e: unknown) => e instanceof OAuthError && !e.message.includes("device-code-secret-42"),
+  );
+});

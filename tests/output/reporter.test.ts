@@ -227,3 +227,24 @@ Deno.test("reporter: a line that fills the width exactly ends at its word, witho
     " ›   cc",
   ]);
 });
+
+Deno.test("reporter: a JSON record never carries a protected secret", () => {
+  const { out, stdout } = capture("json");
+  out.protect(["ably_oat_jsonrecordsecret"]);
+  out.result({ account: { name: "ably_oat_jsonrecordsecret" } });
+  assert.equal(stdout.length, 1);
+  assert.ok(!stdout[0].includes("ably_oat_jsonrecordsecret"), stdout[0]);
+  assert.match(stdout[0], /\[redacted\]/);
+});
+
+Deno.test("reporter: the revealed value is shown, every other protected secret in its record is not", () => {
+  const { out, stdout } = capture("json");
+  out.protect(["ably_oat_revealedvalue1", "ably_ort_othersecret22"]);
+  out.revealed("ably_oat_revealedvalue1", {
+    token: "ably_oat_revealedvalue1",
+    note: "ably_ort_othersecret22",
+  });
+  assert.equal(stdout.length, 1);
+  assert.ok(stdout[0].includes("ably_oat_revealedvalue1"), stdout[0]);
+  assert.ok(!stdout[0].includes("ably_ort_othersecret22"), stdout[0]);
+});

@@ -703,3 +703,52 @@ Deno.test("current: a rejected token (401) -> the advice to log in again", async
     },
   );
 });
+
+Deno.test("current: Ctrl-C during a hanging refresh cancels (exit 130), session kept", async () => {
+  await withAblyServer({ refresh: () => ({ hang: true }) }, async (server) => {
+    const config = sharedExpired(server);
+    const dir = await tempConfigDir(config);
+    const interrupt = new AbortController();
+    const running = runCli(["accounts", "current", "--control-host", server.host], {
+      configDir: dir,
+      interrupt,
+    });
+    await until("the refresh request", () => server.to("/oauth/token").length > 0);
+    interrupt.abort();
+    const { code, stderr } = await running;
+    assert.equal(code, 130, stderr);
+    assert.equal(await readConfigText(dir), config);
+  });
+});
+
+Deno.test("current: an account name from /me that echoes the bearer token is shown redacted, stored or just refreshed", async () => {
+  const echo = {
+    me: (request: { authorization: string | null }) => ({
+      status: 200,
+      body: {
+        account: { id: "VgQpOZ", name: `Echo ${request.authorization?.slice("Bearer ".length)}` },
+        user: { email: "jane@acme.example" },
+      },
+    }),
+  };
+  for (const refreshed of [false, true]) {
+    await withAblyServer(echo, async (server) => {
+      // A token of the real shape (the fixtures' hold an "@", which splits a printed word).
+      const config = sharedExpired(server).replaceAll(
+        accessTokenOf("jane@acme.example"),
+        "ably_oat_5ca1ab1ec0ffee00",
+      );
+      const dir = await tempConfigDir(refreshed ? config : config.replaceAll(PAST, FUTURE));
+      const run = await runCli(["accounts", "current", "--control-host", server.host], {
+        configDir: dir,
+        secrets: [],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const bearer = server.to("/api/v1/me")[0].authorization!.slice("Bearer ".length);
+      assert.equal(bearer === "ably_oat_5ca1ab1ec0ffee00", !refreshed);
+      const shown = run.stdout + run.stderr;
+      assert.ok(!shown.includes(bearer), `refreshed=${refreshed}: token shown:\n${shown}`);
+      assert.match(shown, /Echo \[redacted\]/);
+    });
+  }
+});

@@ -951,3 +951,30 @@ Deno.test("accounts keychain on a shared session: the account logged out elsewhe
   assert.equal(await readConfigText(dir), withoutLtd);
   assert.equal(keychain.tokens("jane@acme.example::ably.com"), undefined);
 });
+
+Deno.test("keychain logout --all: with every account kept (unreadable), a file session no account uses is still revoked and removed", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const orphan = `orphan@example.com::${server.host}`;
+    const config = inKeychain(
+      buildConfig([{ alias: "dave", issuer: server.host, email: EMAIL }], "dave"),
+      keychain,
+    ) +
+      `[oauthSessions."${orphan}"]\naccessToken = "${accessTokenOf("orphan@example.com")}"\n` +
+      `refreshToken = "${refreshTokenOf("orphan@example.com")}"\n`;
+    const dir = await tempConfigDir(config);
+    keychain.state = "locked";
+    const run = await runCli(["accounts", "logout", "--all", "--force", "--json"], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((r) => r.form.token).sort(),
+      [accessTokenOf("orphan@example.com"), refreshTokenOf("orphan@example.com")].sort(),
+    );
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.deepEqual(Object.keys(after.accounts ?? {}), ["dave"]);
+    assert.deepEqual(Object.keys(after.oauthSessions ?? {}), [`${EMAIL}::${server.host}`]);
+  });
+});

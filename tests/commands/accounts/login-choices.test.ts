@@ -234,3 +234,19 @@ Deno.test("login on a terminal: an alias typed at the prompt is refused as --ali
     });
   }
 });
+
+Deno.test("login --force without --alias: an alias derived from the name and held by another account is not replaced", async () => {
+  await withAblyServer({ apps: { status: 200, body: [] } }, async (server) => {
+    // ME's account is "Test Account": the derived alias is test-account.
+    const config = buildConfig([{ alias: "test-account", id: "Other1" }], "test-account");
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "login", "--force", ...hostFlags(server)], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(unwrapped(run.stderr), /storing this login as "test-account-2" instead/);
+    const after = parseConfig(await readConfigText(dir), "config");
+    assert.equal(after.accounts?.["test-account"].accountId, "Other1");
+    assert.equal(after.accounts?.["test-account-2"].accountId, ME.account.id);
+  });
+});

@@ -953,3 +953,33 @@ Deno.test("login --token on a terminal: a Control API that never answers shows a
     await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
   });
 });
+
+Deno.test("login: an account name from the Control API that echoes the login's tokens is shown redacted (device flow and --token)", async () => {
+  const pasted = "pasted_token_SeCrEt";
+  for (
+    const [way, args, echoed] of [
+      ["device flow", [], `${ISSUED.access} ${ISSUED.refresh}`],
+      ["--token", ["--token", pasted], pasted],
+    ] as const
+  ) {
+    await withAblyServer({
+      me: {
+        status: 200,
+        body: { account: { id: "VgQpOZ", name: echoed }, user: { email: "j@x.example" } },
+      },
+      accounts: { status: 200, body: [{ id: "VgQpOZ", name: echoed }] },
+      apps: { status: 200, body: [] },
+    }, async (server) => {
+      const run = await runCli(["accounts", "login", ...args, ...hostFlags(server)], {
+        configDir: await tempConfigDir(),
+        secrets: [],
+      });
+      assert.equal(run.code, 0, `${way}: ${run.stderr}`);
+      const shown = run.stdout + run.stderr;
+      for (const token of [ISSUED.access, ISSUED.refresh, pasted]) {
+        assert.ok(!shown.includes(token), `${way}: ${token} shown:\n${shown}`);
+      }
+      assert.match(run.stdout, /Using account \[redacted\]/, way);
+    });
+  }
+});

@@ -12,6 +12,7 @@ import {
   closedHost,
   type Scripted,
   startAblyServer,
+  withAblyServer,
 } from "../../helpers/ably-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import {
@@ -1122,4 +1123,49 @@ Deno.test("logout --all: the only account kept (its keychain tokens unreadable) 
   } finally {
     await server.close();
   }
+});
+
+Deno.test("logout: a session whose key records no issuer is revoked at --oauth-host", async () => {
+  await withAblyServer({}, async (server) => {
+    const email = "jane@acme";
+    const dir = await tempConfigDir(
+      `[accounts.acme]
+accountId = "VgQpOZ"
+authMethod = "oauth"
+oauthSessionKey = "${email}"
+
+[oauthSessions."${email}"]
+accessToken = "${accessTokenOf(email)}"
+refreshToken = "${refreshTokenOf(email)}"
+`,
+    );
+    const run = await runCli(
+      ["accounts", "logout", "acme", "--force", "--oauth-host", server.host],
+      {
+        configDir: dir,
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      server.to("/oauth/revoke").map((request) => request.form.token).sort(),
+      [accessTokenOf(email), refreshTokenOf(email)].sort(),
+    );
+  });
+});
+
+Deno.test("logout: a write that fails after revoking does not offer to remove the account anyway or --skip-revoke", async () => {
+  await withAcme(async (_server, dir) => {
+    const run = await runCli(["accounts", "logout", "--force"], {
+      configDir: dir,
+      fetch: async (input, init) => {
+        await Deno.remove(configFileIn(dir)).catch(() => {});
+        await Deno.mkdir(configFileIn(dir), { recursive: true });
+        await Deno.writeTextFile(`${configFileIn(dir)}/keep`, "x");
+        return fetch(input, init);
+      },
+    });
+    assert.equal(run.code, 1);
+    assert.match(unwrapped(run.stderr), /these tokens were already revoked/);
+    assert.doesNotMatch(unwrapped(run.stderr), /Removing it anyway|--skip-revoke/);
+  });
 });
