@@ -89,7 +89,14 @@ const MIN_SECRET = 8;
  * pairs). A lookup per word, so it stays fast with thousands of secrets and long
  * lines; server text is redacted more thoroughly where it is received.
  */
-function withoutSecrets(line: string, secrets: Set<string>): string {
+function withoutSecrets(line: string, secrets: Set<string>, odd: Set<string>): string {
+  // A secret with a character no word below is made of (`@`, `!`, a space …) is never one
+  // word: it is found as it is, in any case, and percent-encoded.
+  for (const secret of odd) {
+    for (const form of new Set([secret, encodeURIComponent(secret).toLowerCase()])) {
+      line = line.replace(new RegExp(escapeRegExp(form), "gi"), REDACTED);
+    }
+  }
   const known = (text: string) =>
     secrets.has(text.toLowerCase()) ||
     text.split(/[:=]/).some((part) => secrets.has(part.toLowerCase()));
@@ -109,6 +116,13 @@ function withoutSecrets(line: string, secrets: Set<string>): string {
   });
 }
 
+/** A character outside the words the redaction looks up. */
+const ODD = /[^A-Za-z0-9._~+/=%-]/;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 export function createReporter(options: ReporterOptions): Reporter {
@@ -119,7 +133,9 @@ export function createReporter(options: ReporterOptions): Reporter {
   const style = createStyle(options.color && !json, terminal.painted);
   // Every line passes through one redaction step: no secret the run has seen is ever shown.
   const secrets = new Set<string>();
-  const clean = (line: string) => secrets.size === 0 ? line : withoutSecrets(line, secrets);
+  const odd = new Set<string>();
+  const clean = (line: string) =>
+    secrets.size === 0 ? line : withoutSecrets(line, secrets, odd);
   const rawStdout = options.stdout ?? ((line: string) => console.log(line));
   const rawStderr = options.stderr ?? ((line: string) => console.error(line));
   const stderrRaw = options.stderrRaw ??
@@ -158,7 +174,9 @@ export function createReporter(options: ReporterOptions): Reporter {
     style,
     protect(values) {
       for (const value of values) {
-        if (value && value.length >= MIN_SECRET) secrets.add(value.toLowerCase());
+        if (!value || value.length < MIN_SECRET) continue;
+        secrets.add(value.toLowerCase());
+        if (ODD.test(value)) odd.add(value.toLowerCase());
       }
     },
     print(line = "", layout) {
@@ -170,8 +188,10 @@ export function createReporter(options: ReporterOptions): Reporter {
     revealed(value, payload) {
       const others = new Set(secrets);
       others.delete(value.toLowerCase());
+      const oddOthers = new Set(odd);
+      oddOthers.delete(value.toLowerCase());
       const line = json ? render("result", payload) : terminal.clean(value);
-      rawStdout(others.size === 0 ? line : withoutSecrets(line, others));
+      rawStdout(others.size === 0 ? line : withoutSecrets(line, others, oddOthers));
     },
     event(payload) {
       if (json) record("event", payload);

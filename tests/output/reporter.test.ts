@@ -248,3 +248,28 @@ Deno.test("reporter: the revealed value is shown, every other protected secret i
   assert.ok(stdout[0].includes("ably_oat_revealedvalue1"), stdout[0]);
   assert.ok(!stdout[0].includes("ably_ort_othersecret22"), stdout[0]);
 });
+
+Deno.test("reporter: a secret with characters no word is made of (@, !, a space) is redacted too, in any case and percent-encoded", () => {
+  const lines: string[] = [];
+  const out = createReporter({
+    command: "x",
+    format: "human",
+    verbose: false,
+    color: false,
+    jsonColor: false,
+    animate: false,
+    columns: 80,
+    stdout: (line) => lines.push(line),
+    stderr: (line) => lines.push(line),
+  });
+  const secrets = ["at_jane@acme.example_SeCrEt", "pass phrase!SeCrEt"];
+  out.protect(secrets);
+  out.print(`name ${secrets[0]} upper ${secrets[0].toUpperCase()}`);
+  out.warning(`echoed ${encodeURIComponent(secrets[1])} and (${secrets[1]})`);
+  out.print("jane@acme.example alone is not a secret");
+  assert.deepEqual(lines, [
+    "name [redacted] upper [redacted]",
+    "⚠ echoed [redacted] and ([redacted])",
+    "jane@acme.example alone is not a secret",
+  ]);
+});

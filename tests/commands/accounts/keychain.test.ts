@@ -978,3 +978,30 @@ Deno.test("keychain logout --all: with every account kept (unreadable), a file s
     assert.deepEqual(Object.keys(after.oauthSessions ?? {}), [`${EMAIL}::${server.host}`]);
   });
 });
+
+Deno.test("keychain current: a token read from the keychain and echoed back by /me is shown redacted, @ and all", async () => {
+  const echo = {
+    me: (request: { authorization: string | null }) => ({
+      status: 200,
+      body: {
+        account: { id: "VgQpOZ", name: `Echo ${request.authorization?.slice("Bearer ".length)}` },
+        user: { email: EMAIL },
+      },
+    }),
+  };
+  await withAblyServer(echo, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme")
+      .replace("accessTokenExpiresAt = 1767225600000", "accessTokenExpiresAt = 4102444800000");
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    // The fixtures' token (`at_jane@acme.example_…`) holds an "@": only the keychain read
+    // protects it, and only a lookup that is not word by word finds it.
+    const run = await runCli(["accounts", "current", "--control-host", server.host], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(server.to("/api/v1/me")[0].authorization, `Bearer ${accessTokenOf(EMAIL)}`);
+    assert.match(run.stdout, /Account: Echo \[redacted\] \(VgQpOZ\)/);
+  });
+});
