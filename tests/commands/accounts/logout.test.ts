@@ -1169,3 +1169,31 @@ Deno.test("logout: a write that fails after revoking does not offer to remove th
     assert.doesNotMatch(unwrapped(run.stderr), /Removing it anyway|--skip-revoke/);
   });
 });
+
+Deno.test("logout: Ctrl-C while the issuer hangs cuts the revocation short (not the OAuth time-out), completes the logout and says so (exit 130)", async () => {
+  const seen = Promise.withResolvers<void>();
+  await withAblyServer({
+    revoke: () => {
+      seen.resolve();
+      return { hang: true };
+    },
+  }, async (server) => {
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
+    const interrupt = new AbortController();
+    seen.promise.then(() => setTimeout(() => interrupt.abort(), 50));
+    const started = performance.now();
+    const run = await runCli(["accounts", "logout", "acme", "--force"], {
+      configDir: dir,
+      interrupt,
+      env: { ABLY_OAUTH_TIMEOUT_MS: "20000" },
+    });
+    const elapsed = performance.now() - started;
+    assert.equal(run.code, 130, run.stderr);
+    assert.ok(
+      elapsed < 5_000,
+      `took ${Math.round(elapsed)} ms: the revocation waited for its time-out`,
+    );
+    assert.match(unwrapped(run.stderr), /Interrupted while revoking: the logout was completed/);
+    assert.doesNotMatch(await readConfigText(dir), /\[accounts\.acme\]/);
+  });
+});
