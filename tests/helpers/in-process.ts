@@ -47,6 +47,8 @@ export interface InProcessOptions {
   secrets?: string[];
   /** The OS keychain; without one, any use of the keychain fails as on a headless machine. */
   keychain?: CredentialStore;
+  /** Stdout breaks (EPIPE, as when its reader went away) at the first line containing this. */
+  stdoutBreaksAt?: string;
 }
 
 export interface InProcessResult extends RunResult {
@@ -76,7 +78,12 @@ export async function runInProcess(
   const realFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const host: Host = {
     env: (name) => env[name],
-    stdout: (line) => out.push(`${line}\n`),
+    stdout: (line) => {
+      if (options.stdoutBreaksAt !== undefined && line.includes(options.stdoutBreaksAt)) {
+        throw new Deno.errors.BrokenPipe("Broken pipe (os error 32)");
+      }
+      out.push(`${line}\n`);
+    },
     stderr: (line) => err.push(`${line}\n`),
     stderrRaw: (text) => err.push(text),
     terminal: { stdin: terminal, stdout: terminal, stderr: terminal },

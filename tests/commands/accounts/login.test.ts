@@ -983,3 +983,22 @@ Deno.test("login: an account name from the Control API that echoes the login's t
     });
   }
 });
+
+Deno.test("login: stdout breaking after the login was stored (EPIPE) fails the command, but the stored tokens stay stored and are never revoked", async () => {
+  await withAblyServer({}, async (server) => {
+    const dir = await tempConfigDir();
+    const run = await runCli(["accounts", "login", ...hostFlags(server)], {
+      configDir: dir,
+      stdoutBreaksAt: "is now the current account",
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /Broken pipe/);
+    const config = parseConfig(await readConfigText(dir), "config");
+    assert.equal(config.current?.account, "test-account");
+    assert.equal(
+      config.oauthSessions?.[`jane@acme.example::${server.host}`]?.accessToken,
+      ISSUED.access,
+    );
+    assert.deepEqual(server.to("/oauth/revoke"), []);
+  });
+});
