@@ -978,3 +978,34 @@ Deno.test("keychain logout --all: with every account kept (unreadable), a file s
     assert.deepEqual(Object.keys(after.oauthSessions ?? {}), [`${EMAIL}::${server.host}`]);
   });
 });
+
+Deno.test("keychain current: an item missing and a token that needs a refresh -> the missing-item warning is said once in the run, not again under the lock", async () => {
+  await withAblyServer({}, async (server) => {
+    const key = `${EMAIL}::${server.host}`;
+    // Hand-edited: the session is marked as in the keychain, its (expired) pair still in the file,
+    // and the item deleted outside ably: the token is read, found expired, and refreshed.
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme")
+      .replace(
+        `refreshToken = "${refreshTokenOf(EMAIL)}"\n`,
+        `refreshToken = "${refreshTokenOf(EMAIL)}"\n${MARKER}\n`,
+      );
+    assert.ok(config.includes(MARKER));
+    const keychain = new FakeKeychain();
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "current"], {
+      configDir: dir,
+      keychain,
+      env: { ABLY_CONTROL_HOST: server.host },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    // The item was looked up twice (the read, then the re-read under the lock) ...
+    assert.deepEqual(keychain.touched.filter((call) => call === `get ${key}`).length, 2);
+    assert.equal(server.to("/oauth/token").length, 1);
+    // ... and said to be missing once.
+    assert.equal(
+      unwrapped(run.stderr).match(/The OS keychain has no item for account "acme"/g)?.length,
+      1,
+      run.stderr,
+    );
+  });
+});
