@@ -1009,3 +1009,34 @@ Deno.test("keychain current: an item missing and a token that needs a refresh ->
     );
   });
 });
+
+Deno.test("keychain login: the same user under a new alias, the shared session already in the keychain -> no move said or asked, no movedWith", async () => {
+  await withAblyServer({}, async (server) => {
+    for (const terminal of [false, true]) {
+      const keychain = new FakeKeychain();
+      const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+      const dir = await tempConfigDir(inKeychain(config, keychain));
+      const run = await runCli(
+        [
+          "accounts",
+          "login",
+          "--alias",
+          "second",
+          "--keychain",
+          ...(terminal ? [] : ["--json"]),
+          ...hostFlags(server),
+        ],
+        { configDir: dir, keychain, ...(terminal ? { replies: [] } : {}) },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.questions, []);
+      assert.doesNotMatch(unwrapped(run.stderr), /is shared with|moved into the OS keychain too/);
+      if (!terminal) assert.equal(resultOf(run.records()).account.movedWith, undefined);
+      assert.deepEqual(keychain.tokens(`${EMAIL}::${server.host}`), {
+        accessToken: ISSUED.access,
+        refreshToken: ISSUED.refresh,
+      });
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
