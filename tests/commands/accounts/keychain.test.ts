@@ -1040,3 +1040,26 @@ Deno.test("keychain login: the same user under a new alias, the shared session a
     }
   });
 });
+
+Deno.test("accounts keychain: a locked keychain fails the probe first, named as such with its fix, before the shared-session question; nothing changed", async () => {
+  for (const terminal of [false, true]) {
+    const keychain = new FakeKeychain();
+    keychain.state = "locked";
+    const dir = await tempConfigDir(SAMPLE_SHARED);
+    const run = await runCli(["accounts", "keychain", "acme-ltd"], {
+      configDir: dir,
+      keychain,
+      ...(terminal ? { replies: [] } : {}),
+    });
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.questions, []);
+    assert.match(
+      unwrapped(run.stderr),
+      /Cannot use the OS keychain \(locked: Couldn't access platform storage: Secret Service: unlock prompt was dismissed\)\. Unlock /,
+    );
+    assert.doesNotMatch(unwrapped(run.stderr), /Cannot store the tokens|is shared with/);
+    assert.equal(await readConfigText(dir), SAMPLE_SHARED);
+    assert.equal(keychain.items.size, 0);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
