@@ -3,6 +3,7 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 import { fetchBounded, hostUrl, HttpFailure, MAX_RESPONSE_BYTES } from "../src/http.ts";
 import { controlBaseUrl } from "../src/control/api.ts";
 import { startHugeServer } from "./helpers/huge_server.ts";
+import { withDeadline } from "./helpers/deadline.ts";
 
 const CLIENT = fromFileUrl(new URL("./helpers/big_reply_client.ts", import.meta.url));
 
@@ -107,4 +108,28 @@ Deno.test("http: an injected fetch is used, and a body under the cap is read who
   assert.equal(response.status, 201);
   assert.equal(response.statusText, "Made");
   assert.equal(response.text, "é".repeat(1000));
+});
+
+Deno.test("http: a body from a fetch that ignores the signal still stops at the timeout", async () => {
+  // An injected fetch (a test double, a proxy) whose body never ends and never sees the signal.
+  const stalled: typeof fetch = () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("{"));
+          },
+        }),
+      ),
+    );
+  const started = performance.now();
+  const error = await withDeadline(
+    5_000,
+    "reading a stalled body with a 300 ms timeout",
+    fetchBounded("https://example.test/x", {}, { timeoutMs: 300, fetch: stalled }),
+  ).catch((e) => e);
+  const elapsed = performance.now() - started;
+  assert.ok(error instanceof HttpFailure, String(error));
+  assert.equal(error.message, "timed out after 300 ms");
+  assert.ok(elapsed < 1500, `took ${elapsed}ms`);
 });

@@ -134,8 +134,7 @@ export function createReporter(options: ReporterOptions): Reporter {
   // Every line passes through one redaction step: no secret the run has seen is ever shown.
   const secrets = new Set<string>();
   const odd = new Set<string>();
-  const clean = (line: string) =>
-    secrets.size === 0 ? line : withoutSecrets(line, secrets, odd);
+  const clean = (line: string) => secrets.size === 0 ? line : withoutSecrets(line, secrets, odd);
   const rawStdout = options.stdout ?? ((line: string) => console.log(line));
   const rawStderr = options.stderr ?? ((line: string) => console.error(line));
   const stderrRaw = options.stderrRaw ??

@@ -10,6 +10,7 @@ import {
 import { OAUTH_CLIENT_ID } from "../../src/oauth/endpoint.ts";
 import { type Answer, closedHost, startAblyServer, tokenBody } from "../helpers/ably-server.ts";
 import { startHugeServer } from "../helpers/huge_server.ts";
+import { withDeadline } from "../helpers/deadline.ts";
 
 const code: DeviceCode = {
   deviceCode: "device-123",
@@ -129,13 +130,20 @@ Deno.test("poll: the deadline passing ends polling as expired", async () => {
   let now = 0;
   const server = startAblyServer({ polls: [oauthError("authorization_pending")] });
   try {
-    const error = await pollForTokens(server.host, { ...code, expiresIn: 12 }, {
-      now: () => now,
-      sleep: () => {
-        now += 5000;
-        return Promise.resolve();
-      },
-    }).catch((e) => e);
+    // Polling past the deadline would never end: the test's own deadline stops it.
+    const stop = new AbortController();
+    const error = await withDeadline(
+      5_000,
+      "polling a device code past its expiry",
+      pollForTokens(server.host, { ...code, expiresIn: 12 }, {
+        now: () => now,
+        signal: stop.signal,
+        sleep: () => {
+          now += 5000;
+          return Promise.resolve();
+        },
+      }),
+    ).catch((e) => e).finally(() => stop.abort());
     assert.equal(error.message, "Device code expired");
     assert.equal(server.to("/oauth/token").length, 2);
   } finally {

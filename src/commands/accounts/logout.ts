@@ -75,9 +75,23 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
       const keptAccounts = unreadable.flatMap((found) =>
         found.aliases.map((alias) => ({ alias, reason: found.reason }))
       );
+      // A session no account uses whose item cannot be read: kept, and said, like an account.
+      const keptOrphans = unreadable.flatMap((found) =>
+        found.sessionKey !== undefined && found.aliases.length === 0
+          ? [{ sessionKey: found.sessionKey, reason: found.reason }]
+          : []
+      );
       return {
         changed: targets.length > 0 || orphans.length > 0,
-        value: { targets, before, orphans, remaining, current: currentAlias(fresh), keptAccounts },
+        value: {
+          targets,
+          before,
+          orphans,
+          remaining,
+          current: currentAlias(fresh),
+          keptAccounts,
+          keptSessions: keptOrphans,
+        },
       };
     }, {
       cancellable: true,
@@ -123,13 +137,28 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
 
   if (options.all) {
     reportAll(ctx, accounts, planned);
-    if (planned.keptAccounts.length) throw keptError(planned.keptAccounts);
+    if (planned.keptAccounts.length || planned.keptSessions.length) {
+      throw keptError(planned.keptAccounts, planned.keptSessions);
+    }
   } else report(ctx, accounts[0].alias, planned.remaining, planned.current, accounts[0].revocation);
 }
 
 /** The accounts --all kept because the keychain could not give their tokens: exit 1. */
-function keptError(kept: KeptAccount[]): CliError {
+function keptError(kept: KeptAccount[], keptSessions: KeptSession[]): CliError {
   const aliases = kept.map((account) => account.alias);
+  if (kept.length === 0) {
+    const n = keptSessions.length;
+    return new CliError(
+      `${n} OAuth session${n === 1 ? "" : "s"} no account uses ${
+        n === 1 ? "was" : "were"
+      } not ended because ${
+        n === 1 ? "its" : "their"
+      } tokens could not be read from the OS keychain: ${
+        keptSessions.map((session) => session.sessionKey).join(", ")
+      }. Fix the keychain as said above and run the logout again.`,
+      { component: COMPONENT, context: { keptSessions: keptSessions.map((s) => s.sessionKey) } },
+    );
+  }
   return new CliError(
     `${kept.length} account${kept.length === 1 ? " was" : "s were"} not logged out because ${
       kept.length === 1 ? "its" : "their"
@@ -144,6 +173,11 @@ function keptError(kept: KeptAccount[]): CliError {
 
 interface KeptAccount {
   alias: string;
+  reason: string;
+}
+
+interface KeptSession {
+  sessionKey: string;
   reason: string;
 }
 
@@ -234,15 +268,17 @@ function reportAll(
     orphans: string[];
     remaining: string[];
     keptAccounts: KeptAccount[];
+    keptSessions: KeptSession[];
   },
 ): void {
   const { out } = ctx;
-  const { before, orphans, remaining, keptAccounts } = planned;
+  const { before, orphans, remaining, keptAccounts, keptSessions } = planned;
   out.result({
     accounts,
     remainingAccounts: remaining,
     ...(orphans.length ? { orphanedSessions: orphans.length } : {}),
     ...(keptAccounts.length ? { keptAccounts } : {}),
+    ...(keptSessions.length ? { keptSessions } : {}),
   });
   if (out.json) return;
   const legacy = accounts.filter(({ alias }) => {
@@ -269,6 +305,9 @@ function reportAll(
     out.warning(
       `Account "${alias}" was kept: ${reason} Then run "ably accounts logout ${alias}" again, or add --skip-revoke to remove it without revoking its tokens.`,
     );
+  }
+  for (const { sessionKey, reason } of keptSessions) {
+    out.warning(`OAuth session "${sessionKey}", which no account uses, was kept: ${reason}`);
   }
   if (remaining.length === 0) {
     out.print('No remaining accounts. Run "ably accounts login" to log in to an account.');

@@ -1005,3 +1005,88 @@ Deno.test("keychain current: a token read from the keychain and echoed back by /
     assert.match(run.stdout, /Account: Echo \[redacted\] \(VgQpOZ\)/);
   });
 });
+
+Deno.test("keychain current: an item missing and a token that needs a refresh -> the missing-item warning is said once in the run, not again under the lock", async () => {
+  await withAblyServer({}, async (server) => {
+    const key = `${EMAIL}::${server.host}`;
+    // Hand-edited: the session is marked as in the keychain, its (expired) pair still in the file,
+    // and the item deleted outside ably: the token is read, found expired, and refreshed.
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme")
+      .replace(
+        `refreshToken = "${refreshTokenOf(EMAIL)}"\n`,
+        `refreshToken = "${refreshTokenOf(EMAIL)}"\n${MARKER}\n`,
+      );
+    assert.ok(config.includes(MARKER));
+    const keychain = new FakeKeychain();
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "current"], {
+      configDir: dir,
+      keychain,
+      env: { ABLY_CONTROL_HOST: server.host },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    // The item was looked up twice (the read, then the re-read under the lock) ...
+    assert.deepEqual(keychain.touched.filter((call) => call === `get ${key}`).length, 2);
+    assert.equal(server.to("/oauth/token").length, 1);
+    // ... and said to be missing once.
+    assert.equal(
+      unwrapped(run.stderr).match(/The OS keychain has no item for account "acme"/g)?.length,
+      1,
+      run.stderr,
+    );
+  });
+});
+
+Deno.test("keychain login: the same user under a new alias, the shared session already in the keychain -> no move said or asked, no movedWith", async () => {
+  await withAblyServer({}, async (server) => {
+    for (const terminal of [false, true]) {
+      const keychain = new FakeKeychain();
+      const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+      const dir = await tempConfigDir(inKeychain(config, keychain));
+      const run = await runCli(
+        [
+          "accounts",
+          "login",
+          "--alias",
+          "second",
+          "--keychain",
+          ...(terminal ? [] : ["--json"]),
+          ...hostFlags(server),
+        ],
+        { configDir: dir, keychain, ...(terminal ? { replies: [] } : {}) },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(run.questions, []);
+      assert.doesNotMatch(unwrapped(run.stderr), /is shared with|moved into the OS keychain too/);
+      if (!terminal) assert.equal(resultOf(run.records()).account.movedWith, undefined);
+      assert.deepEqual(keychain.tokens(`${EMAIL}::${server.host}`), {
+        accessToken: ISSUED.access,
+        refreshToken: ISSUED.refresh,
+      });
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("accounts keychain: a locked keychain fails the probe first, named as such with its fix, before the shared-session question; nothing changed", async () => {
+  for (const terminal of [false, true]) {
+    const keychain = new FakeKeychain();
+    keychain.state = "locked";
+    const dir = await tempConfigDir(SAMPLE_SHARED);
+    const run = await runCli(["accounts", "keychain", "acme-ltd"], {
+      configDir: dir,
+      keychain,
+      ...(terminal ? { replies: [] } : {}),
+    });
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.questions, []);
+    assert.match(
+      unwrapped(run.stderr),
+      /Cannot use the OS keychain \(locked: Couldn't access platform storage: Secret Service: unlock prompt was dismissed\)\. Unlock /,
+    );
+    assert.doesNotMatch(unwrapped(run.stderr), /Cannot store the tokens|is shared with/);
+    assert.equal(await readConfigText(dir), SAMPLE_SHARED);
+    assert.equal(keychain.items.size, 0);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

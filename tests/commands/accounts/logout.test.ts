@@ -1197,3 +1197,59 @@ Deno.test("logout: Ctrl-C while the issuer hangs cuts the revocation short (not 
     assert.doesNotMatch(await readConfigText(dir), /\[accounts\.acme\]/);
   });
 });
+
+Deno.test("logout --all: a keychain session no account uses whose item cannot be read is kept and reported (exit 1), not a keychain error; the other accounts are logged out", async () => {
+  await withAblyServer({}, async (server) => {
+    const orphan = `orphan@example.com::${server.host}`;
+    const config = buildConfig(
+      [{ alias: "acme", issuer: server.host, email: "j@acme.example" }],
+      "acme",
+    ).replace(
+      "[current]",
+      `[oauthSessions."${orphan}"]\ncredentialStore = "keychain"\n\n[current]`,
+    );
+    for (const json of [true, false]) {
+      const keychain = new FakeKeychain({
+        [orphan]: JSON.stringify({ accessToken: accessTokenOf("orphan@example.com") }),
+      });
+      keychain.state = "locked";
+      const dir = await tempConfigDir(config);
+      const run = await runCli(
+        ["accounts", "logout", "--all", "--force", ...(json ? ["--json"] : [])],
+        { configDir: dir, keychain },
+      );
+      assert.equal(run.code, 1, run.stderr);
+      if (json) {
+        const result = resultOf(run.records());
+        assert.deepEqual(result.accounts.map((a: { alias: string }) => a.alias), ["acme"]);
+        assert.deepEqual(
+          result.keptSessions.map((s: { sessionKey: string }) => s.sessionKey),
+          [orphan],
+        );
+        assert.match(result.keptSessions[0].reason, /Cannot read the tokens of the OAuth session/);
+      } else {
+        assert.match(
+          unwrapped(run.stderr),
+          new RegExp(
+            `OAuth session "${orphan}", which no account uses, was kept: Cannot read the tokens`,
+          ),
+        );
+        assert.match(
+          unwrapped(run.stderr),
+          /1 OAuth session no account uses was not ended because its tokens could not be read from the OS keychain/,
+        );
+        assert.match(run.stderr, /Successfully logged out from 1 account: acme\./);
+      }
+      assert.doesNotMatch(unwrapped(run.stderr), /--skip-revoke|Removing it anyway/);
+      const after = parseConfig(await readConfigText(dir), "c");
+      assert.deepEqual(Object.keys(after.accounts ?? {}), []);
+      assert.deepEqual(Object.keys(after.oauthSessions ?? {}), [orphan]);
+      assert.ok(keychain.items.has(orphan));
+    }
+    assert.deepEqual(
+      server.revoked(),
+      [accessTokenOf("j@acme.example"), refreshTokenOf("j@acme.example")].flatMap((t) => [t, t])
+        .sort(),
+    );
+  });
+});

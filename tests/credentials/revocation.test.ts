@@ -1,0 +1,80 @@
+/**
+ * Revoking what an update removed and saying which tokens are dead
+ * (src/credentials/revocation.ts), driven directly with a stub fetch and a capturing reporter.
+ */
+import assert from "node:assert/strict";
+import type { RemovedSession } from "../../src/config/store.ts";
+import { SavedNothing } from "../../src/config/store.ts";
+import { createReporter } from "../../src/output/reporter.ts";
+import {
+  type Attempts,
+  revokedButUnsaved,
+  revokeRemoved,
+} from "../../src/credentials/revocation.ts";
+
+function reporter() {
+  const stderr: string[] = [];
+  const out = createReporter({
+    command: "accounts:logout",
+    format: "human",
+    verbose: false,
+    color: false,
+    jsonColor: false,
+    animate: false,
+    columns: 80,
+    stdout: () => {},
+    stderr: (line) => stderr.push(line),
+  });
+  return { out, stderr };
+}
+
+Deno.test("revokeRemoved: a removed session with no tokens (unreadable) is not attempted; only the other session's tokens are sent, and its failure is named without aliases", async () => {
+  const { out, stderr } = reporter();
+  const sent: string[] = [];
+  const removed: RemovedSession[] = [
+    {
+      sessionKey: "u@example.com::127.0.0.1:1",
+      host: "127.0.0.1:1",
+      aliases: ["u"],
+      unreadable: "locked",
+    },
+    {
+      sessionKey: "r@example.com::127.0.0.1:1",
+      host: "127.0.0.1:1",
+      aliases: ["r"],
+      accessToken: "at_r",
+    },
+  ];
+  const attempts = await revokeRemoved(
+    {
+      out,
+      timeoutMs: 5_000,
+      signal: new AbortController().signal,
+      fetch: async (_input, init) => {
+        sent.push(new URLSearchParams(String(init?.body)).get("token") ?? "");
+        return await Promise.resolve(new Response("down", { status: 503 }));
+      },
+    },
+    removed,
+  );
+  assert.deepEqual(sent, ["at_r"]);
+  assert.deepEqual([...attempts.keys()], ["r@example.com::127.0.0.1:1"]);
+  assert.equal(stderr.length, 1);
+  assert.match(stderr[0], /Failed to revoke access token \(/);
+});
+
+Deno.test("revokedButUnsaved: only tokens whose revocation succeeded are named as already revoked", () => {
+  const removed: RemovedSession[] = [
+    { sessionKey: "k", host: "127.0.0.1:1", aliases: ["a"], accessToken: "x", refreshToken: "y" },
+  ];
+  const attempts: Attempts = new Map([
+    ["k", { access: { status: "revoked" }, refresh: { status: "failed", reason: "HTTP 503" } }],
+  ]);
+  const error = revokedButUnsaved(
+    new SavedNothing(new Error("Cannot replace the config."), undefined, removed),
+    removed,
+    attempts,
+  );
+  assert.match(error.message, /these tokens were already revoked: access token\. /);
+  assert.doesNotMatch(error.message, /refresh token/);
+});
