@@ -12,6 +12,7 @@
  */
 import { parse, stringify } from "smol-toml";
 import { ConfigError } from "./errors.ts";
+import { Cancelled } from "../errors.ts";
 import { openLockFile, withFileLock } from "./lock.ts";
 import {
   assertReadable,
@@ -300,8 +301,17 @@ async function change<T, R>(
   const file = stageFile(path, target, serializeFor(path, staged?.written ?? config));
   let done: R | undefined;
   let irreversible = false;
+  // Ctrl-C up to the irreversible step still stops the update with nothing changed (the
+  // keychain can keep us a while: a macOS access dialog); once it has begun, the update ends.
+  const stopped = () => {
+    if (options.signal?.aborted && !options.spends) {
+      throw new Cancelled("The config was not changed and nothing was revoked.");
+    }
+  };
   try {
+    stopped();
     await staged?.write();
+    stopped();
     if (options.irreversible && removed.some(hasTokens)) {
       irreversible = true;
       done = await options.irreversible(removed);

@@ -93,14 +93,21 @@ function withoutSecrets(line: string, secrets: Set<string>, odd: Set<string>): s
   // A secret with a character no word below is made of (`@`, `!`, a space …) is never one
   // word: it is found as it is, in any case, and percent-encoded.
   for (const secret of odd) {
-    for (const form of new Set([secret, encodeURIComponent(secret).toLowerCase()])) {
+    const forms = [
+      secret,
+      encodeURIComponent(secret).toLowerCase(),
+      JSON.stringify(secret).slice(1, -1),
+    ];
+    for (const form of new Set(forms)) {
       line = line.replace(new RegExp(escapeRegExp(form), "gi"), REDACTED);
     }
   }
   const known = (text: string) =>
     secrets.has(text.toLowerCase()) ||
     text.split(/[:=]/).some((part) => secrets.has(part.toLowerCase()));
-  return line.replace(/[A-Za-z0-9._~+/=%-]{8,}/g, (word) => {
+  // A style's escape code (`\x1b[36m`) is a separator, never the start of a word.
+  return line.replace(/\x1b\[[0-9;]*m|[A-Za-z0-9._~+/=%-]{8,}/g, (word) => {
+    if (word.startsWith("\x1b")) return word;
     if (known(word)) return REDACTED;
     if (word.includes("%")) {
       try {

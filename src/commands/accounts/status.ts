@@ -98,7 +98,8 @@ export async function run(ctx: Context, options: StatusOptions): Promise<void> {
   const rows = probes.map((probe) => probe.row);
   const usable = rows.filter((row) => row.usable).length;
   const summary = { total: rows.length, usable, problems: rows.length - usable };
-  out.result({ accounts: rows, summary });
+  // A report with problems is not a success, in the record as in the exit code.
+  out.result({ success: summary.problems === 0, accounts: rows, summary });
   if (!out.json) printRows(ctx, rows, summary);
   if (summary.problems > 0) {
     throw new CliError(

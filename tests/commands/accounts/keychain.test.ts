@@ -1090,3 +1090,34 @@ Deno.test("accounts keychain: a locked keychain fails the probe first, named as 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("keychain logout: Ctrl-C while the keychain is read (before anything is revoked) cancels with nothing changed: account, item and tokens kept", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const key = `${EMAIL}::${server.host}`;
+    const interrupt = new AbortController();
+    // Ctrl-C while the OS keychain is asked (a macOS access dialog can keep it a while).
+    class AskingKeychain extends FakeKeychain {
+      override get(item: string) {
+        if (item === key) interrupt.abort();
+        return super.get(item);
+      }
+    }
+    const keychain = new AskingKeychain();
+    const text = inKeychain(config, keychain);
+    const dir = await tempConfigDir(text);
+    const run = await runCli(["accounts", "logout", "acme", "--force"], {
+      configDir: dir,
+      keychain,
+      interrupt,
+    });
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(
+      run.stderr,
+      /Logout cancelled\. The config was not changed and nothing was revoked\./,
+    );
+    assert.equal(server.requests.length, 0);
+    assert.equal(await readConfigText(dir), text);
+    assert.ok(keychain.items.has(key), "the item that holds the only copy of the tokens is kept");
+  });
+});
