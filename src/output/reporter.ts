@@ -106,6 +106,7 @@ function withoutSecrets(line: string, secrets: Set<string>, odd: Set<string>): s
     secrets.has(text.toLowerCase()) ||
     text.split(/[:=]/).some((part) => secrets.has(part.toLowerCase()));
   // A style's escape code (`\x1b[36m`) is a separator, never the start of a word.
+  // deno-lint-ignore no-control-regex
   return line.replace(/\x1b\[[0-9;]*m|[A-Za-z0-9._~+/=%-]{8,}/g, (word) => {
     if (word.startsWith("\x1b")) return word;
     if (known(word)) return REDACTED;
