@@ -138,11 +138,15 @@ export function createReporter(options: ReporterOptions): Reporter {
   // Every human line passes one terminal filter: control characters and escape sequences
   // are shown, not obeyed, whatever their origin; only the styles painted here get through.
   const terminal = terminalFilter();
-  const style = createStyle(options.color && !json, terminal.painted);
   // Every line passes through one redaction step: no secret the run has seen is ever shown.
   const secrets = new Set<string>();
   const odd = new Set<string>();
   const clean = (line: string) => secrets.size === 0 ? line : withoutSecrets(line, secrets, odd);
+  // A painted segment is redacted as it is painted, so the filter still knows it as ours.
+  const style = createStyle(
+    options.color && !json,
+    (open, text, close) => terminal.painted(open, clean(text), close),
+  );
   const rawStdout = options.stdout ?? ((line: string) => console.log(line));
   const rawStderr = options.stderr ?? ((line: string) => console.error(line));
   const stderrRaw = options.stderrRaw ??

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CliError } from "../../src/errors.ts";
 import { envelope, renderJson } from "../../src/output/json.ts";
 import { createReporter, type Format, formatHumanError } from "../../src/output/reporter.ts";
-import { createStyle } from "../../src/output/style.ts";
+import { createStyle, stripAnsi } from "../../src/output/style.ts";
 
 function capture(format: Format, verbose = false) {
   const stdout: string[] = [];
@@ -272,4 +272,24 @@ Deno.test("reporter: a secret with characters no word is made of (@, !, a space)
     "⚠ echoed [redacted] and ([redacted])",
     "jane@acme.example alone is not a secret",
   ]);
+});
+
+Deno.test("reporter: a secret at the start of a painted segment, or JSON-escaped, is redacted too", () => {
+  const lines: string[] = [];
+  const out = createReporter({
+    command: "x",
+    format: "human",
+    verbose: false,
+    color: true,
+    jsonColor: false,
+    animate: false,
+    columns: 80,
+    stdout: (line) => lines.push(line),
+    stderr: (line) => lines.push(line),
+  });
+  const secret = "plainSecretToken123";
+  const odd = 'ab"c\\defghijk12';
+  out.protect([secret, odd]);
+  out.print(`cyan ${out.style.cyan(secret)} escaped ${JSON.stringify(odd)}`);
+  assert.deepEqual(lines.map(stripAnsi), ['cyan [redacted] escaped "[redacted]"']);
 });
