@@ -169,10 +169,39 @@ export function openLockFile(lockPath: string): Deno.FsFile {
       lockPath,
     );
   }
+  let file: Deno.FsFile;
   try {
-    return Deno.openSync(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+    file = Deno.openSync(lockPath, { read: true, write: true, create: true, mode: 0o600 });
   } catch (error) {
+    // Someone else's lock file (an earlier `sudo ably …`): a read-only handle locks as well;
+    // only the holder's pid, a courtesy for messages, cannot be recorded in it.
+    if (info && error instanceof Deno.errors.PermissionDenied) {
+      try {
+        return Deno.openSync(lockPath, { read: true });
+      } catch { /* the message below says what to do */ }
+      throw new ConfigError(
+        `Cannot open the config lock ${lockPath}: it belongs to another user (uid ${info.uid}). ` +
+          `Remove it (sudo rm ${quote(lockPath)}) and try again.`,
+        lockPath,
+        { cause: error },
+      );
+    }
     throw lockProblem(lockPath, error);
+  }
+  // Created by `sudo ably …`: give it to whoever owns the directory, as the config keeps its
+  // owner, or every later run of that user would find a lock file it cannot open.
+  if (!info) keepDirectoryOwner(file, lockPath);
+  return file;
+}
+
+function keepDirectoryOwner(file: Deno.FsFile, lockPath: string): void {
+  try {
+    const dir = Deno.statSync(parentOf(lockPath));
+    const mine = file.statSync();
+    if (dir.uid === null || dir.gid === null || mine.uid === dir.uid) return;
+    Deno.chownSync(lockPath, dir.uid, dir.gid);
+  } catch {
+    // Only root may give a file away; anyone else already owns what they create.
   }
 }
 
