@@ -42,6 +42,12 @@ export async function controlClientFor(
   config: AblyConfig,
 ): Promise<{ client: ControlClient; host: string }> {
   const token = await accessTokenFor(ctx, alias, config);
+  if (ctx.settings.accessToken) {
+    // gh's most reported trap: say it, so a surprising account or a rejection is explained.
+    ctx.out.note(
+      `ABLY_ACCESS_TOKEN is set: it is used instead of account ${alias}'s own tokens.`,
+    );
+  }
   // A token from ABLY_ACCESS_TOKEN was not minted for the account's own host: never send it there.
   const storedHost = ctx.settings.accessToken ? undefined : account.controlHost;
   const host = ctx.settings.controlHost ?? storedHost ?? DEFAULT_CONTROL_HOST;

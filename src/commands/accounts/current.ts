@@ -69,7 +69,11 @@ export async function run(ctx: Context): Promise<void> {
       );
     } else if (tokenProblem) {
       out.print(
-        out.style.yellow(`Consider logging in again with "ably accounts login --alias ${alias}".`),
+        out.style.yellow(
+          ctx.settings.accessToken
+            ? "ABLY_ACCESS_TOKEN was not accepted: fix it, or unset it to use this account's own tokens."
+            : `Consider logging in again with "ably accounts login --alias ${alias}".`,
+        ),
       );
     }
     out.print(

@@ -75,9 +75,11 @@ export async function run(ctx: Context, options: SwitchOptions): Promise<void> {
     const reason = (error as Error).message;
     const where = `Switched to account ${alias}${saved ? " (saved as a new alias)" : ""}`;
     out.warning(
-      isTokenProblem(error)
-        ? `${where}, but its token was not accepted (${reason}). Log in again with "ably accounts login --alias ${alias}".`
-        : `${where}, but it could not be verified (${reason}).`,
+      !isTokenProblem(error)
+        ? `${where}, but it could not be verified (${reason}).`
+        : ctx.settings.accessToken
+        ? `${where}, but ABLY_ACCESS_TOKEN was not accepted (${reason}); fix it, or unset it to use the account's own tokens.`
+        : `${where}, but its token was not accepted (${reason}). Log in again with "ably accounts login --alias ${alias}".`,
     );
     out.result({
       account: {

@@ -752,3 +752,35 @@ Deno.test("current: an account name from /me that echoes the bearer token is sho
     });
   }
 });
+
+Deno.test("current and switch with ABLY_ACCESS_TOKEN: said that it overrides the account; a rejection points at the variable, not at a new login", async () => {
+  await withAblyServer(
+    { me: { status: 401, body: { message: "Unauthorized", code: 40101 } } },
+    async (server) => {
+      const config = sharedExpired(server);
+      const dir = await tempConfigDir(config);
+      const env = { ABLY_ACCESS_TOKEN: "env_token_SeCrEt" };
+      const current = await runCli(["accounts", "current", "--control-host", server.host], {
+        configDir: dir,
+        env,
+      });
+      assert.equal(current.code, 0, current.stderr);
+      assert.match(
+        current.stderr,
+        /ABLY_ACCESS_TOKEN is set: it is used instead of account \S+'s own tokens\./,
+      );
+      assert.match(current.stdout, /ABLY_ACCESS_TOKEN was not accepted: fix it, or unset it/);
+      assert.doesNotMatch(current.stdout, /Consider logging in again/);
+
+      const alias = Object.keys(parseConfig(config, "c").accounts!)[0];
+      const switched = await runCli(["accounts", "switch", alias, "--control-host", server.host], {
+        configDir: dir,
+        env,
+      });
+      assert.equal(switched.code, 0, switched.stderr);
+      const said = switched.stderr.replace(/\s+/g, " ");
+      assert.match(said, /but ABLY_ACCESS_TOKEN was not accepted/);
+      assert.doesNotMatch(said, /Log in again/);
+    },
+  );
+});
