@@ -67,7 +67,8 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
       written.startsWith("--") ? f.long === written : f.short === written
     );
     if (!flag) {
-      unknown.push(token.inlineValue ? `${written}=${token.value}` : written);
+      // The name only: `--token=…` on the wrong command may carry a real token.
+      unknown.push(written);
       continue;
     }
     given.push(flag);

@@ -94,7 +94,9 @@ Deno.test("parse: what is refused, and how it is named", () => {
     ],
     // Several unknown flags get no suggestion; one with a value is compared by its name.
     [["accounts", "list", "--jsn", "--fore"], "Nonexistent flags: --jsn, --fore"],
-    [["accounts", "list", "--jsn=1"], "Nonexistent flag: --jsn=1\nDid you mean --json?"],
+    // The name only: a value after `=` on the wrong command may be a token.
+    [["accounts", "list", "--jsn=1"], "Nonexistent flag: --jsn\nDid you mean --json?"],
+    [["accounts", "token", "--token=sk_live_SECRET123456"], "Nonexistent flag: --token"],
     [["accounts", "list", "--jsn"], "Nonexistent flag: --jsn\nDid you mean --json?"],
     // A word after a group's flags is still a command name.
     [
