@@ -66,7 +66,7 @@ const LOGIN_FLAGS = [
     long: "--alias",
     short: "-a",
     value: "required",
-    description: "Alias for this account (default account if not specified)",
+    description: "Alias for this account (default: derived from the account's name)",
   },
   {
     name: "browser",
