@@ -8,6 +8,7 @@
 import type { Context } from "../../context.ts";
 import { Cancelled, CliError } from "../../errors.ts";
 import { accountsOf } from "../../config/accounts.ts";
+import { credentialsLocation } from "../../config/credential-marks.ts";
 import {
   aliasesUsing,
   deleteSession,
@@ -75,6 +76,10 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
  * too close to its expiry: under the lock, on the file as it is now.
  */
 export async function refreshedToken(ctx: Context, alias: string): Promise<StoredToken> {
+  // A refresh spends its single-use token: a keychain that would then refuse the new pair
+  // is found before it is spent, not after.
+  const config = await ctx.store.read();
+  if (config && credentialsLocation(config, alias) === "keychain") await ctx.store.checkKeychain();
   const { value: refreshed } = await ctx.store.update(async (fresh) => {
     // Another run may have refreshed while we waited for the lock.
     const now = usableToken(ctx, fresh, alias);
@@ -119,7 +124,15 @@ export async function refreshedToken(ctx: Context, alias: string): Promise<Store
       if (error instanceof Cancelled) throw error;
       throw new CliError(error instanceof Error ? error.message : String(error));
     }
-  }, { cancellable: true, reads: [alias], spends: true });
+  }, { cancellable: true, reads: [alias], spends: true }).catch((error) => {
+    // The new pair could not be kept (the keychain refused it after the probe): the old
+    // refresh token is spent, so trying again cannot work; only a new login can.
+    if (!(error instanceof CliError) || error.component !== "keychain") throw error;
+    throw new CliError(
+      `${error.message} The refresh token was already used, so this session has ended: log in again (ably accounts login --alias ${alias}) once the keychain takes writes.`,
+      { component: "keychain", context: error.context, cause: error },
+    );
+  });
   if (refreshed === undefined) {
     throw new CliError(
       "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",

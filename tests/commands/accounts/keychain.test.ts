@@ -1121,3 +1121,30 @@ Deno.test("keychain logout: Ctrl-C while the keychain is read (before anything i
     assert.ok(keychain.items.has(key), "the item that holds the only copy of the tokens is kept");
   });
 });
+
+Deno.test("keychain refresh: a keychain that refuses writes is found before the refresh token is spent; a refusal after the refresh says a new login is needed", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const key = `${EMAIL}::${server.host}`;
+    for (const refused of ["ably-cli-deno-probe", key]) {
+      const keychain = new FakeKeychain();
+      const dir = await tempConfigDir(inKeychain(config, keychain));
+      keychain.failSetOf = refused;
+      const before = server.to("/oauth/token").length;
+      const run = await runCli(["accounts", "token"], { configDir: dir, keychain });
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stdout, "");
+      const said = unwrapped(run.stderr);
+      if (refused === key) {
+        assert.equal(server.to("/oauth/token").length, before + 1, "refreshed, then refused");
+        assert.match(
+          said,
+          /The refresh token was already used, so this session has ended: log in again \(ably accounts login --alias acme\)/,
+        );
+      } else {
+        assert.equal(server.to("/oauth/token").length, before, "nothing spent");
+        assert.match(said, /Cannot use the OS keychain/);
+      }
+    }
+  });
+});
