@@ -94,6 +94,7 @@ function reporterFor(host: Host, command: string, format: Format, verbose: boole
     verbose,
     // FORCE_COLOR wins over NO_COLOR, as in Deno.
     color: forced || (!host.env("NO_COLOR") && host.terminal.stdout),
+    stderrColor: forced || (!host.env("NO_COLOR") && host.terminal.stderr),
     jsonColor: host.terminal.stdout && !host.env("NO_COLOR"),
     animate: host.terminal.stderr,
     columns: host.terminal.stderr ? host.columns() : 80,

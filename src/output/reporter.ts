@@ -20,6 +20,8 @@ export interface ReporterOptions {
   verbose: boolean;
   /** Colour for human text (stdout is a terminal, NO_COLOR unset, or FORCE_COLOR). */
   color: boolean;
+  /** `false`: stderr is not a terminal (nor colour forced), so its lines carry no styles. */
+  stderrColor?: boolean;
   /** Colour for --pretty-json (stdout is a terminal and NO_COLOR unset). */
   jsonColor: boolean;
   /** Animate a spinner (human mode, stderr is a terminal). */
@@ -166,7 +168,9 @@ export function createReporter(options: ReporterOptions): Reporter {
   };
   const stderr = (line: string, preformatted = false) => {
     clearSpinner();
-    const shown = terminal.clean(clean(line));
+    // Colour is decided per stream: `ably … 2> file` gets plain text on stderr.
+    const filtered = terminal.clean(clean(line));
+    const shown = options.stderrColor === false ? stripAnsi(filtered) : filtered;
     rawStderr(preformatted ? shown : fit(shown, options.stderrColumns));
   };
 

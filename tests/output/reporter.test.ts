@@ -293,3 +293,25 @@ Deno.test("reporter: a secret at the start of a painted segment, or JSON-escaped
   out.print(`cyan ${out.style.cyan(secret)} escaped ${JSON.stringify(odd)}`);
   assert.deepEqual(lines.map(stripAnsi), ['cyan [redacted] escaped "[redacted]"']);
 });
+
+Deno.test("reporter: colour is decided per stream: stdout on a terminal keeps its styles, a redirected stderr gets none", () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const reporter = createReporter({
+    command: "x",
+    format: "human",
+    verbose: false,
+    color: true,
+    stderrColor: false,
+    jsonColor: false,
+    animate: false,
+    columns: 80,
+    stdout: (line) => out.push(line),
+    stderr: (line) => err.push(line),
+  });
+  reporter.print(`Account: ${reporter.style.cyan("Acme")}`);
+  reporter.success(`Switched to account ${reporter.style.cyan("Acme")}.`);
+  reporter.warning("Careful.");
+  assert.deepEqual(out, ["Account: \x1b[36mAcme\x1b[39m"]);
+  assert.deepEqual(err, ["✓ Switched to account Acme.", "⚠ Careful."]);
+});
