@@ -40,7 +40,12 @@ const isNoEntry = (error: unknown) => error instanceof Error && NO_ENTRY.test(er
 export async function openKeychain(
   service: string = KEYCHAIN_SERVICE,
   load: () => Promise<KeyringBinding> = nativeBinding,
+  bus: () => string | undefined = sessionBusProblem,
 ): Promise<CredentialStore> {
+  // With no session bus to reach a Secret Service, the binding falls back to the kernel's
+  // keyring, which forgets its keys at logout: tokens "kept" there would be lost. Refuse first.
+  const noBus = bus();
+  if (noBus !== undefined) throw new KeychainError("unavailable", noBus);
   let binding: KeyringBinding;
   try {
     binding = await load();
@@ -119,4 +124,28 @@ export async function openKeychain(
     // Only where the binding can enumerate: callers then say listing is not supported.
     ...(binding.findCredentialsAsync ? { list: () => list(binding.findCredentialsAsync!) } : {}),
   };
+}
+
+/**
+ * Why no D-Bus session bus can be reached (Linux), or `undefined` when one may be: the
+ * address is unset, or names a socket file that does not exist. (An abstract socket, or a
+ * bus with no Secret Service on it, cannot be told apart here.)
+ */
+function sessionBusProblem(): string | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  let address: string | undefined;
+  try {
+    address = Deno.env.get("DBUS_SESSION_BUS_ADDRESS");
+  } catch {
+    return undefined; // not granted: let the binding find out
+  }
+  if (!address) return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service";
+  const path = /(?:^|;)unix:(?:[^;]*,)?path=([^,;]+)/.exec(address)?.[1];
+  if (path === undefined) return undefined;
+  try {
+    Deno.statSync(path);
+    return undefined;
+  } catch {
+    return `no D-Bus session bus at ${path}, so no Secret Service`;
+  }
 }

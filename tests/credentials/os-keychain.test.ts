@@ -15,8 +15,11 @@ import {
 
 const SERVICE = "ably-cli-deno";
 
+/** A session bus that may have a Secret Service on it (the binding is the judge). */
+const BUS = () => undefined;
+
 function open(script: BindingScript) {
-  return openKeychain(SERVICE, () => Promise.resolve(fakeBinding(script)));
+  return openKeychain(SERVICE, () => Promise.resolve(fakeBinding(script)), BUS);
 }
 
 /** The rejection of `promise`, which must be a KeychainError of `kind`. */
@@ -102,7 +105,7 @@ Deno.test("openKeychain: an item found after the probe's prompt unlocked the key
           return super.setPassword(password);
         }
       },
-    }));
+    }), BUS);
   assert.equal(await store.get("acme"), "tokens");
   script.failure = NATIVE.locked;
   assert.equal(await store.delete("acme"), true);
@@ -118,10 +121,14 @@ Deno.test("openKeychain: entries that cannot be built, a module that cannot load
   await rejectsWith(store.set("acme", "x"), "unavailable");
   await rejectsWith(store.delete("acme"), "unavailable");
 
-  const failing = openKeychain(SERVICE, () => Promise.reject(new Error("Cannot find module")));
+  const failing = openKeychain(
+    SERVICE,
+    () => Promise.reject(new Error("Cannot find module")),
+    BUS,
+  );
   const error = await rejectsWith(failing, "unavailable");
   assert.match(error.message, /the keychain module could not be loaded: Cannot find module/);
-  const odd = openKeychain(SERVICE, () => Promise.reject("dlopen failed"));
+  const odd = openKeychain(SERVICE, () => Promise.reject("dlopen failed"), BUS);
   assert.match((await rejectsWith(odd, "unavailable")).message, /dlopen failed/);
 });
 
@@ -146,7 +153,7 @@ Deno.test("openKeychain: a probe whose clean-up fails still counts; a read that 
             : super.getPassword();
         }
       },
-    }));
+    }), BUS);
   assert.equal(await store.get("missing"), undefined);
   await rejectsWith(store.get("odd"), "locked");
   // The left-behind probe item never shows in a listing.
@@ -168,10 +175,28 @@ Deno.test("openKeychain: the default loads @napi-rs/keyring itself (or says it c
   // Only the import is checked: the native store itself is the e2e test's business.
   // Without --allow-ffi (the suite's default) the native module cannot load.
   if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") {
-    const store = await openKeychain();
+    const store = await openKeychain(undefined, undefined, BUS);
     assert.equal(typeof store.list, "function");
   } else {
-    const error = await rejectsWith(openKeychain(), "unavailable");
+    const error = await rejectsWith(openKeychain(undefined, undefined, BUS), "unavailable");
     assert.match(error.message, /the keychain module could not be loaded/);
   }
+});
+
+Deno.test("openKeychain: no session bus to reach a Secret Service is 'unavailable' before the library is loaded (it would fall back to the kernel keyring, which forgets at logout)", async () => {
+  let loaded = false;
+  const load = () => {
+    loaded = true;
+    return Promise.resolve(fakeBinding(bindingScript()));
+  };
+  const error = await rejectsWith(
+    openKeychain(
+      SERVICE,
+      load,
+      () => "no D-Bus session bus at /nonexistent/bus, so no Secret Service",
+    ),
+    "unavailable",
+  );
+  assert.match(error.message, /no D-Bus session bus at \/nonexistent\/bus/);
+  assert.equal(loaded, false);
 });
