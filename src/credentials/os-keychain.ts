@@ -139,7 +139,9 @@ function sessionBusProblem(): string | undefined {
   } catch {
     return undefined; // not granted: let the binding find out
   }
-  if (!address) return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service";
+  if (!address) {
+    return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service";
+  }
   const path = /(?:^|;)unix:(?:[^;]*,)?path=([^,;]+)/.exec(address)?.[1];
   if (path === undefined) return undefined;
   try {
