@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { RemovedSession } from "../../src/config/store.ts";
 import { SavedNothing } from "../../src/config/store.ts";
-import { createReporter } from "../../src/output/reporter.ts";
+import { captureReporter } from "../helpers/reporter.ts";
 import {
   type Attempts,
   revokedButUnsaved,
@@ -13,18 +13,7 @@ import {
 } from "../../src/credentials/revocation.ts";
 
 function reporter() {
-  const stderr: string[] = [];
-  const out = createReporter({
-    command: "accounts:logout",
-    format: "human",
-    verbose: false,
-    color: false,
-    jsonColor: false,
-    animate: false,
-    columns: 80,
-    stdout: () => {},
-    stderr: (line) => stderr.push(line),
-  });
+  const { out, stderr } = captureReporter();
   return { out, stderr };
 }
 

@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
 import { CliError } from "../../src/errors.ts";
 import { envelope, renderJson } from "../../src/output/json.ts";
-import { createReporter, type Format, formatHumanError } from "../../src/output/reporter.ts";
+import { type Format, formatHumanError } from "../../src/output/reporter.ts";
 import { createStyle, stripAnsi } from "../../src/output/style.ts";
+import { captureReporter } from "../helpers/reporter.ts";
 
 function capture(format: Format, verbose = false) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = createReporter({
-    command: "accounts:logout",
-    format,
-    verbose,
-    color: false,
-    jsonColor: false,
-    animate: false,
-    columns: 80,
-    stdout: (l) => stdout.push(l),
-    stderr: (l) => stderr.push(l),
-  });
-  return { out, stdout, stderr };
+  return captureReporter({ format, verbose });
 }
 
 Deno.test("json: envelope order is type, command, success, payload; shadowing keys dropped", () => {
@@ -120,18 +108,7 @@ Deno.test("reporter: human errors wrap like oclif at columns - 6", () => {
 });
 
 Deno.test("reporter: on a terminal, warnings wrap between words with the text indented", () => {
-  const lines: string[] = [];
-  const out = createReporter({
-    command: "accounts:logout",
-    format: "human",
-    verbose: false,
-    color: false,
-    jsonColor: false,
-    animate: false,
-    columns: 40,
-    wrapWarnings: true,
-    stderr: (line) => lines.push(line),
-  });
+  const { out, lines } = captureReporter({ columns: 40, wrapWarnings: true });
   out.warning("Failed to revoke access token (timed out after 5000ms); it may remain valid.");
   assert.deepEqual(lines[0].split("\n"), [
     "⚠ Failed to revoke access token (timed ",
@@ -142,18 +119,7 @@ Deno.test("reporter: on a terminal, warnings wrap between words with the text in
 });
 
 Deno.test("reporter: a protected secret never reaches a line, raw, in any case, percent- or base64-encoded", () => {
-  const lines: string[] = [];
-  const out = createReporter({
-    command: "x",
-    format: "human",
-    verbose: false,
-    color: false,
-    jsonColor: false,
-    animate: false,
-    columns: 80,
-    stdout: (line) => lines.push(line),
-    stderr: (line) => lines.push(line),
-  });
+  const { out, lines } = captureReporter();
   const secret = "tok_SeCrEt_value/1";
   out.protect([secret]);
   out.print(`raw ${secret} upper ${secret.toUpperCase()}`);
@@ -250,18 +216,7 @@ Deno.test("reporter: the revealed value is shown, every other protected secret i
 });
 
 Deno.test("reporter: a secret with characters no word is made of (@, !, a space) is redacted too, in any case and percent-encoded", () => {
-  const lines: string[] = [];
-  const out = createReporter({
-    command: "x",
-    format: "human",
-    verbose: false,
-    color: false,
-    jsonColor: false,
-    animate: false,
-    columns: 80,
-    stdout: (line) => lines.push(line),
-    stderr: (line) => lines.push(line),
-  });
+  const { out, lines } = captureReporter();
   const secrets = ["at_jane@acme.example_SeCrEt", "pass phrase!SeCrEt"];
   out.protect(secrets);
   out.print(`name ${secrets[0]} upper ${secrets[0].toUpperCase()}`);
@@ -275,18 +230,7 @@ Deno.test("reporter: a secret with characters no word is made of (@, !, a space)
 });
 
 Deno.test("reporter: a secret at the start of a painted segment, or JSON-escaped, is redacted too", () => {
-  const lines: string[] = [];
-  const out = createReporter({
-    command: "x",
-    format: "human",
-    verbose: false,
-    color: true,
-    jsonColor: false,
-    animate: false,
-    columns: 80,
-    stdout: (line) => lines.push(line),
-    stderr: (line) => lines.push(line),
-  });
+  const { out, lines } = captureReporter({ color: true });
   const secret = "plainSecretToken123";
   const odd = 'ab"c\\defghijk12';
   out.protect([secret, odd]);
@@ -295,19 +239,9 @@ Deno.test("reporter: a secret at the start of a painted segment, or JSON-escaped
 });
 
 Deno.test("reporter: colour is decided per stream: stdout on a terminal keeps its styles, a redirected stderr gets none", () => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const reporter = createReporter({
-    command: "x",
-    format: "human",
-    verbose: false,
+  const { out: reporter, stdout: out, stderr: err } = captureReporter({
     color: true,
     stderrColor: false,
-    jsonColor: false,
-    animate: false,
-    columns: 80,
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
   });
   reporter.print(`Account: ${reporter.style.cyan("Acme")}`);
   reporter.success(`Switched to account ${reporter.style.cyan("Acme")}.`);
