@@ -17,6 +17,7 @@ import {
   resolvePath,
 } from "../../src/config/paths.ts";
 import { runCli, tempConfigDir } from "../helpers/cli.ts";
+import { cannotRunAsUser, evalAsUser, sayWhySkipped } from "../helpers/as-user.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -119,11 +120,11 @@ Deno.test("location: passwdHomeFor matches the uid field, never the gid, where t
   for (const [uid, home] of cases) assert.equal(passwdHomeFor(passwd, uid), home, `uid ${uid}`);
 });
 
-// Only root can run a process as another user: one whose uid and gid differ, and whose gid
-// is no user's uid with a home, so a lookup by gid would find nothing.
-const switchable = Deno.build.os === "linux" && Deno.uid() === 0 &&
-    await new Deno.Command("setpriv", { args: ["--version"], stdout: "null", stderr: "null" })
-      .output().then((r) => r.success, () => false)
+// A user whose uid and gid differ, and whose gid is no user's uid with a home, so a lookup by gid
+// would find nothing.
+const asUser = await cannotRunAsUser();
+sayWhySkipped(asUser, "the user database lookup as another uid");
+const switchable = asUser === undefined
   ? (() => {
     const users = Deno.readTextFileSync("/etc/passwd").split("\n").map((line) => line.split(":"))
       .filter((f) => f.length >= 7);
@@ -138,25 +139,17 @@ Deno.test({
   ignore: !switchable,
 }, async () => {
   const [, , uid, gid, , home] = switchable!;
-  const denoDir = await Deno.makeTempDir({ prefix: "ably-cli-test-deno-" });
-  try {
-    await Deno.chown(denoDir, Number(uid), Number(gid));
-    const script = "import { DENO_PLATFORM } from " +
-      JSON.stringify(new URL("../../src/config/location.ts", import.meta.url).href) +
-      "; console.log(JSON.stringify(DENO_PLATFORM.passwdHome()));";
-    const run = await new Deno.Command("setpriv", {
-      args: [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", Deno.execPath(), "eval", script],
-      env: { DENO_DIR: denoDir, HOME: denoDir, NO_COLOR: "1" },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(30_000),
-    }).output();
-    assert.ok(run.success, new TextDecoder().decode(run.stderr));
-    assert.equal(JSON.parse(new TextDecoder().decode(run.stdout)), home, `uid ${uid}, gid ${gid}`);
-  } finally {
-    await Deno.remove(denoDir, { recursive: true });
-  }
+  const location = new URL("../../src/config/location.ts", import.meta.url);
+  const run = await evalAsUser({
+    uid: Number(uid),
+    gid: Number(gid),
+    modules: [location],
+    script: (copied) =>
+      `import { DENO_PLATFORM } from ${JSON.stringify(copied(location))};
+      console.log(JSON.stringify(DENO_PLATFORM.passwdHome()));`,
+  });
+  assert.ok(run.success, new TextDecoder().decode(run.stderr));
+  assert.equal(JSON.parse(new TextDecoder().decode(run.stdout)), home, `uid ${uid}, gid ${gid}`);
 });
 
 Deno.test("location: ABLY_CLI_CONFIG_DIR wins; a relative one resolves against the current directory", () => {
