@@ -1,9 +1,32 @@
+/**
+ * The config lock: one exclusive OS lock per real config file, on `<file>.lock` beside it.
+ * Waiters queue in the kernel; a wait times out only on a holder that makes no progress; a
+ * holder can ask whether the lock it holds is still the file at the path (someone may have
+ * removed it), so that it never commits an update another writer could overlap.
+ */
 import { ConfigError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
 import { formatDuration } from "../output/duration.ts";
 
 /** How long a wait lasts before the caller is told who holds the lock. */
 const LOCK_WAIT_NOTICE_MS = 1_000;
+/** How often a holder touches the lock file to show that it is still making progress. */
+const HEARTBEAT_MS = 500;
+/**
+ * However alive a holder looks, a wait ends after this many time-outs: a holder can wait on
+ * something a long time (a keychain dialog nobody answers) with its heartbeat going on.
+ */
+const LIVE_HOLDER_TIME_OUTS = 10;
+
+/** What the function run under the lock can ask of it. */
+export interface HeldLock {
+  /**
+   * Whether the locked file is still the one at the path. When someone removed (or replaced)
+   * it, another run can lock the new file while this one still runs: a change made from what
+   * this run read must then not be committed.
+   */
+  stillHeld(): boolean;
+}
 
 export interface LockOptions {
   /** Stops waiting for the lock (throws `Cancelled`); a held lock is not interrupted. */
@@ -23,7 +46,7 @@ export interface LockOptions {
 export async function withFileLock<T>(
   lockPath: string,
   timeoutMs: number,
-  fn: () => Promise<T>,
+  fn: (lock: HeldLock) => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
   const started = Date.now();
@@ -38,6 +61,7 @@ export async function withFileLock<T>(
     if (options.signal?.aborted) throw lockWaitCancelled(lockPath);
     const file = openLockFile(lockPath);
     let locked = false;
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
     try {
       locked = file.tryLockSync(true) ||
         await waitForLock(file, lockPath, timeoutMs, started, {
@@ -46,10 +70,15 @@ export async function withFileLock<T>(
         });
       if (!isAtPath(file, lockPath)) continue; // `finally` lets go of the stale file
       recordHolder(file);
-      return await fn();
+      const beating = setInterval(() => touch(file), HEARTBEAT_MS);
+      Deno.unrefTimer(beating);
+      heartbeat = beating;
+      return await fn({ stillHeld: () => isAtPath(file, lockPath) });
     } finally {
+      clearInterval(heartbeat);
       // A wait given up on leaves the file to the pending lock call (see waitForLock).
       if (locked) {
+        forgetHolder(file);
         file.unlockSync();
         file.close();
       }
@@ -63,11 +92,13 @@ export async function withFileLock<T>(
  * CPU, so a crowd of writers neither starves one of them nor slows the holder down.
  *
  * The time-out bounds a stall, not a queue: it runs while one and the same process holds
- * the lock (the pid each holder records), and starts again whenever the holder changes. A
- * stuck holder still ends every wait after `timeoutMs`; a hundred writers queued behind one
- * another, each holding it for a few milliseconds, all get their turn (on 2 cores, with the
- * CPU shared by every process starting up, a queue of 250 writes takes longer than 10 s,
- * and an absolute time-out failed most of them although the lock never stopped moving).
+ * the lock (the pid each holder records), and starts again whenever the holder changes or
+ * shows progress (its heartbeat touches the lock file: a holder starved of CPU on a loaded
+ * machine is slow, not stuck, and its timers still fire). A stuck holder (stopped, or
+ * something other than ably) still ends every wait after `timeoutMs`; a hundred writers queued behind one another, each
+ * holding it for a few milliseconds, all get their turn (on 2 cores, with the CPU shared by
+ * every process starting up, a queue of 250 writes takes longer than 10 s, and an absolute
+ * time-out failed most of them although the lock never stopped moving).
  *
  * A blocking call cannot be cancelled: on time-out or Ctrl-C we stop waiting for it, and
  * whenever it is granted later the lock is released and the file closed at once. The
@@ -86,6 +117,8 @@ function waitForLock(
     let settled = false;
     let holder = readHolder(lockPath);
     let since = Date.now();
+    let firstSeen = since;
+    let beat = beatOf(lockPath, holder);
     const finish = (outcome: () => void): boolean => {
       if (settled) return false;
       settled = true;
@@ -101,6 +134,14 @@ function waitForLock(
       const now = readHolder(lockPath);
       if (now !== holder) {
         holder = now;
+        since = firstSeen = Date.now();
+        beat = beatOf(lockPath, holder);
+        return;
+      }
+      const seen = beatOf(lockPath, holder);
+      const alive = seen !== undefined && seen !== beat;
+      beat = seen;
+      if (alive && Date.now() - firstSeen < timeoutMs * LIVE_HOLDER_TIME_OUTS) {
         since = Date.now();
       } else if (Date.now() - since >= timeoutMs) {
         finish(() => reject(timedOut(lockPath, timeoutMs, holder)));
@@ -241,9 +282,46 @@ function recordHolder(file: Deno.FsFile): void {
   }
 }
 
+/** The holder's heartbeat: marks the lock file as touched now. */
+function touch(file: Deno.FsFile): void {
+  try {
+    const now = new Date();
+    file.utimeSync(now, now);
+  } catch {
+    // A read-only handle (someone else's lock file): waiters then count time alone.
+  }
+}
+
+/**
+ * The lock file's last heartbeat, when its holder is another ably process (this process's
+ * own beats say nothing of progress: one run's queued updates wait on each other).
+ */
+function beatOf(lockPath: string, holder: string | undefined): number | undefined {
+  if (!holder || holder === String(Deno.pid)) return undefined;
+  try {
+    return Deno.statSync(lockPath).mtime?.getTime();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A released lock names no holder: a later wait on a lock taken by something else (a
+ * script's flock) must not name the pid of an ably run that has long finished.
+ */
+function forgetHolder(file: Deno.FsFile): void {
+  try {
+    file.truncateSync(0);
+  } catch {
+    // A read-only handle (someone else's lock file) recorded nothing.
+  }
+}
+
 function readHolder(lockPath: string): string | undefined {
   try {
-    return (Deno.readTextFileSync(lockPath)).trim() || undefined;
+    // A pid, or nothing: the file is anyone's to write (an older tool, a hand edit).
+    const pid = Deno.readTextFileSync(lockPath).trim();
+    return /^\d{1,10}$/.test(pid) ? pid : undefined;
   } catch {
     return undefined;
   }

@@ -9,6 +9,7 @@ import { until, withDeadline } from "../helpers/deadline.ts";
 import { cannotRunAsUser, evalAsUser, sayWhySkipped } from "../helpers/as-user.ts";
 
 const isWindows = Deno.build.os === "windows";
+const HOLD_LOCK = new URL("../helpers/hold_lock.ts", import.meta.url).pathname;
 
 /** Adds `alias` and drops the OAuth sessions: the irreversible step then has tokens to take. */
 function addAccountDroppingSessions(alias: string) {
@@ -177,7 +178,7 @@ Deno.test("lock: the time-out bounds a stall, not a queue: a wait whose holder k
 
 Deno.test({
   name:
-    "lock: a lock file removed (and not replaced) while a run waits on it: the waiter locks a new file at the path, once, and records its pid there",
+    "lock: a lock file removed (and not replaced) while a run waits on it: the waiter locks a new file at the path, once, and records its pid there while it holds it",
   ignore: isWindows, // an open file cannot be removed there
 }, async () => {
   const dir = await tempConfigDir();
@@ -186,10 +187,11 @@ Deno.test({
     const holder = await Deno.open(lock, { read: true, write: true, create: true });
     await holder.lock(true);
     let runs = 0;
+    let recorded = "";
     // Already queued on the holder's file when the call returns: tryLock failed synchronously.
-    const waiter = withFileLock(lock, 5_000, () => {
+    const waiter = withFileLock(lock, 5_000, async () => {
       runs++;
-      return Promise.resolve();
+      recorded = await Deno.readTextFile(lock);
     });
     await Deno.remove(lock);
     // Past one look at the holder's pid (every 200 ms for this time-out) with no file to read.
@@ -198,8 +200,117 @@ Deno.test({
     holder.close();
     await withDeadline(5_000, "the waiter to take the new lock", waiter);
     assert.equal(runs, 1);
-    assert.equal(await Deno.readTextFile(lock), `${Deno.pid}\n`);
+    assert.equal(recorded, `${Deno.pid}\n`);
+    assert.equal(await Deno.readTextFile(lock), "", "a released lock names no holder");
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("lock: a holder whose heartbeat goes on is slow, not stuck: the wait outlasts the time-out, up to ten of them", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const lockPath = `${dir}/config.lock`;
+  const file = await Deno.open(lockPath, { read: true, write: true, create: true });
+  const beat = () => file.utime(new Date(), new Date());
+  try {
+    // Another ably process (pid 3001) holds the lock for 1.2 s, touching the file as it goes.
+    await file.lock(true);
+    await file.write(new TextEncoder().encode("3001\n"));
+    const started = performance.now();
+    const waiting = withFileLock(lockPath, 400, () => Promise.resolve("got it"));
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await beat();
+    }
+    await file.unlock();
+    assert.equal(await waiting, "got it");
+    assert.ok(performance.now() - started > 1100, "waited longer than the time-out");
+
+    // A heartbeat that never ends (a holder waiting on a dialog nobody answers): ten time-outs.
+    await file.lock(true);
+    await file.truncate(0);
+    await file.seek(0, Deno.SeekMode.Start);
+    await file.write(new TextEncoder().encode("3002\n"));
+    let beating = true;
+    const beats = (async () => {
+      while (beating) {
+        await new Promise((r) => setTimeout(r, 30));
+        await beat();
+      }
+    })();
+    const capped = performance.now();
+    await assert.rejects(
+      withFileLock(lockPath, 100, () => Promise.resolve("never")),
+      /Timed out after 100 ms waiting for the lock .*held by process 3002/,
+    );
+    beating = false;
+    await beats;
+    const after = performance.now() - capped;
+    assert.ok(after >= 990 && after < 3000, `gave up after ${Math.round(after)} ms`);
+  } finally {
+    file.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "lock: a real holder stopped and continued in turn (starved) keeps its waiters; one left stopped times them out",
+  ignore: isWindows,
+}, async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const lockPath = `${dir}/config.lock`;
+  const holder = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", HOLD_LOCK, lockPath],
+    stdout: "piped",
+  }).spawn();
+  const reader = holder.stdout.getReader();
+  try {
+    await withDeadline(10_000, "the holder to lock", reader.read());
+    // Starved: it runs 100 ms in every 400, for 4 s (the waiter's whole time-out is 1.5 s).
+    let starving = true;
+    const starve = (async () => {
+      while (starving) {
+        holder.kill("SIGSTOP");
+        await new Promise((r) => setTimeout(r, 300));
+        holder.kill("SIGCONT");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const waiting = withFileLock(lockPath, 1_500, () => Promise.resolve("got it"))
+      .catch((error: Error) => error.message);
+    await new Promise((r) => setTimeout(r, 4_000));
+    starving = false;
+    await starve;
+    holder.kill("SIGKILL"); // the kernel frees its lock
+    assert.equal(await withDeadline(5_000, "the waiter", waiting), "got it");
+    await holder.status;
+
+    // Stopped for good: no heartbeat, so the time-out ends the wait.
+    const stopped = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-write", HOLD_LOCK, lockPath],
+      stdout: "piped",
+    }).spawn();
+    try {
+      await withDeadline(10_000, "the second holder to lock", stopped.stdout.getReader().read());
+      stopped.kill("SIGSTOP");
+      const since = performance.now();
+      await assert.rejects(
+        withFileLock(lockPath, 600, () => Promise.resolve("never")),
+        /Timed out/,
+      );
+      assert.ok(performance.now() - since < 3_000, "a stopped holder is not waited on for long");
+    } finally {
+      stopped.kill("SIGKILL");
+      await stopped.status;
+    }
+  } finally {
+    reader.releaseLock();
+    await holder.stdout.cancel().catch(() => {});
+    try {
+      holder.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await holder.status;
     await Deno.remove(dir, { recursive: true });
   }
 });
