@@ -91,12 +91,15 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
       };
     },
     async update(plan, options = {}) {
+      // One update may revoke in more than one attempt (its file changed under it): one record.
+      const attempts: Attempts = new Map();
       try {
         const updated = await updateConfig(location, (config, input) => {
           protect(config);
           return plan(config, input);
         }, {
           warn: warnOnce(),
+          note: (message) => out.verbose("config", "update", message),
           basis: options.basis,
           spends: options.spends,
           reads: options.reads,
@@ -115,15 +118,19 @@ export function configStore({ settings, out, signal, fetch, keychain }: StoreDep
           // Every update's irreversible step: the tokens it removes are revoked at their issuer.
           irreversible: async (removed) => {
             const { revokeRemoved } = await revocationModule();
-            return await revokeRemoved(
+            const done = await revokeRemoved(
               { out, timeoutMs: settings.oauthTimeoutMs, signal, fetch },
               removed,
               options.revokedAs,
             );
+            for (const [key, result] of done) {
+              attempts.set(key, { ...attempts.get(key), ...result });
+            }
+            return attempts;
           },
         });
-        const { value, saved, removed, done } = updated;
-        return { value, saved, removed, attempts: done ?? new Map() };
+        const { value, saved, removed } = updated;
+        return { value, saved, removed, attempts };
       } catch (error) {
         if (!(error instanceof SavedNothing)) throw error;
         const { revokedButUnsaved } = await revocationModule();

@@ -201,10 +201,103 @@ export function replaceableTarget(path: string, target: string): Deno.FileInfo |
 
 /** A new version of a file, written and synced beside it, not yet in its place. */
 export interface StagedFile {
-  /** Renames it over the target and fsyncs the directory; the temp file never outlives a failure. */
+  /** Puts it in place and makes that durable; the temp file never outlives a failure. */
   commit(): void;
   /** Removes the temp file (nothing changed). */
   discard(): void;
+}
+
+/** What says whether a file was changed since it was read: another writer takes no lock. */
+export interface FileState {
+  dev: number;
+  ino: number | null;
+  size: number;
+  mtime: number | undefined;
+}
+
+/** The state of `target` now, or `undefined` when there is no file. */
+export function fileState(target: string): FileState | undefined {
+  const info = quietly(() => Deno.statSync(target));
+  return info && { dev: info.dev, ino: info.ino, size: info.size, mtime: info.mtime?.getTime() };
+}
+
+export function sameState(a: FileState | undefined, b: FileState | undefined): boolean {
+  return a === b ||
+    (a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino &&
+      a.size === b.size && a.mtime === b.mtime);
+}
+
+/**
+ * Whether `target` is a mount point of its own: a single file bind-mounted into a container
+ * (`docker run -v ~/.ably/config:/root/.ably/config`). Nothing can be renamed over it (EBUSY),
+ * so it is rewritten in place. A file on another device than its directory is one; on the
+ * same device (a bind mount within one file system) only a hard link across the mount tells
+ * (EXDEV). Linux only: elsewhere a file cannot be mounted on its own. (Deno lets no process
+ * without every permission read /proc/self/mountinfo.)
+ */
+export function isMountedFile(target: string): boolean {
+  if (OS !== "linux") return false;
+  const dir = dirnameOf(OS, target);
+  const file = quietly(() => Deno.statSync(target));
+  const parent = quietly(() => Deno.statSync(dir));
+  if (!file || !parent) return false;
+  if (file.dev !== parent.dev) return true;
+  // Named as our temp files are, so that one left by a crash is cleaned up as they are.
+  const probe = inDir(dir, tempName(target, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`));
+  try {
+    Deno.linkSync(target, probe);
+  } catch (error) {
+    return /\(os error 18\)/.test(messageOf(error));
+  }
+  quietly(() => Deno.removeSync(probe));
+  return false;
+}
+
+/** `target` has other names (hard links) that a replacement by rename leaves behind. */
+export function otherLinks(target: string): number {
+  return Math.max(0, (quietly(() => Deno.statSync(target).nlink) ?? 1) - 1);
+}
+
+/**
+ * A new version written over `target` itself, for a file that cannot be replaced by a
+ * rename (a bind-mounted file): opened for writing now (before anything irreversible), the
+ * bytes written, cut to length and fsynced on commit. A failed write (a full disk) puts the
+ * old bytes back, which fit where they were: the file is never left half-written by a failure
+ * (a crash can; the official CLI writes the file this way every time).
+ */
+export function stageInPlace(path: string, target: string, text: string, old: string): StagedFile {
+  replaceableTarget(path, target);
+  const dir = dirnameOf(OS, target);
+  let file: Deno.FsFile | undefined;
+  try {
+    file = Deno.openSync(target, { read: true, write: true });
+  } catch (error) {
+    throw saveProblem(path, dir, error);
+  }
+  const close = () => {
+    file?.close();
+    file = undefined;
+  };
+  const put = (handle: Deno.FsFile, bytes: Uint8Array) => {
+    handle.seekSync(0, Deno.SeekMode.Start);
+    writeAll(handle, bytes);
+    handle.truncateSync(bytes.length);
+    handle.syncSync();
+  };
+  return {
+    commit() {
+      const handle = file!;
+      try {
+        put(handle, new TextEncoder().encode(text));
+      } catch (error) {
+        quietly(() => put(handle, new TextEncoder().encode(old)));
+        close();
+        throw saveProblem(path, dir, error);
+      }
+      close();
+    },
+    discard: close,
+  };
 }
 
 /**

@@ -6,6 +6,13 @@
  *   temp file written and fsynced → keychain writes → the irreversible step
  *   (revocation) → rename, fsync the directory → keychain deletes → result.
  *
+ * The official CLI writes the same file without a lock, and a person may remove
+ * the lock file: before the irreversible step and again before the rename, the
+ * update checks that its lock is still the file at the path and that the config
+ * is still what it read. If not, it is redone on a fresh read (under the lock as
+ * it is now); tokens already revoked are not sent again. A config that cannot be
+ * replaced by rename (a bind-mounted single file) is rewritten in place instead.
+ *
  * What a change removes is worked out here, from the config before and after,
  * so no command can forget to revoke. Knows TOML and files, nothing of
  * terminals; the OS keychain's part comes in through `SecretsSync`.
@@ -13,18 +20,23 @@
 import { parse, stringify } from "smol-toml";
 import { ConfigError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
-import { openLockFile, withFileLock } from "./lock.ts";
+import { type HeldLock, openLockFile, withFileLock } from "./lock.ts";
 import {
   assertReadable,
   ensureDir,
   exposureWarnings,
+  fileState,
+  isMountedFile,
   messageOf,
   missingDirs,
+  otherLinks,
   quietly,
   readText,
   removeAbandonedTempFiles,
   replaceableTarget,
+  sameState,
   stageFile,
+  stageInPlace,
   writeTarget,
 } from "./files.ts";
 import { normalise, shapeProblem, table } from "./validate.ts";
@@ -33,6 +45,8 @@ import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** How many times an update whose file changed under it is redone before it gives up. */
+const MAX_ATTEMPTS = 5;
 
 /** A parsed config together with the exact text it was parsed from. */
 export interface Snapshot {
@@ -186,6 +200,8 @@ export interface UpdateOptions<R> {
   onWait?: (holderPid: string | undefined) => void;
   /** Told when others could write the file or swap it out. */
   warn?: (message: string) => void;
+  /** Told, for --verbose, how the update went where it did not go the usual way. */
+  note?: (message: string) => void;
   /**
    * The plan spends something (a refresh spends its single-use token): a file this update
    * would not be allowed to replace is refused before it runs.
@@ -207,7 +223,9 @@ export interface UpdateOptions<R> {
   /**
    * The irreversible step: runs once the new file is written and synced and the keychain
    * holds the new secrets, immediately before the file replaces the old one, with the
-   * tokens the change removes. Its result is the update's `done`.
+   * tokens the change removes. Its result is the update's `done`. An update redone on a
+   * fresh read calls it again only with tokens it was not handed before, and keeps the
+   * last result: the step accumulates what it did over one update.
    */
   irreversible?: (removed: RemovedSession[]) => Promise<R>;
 }
@@ -242,7 +260,9 @@ export function checkWritable(location: ConfigLocation): Promise<void> {
  * Locks the config, re-reads it, and runs the sequence above. A file that does
  * not parse is never rewritten: the parse error propagates before the plan
  * runs. The lock is `<real file>.lock` beside the file a symlinked config
- * points to, so every path to one file shares one lock.
+ * points to, so every path to one file shares one lock. The plan may run more
+ * than once (the file changed under the update): what it does besides editing
+ * the config it is handed must not be done twice (see `control-access.ts`).
  */
 export async function updateConfig<T, R = never>(
   location: ConfigLocation,
@@ -256,29 +276,97 @@ export async function updateConfig<T, R = never>(
   const info = quietly(() => Deno.statSync(target));
   if (info) assertReadable(path, info);
   const lock = `${target}.lock`;
-  return await withFileLock(lock, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, async () => {
-    removeAbandonedTempFiles(target, lock);
-    if (options.warn) {
-      for (const message of exposureWarnings(path, target)) options.warn(message);
+  const run: Run<R> = { sent: new Set(), sentSessions: [] };
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await withFileLock(
+        lock,
+        options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+        (held) => attemptUpdate({ path, target, lock, held, run }, plan, options),
+        { signal: options.signal, onWait: options.onWait },
+      );
+    } catch (error) {
+      if (!(error instanceof Stale)) {
+        // An attempt that revoked, then a later one that failed (its read, its lock wait).
+        if (error instanceof SavedNothing || !run.sentSessions.length) throw error;
+        throw new SavedNothing(error, run.done, run.sentSessions);
+      }
+      if (attempt === MAX_ATTEMPTS) {
+        const failure = new ConfigError(
+          `Ably config ${path} kept changing while this update was made (another program ` +
+            `writes it without taking ${lock}), so it was left as that program wrote it. ` +
+            "Try again once it has finished.",
+          path,
+        );
+        if (run.sentSessions.length) throw new SavedNothing(failure, run.done, run.sentSessions);
+        throw failure;
+      }
+      options.note?.(`${error.message}: reading it again and redoing the change.`);
     }
-    const text = readText(target, path);
-    const config: AblyConfig = text === undefined
-      ? { accounts: table() }
-      : text === options.basis?.text
-      ? options.basis.config
-      : parseConfig(text, path);
-    if (options.spends && text !== undefined) replaceableTarget(path, target);
-    return await change(path, target, config, plan, options);
-  }, { signal: options.signal, onWait: options.onWait });
+  }
+}
+
+/** One update over its attempts: the tokens handed to the irreversible step so far. */
+interface Run<R> {
+  /** A plan has run (and may have edited the caller's basis). */
+  planned?: boolean;
+  sent: Set<string>;
+  sentSessions: RemovedSession[];
+  done?: R;
+}
+
+/** The file, or its lock, changed under an attempt: it is redone on a fresh read. */
+class Stale extends Error {}
+
+interface Attempt<R> {
+  path: string;
+  target: string;
+  lock: string;
+  held: HeldLock;
+  run: Run<R>;
+}
+
+async function attemptUpdate<T, R>(
+  attempt: Attempt<R>,
+  plan: PlanFn<T>,
+  options: UpdateOptions<R>,
+): Promise<Updated<T, R>> {
+  const { path, target, lock, held } = attempt;
+  removeAbandonedTempFiles(target, lock);
+  if (options.warn) {
+    for (const message of exposureWarnings(path, target)) options.warn(message);
+  }
+  const state = fileState(target);
+  const text = readText(target, path);
+  // The basis is reused once: a plan edits the config it is handed, so a redo parses afresh.
+  const basis = attempt.run.planned ? undefined : options.basis;
+  attempt.run.planned = true;
+  const config: AblyConfig = text === undefined
+    ? { accounts: table() }
+    : text === basis?.text
+    ? basis.config
+    : parseConfig(text, path);
+  if (options.spends && text !== undefined) replaceableTarget(path, target);
+  // Nothing destructive rests on a stale read: the lock must still be ours, the file as read.
+  const unchanged = () => {
+    if (!held.stillHeld()) {
+      throw new Stale(`The config lock ${lock} was removed while this update held it`);
+    }
+    if (sameState(fileState(target), state)) return;
+    if (readText(target, path) !== text) {
+      throw new Stale(`Ably config ${path} was changed by another program meanwhile`);
+    }
+  };
+  return await change({ ...attempt, text, unchanged }, config, plan, options);
 }
 
 async function change<T, R>(
-  path: string,
-  target: string,
+  attempt: Attempt<R> & { text: string | undefined; unchanged: () => void },
   config: AblyConfig,
   plan: PlanFn<T>,
   options: UpdateOptions<R>,
 ): Promise<Updated<T, R>> {
+  const { path, target, text, run } = attempt;
   const used = await options.secrets?.(config);
   let unreadable: UnreadableSecrets[] = [];
   try {
@@ -293,18 +381,34 @@ async function change<T, R>(
   const before = sessionTokens(config, options.fallbackIssuer);
   const itemsBefore = used?.items(config) ?? new Set<string>();
   const { changed, value, retired } = await plan(config, { unreadable });
-  if (!changed) return { value, saved: false, removed: [] };
+  if (!changed) return { value, saved: false, removed: [], done: run.done };
 
   const removed = await removedTokens(before, config, new Set(retired), used, options);
   const secrets = used ?? await options.secrets?.(config);
   const staged = secrets ? await secrets.stage(config, itemsBefore) : undefined;
-  const file = stageFile(path, target, serializeFor(path, staged?.written ?? config));
-  let done: R | undefined;
+  const written = serializeFor(path, staged?.written ?? config);
+  const inPlace = text !== undefined && isMountedFile(target);
+  if (inPlace) {
+    options.note?.(
+      `${target} is mounted on its own (a bind-mounted file), so it cannot be replaced: ` +
+        "it is rewritten in place, under the lock, and fsynced.",
+    );
+  } else if (otherLinks(target) > 0) {
+    options.warn?.(
+      `Ably config ${path} has other hard links; they keep its contents from before this ` +
+        "change (including any tokens it removes): the file is replaced, not rewritten, so " +
+        "that a crash never leaves it half-written.",
+    );
+  }
+  const file = inPlace
+    ? stageInPlace(path, target, written, text)
+    : stageFile(path, target, written);
   let irreversible = false;
   // Ctrl-C up to the irreversible step still stops the update with nothing changed (the
-  // keychain can keep us a while: a macOS access dialog); once it has begun, the update ends.
+  // keychain can keep us a while: a macOS access dialog); once it has begun (in this attempt
+  // or an earlier one), the update ends.
   const stopped = () => {
-    if (options.signal?.aborted && !options.spends) {
+    if (options.signal?.aborted && !options.spends && !run.sentSessions.length) {
       throw new Cancelled("The config was not changed and nothing was revoked.");
     }
   };
@@ -312,26 +416,51 @@ async function change<T, R>(
     stopped();
     await staged?.write();
     stopped();
-    if (options.irreversible && removed.some(hasTokens)) {
+    attempt.unchanged();
+    const unsent = notSent(removed, run.sent);
+    if (options.irreversible && unsent.length) {
       irreversible = true;
-      done = await options.irreversible(removed);
+      for (const session of unsent) {
+        for (const token of [session.accessToken, session.refreshToken]) {
+          if (token) run.sent.add(token);
+        }
+      }
+      run.sentSessions.push(...unsent);
+      run.done = await options.irreversible(unsent);
     }
+    attempt.unchanged();
     file.commit();
   } catch (error) {
     file.discard();
-    // Before the irreversible step the keychain goes back to what the old file refers
-    // to; after it, the items keep what the step left valid (a refresh's new tokens).
-    if (!irreversible && !options.spends) await staged?.undo();
-    if (irreversible) throw new SavedNothing(error, done, removed);
+    // Before the irreversible step (or when the attempt is redone) the keychain goes back to
+    // what the old file refers to; after it, the items keep what the step left valid (a
+    // refresh's new tokens).
+    const redone = error instanceof Stale;
+    if ((redone || !irreversible) && !options.spends) await staged?.undo();
     throw error;
   }
   // Out of the keychain last: the file no longer refers to these items.
   await staged?.cleanUp();
-  return { value, saved: true, removed, done };
+  return { value, saved: true, removed, done: run.done };
 }
 
-function hasTokens(session: RemovedSession): boolean {
-  return Boolean(session.accessToken || session.refreshToken);
+/** The removed sessions with the tokens an earlier attempt has not already handed on. */
+function notSent(removed: RemovedSession[], sent: Set<string>): RemovedSession[] {
+  return removed.flatMap((session) => {
+    const accessToken = session.accessToken && !sent.has(session.accessToken)
+      ? session.accessToken
+      : undefined;
+    const refreshToken = session.refreshToken && !sent.has(session.refreshToken)
+      ? session.refreshToken
+      : undefined;
+    if (!accessToken && !refreshToken) return [];
+    const { accessToken: _a, refreshToken: _r, ...rest } = session;
+    return [{
+      ...rest,
+      ...(accessToken ? { accessToken } : {}),
+      ...(refreshToken ? { refreshToken } : {}),
+    }];
+  });
 }
 
 interface SessionBefore extends TokenPair {

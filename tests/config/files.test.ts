@@ -1,7 +1,8 @@
 /** The file primitives under the store, on their own. */
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/config/errors.ts";
-import { removeAbandonedTempFiles, stageFile } from "../../src/config/files.ts";
+import { removeAbandonedTempFiles, stageFile, stageInPlace } from "../../src/config/files.ts";
+import { failWritesOnce } from "../helpers/faults.ts";
 import { namesIn, tempConfigDir } from "../helpers/cli.ts";
 
 Deno.test("files: a staged file whose rename fails removes its temp file on commit, by itself", async () => {
@@ -73,4 +74,40 @@ Deno.test("files: with neither the config nor the lock there, no owner is known,
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("files: a file rewritten in place is cut to its new length; a failed write puts the old bytes back", async () => {
+  const dir = await tempConfigDir("a longer old text\n");
+  const path = `${dir}/config`;
+  stageInPlace(path, path, "short\n", "a longer old text\n").commit();
+  assert.equal(await Deno.readTextFile(path), "short\n");
+  assert.deepEqual(await namesIn(dir), ["config"], "no temp file");
+
+  // A full disk: the first write fails part-way, after some bytes reached the file.
+  const staged = stageInPlace(path, path, "x".repeat(10_000), "short\n");
+  const restore = failWritesOnce(4096, "No space left on device (os error 28)");
+  try {
+    assert.throws(
+      () => staged.commit(),
+      (e: unknown) =>
+        e instanceof ConfigError && e.message.startsWith(`Failed to save Ably config ${path}`) &&
+        e.message.includes("os error 28"),
+    );
+  } finally {
+    restore();
+  }
+  assert.equal(await Deno.readTextFile(path), "short\n", "the old text is back");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("files: a file that cannot be written in place is refused when staged, before anything irreversible", async () => {
+  const dir = await tempConfigDir("old\n");
+  const path = `${dir}/config`;
+  await Deno.chmod(path, 0o400);
+  assert.throws(
+    () => stageInPlace(path, path, "new\n", "old\n"),
+    (e: unknown) => e instanceof ConfigError && /read-only/.test(e.message),
+  );
+  assert.equal(await Deno.readTextFile(path), "old\n");
+  await Deno.remove(dir, { recursive: true });
 });

@@ -13,7 +13,9 @@ import { ensureDir } from "../../src/config/files.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
 import { withFileLock } from "../../src/config/lock.ts";
+import { failRenamesInto } from "../helpers/faults.ts";
 import {
+  addAccount,
   buildConfig,
   SAMPLE_CUSTOM_HOSTS,
   SAMPLE_LEGACY,
@@ -257,28 +259,32 @@ Deno.test("store: a symlinked config is updated where it points and stays a link
 Deno.test("store: a rename that fails after the temp file was written leaves no temp file and says what was done", async () => {
   const dir = await tempConfigDir(SAMPLE_OAUTH);
   let tempSeen = false;
-  await assert.rejects(
-    updateConfig({ dir, file: `${dir}/config` }, (config) => {
-      delete config.oauthSessions;
-      return { changed: true, value: undefined };
-    }, {
-      // The temp file (tokens included) exists now; the config becomes a directory the
-      // rename cannot replace.
-      irreversible: async () => {
-        for await (const entry of Deno.readDir(dir)) tempSeen ||= entry.name.endsWith(".tmp");
-        await Deno.remove(`${dir}/config`);
-        await Deno.mkdir(`${dir}/config/occupied`, { recursive: true });
-        return "revoked";
-      },
-    }),
-    (e: unknown) =>
-      e instanceof SavedNothing && e.done === "revoked" &&
-      e.message.startsWith("Failed to save Ably config"),
-  );
+  let restore = () => {};
+  try {
+    await assert.rejects(
+      updateConfig({ dir, file: `${dir}/config` }, (config) => {
+        delete config.oauthSessions;
+        return { changed: true, value: undefined };
+      }, {
+        // The temp file (tokens included) exists now; then the rename fails.
+        irreversible: async () => {
+          for await (const entry of Deno.readDir(dir)) tempSeen ||= entry.name.endsWith(".tmp");
+          restore = failRenamesInto(dir);
+          return "revoked";
+        },
+      }),
+      (e: unknown) =>
+        e instanceof SavedNothing && e.done === "revoked" &&
+        e.message.startsWith("Failed to save Ably config") && e.message.includes("os error 5"),
+    );
+  } finally {
+    restore();
+  }
   assert.ok(tempSeen, "the temp file existed before the rename");
   const names = [];
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
   assert.deepEqual(names.sort(), ["config", "config.lock"]);
+  assert.equal(await Deno.readTextFile(`${dir}/config`), SAMPLE_OAUTH);
 });
 
 Deno.test("store: aliases such as constructor and __proto__ are ordinary keys", async () => {
@@ -489,12 +495,6 @@ function recordingSecrets(
   return () => Promise.resolve(sync);
 }
 
-/** Replaces the config file by a directory: the staged file's rename then fails. */
-async function occupy(dir: string): Promise<void> {
-  await Deno.remove(`${dir}/config`);
-  await Deno.mkdir(`${dir}/config/occupied`, { recursive: true });
-}
-
 const dropSessions = (config: AblyConfig) => {
   delete config.oauthSessions;
   return { changed: true, value: undefined };
@@ -544,15 +544,22 @@ Deno.test("store: after a failed rename the keychain is undone only when nothing
   for (const { name, options, undone } of cases) {
     const dir = await tempConfigDir(SAMPLE_OAUTH);
     const events: string[] = [];
-    await assert.rejects(
-      updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
-        ...options,
-        secrets: recordingSecrets(events, { write: () => occupy(dir) }),
-      }),
-      (e: unknown) =>
-        (e instanceof SavedNothing) === (name === "revoked") &&
-        (e as Error).message.startsWith("Failed to save Ably config"),
-    );
+    let restore = () => {};
+    try {
+      await assert.rejects(
+        updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+          ...options,
+          secrets: recordingSecrets(events, {
+            write: () => Promise.resolve(void (restore = failRenamesInto(dir))),
+          }),
+        }),
+        (e: unknown) =>
+          (e instanceof SavedNothing) === (name === "revoked") &&
+          (e as Error).message.startsWith("Failed to save Ably config"),
+      );
+    } finally {
+      restore();
+    }
     assert.deepEqual(events, undone ? ["write", "undo"] : ["write"], name);
   }
 });
@@ -625,4 +632,76 @@ credentialStore = "keychain"
     aliases: ["a"],
     unreadable: "locked",
   }]);
+});
+
+Deno.test({
+  name:
+    "store: a hard-linked config is replaced, and the warning says the other link keeps the old contents",
+  ignore: isWindows,
+}, async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const other = `${dir}/dotfiles-copy`;
+  await Deno.link(`${dir}/config`, other);
+  const warnings: string[] = [];
+  await updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+    warn: (message) => warnings.push(message),
+  });
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0], /has other hard links; they keep its contents from before this change/);
+  assert.equal(await Deno.readTextFile(other), SAMPLE_OAUTH, "the other link is left as it was");
+  assert.ok(!(await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
+  // Once replaced, the config has one name again: no warning on the next update.
+  await updateConfig({ dir, file: `${dir}/config` }, addAccount("later"), {
+    warn: (message) => warnings.push(message),
+  });
+  assert.equal(warnings.length, 1);
+});
+
+Deno.test("store: a file another program rewrites while the update revokes is read again and the change redone on it; nothing is revoked twice", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const edited = `${SAMPLE_OAUTH}\n[accounts.added]\naccountId = "by-the-official-cli"\n`;
+  const handed: string[][] = [];
+  const notes: string[] = [];
+  let plans = 0;
+  const { removed, done } = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    note: (message) => notes.push(message),
+    irreversible: async (sessions) => {
+      handed.push(sessions.flatMap((s) => [s.accessToken!, s.refreshToken!]));
+      // As the official CLI writes: in place, no lock.
+      if (handed.length === 1) await Deno.writeTextFile(`${dir}/config`, edited);
+      return handed.length;
+    },
+  });
+  assert.equal(plans, 2, "the plan ran again on the fresh read");
+  assert.equal(handed.length, 1, "the tokens were handed on once");
+  assert.equal(done, 1);
+  assert.equal(removed.length, 1);
+  assert.match(notes.join("\n"), /was changed by another program meanwhile: reading it again/);
+  const text = await Deno.readTextFile(`${dir}/config`);
+  assert.ok(text.includes("by-the-official-cli"), "the other program's change is kept");
+  assert.ok(!text.includes("oauthSessions"), "the update's change is made");
+});
+
+Deno.test("store: a file that keeps changing under an update gives up after five attempts, revoking nothing, naming the lock the other program does not take", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  let n = 0;
+  let revoked = 0;
+  await assert.rejects(
+    updateConfig({ dir, file: `${dir}/config` }, async (config) => {
+      await Deno.writeTextFile(`${dir}/config`, `${SAMPLE_OAUTH}\n# ${n++}\n`);
+      delete config.oauthSessions;
+      return { changed: true, value: undefined };
+    }, { irreversible: () => Promise.resolve(revoked++) }),
+    (e: unknown) =>
+      e instanceof ConfigError && !(e instanceof SavedNothing) &&
+      /kept changing while this update was made \(another program writes it without taking .*config\.lock\)/
+        .test(e.message),
+  );
+  assert.equal(n, 5);
+  assert.equal(revoked, 0, "the file changed before the irreversible step each time");
+  assert.ok((await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
 });

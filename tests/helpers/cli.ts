@@ -69,13 +69,16 @@ export interface RunOptions {
   stdin?: string;
   /** Secrets that must never appear in output; the fixtures' tokens by default. */
   secrets?: string[];
+  /** A command that runs the CLI's command line (e.g. in a mount namespace of its own). */
+  prefix?: string[];
 }
 
 /** The real CLI as a separate process, with the `ably` task's exact permissions. */
 export async function spawnCli(args: string[], options: RunOptions): Promise<RunResult> {
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, MAIN, ...args],
+  const command = [...options.prefix ?? [], Deno.execPath(), "run", ...PERMISSIONS, MAIN, ...args];
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     env: { ...(await baseEnv(options.configDir)), ...options.env },
     clearEnv: true,
     stdin: options.stdin === undefined ? "null" : "piped",

@@ -23,7 +23,7 @@ import {
   controlClient,
   DEFAULT_CONTROL_HOST,
 } from "../../control/api.ts";
-import { OAuthError, refreshTokens } from "../../oauth/tokens.ts";
+import { OAuthError, refreshTokens, type TokenSet } from "../../oauth/tokens.ts";
 import { SESSION, type StoredToken, usableToken } from "./stored-token.ts";
 
 export { SESSION };
@@ -57,6 +57,7 @@ export async function controlClientFor(
     timeoutMs: ctx.settings.controlTimeoutMs,
     signal: ctx.signal,
     fetch: ctx.fetch,
+    skipped: (message) => ctx.out.warning(message),
   });
   return { client, host };
 }
@@ -71,6 +72,29 @@ async function accessTokenFor(ctx: Context, alias: string, config: AblyConfig): 
   return (await refreshedToken(ctx, alias)).accessToken;
 }
 
+/** The issuer's new pair for `refreshToken`, or "invalid" when it no longer honours it. */
+async function refreshAt(
+  ctx: Context,
+  host: string,
+  refreshToken: string,
+): Promise<TokenSet | "invalid"> {
+  ctx.out.verbose("oauth", "refresh", `Refreshing the access token at ${host}`, { host });
+  try {
+    const tokens = await refreshTokens(host, refreshToken, {
+      timeoutMs: ctx.settings.oauthTimeoutMs,
+      signal: ctx.signal,
+      now: ctx.now,
+      fetch: ctx.fetch,
+    });
+    ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
+    return tokens;
+  } catch (error) {
+    if (error instanceof OAuthError && error.code === "invalid_grant") return "invalid";
+    if (error instanceof Cancelled) throw error;
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /**
  * The account's token after a refresh at its issuer, for a token `usableToken` found
  * too close to its expiry: under the lock, on the file as it is now.
@@ -80,8 +104,12 @@ export async function refreshedToken(ctx: Context, alias: string): Promise<Store
   // is found before it is spent, not after.
   const config = await ctx.store.read();
   if (config && credentialsLocation(config, alias) === "keychain") await ctx.store.checkKeychain();
+  // The plan runs again on a fresh read when the file changed under it (the official CLI
+  // writes without the lock, and may be refreshing the same session): each refresh token is
+  // sent once, and the issuer's answer for it is applied to whatever the file holds then.
+  const answers = new Map<string, TokenSet | "invalid">();
   const { value: refreshed } = await ctx.store.update(async (fresh) => {
-    // Another run may have refreshed while we waited for the lock.
+    // Another run (ours under the lock, or the official CLI) may have refreshed meanwhile.
     const now = usableToken(ctx, fresh, alias);
     if (now) return { changed: false, value: now };
     const account = accountsOf(fresh)[alias];
@@ -90,40 +118,34 @@ export async function refreshedToken(ctx: Context, alias: string): Promise<Store
     if (!session.refreshToken) {
       throw new CliError("OAuth session expired. Please run 'ably login' again.", SESSION);
     }
-    // The override is only a fallback for sessions that do not record their issuer.
-    const host = issuerHost(account.oauthHost, key, ctx.settings.oauthHost);
-    ctx.out.verbose("oauth", "refresh", `Refreshing the access token at ${host}`, { host });
+    const spent = session.refreshToken;
     // Rotated (or refused) by the issuer: the old pair is not revoked again.
-    const retired = [session.accessToken, session.refreshToken].filter(
+    const retired = [session.accessToken, spent].filter(
       (token): token is string => typeof token === "string",
     );
-    try {
-      const tokens = await refreshTokens(host, session.refreshToken, {
-        timeoutMs: ctx.settings.oauthTimeoutMs,
-        signal: ctx.signal,
-        now: ctx.now,
-        fetch: ctx.fetch,
-      });
-      ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
-      storeSessionTokens(fresh, key, { ...tokens, scope: tokens.scope ?? session.oauthScope });
-      const expiresAt = sessionOf(fresh, key)?.accessTokenExpiresAt;
-      const value: StoredToken = {
-        accessToken: tokens.accessToken,
-        expiresAt: expiresAt === undefined ? undefined : Number(expiresAt),
-      };
-      return { changed: true, value, retired };
-    } catch (error) {
-      if (error instanceof OAuthError && error.code === "invalid_grant") {
-        // Dead for every alias that shares it: forget it everywhere.
-        for (const other of aliasesUsing(fresh, key)) {
-          delete accountsOf(fresh)[other].oauthSessionKey;
-        }
-        deleteSession(fresh, key);
-        return { changed: true, value: undefined, retired };
-      }
-      if (error instanceof Cancelled) throw error;
-      throw new CliError(error instanceof Error ? error.message : String(error));
+    let answer = answers.get(spent);
+    if (!answer) {
+      // The override is only a fallback for sessions that do not record their issuer.
+      const host = issuerHost(account.oauthHost, key, ctx.settings.oauthHost);
+      answer = await refreshAt(ctx, host, spent);
+      answers.set(spent, answer);
     }
+    if (answer === "invalid") {
+      // Dead for every alias that shares it, on the file as it is now (a newer pair written
+      // meanwhile would have been used above): forget it everywhere.
+      for (const other of aliasesUsing(fresh, key)) {
+        delete accountsOf(fresh)[other].oauthSessionKey;
+      }
+      deleteSession(fresh, key);
+      return { changed: true, value: undefined, retired };
+    }
+    storeSessionTokens(fresh, key, { ...answer, scope: answer.scope ?? session.oauthScope });
+    const expiresAt = sessionOf(fresh, key)?.accessTokenExpiresAt;
+    const value: StoredToken = {
+      accessToken: answer.accessToken,
+      expiresAt: expiresAt === undefined ? undefined : Number(expiresAt),
+    };
+    return { changed: true, value, retired };
   }, { cancellable: true, reads: [alias], spends: true }).catch((error) => {
     // The new pair could not be kept (the keychain refused it after the probe): the old
     // refresh token is spent, so trying again cannot work; only a new login can.

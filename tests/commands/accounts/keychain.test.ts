@@ -3,6 +3,7 @@
  * ABLY_CLI_CREDENTIAL_STORE preference), a refresh in `current`, logout and --all,
  * moving both ways, a missing item, a locked or absent keychain.
  */
+import { failRenamesInto } from "../../helpers/faults.ts";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/store.ts";
 import { hostFlags, ISSUED, withAblyServer } from "../../helpers/ably-server.ts";
@@ -267,21 +268,21 @@ Deno.test("keychain logout: a rename that fails after revocation keeps the item 
     const dir = await tempConfigDir(inKeychain(config, keychain));
     const key = `${EMAIL}::${server.host}`;
     let swapped = false;
+    let restore = () => {};
     const run = await runCli(["accounts", "logout", "--force"], {
       configDir: dir,
       keychain,
-      // During revocation the config becomes a directory the rename cannot replace.
+      // During revocation the disk starts failing renames.
       fetch: async (input, init) => {
         if (
           !swapped && String(input instanceof Request ? input.url : input).endsWith("/oauth/revoke")
         ) {
           swapped = true;
-          await Deno.remove(`${dir}/config`);
-          await Deno.mkdir(`${dir}/config/occupied`, { recursive: true });
+          restore = failRenamesInto(dir);
         }
         return await fetch(input, init);
       },
-    });
+    }).finally(() => restore());
     assert.ok(swapped, "revocation was attempted");
     assert.equal(run.code, 1, run.stderr);
     assert.match(unwrapped(run.stderr), /Failed to save Ably config/);

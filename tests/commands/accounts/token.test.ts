@@ -145,6 +145,43 @@ Deno.test("token: expiring within 60 s -> refreshed at the issuer under the lock
   });
 });
 
+Deno.test("token: another program changes the file while the refresh is in flight -> the refresh token is sent once, and the new pair is saved into the file as it is now", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig(
+      [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
+      "acme",
+    );
+    await withConfigDir(config, async (dir) => {
+      // As the official CLI would, with no lock: the whole file rewritten in place.
+      const edited = config + '\n[accounts.added]\naccountId = "added-meanwhile"\n';
+      const result = await runCli(["accounts", "token"], {
+        configDir: dir,
+        now: () => EXPIRY - 30_000,
+        secrets: [accessTokenOf("j@x.example"), refreshTokenOf("j@x.example")],
+        fetch: async (input, init) => {
+          const answer = await fetch(input, init);
+          await Deno.writeTextFile(`${dir}/config`, edited);
+          return answer;
+        },
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "refreshed_at_1_SeCrEt\n");
+      assert.equal(
+        server.to("/oauth/token").length,
+        1,
+        "the spent refresh token is not sent again",
+      );
+      const text = await readConfigText(dir);
+      assert.ok(text.includes('accessToken = "refreshed_at_1_SeCrEt"'), text);
+      assert.ok(text.includes('refreshToken = "refreshed_rt_1_SeCrEt"'), text);
+      assert.ok(
+        text.includes('accountId = "added-meanwhile"'),
+        "the other program's change is kept",
+      );
+    });
+  });
+});
+
 const FAILS: { name: string; config: string; args?: string[]; message: RegExp }[] = [
   {
     name: "expired, no refresh token",
