@@ -1,3 +1,5 @@
+import { ID_UNSAFE_ALL } from "./characters.ts";
+
 /** A failure the CLI reports to the user: message, optional hint and JSON context. */
 export class CliError extends Error {
   readonly exitCode: number;
@@ -48,10 +50,9 @@ export function usageError(message: string, context?: Record<string, unknown>): 
   });
 }
 
-/** What the user typed, fit to quote in a message: control characters out, bounded. */
+/** What the user typed, fit to quote in a message: control and hidden characters out, bounded. */
 export function shown(text: string, max = 100): string {
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  const clean = text.replace(ID_UNSAFE_ALL, "?");
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 

@@ -1,4 +1,5 @@
 import { Cancelled } from "./errors.ts";
+import { ID_UNSAFE, NAME_UNSAFE_ALL } from "./characters.ts";
 import { formatDuration } from "./output/duration.ts";
 
 /**
@@ -141,10 +142,9 @@ export function fetchFailure(error: unknown): string {
   return cause instanceof Error && cause.message ? cause.message : message;
 }
 
-/** Text from a server, fit for a terminal: one line, no control characters, bounded. */
+/** Text from a server, fit for a terminal: one line, no control or hidden characters, bounded. */
 export function printable(text: string, max = 200): string {
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/\s+/g, " ").trim();
+  const clean = text.replace(NAME_UNSAFE_ALL, " ").replace(/\s+/g, " ").trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
@@ -181,13 +181,10 @@ function member(field: string, key: string | number): string {
   return typeof key === "number" ? `${field}[${key}]` : field ? `${field}.${key}` : key;
 }
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 /**
- * A string of at most `max` characters. Control characters are refused in
- * identifiers, tokens and addresses (`refuse`), and replaced by spaces in names
- * meant for people (`clean`).
+ * A string of at most `max` characters. Control and hidden characters (`characters.ts`)
+ * are refused in identifiers, tokens and addresses (`refuse`), and replaced by spaces in
+ * names meant for people (`clean`).
  */
 export function text(
   max: number,
@@ -201,9 +198,9 @@ export function text(
       throw new ShapeError(field, `must be at most ${max} characters (got ${value.length})`);
     }
     let result = value;
-    if (CONTROL.test(value)) {
+    if (ID_UNSAFE.test(value)) {
       if (options.controls === "refuse") {
-        throw new ShapeError(field, "must not contain control characters");
+        throw new ShapeError(field, "must not contain control or invisible format characters");
       }
       result = printable(value, max);
     }
@@ -253,8 +250,15 @@ export function object<T>(fields: { [K in keyof T]: Decoder<T[K]> }): Decoder<T>
   };
 }
 
-/** An array of at most `max` items. */
-export function array<T>(item: Decoder<T>, max = 10_000): Decoder<T[]> {
+/**
+ * An array of at most `max` items, each `item`; one that does not decode is left out and
+ * handed to `skip` (one odd entry in a list must not cost the user the whole list).
+ */
+export function someOf<T>(
+  item: Decoder<T>,
+  max: number,
+  skip: (problem: ShapeError) => void,
+): Decoder<T[]> {
   return (value, field) => {
     if (!Array.isArray(value)) {
       throw new ShapeError(field, `must be an array (got ${kindOf(value)})`);
@@ -262,6 +266,14 @@ export function array<T>(item: Decoder<T>, max = 10_000): Decoder<T[]> {
     if (value.length > max) {
       throw new ShapeError(field, `must have at most ${max} items (got ${value.length})`);
     }
-    return value.map((entry, index) => item(entry, member(field, index)));
+    return value.flatMap((entry, index) => {
+      try {
+        return [item(entry, member(field, index))];
+      } catch (error) {
+        if (!(error instanceof ShapeError)) throw error;
+        skip(error);
+        return [];
+      }
+    });
   };
 }

@@ -1,7 +1,6 @@
 /** The Ably Control API calls the accounts commands make. Knows HTTP, nothing of the config. */
 import denoJson from "../../deno.json" with { type: "json" };
 import {
-  array,
   type BoundedResponse,
   decodeBody,
   type Decoder,
@@ -12,6 +11,7 @@ import {
   optional,
   printable,
   ShapeError,
+  someOf,
   text,
 } from "../http.ts";
 import { redact } from "../redact.ts";
@@ -54,14 +54,19 @@ const email = text(320, { controls: "refuse", empty: true });
 const account: Decoder<RemoteAccount> = object({ id, name });
 const app: Decoder<App> = object({ id, name });
 const ME: Decoder<Me> = object({ account, user: object({ email }) });
-const ACCOUNTS: Decoder<RemoteAccount[]> = array(account);
-const APPS: Decoder<App[]> = array(app);
-const KEYS: Decoder<Key[]> = array(object({
+const key: Decoder<Key> = object({
   id,
   name: optional(name),
   key: text(1024, { controls: "refuse" }),
   appId: optional(id),
-}));
+});
+
+/**
+ * Lists may be long (a user in 50,000 accounts): their answers get a larger cap than one
+ * object's, and an entry that does not decode is skipped (and said), not fatal.
+ */
+const MAX_LIST_BYTES = 32 * 1024 * 1024;
+const MAX_LIST_ITEMS = 200_000;
 
 /**
  * `https://<host>/v1` for the API's own hosts (`control.*`, `control-*`),
@@ -95,6 +100,8 @@ export function controlClient(
     signal?: AbortSignal;
     /** Injected by tests; defaults to the global fetch. */
     fetch?: typeof fetch;
+    /** Told of each list entry left out because it does not have the shape the CLI stores. */
+    skipped?: (message: string) => void;
   } = {},
 ): ControlClient {
   const base = controlBaseUrl(host);
@@ -106,6 +113,7 @@ export function controlClient(
     path: string,
     decoder: Decoder<T>,
     body?: unknown,
+    maxBytes?: number,
   ): Promise<T> => {
     let response: BoundedResponse;
     try {
@@ -118,7 +126,7 @@ export function controlClient(
           "Ably-Agent": `ably-cli/${denoJson.version}`,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-      }, { timeoutMs, signal: options.signal, fetch: options.fetch });
+      }, { timeoutMs, signal: options.signal, fetch: options.fetch, maxBytes });
     } catch (error) {
       if (error instanceof Cancelled) throw error;
       const failure = error as HttpFailure;
@@ -176,11 +184,24 @@ export function controlClient(
       );
     }
   };
+  /** A list, its odd entries skipped and each named (never its values) to `skipped`. */
+  const list = <T>(path: string, item: Decoder<T>) =>
+    request(
+      "GET",
+      path,
+      someOf(item, MAX_LIST_ITEMS, (problem) => {
+        options.skipped?.(
+          `Skipped an entry the Control API at ${host} listed (GET ${path}): ${problem.message}.`,
+        );
+      }),
+      undefined,
+      MAX_LIST_BYTES,
+    );
   return {
     me: () => request("GET", "/me", ME),
     async accounts() {
       try {
-        return await request("GET", "/me/accounts", ACCOUNTS);
+        return await list("/me/accounts", account);
       } catch (error) {
         // Older API versions have no account listing: the user's own account is all there is.
         if (error instanceof ControlApiError && error.statusCode === 404) {
@@ -190,12 +211,12 @@ export function controlClient(
         throw error;
       }
     },
-    apps: (accountId) => request("GET", `/accounts/${encodeURIComponent(accountId)}/apps`, APPS),
+    apps: (accountId) => list(`/accounts/${encodeURIComponent(accountId)}/apps`, app),
     createApp: (accountId, name) =>
       request("POST", `/accounts/${encodeURIComponent(accountId)}/apps`, app, {
         name,
         tlsOnly: true,
       }),
-    keys: (appId) => request("GET", `/apps/${encodeURIComponent(appId)}/keys`, KEYS),
+    keys: (appId) => list(`/apps/${encodeURIComponent(appId)}/keys`, key),
   };
 }

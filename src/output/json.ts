@@ -1,4 +1,5 @@
 /** JSON records: the envelope every record shares, and compact or pretty rendering. */
+import { escapedChar, JSON_UNSAFE_ALL } from "../characters.ts";
 
 export type RecordType = "result" | "error" | "event" | "status" | "log";
 
@@ -22,20 +23,15 @@ export function envelope(
 }
 
 /**
- * JSON.stringify escapes C0 controls but leaves DEL and C1 (U+0080–U+009F, e.g. U+009B, a
- * one-character CSI) raw; outside strings JSON has none, so they are escaped here too.
+ * JSON.stringify escapes C0 controls but leaves DEL, C1 (U+0080–U+009F, e.g. U+009B, a
+ * one-character CSI) and invisible format characters (a bidirectional override) raw; outside
+ * strings JSON has none, so they are escaped here too: the same value, safe on a terminal.
  */
 export function renderJson(value: unknown, pretty: boolean, color: boolean): string {
-  const text = escapeC1(pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value));
+  const raw = pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value);
+  const text = raw.replace(JSON_UNSAFE_ALL, escapedChar);
   return pretty && color ? colorize(text) : text;
 }
-
-function escapeC1(text: string): string {
-  return C1.test(text) ? text.replace(C1_ALL, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : text;
-}
-
-const C1 = /[\u007f-\u009f]/;
-const C1_ALL = /[\u007f-\u009f]/g;
 
 const TOKEN =
   /("(?:\\.|[^"\\])*")(\s*:)?|\b(?:true|false)\b|\bnull\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;

@@ -1,27 +1,21 @@
 /**
- * The one rule for text that reaches a terminal: no C0 or C1 control character
- * and so no escape sequence (window title, screen clear, OSC 8 link, cursor
- * moves) gets there raw, whatever the text's origin (config, server, flag,
- * variable). Each one is shown as its `\uXXXX` escape, as JSON would, so a
- * tampered value is visible instead of acted on. Line breaks (`\n`, `\r\n`) and
- * tabs stay: our own messages are laid out with them and they move nothing.
+ * The one rule for text that reaches a terminal: no control character (so no
+ * escape sequence: window title, screen clear, OSC 8 link, cursor moves) and no
+ * invisible format character (a bidirectional override that reorders a name)
+ * gets there raw, whatever the text's origin (config, server, flag, variable).
+ * Each one is shown as its `\uXXXX` escape, as JSON would, so a tampered value is
+ * visible instead of acted on. Line breaks (`\n`, `\r\n`) and tabs stay: our own
+ * messages are laid out with them and they move nothing. Which characters: see
+ * `characters.ts`.
  *
- * Pure and import-free: the reporter applies it to every human line, and the
- * prompter to every question.
+ * Pure: the reporter applies it to every human line, and the prompter to every
+ * question.
  */
+import { escapedChar, TERMINAL_UNSAFE, TERMINAL_UNSAFE_ALL } from "../characters.ts";
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-// deno-lint-ignore no-control-regex
-const ANY_CONTROL = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-
-/** `text` with every control character but line breaks and tabs shown as `\uXXXX`. */
+/** `text` with every unsafe character (line breaks and tabs are not) shown as `\uXXXX`. */
 export function neutralise(text: string): string {
-  return ANY_CONTROL.test(text) ? text.replace(CONTROL, escaped) : text;
-}
-
-function escaped(char: string): string {
-  return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  return TERMINAL_UNSAFE.test(text) ? text.replace(TERMINAL_UNSAFE_ALL, escapedChar) : text;
 }
 
 /**
@@ -42,7 +36,7 @@ export function terminalFilter(): TerminalFilter {
   /** The lengths of the segments, longest first: a lookup per escape character. */
   let lengths: number[] = [];
   const clean = (line: string): string => {
-    if (!ANY_CONTROL.test(line)) return line;
+    if (!TERMINAL_UNSAFE.test(line)) return line;
     if (segments.size === 0) return neutralise(line);
     let out = "";
     let from = 0;

@@ -118,7 +118,17 @@ const BAD_ME: [what: string, body: string, field: string][] = [
   [
     "id with an escape",
     '{"account":{"id":"i\\u001b[2J","name":"A"},"user":{"email":"e"}}',
-    "account.id must not contain control characters",
+    "account.id must not contain control or invisible format characters",
+  ],
+  [
+    "id with a right-to-left override",
+    '{"account":{"id":"acc-\\u202ertl","name":"A"},"user":{"email":"e"}}',
+    "account.id must not contain control or invisible format characters",
+  ],
+  [
+    "id with a zero-width joiner",
+    '{"account":{"id":"a\\u200db","name":"A"},"user":{"email":"e"}}',
+    "account.id must not contain control or invisible format characters",
   ],
   [
     "huge name",
@@ -150,24 +160,6 @@ Deno.test("control: every wrongly shaped answer is an error naming host, request
         "GET /me/accounts: the body must be an array (got an object)",
       ],
       [
-        "accounts",
-        () => client.accounts(),
-        '[{"id":"i","name":7}]',
-        "GET /me/accounts: [0].name must be a string (got a number)",
-      ],
-      [
-        "apps",
-        () => client.apps("a"),
-        '[{"id":"x","name":"n"},{"id":null}]',
-        "GET /accounts/a/apps: [1].id must be a string (got null)",
-      ],
-      [
-        "keys",
-        () => client.keys("k"),
-        '[{"id":"k","key":{"v":1}}]',
-        "GET /apps/k/keys: [0].key must be a string (got an object)",
-      ],
-      [
         "create",
         () => client.createApp("a", "n"),
         "[]",
@@ -186,9 +178,80 @@ Deno.test("control: every wrongly shaped answer is an error naming host, request
       account: { id: "i", name: "A ]0;t B" },
       user: { email: "e" },
     });
+    // Bidirectional overrides and other hidden characters too; a joiner (emoji) stays.
+    body =
+      '{"account":{"id":"i","name":"Admin\\u202egnp.exe\\u2066x\\u200bq \\ud83d\\udc69\\u200d\\ud83d\\udcbb"},"user":{"email":"e"}}';
+    assert.deepEqual(await client.me(), {
+      account: { id: "i", name: "Admin gnp.exe x q \u{1F469}\u200d\u{1F4BB}" },
+      user: { email: "e" },
+    });
   } finally {
     await server.close();
   }
+});
+
+Deno.test("control: an odd entry in a list is skipped and named, never fatal, never shown", async () => {
+  let body = "";
+  const server = startAblyServer({ all: () => ({ status: 200, body }) });
+  try {
+    const skipped: string[] = [];
+    const client = controlClient(server.host, TOKEN, { skipped: (m) => skipped.push(m) });
+    const cases: [string, () => Promise<unknown>, string, unknown[], string[]][] = [
+      [
+        "accounts",
+        () => client.accounts(),
+        `[{"id":"i","name":"A"},{"id":"i","name":7},{"id":"x\\u0001SECRETISH","name":"B"},` +
+        `{"id":"${"n".repeat(300)}","name":"C"},{"id":"j","name":"J"}]`,
+        [{ id: "i", name: "A" }, { id: "j", name: "J" }],
+        [
+          "GET /me/accounts): [1].name must be a string (got a number).",
+          "GET /me/accounts): [2].id must not contain control or invisible format characters.",
+          "GET /me/accounts): [3].id must be at most 256 characters (got 300).",
+        ],
+      ],
+      [
+        "apps",
+        () => client.apps("a"),
+        '[{"id":"x","name":"n"},{"id":null}]',
+        [{ id: "x", name: "n" }],
+        ["GET /accounts/a/apps): [1].id must be a string (got null)."],
+      ],
+      [
+        "keys",
+        () => client.keys("k"),
+        '[{"id":"k","key":{"v":1}}]',
+        [],
+        ["GET /apps/k/keys): [0].key must be a string (got an object)."],
+      ],
+    ];
+    for (const [what, call, answer, expected, said] of cases) {
+      body = answer;
+      skipped.length = 0;
+      assert.deepEqual(await call(), expected, what);
+      assert.deepEqual(
+        skipped,
+        said.map((m) => `Skipped an entry the Control API at ${server.host} listed (${m}`),
+        what,
+      );
+      assert.ok(!skipped.join().includes("SECRETISH"));
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("control: a list of 50,000 accounts (over 1 MiB) is read in full", async () => {
+  const accounts = Array.from({ length: 50_000 }, (_, i) => ({
+    id: `account-id-${i}`,
+    name: `A reasonably long account name number ${i}`,
+  }));
+  const body = JSON.stringify(accounts);
+  assert.ok(body.length > 1024 * 1024);
+  await withAblyServer({ accounts: { status: 200, body } }, async (server) => {
+    const listed = await controlClient(server.host, TOKEN).accounts();
+    assert.equal(listed.length, 50_000);
+    assert.deepEqual(listed[49_999], accounts[49_999]);
+  });
 });
 
 Deno.test("control: a bad answer stores nothing; `current` still warns and shows the cached account", async () => {

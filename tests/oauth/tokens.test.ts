@@ -224,7 +224,7 @@ Deno.test("device code: unusable answers and hosts are errors that say what went
       '{"device_code":"d\\u001b","user_code":"U","verification_uri":"https://x.example"}',
       (host) =>
         `Unexpected answer from the authorization server at ${host}: POST /oauth/authorize_device: ` +
-        "device_code must not contain control characters",
+        "device_code must not contain control or invisible format characters",
     ],
     [
       '{"device_code":"d","user_code":"U","verification_uri":"https://x.example","interval":1e400}',
@@ -354,7 +354,7 @@ Deno.test("refresh: a wrongly shaped token answer names host, request and field;
     ],
     [
       { access_token: "a\r\nX-Evil: 1", refresh_token: "r" },
-      "access_token must not contain control characters",
+      "access_token must not contain control or invisible format characters",
     ],
     [
       { access_token: "a", refresh_token: 18446744073709551616 },

@@ -15,25 +15,55 @@ const HOSTILE = {
   c1: "\u009b2J\u009d0;t\u009c",
   cr: "safe\rEVIL",
   conceal: "\x1b[8mhidden\x1b[0m",
+  bidi: "Admin\u202egnp.exe\u2066",
+  smuggled: "\u{E0069}\u{E0067}\u{E006E}",
 };
 
 /** Colour codes (SGR), the only sequences our own styling emits. */
 const OUR_SGR = new RegExp(String.raw`\x1b\[\d+m`, "g");
 
-/** Any character a terminal would act on (line breaks and tabs apart). */
-// deno-lint-ignore no-control-regex
-const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/;
+/** Any character a terminal would act on (line breaks and tabs apart), or that hides text. */
+const RAW =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)|\udb40/;
 
-Deno.test("terminal: every control character but line breaks and tabs is shown, not obeyed", () => {
-  const cases: [string, string][] = [
-    ["plain text", "plain text"],
-    ["two\nlines\r\nand\ttab", "two\nlines\r\nand\ttab"],
-    [HOSTILE.title, "\\u001b]0;pwned\\u0007"],
-    [HOSTILE.c1, "\\u009b2J\\u009d0;t\\u009c"],
-    [HOSTILE.cr, "safe\\u000dEVIL"],
-    ["del\x7f", "del\\u007f"],
-  ];
-  for (const [input, expected] of cases) assert.equal(neutralise(input), expected, input);
+/** Invisible format characters that reorder or hide text, each with its escape. */
+const HIDDEN: [string, string][] = [
+  ["\u202e", "\\u202e"], // right-to-left override: `Admin\u202egnp.exe` shows as `Adminexe.png`
+  ["\u202a", "\\u202a"],
+  ["\u2066", "\\u2066"], // isolates
+  ["\u2069", "\\u2069"],
+  ["\u200e", "\\u200e"], // marks
+  ["\u061c", "\\u061c"],
+  ["\u200b", "\\u200b"], // zero-width space
+  ["\ufeff", "\\ufeff"], // byte-order mark
+  ["\u2028", "\\u2028"], // line separator
+  ["\u{E0041}", "\\udb40\\udc41"], // a Unicode tag: smuggled text
+];
+
+Deno.test("terminal: every C0 and C1 control character but line breaks and tabs, and every hidden format character, is shown, not obeyed", () => {
+  for (let code = 0; code <= 0x9f; code++) {
+    if (code >= 0x20 && code < 0x7f) continue;
+    const char = String.fromCharCode(code);
+    const kept = char === "\n" || char === "\t";
+    const expected = kept ? `a${char}b` : `a\\u${code.toString(16).padStart(4, "0")}b`;
+    assert.equal(neutralise(`a${char}b`), expected, `U+${code.toString(16)}`);
+  }
+  for (const [char, escaped] of HIDDEN) {
+    assert.equal(neutralise(`Admin${char}gnp.exe`), `Admin${escaped}gnp.exe`, escaped);
+    assert.equal(terminalFilter().clean(`x${char}`), `x${escaped}`, escaped);
+  }
+  // The zero-width joiner builds emoji; alone it reorders nothing.
+  assert.equal(neutralise("\u{1F469}\u200d\u{1F4BB}"), "\u{1F469}\u200d\u{1F4BB}");
+});
+
+Deno.test("json: hidden format characters are escaped, the joiner kept; the value is unchanged", () => {
+  for (const [char, escaped] of HIDDEN) {
+    const text = renderJson({ name: `a${char}b` }, false, false);
+    assert.equal(text, `{"name":"a${escaped}b"}`);
+    assert.deepEqual(JSON.parse(text), { name: `a${char}b` });
+  }
+  assert.equal(renderJson({ e: "\u200d" }, false, false), '{"e":"\u200d"}');
 });
 
 Deno.test("terminal: only the styles this run painted keep their escape codes", () => {
@@ -81,7 +111,7 @@ appName = ${s(`App${HOSTILE.conceal}`)}
 [accounts.${s(`other${HOSTILE.title}`)}]
 accessToken = "legacy_token_ijklmnop"
 accountId = "OTHER1"
-accountName = ${s(`Other${HOSTILE.c1}`)}
+accountName = ${s(`Other${HOSTILE.c1}${HOSTILE.bidi}${HOSTILE.smuggled}`)}
 `;
 }
 
@@ -90,7 +120,7 @@ Deno.test("terminal: escapes stored in the config never reach the terminal raw",
     me: {
       status: 200,
       body: {
-        account: { id: "SRV1", name: `Server${HOSTILE.title}` },
+        account: { id: "SRV1", name: `Server${HOSTILE.title}${HOSTILE.bidi}` },
         user: { email: `srv@x${HOSTILE.c1}` },
       },
     },
