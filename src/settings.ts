@@ -9,6 +9,7 @@ import { configLocation, homeDirectory } from "./config/location.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./config/store.ts";
 import { DEFAULT_CONTROL_TIMEOUT_MS } from "./control/api.ts";
 import { hostUrl } from "./http.ts";
+import { tokenProblem } from "./input.ts";
 import { DEFAULT_REVOKE_TIMEOUT_MS as DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/revoke.ts";
 
 export function readSettings(
@@ -27,7 +28,7 @@ export function readSettings(
     config,
     oauthHost: host(flags.oauthHost, "--oauth-host", env, "ABLY_OAUTH_HOST"),
     controlHost: host(flags.controlHost, "--control-host", env, "ABLY_CONTROL_HOST"),
-    accessToken: env("ABLY_ACCESS_TOKEN") || undefined,
+    accessToken: accessToken(env),
     oauthTimeoutMs: milliseconds(env, "ABLY_OAUTH_TIMEOUT_MS", DEFAULT_OAUTH_TIMEOUT_MS),
     controlTimeoutMs: milliseconds(env, "ABLY_CONTROL_TIMEOUT_MS", DEFAULT_CONTROL_TIMEOUT_MS),
     lockTimeoutMs: milliseconds(env, "ABLY_CONFIG_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS),
@@ -79,6 +80,13 @@ function milliseconds(env: Env, name: string, fallback: number): number {
     );
   }
   return value;
+}
+
+function accessToken(env: Env): string | undefined {
+  const token = env("ABLY_ACCESS_TOKEN") || undefined;
+  const problem = token === undefined ? undefined : tokenProblem(token);
+  if (problem) throw usageError(`ABLY_ACCESS_TOKEN ${problem}; set it to the token alone.`);
+  return token;
 }
 
 function credentialStore(env: Env): "file" | "keychain" {

@@ -8,7 +8,7 @@
  * Every way of stopping at a question (Ctrl-C, Esc, Ctrl-D on a terminal) throws
  * the one `Cancelled`; an empty pipe throws `NoAnswer`. A "no" is an answer.
  */
-import { Cancelled, NoAnswer } from "../errors.ts";
+import { Cancelled, NoAnswer, usageError } from "../errors.ts";
 import { neutralise } from "../output/terminal.ts";
 
 export interface Choice<T> {
@@ -49,12 +49,13 @@ export interface PrompterIo {
 }
 
 export function createPrompter(io: PrompterIo): Prompter {
+  const readLine = lineReader(io.stdin);
   return {
     terminal: io.terminal,
     async confirm(text, options = {}) {
       // Questions name aliases and accounts from the config: the output layer's rule applies.
       const question = neutralise(text);
-      if (!io.terminal) return await askPipe(io, question, options.defaultYes ?? false);
+      if (!io.terminal) return await askPipe(io, readLine, question, options.defaultYes ?? false);
       const { confirm } = await import("@inquirer/prompts");
       return await asked((context) =>
         confirm({
@@ -98,7 +99,7 @@ export function createPrompter(io: PrompterIo): Prompter {
       );
       return typed.trim();
     },
-    firstLine: () => readLine(io.stdin),
+    firstLine: readLine,
   };
 }
 
@@ -130,14 +131,19 @@ async function asked<T>(prompt: (context: PromptContext) => Promise<T>): Promise
 }
 
 /** The question on stderr and one line from the pipe; Ctrl-C while it is read cancels. */
-async function askPipe(io: PrompterIo, question: string, defaultYes: boolean): Promise<boolean> {
+async function askPipe(
+  io: PrompterIo,
+  readLine: () => Promise<string | undefined>,
+  question: string,
+  defaultYes: boolean,
+): Promise<boolean> {
   if (io.signal.aborted) throw new Cancelled();
   io.write(`${question} ${defaultYes ? "[Y/n]" : "[y/N]"} `);
   const cancelled = Promise.withResolvers<never>();
   const onAbort = () => cancelled.reject(new Cancelled());
   io.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const line = await Promise.race([readLine(io.stdin), cancelled.promise]);
+    const line = await Promise.race([readLine(), cancelled.promise]);
     io.write("\n");
     if (line === undefined) throw new NoAnswer();
     const answer = line.trim().toLowerCase();
@@ -148,19 +154,52 @@ async function askPipe(io: PrompterIo, question: string, defaultYes: boolean): P
   }
 }
 
-/** One line from a stream, or `undefined` at end of input before any text. */
-async function readLine(stream: PrompterIo["stdin"]): Promise<string | undefined> {
-  const decoder = new TextDecoder();
-  const buffer = new Uint8Array(1);
-  let text = "";
-  let sawInput = false;
-  // Byte by byte, so nothing after the answer is consumed.
-  while (true) {
-    const n = await stream.read(buffer);
-    if (n === null) return sawInput ? text : undefined;
-    sawInput = true;
-    const char = decoder.decode(buffer.subarray(0, n), { stream: true });
-    if (char === "\n") return text;
-    text += char;
+/** Far above any answer or token (8 KiB at most); a longer line is refused, not read on. */
+export const MAX_LINE_BYTES = 16 * 1024;
+
+/**
+ * Lines from a stream, read in blocks; what follows a line is kept for the next one. Each
+ * is `undefined` at end of input before any text, and decoded leniently (a token checks its
+ * own characters).
+ */
+function lineReader(stream: PrompterIo["stdin"]): () => Promise<string | undefined> {
+  let pending = new Uint8Array(0);
+  let ended = false;
+  return async () => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    while (true) {
+      const end = pending.indexOf(0x0a);
+      const part = end === -1 ? pending : pending.subarray(0, end);
+      size += part.length;
+      if (size > MAX_LINE_BYTES) {
+        throw usageError(
+          `A line on standard input is longer than ${
+            MAX_LINE_BYTES / 1024
+          } KiB; it was not read any further.`,
+        );
+      }
+      parts.push(part);
+      if (end !== -1) {
+        pending = pending.subarray(end + 1);
+        return decode(parts, size);
+      }
+      pending = new Uint8Array(0);
+      if (ended) return size > 0 ? decode(parts, size) : undefined;
+      const block = new Uint8Array(4096);
+      const n = await stream.read(block);
+      if (n === null) ended = true;
+      else pending = block.subarray(0, n);
+    }
+  };
+}
+
+function decode(parts: Uint8Array[], size: number): string {
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
   }
+  return new TextDecoder().decode(bytes);
 }

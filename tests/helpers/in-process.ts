@@ -33,8 +33,8 @@ export type Reply = Answer | (() => Promise<Answer>);
 export interface InProcessOptions {
   configDir: string;
   env?: Record<string, string>;
-  /** Piped standard input (stdin is not a terminal). */
-  stdin?: string;
+  /** Piped standard input (stdin is not a terminal): text, or bytes as they are. */
+  stdin?: string | Uint8Array;
   /** Pretend stdin, stdout and stderr are terminals and answer the questions with these. */
   replies?: Reply[];
   /** The terminals' width (with `replies`); 80 by default. */
@@ -128,8 +128,8 @@ export async function runInProcess(
   };
 }
 
-function stdinOf(text: string) {
-  const bytes = new TextEncoder().encode(text);
+function stdinOf(input: string | Uint8Array) {
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   let offset = 0;
   return {
     read(buffer: Uint8Array): Promise<number | null> {

@@ -7,6 +7,7 @@
  * store, at their own issuer, before the new file replaces the old.
  */
 import type { Context } from "../../context.ts";
+import { tokenProblem } from "../../input.ts";
 import { Cancelled, CliError, usageError } from "../../errors.ts";
 import {
   accountsOf,
@@ -155,21 +156,29 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
   }
 }
 
-/** `--token VALUE`, `--token -` (the first line of stdin), or ABLY_ACCESS_TOKEN, or asked. */
+/**
+ * `--token VALUE`, `--token -` (the first line of stdin), or ABLY_ACCESS_TOKEN (checked with
+ * the settings), or asked; checked before anything is sent.
+ */
 async function pastedToken(ctx: Context, flag: string | true): Promise<string> {
+  const checked = (token: string, from: string) => {
+    const problem = tokenProblem(token);
+    if (problem) throw usageError(`The token ${from} ${problem}; it was not used.`);
+    return token;
+  };
   if (flag === "-") {
     const line = (await ctx.prompter.firstLine())?.trim();
     if (!line) throw usageError("--token - reads the token from standard input, which was empty.");
-    return line;
+    return checked(line, "read from standard input");
   }
-  if (flag !== true) return flag;
+  if (flag !== true) return checked(flag, "given to --token");
   if (ctx.settings.accessToken) return ctx.settings.accessToken;
   if (!ctx.interactive) {
     throw usageError(
       "--token needs a token: --token - (read from standard input), ABLY_ACCESS_TOKEN, or a terminal to paste it on.",
     );
   }
-  return await ctx.prompter.secret("Paste your access token (input is hidden):");
+  return checked(await ctx.prompter.secret("Paste your access token (input is hidden):"), "pasted");
 }
 
 function controlFor(ctx: Context, token: string): ControlClient {
@@ -178,6 +187,7 @@ function controlFor(ctx: Context, token: string): ControlClient {
     timeoutMs: settings.controlTimeoutMs,
     signal: ctx.signal,
     fetch: ctx.fetch,
+    skipped: (message) => ctx.out.warning(message),
   });
 }
 

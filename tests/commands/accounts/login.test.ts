@@ -13,6 +13,9 @@ import {
 } from "../../helpers/ably-server.ts";
 import type { Reply } from "../../helpers/in-process.ts";
 import {
+  baseEnv,
+  MAIN,
+  PERMISSIONS,
   readConfigText,
   runCli,
   runCliOnTerminal,
@@ -29,7 +32,7 @@ import {
   holdConfigLock,
 } from "../../helpers/fixtures.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
-import { until } from "../../helpers/deadline.ts";
+import { until, withDeadline } from "../../helpers/deadline.ts";
 
 const isWindows = Deno.build.os === "windows";
 
@@ -57,7 +60,7 @@ interface Row {
   env?: Record<string, string>;
   /** Answers on a terminal; without them stdin is a pipe holding `stdin`. */
   replies?: Reply[];
-  stdin?: string;
+  stdin?: string | Uint8Array;
   /** Tokens that must never appear in output, beyond the fixtures'. */
   secrets?: string[];
   /** How the fake Ably server answers (default: one account, one app, one key). */
@@ -290,6 +293,19 @@ const ROWS: Row[] = [
     revoked: "issued",
   },
   {
+    name: "an odd entry in the account list: skipped with a warning naming it, the login goes on",
+    args: [],
+    script: {
+      accounts: { status: 200, body: [ME.account, { id: "acc-\u202ertl", name: "Odd" }] },
+    },
+    code: 0,
+    stderr: [
+      /Skipped an entry the Control API at 127\.0\.0\.1:\d+ listed \(GET \/me\/accounts\): \[1\]\.id must not contain control or invisible format characters\./,
+    ],
+    neverEchoed: "\u202e",
+    stored: { alias: "test-account" },
+  },
+  {
     name: "--token from ABLY_ACCESS_TOKEN: verified and stored as a token account",
     args: ["--token", "--json"],
     env: { ABLY_ACCESS_TOKEN: "ci_token_SeCrEt" },
@@ -321,6 +337,69 @@ const ROWS: Row[] = [
     stdin: "",
     code: 2,
     stderr: [/--token - reads the token from standard input, which was empty/],
+    requests: {},
+  },
+  // A token is printable ASCII: anything else is refused where it enters, shown by kind and
+  // position only, and nothing is sent.
+  {
+    name: "--token - with a NUL in the pasted line: usage error, no part of it echoed",
+    args: ["--token", "-"],
+    stdin: "AAAA.BBBB:SECRETPART1\0SECRETPART2\n",
+    code: 2,
+    stderr: [
+      /The token read from standard input has a control character at position 22, which no token has; it was not used\./,
+    ],
+    neverEchoed: "SECRETPART",
+    requests: {},
+  },
+  {
+    name: "--token - with bytes that are not UTF-8: usage error",
+    args: ["--token", "-"],
+    stdin: new Uint8Array([0x61, 0x62, 0xff, 0xfe, 0x63, 0x0a]),
+    code: 2,
+    stderr: [/has a byte that is not UTF-8 at position 3/],
+    requests: {},
+  },
+  {
+    name: "--token - with a line over 16 KiB: refused without reading on",
+    args: ["--token", "-"],
+    stdin: "t".repeat(20_000) + "\n",
+    code: 2,
+    stderr: [/A line on standard input is longer than 16 KiB; it was not read any further\./],
+    requests: {},
+  },
+  {
+    name: "--token - with a token longer than any token: usage error",
+    args: ["--token", "-"],
+    stdin: "t".repeat(9_000) + "\n",
+    code: 2,
+    stderr: [/is 9000 characters long; a token is at most 8192/],
+    requests: {},
+  },
+  {
+    name: "--token VALUE with an escape sequence: usage error",
+    args: ["--token", "tok_ESCAPED\x1b[2Jabc"],
+    code: 2,
+    stderr: [/The token given to --token has a control character at position 12/],
+    neverEchoed: "ESCAPED",
+    requests: {},
+  },
+  {
+    name: "--token pasted with a right-to-left mark: usage error",
+    args: ["--token"],
+    replies: [{ type: "typed_\u200fSeCrEt" }],
+    code: 2,
+    stderr: [/The token pasted has a character outside printable ASCII at position 7/],
+    neverEchoed: "SeCrEt",
+    requests: {},
+  },
+  {
+    name: "ABLY_ACCESS_TOKEN with a control character: usage error naming the variable",
+    args: ["--token"],
+    env: { ABLY_ACCESS_TOKEN: "ci_\u0001SeCrEt" },
+    code: 2,
+    stderr: [/ABLY_ACCESS_TOKEN has a control character at position 4, which no token has/],
+    neverEchoed: "SeCrEt",
     requests: {},
   },
   {
@@ -1001,4 +1080,33 @@ Deno.test("login: stdout breaking after the login was stored (EPIPE) fails the c
     );
     assert.deepEqual(server.to("/oauth/revoke"), []);
   });
+});
+
+Deno.test("login --token - with 100 MB on standard input: the real CLI reads 16 KiB of it and stops, exit 2", async () => {
+  const dir = await tempConfigDir();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, MAIN, "accounts", "login", "--token", "-"],
+    env: await baseEnv(dir),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Fed as fast as it is read, until the CLI stops reading (the pipe then breaks).
+  const writer = child.stdin.getWriter();
+  const block = new Uint8Array(1024 * 1024).fill(0x74);
+  let fed = 0;
+  const feeding = (async () => {
+    try {
+      for (; fed < 100; fed++) await writer.write(block);
+      await writer.close();
+    } catch { /* the CLI is gone */ }
+  })();
+  const output = await withDeadline(30_000, "the CLI to refuse the line", child.output());
+  await feeding;
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 2, stderr);
+  assert.match(unwrapped(stderr), /longer than 16 KiB; it was not read any further/);
+  assert.ok(fed < 100, `the whole input was read (${fed} MiB)`);
+  assert.ok(!stderr.includes("tttttttt"), "no part of the line is echoed");
 });
