@@ -4,6 +4,7 @@
  * variable, never a failure halfway through a logout.
  */
 import type { Env, Settings } from "./context.ts";
+import type { GlobalOptions } from "./commands/flags.ts";
 import { shown, usageError } from "./errors.ts";
 import { configLocation, homeDirectory } from "./config/location.ts";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./config/store.ts";
@@ -14,7 +15,7 @@ import { DEFAULT_REVOKE_TIMEOUT_MS as DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/r
 
 export function readSettings(
   env: Env,
-  flags: { oauthHost?: string; controlHost?: string; dashboardHost?: string },
+  flags: Pick<GlobalOptions, "oauthHost" | "controlHost" | "dashboardHost">,
   os: string = Deno.build.os,
 ): Settings {
   let config;

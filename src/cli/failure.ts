@@ -8,7 +8,7 @@ import { Cancelled, CliError, ExitCode, NoAnswer } from "../errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ControlApiError } from "../control/errors.ts";
 import type { Reporter } from "../output/reporter.ts";
-import type { CommandSpec } from "./spec.ts";
+import type { CommandSpec } from "../commands/spec.ts";
 
 /** Reports `error` for `command`; returns the exit code. */
 export function reportFailure(out: Reporter, command: CommandSpec, error: unknown): number {

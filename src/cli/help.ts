@@ -3,7 +3,8 @@
  * COMMANDS, EXAMPLES) and the `ably accounts` listing, both read off the tree.
  */
 import { type Reporter, wrapWords } from "../output/reporter.ts";
-import { argumentName, HELP_FLAG } from "./parse.ts";
+import { argumentName } from "./parse.ts";
+import { HELP_FLAG } from "../commands/flags.ts";
 import {
   type ArgSpec,
   type FlagSpec,
@@ -11,7 +12,7 @@ import {
   pathOf,
   type Spec,
   visibleFlags,
-} from "./spec.ts";
+} from "../commands/spec.ts";
 
 /** `columns`: the terminal's width, to wrap descriptions to (none when not a terminal). */
 export function formatHelp(node: Spec, showDevFlags: boolean, columns = Infinity): string {

@@ -4,18 +4,16 @@
  * `deno check`, and every command in the tree has exactly one loader.
  */
 import type { Context } from "../context.ts";
-import type { CommandSpec, GroupSpec, Options, OptionsOf } from "./spec.ts";
-import type * as Tree from "./tree.ts";
+import type { CommandSpec, GroupSpec, Options, OptionsOf } from "../commands/spec.ts";
+import type { COMMANDS } from "./tree.ts";
 
 type Runner<C extends CommandSpec> = {
   run: (ctx: Context, options: OptionsOf<C>, root: GroupSpec) => Promise<void>;
 };
 type Loader<C extends CommandSpec> = () => Promise<Runner<C>>;
+type Command = (typeof COMMANDS)[number];
 
-const loaders: {
-  [K in keyof typeof Tree as (typeof Tree)[K] extends CommandSpec ? (typeof Tree)[K]["id"] : never]:
-    Loader<Extract<(typeof Tree)[K], CommandSpec>>;
-} = {
+const loaders: { [C in Command as C["id"]]: Loader<C> } = {
   "accounts:current": () => import("../commands/accounts/current.ts"),
   "accounts:keychain": () => import("../commands/accounts/keychain.ts"),
   "accounts:list": () => import("../commands/accounts/list.ts"),
@@ -27,11 +25,13 @@ const loaders: {
   "accounts:token": () => import("../commands/accounts/token.ts"),
   "config:path": () => import("../commands/config/path.ts"),
   "config:show": () => import("../commands/config/show.ts"),
-  "completions:bash": async () => (await import("../commands/completions.ts")).printer("bash"),
-  "completions:zsh": async () => (await import("../commands/completions.ts")).printer("zsh"),
-  "completions:fish": async () => (await import("../commands/completions.ts")).printer("fish"),
-  "completions:install": () => import("../commands/completions-install.ts"),
-  "__complete": () => import("../commands/complete-aliases.ts"),
+  "completions:bash": async () =>
+    (await import("../commands/completions/print.ts")).printer("bash"),
+  "completions:zsh": async () => (await import("../commands/completions/print.ts")).printer("zsh"),
+  "completions:fish": async () =>
+    (await import("../commands/completions/print.ts")).printer("fish"),
+  "completions:install": () => import("../commands/completions/install.ts"),
+  "__complete": () => import("../commands/completions/aliases.ts"),
 };
 
 /** The command's module; its options were checked against its entry by the parser. */

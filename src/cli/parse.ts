@@ -6,7 +6,8 @@
  * arguments fit is decided here, from the tree, in the official CLI's words.
  */
 import { parseArgs } from "args-tokens/parser";
-import type { CommandSpec, FlagSpec, GroupSpec, Options, Spec } from "./spec.ts";
+import type { CommandSpec, FlagSpec, GroupSpec, Options, Spec } from "../commands/spec.ts";
+import { HELP_FLAG } from "../commands/flags.ts";
 import { closest } from "./suggest.ts";
 import { shown } from "../errors.ts";
 
@@ -17,13 +18,6 @@ export type Parsed =
   | { kind: "listing"; node: GroupSpec; options: Options }
   | { kind: "run"; node: CommandSpec; options: Options }
   | { kind: "error"; node: Spec; message: string };
-
-export const HELP_FLAG: FlagSpec = {
-  name: "help",
-  long: "--help",
-  short: "-h",
-  description: "Show CLI help",
-};
 
 export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): Parsed {
   const tokens = parseArgs(argv);

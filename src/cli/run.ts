@@ -10,7 +10,8 @@ import { ExitCode, usageError } from "../errors.ts";
 import { createReporter, type Format, type Reporter } from "../output/reporter.ts";
 import { formatHelp, printListing } from "./help.ts";
 import { parse } from "./parse.ts";
-import type { Options } from "./spec.ts";
+import type { Options } from "../commands/spec.ts";
+import type { GlobalOptions } from "../commands/flags.ts";
 import { tree } from "./tree.ts";
 import { load } from "./load.ts";
 
@@ -29,8 +30,10 @@ export async function run(argv: string[], host: Host): Promise<number> {
     return ExitCode.Success;
   }
   const options: Options = parsed.kind === "error" ? {} : parsed.options;
+  // The flags every command may have, typed from their declaration (commands/flags.ts).
+  const global: GlobalOptions = options;
   // A usage error is reported in the format asked for, even though the flags did not parse.
-  const out = reporterFor(host, parsed.node.id, formatOf(options, argv), Boolean(options.verbose));
+  const out = reporterFor(host, parsed.node.id, formatOf(global, argv), Boolean(global.verbose));
   let code: number;
   if (parsed.kind === "error") {
     out.error(usageError(parsed.message));
@@ -43,7 +46,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
       // Settings pull in the config, HTTP and OAuth modules: only for commands that run.
       const { readSettings } = await import("../settings.ts");
       const { configStore } = await import("./store-access.ts");
-      const settings = readSettings(host.env, options);
+      const settings = readSettings(host.env, global);
       out.protect([settings.accessToken]);
       const { signal } = host;
       const ctx: Context = {
@@ -77,7 +80,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
   return code;
 }
 
-function formatOf(options: Options, argv: string[]): Format {
+function formatOf(options: GlobalOptions, argv: string[]): Format {
   const end = argv.includes("--") ? argv.indexOf("--") : undefined;
   const words = argv.slice(0, end);
   if (options.json || words.includes("--json")) return "json";

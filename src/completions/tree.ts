@@ -1,6 +1,6 @@
 /** The command tree as the completion scripts need it: visible words, flags and arguments. */
-import { HELP_FLAG } from "../cli/parse.ts";
-import { type Spec, visibleFlags } from "../cli/spec.ts";
+import { HELP_FLAG } from "../commands/flags.ts";
+import { type Spec, visibleFlags } from "../commands/spec.ts";
 
 export interface CommandNode {
   /** Words from the root, e.g. ["accounts", "logout"]; the root is []. */

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { formatHelp } from "../../src/cli/help.ts";
 import { tree } from "../../src/cli/tree.ts";
-import type { Spec } from "../../src/cli/spec.ts";
+import type { Spec } from "../../src/commands/spec.ts";
 
 function node(...path: string[]): Spec {
   let current: Spec = tree;

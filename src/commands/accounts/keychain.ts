@@ -11,7 +11,7 @@ import { CliError, usageError } from "../../errors.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasesUsing } from "../../config/sessions.ts";
-import type { KeychainOptions } from "../../cli/tree.ts";
+import type { KeychainOptions } from "./specs.ts";
 import {
   credentialsLocation,
   keychainSlots,

@@ -39,7 +39,7 @@ import {
   type Key,
   type Me,
 } from "../../control/api.ts";
-import type { LoginOptions } from "../../cli/tree.ts";
+import type { LoginOptions } from "./specs.ts";
 import { authorizeDevice } from "./device-authorization.ts";
 import {
   chooseAlias,

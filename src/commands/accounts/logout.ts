@@ -14,7 +14,7 @@ import {
   removeAccount,
 } from "../../config/accounts.ts";
 import { aliasesUsing, deleteSession } from "../../config/sessions.ts";
-import type { LogoutOptions } from "../../cli/tree.ts";
+import type { LogoutOptions } from "./specs.ts";
 import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
 import { describeRevocation, type Revocation } from "../../credentials/revocation.ts";
 

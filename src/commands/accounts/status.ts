@@ -7,7 +7,7 @@
  * whole by the Control API time-out. It never prints a token.
  */
 import type { Context } from "../../context.ts";
-import type { StatusOptions } from "../../cli/tree.ts";
+import type { StatusOptions } from "./specs.ts";
 import { Cancelled, CliError } from "../../errors.ts";
 import { accountsOf, credentialsOf, currentAlias } from "../../config/accounts.ts";
 import { credentialsLocation } from "../../config/credential-marks.ts";

@@ -20,7 +20,7 @@ import { aliasFromName, uniqueAlias } from "../../config/alias.ts";
 import { table } from "../../config/validate.ts";
 import type { AblyConfig, AccountRecord } from "../../config/schema.ts";
 import type { RemoteAccount } from "../../control/api.ts";
-import type { SwitchOptions } from "../../cli/tree.ts";
+import type { SwitchOptions } from "./specs.ts";
 import { controlClientFor, isTokenProblem } from "./control-access.ts";
 import { accountChoices, noAccounts, resolveOrFail } from "./resolve.ts";
 

@@ -7,7 +7,7 @@
  * one place that asks the reporter to leave a secret unredacted.
  */
 import type { Context } from "../../context.ts";
-import type { TokenOptions } from "../../cli/tree.ts";
+import type { TokenOptions } from "./specs.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import { credentialsLocation } from "../../config/credential-marks.ts";
 import { usableToken } from "./stored-token.ts";

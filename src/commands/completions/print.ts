@@ -1,8 +1,8 @@
 /** `ably completions bash|zsh|fish`: a completion script generated from the command tree. */
-import type { Context } from "../context.ts";
-import type { GroupSpec } from "../cli/spec.ts";
-import { commandTree } from "../completions/tree.ts";
-import { completionScript, type Shell } from "../completions/scripts.ts";
+import type { Context } from "../../context.ts";
+import type { GroupSpec } from "../spec.ts";
+import { commandTree } from "../../completions/tree.ts";
+import { completionScript, type Shell } from "../../completions/scripts.ts";
 
 /** The command that prints `shell`'s script. */
 export function printer(shell: Shell) {

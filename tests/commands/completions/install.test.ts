@@ -3,8 +3,12 @@
  * says what it changed; `--dry-run` changes nothing. Then the real shells load it.
  */
 import assert from "node:assert/strict";
-import { BASH_COMPLETION_LOADERS, plan, shellOf } from "../../src/commands/completions-install.ts";
-import { baseEnv, MAIN, PERMISSIONS, runCli, tempConfigDir, tempDir } from "../helpers/cli.ts";
+import {
+  BASH_COMPLETION_LOADERS,
+  plan,
+  shellOf,
+} from "../../../src/commands/completions/install.ts";
+import { baseEnv, MAIN, PERMISSIONS, runCli, tempConfigDir, tempDir } from "../../helpers/cli.ts";
 
 const isWindows = Deno.build.os === "windows";
 const CI = Deno.env.get("CI") === "true";

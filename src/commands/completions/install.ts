@@ -13,12 +13,12 @@
  * - fish: `${XDG_CONFIG_HOME:-~/.config}/fish/completions/ably.fish`, which fish
  *   loads by itself.
  */
-import type { Context, ShellPlaces } from "../context.ts";
-import type { GroupSpec } from "../cli/spec.ts";
-import type { CompletionsInstallOptions } from "../cli/tree.ts";
-import { CliError, shown, usageError } from "../errors.ts";
-import { commandTree } from "../completions/tree.ts";
-import { completionScript, type Shell } from "../completions/scripts.ts";
+import type { Context, ShellPlaces } from "../../context.ts";
+import type { GroupSpec } from "../spec.ts";
+import type { CompletionsInstallOptions } from "./specs.ts";
+import { CliError, shown, usageError } from "../../errors.ts";
+import { commandTree } from "../../completions/tree.ts";
+import { completionScript, type Shell } from "../../completions/scripts.ts";
 
 const SHELLS: readonly Shell[] = ["bash", "zsh", "fish"];
 

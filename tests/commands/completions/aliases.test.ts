@@ -1,7 +1,7 @@
 /** `ably __complete aliases`: the words the completion scripts offer for an account argument. */
 import assert from "node:assert/strict";
-import { runCli, tempConfigDir } from "../helpers/cli.ts";
-import { buildConfig } from "../helpers/fixtures.ts";
+import { runCli, tempConfigDir } from "../../helpers/cli.ts";
+import { buildConfig } from "../../helpers/fixtures.ts";
 
 Deno.test("__complete aliases: one alias a line, none the shell would expand; other words complete nothing", async () => {
   const config = buildConfig([{ alias: "acme" }, { alias: "beta-2" }]) +

@@ -1,6 +1,6 @@
 /** `ably __complete aliases`: the account aliases, for the completion scripts; silent on any problem. */
-import type { Context } from "../context.ts";
-import { accountsOf } from "../config/accounts.ts";
+import type { Context } from "../../context.ts";
+import { accountsOf } from "../../config/accounts.ts";
 
 export async function run(ctx: Context, options: { what: string }): Promise<void> {
   if (options.what !== "aliases") return;
