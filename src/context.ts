@@ -5,10 +5,8 @@
  * the validated settings before any command body runs.
  */
 import type { ConfigLocation } from "./config/location.ts";
-import type { AblyConfig } from "./config/schema.ts";
-import type { PlanFn, RemovedSession, Snapshot } from "./config/store.ts";
-import type { Attempts } from "./credentials/revocation.ts";
-import type { CredentialStore, KeychainCheck } from "./credentials/keychain.ts";
+import type { StoreRegistry } from "./credentials/store.ts";
+import type { Accounts } from "./accounts/service.ts";
 import type { Reporter } from "./output/reporter.ts";
 import type { Prompter } from "./prompt/prompter.ts";
 
@@ -36,11 +34,8 @@ export interface Host {
    * says `what` instead of ending the process.
    */
   shield<T>(what: string, work: Promise<T>): Promise<T>;
-  /**
-   * Opens the OS credential store. Called (and its native module loaded) only when an
-   * account keeps its secrets there or a login asks for it; absent: no keychain.
-   */
-  keychain?: () => Promise<CredentialStore>;
+  /** The secret stores this run knows (default: `credentials/stores.ts`); tests add theirs. */
+  stores?: StoreRegistry;
 }
 
 /** Environment settings and host overrides, parsed and validated before anything runs. */
@@ -57,8 +52,8 @@ export interface Settings {
   lockTimeoutMs: number;
   /** A desktop to open a browser on. */
   display: boolean;
-  /** ABLY_CLI_CREDENTIAL_STORE: where new logins keep their tokens (default: the file). */
-  credentialStore: "file" | "keychain";
+  /** ABLY_CLI_CREDENTIAL_STORE: where new logins keep their tokens ("file", or a store's name). */
+  credentialStore: string;
   /** Where `completions install` puts things: $SHELL, the home directory, XDG and zsh dirs. */
   shell: ShellPlaces;
 }
@@ -71,88 +66,10 @@ export interface ShellPlaces {
   zdotdir?: string;
 }
 
-/**
- * The config file as this run may use it: the settings' location, lock timeout and
- * Ctrl-C applied, exposure warnings shown once, and every secret read kept out of
- * the output.
- */
-export interface ConfigStore {
-  /** The parsed config, or `undefined` when there is no file yet. */
-  read(): Promise<AblyConfig | undefined>;
-  /** The parsed config and its exact text; `reveal` leaves its secrets printable. */
-  snapshot(options?: { reveal?: boolean }): Promise<Snapshot | undefined>;
-  /**
-   * A locked read-plan-write: `plan` edits the config it is handed (the file as it is
-   * now) and says what to report. The OAuth tokens the change removes are revoked at
-   * their issuer before the new file replaces the old (`attempts` says what happened);
-   * keychain items are written before and deleted after, as the store orders them.
-   */
-  update<T>(
-    plan: PlanFn<T>,
-    options?: UpdateOptions,
-  ): Promise<Updated<T>>;
-  /**
-   * Fails with a clear error when an update could not be saved (a read-only or
-   * malformed file, a directory that cannot be created): for a login, before the
-   * user authorizes anything. Returns the config as read.
-   */
-  preflight(): Promise<AblyConfig | undefined>;
-  /** Fills in the secrets `read`/`snapshot` left in the OS keychain, for the accounts named (all when none are). */
-  loadSecrets(
-    config: AblyConfig,
-    aliases?: string[],
-    options?: { reveal?: boolean },
-  ): Promise<void>;
-  /**
-   * Fails with a clear error, before anything is asked or issued, when the keychain cannot
-   * be used; `why` shapes the message (whose tokens, and whether "without --keychain" helps).
-   */
-  checkKeychain(why?: KeychainCheck): Promise<void>;
-  /**
-   * This CLI's keychain items directly (opens the keychain): to find and remove items no
-   * account refers to. Failures are errors naming the fix.
-   */
-  keychainItems(): Promise<KeychainItems>;
-}
-
-export interface KeychainItems {
-  /** Item names, sorted; `undefined` where the keychain cannot enumerate. */
-  list(): Promise<string[] | undefined>;
-  /** The items `config` refers to. */
-  inUse(config: AblyConfig): Set<string>;
-  secret(item: string): Promise<string | undefined>;
-  remove(item: string): Promise<boolean>;
-}
-
-export interface UpdateOptions {
-  /** Ctrl-C stops the wait for the lock (nothing has changed then); a login's write is never cancellable. */
-  cancellable?: boolean;
-  basis?: Snapshot;
-  /** The accounts whose secrets the plan reads: filled in from the OS keychain first. */
-  reads?: readonly string[] | "all";
-  /** The plan spends something (a refresh): a file the update may not replace is refused first. */
-  spends?: boolean;
-  /** Sessions whose keychain tokens cannot be read are removed anyway, unrevoked. */
-  removeUnreadable?: boolean;
-  /** Accounts whose keychain tokens cannot be read are handed to the plan, to keep, not a failure. */
-  keepUnreadable?: boolean;
-  /** Whose tokens, in revocation warnings (default: ` of <aliases>` when several go). */
-  revokedAs?: string;
-}
-
-export interface Updated<T> {
-  value: T;
-  /** Whether the file was replaced. */
-  saved: boolean;
-  /** The OAuth tokens the change took out of the config. */
-  removed: RemovedSession[];
-  /** What the issuer answered for each removed session's tokens. */
-  attempts: Attempts;
-}
-
 export interface Context {
   settings: Settings;
-  store: ConfigStore;
+  /** The accounts of the config, as named operations. */
+  accounts: Accounts;
   out: Reporter;
   prompter: Prompter;
   /** Questions may be asked: a terminal to ask on, and not JSON mode. Decided here only. */

@@ -79,3 +79,14 @@ export class NoAnswer extends Error {
     this.name = "NoAnswer";
   }
 }
+
+/**
+ * A command hands over to another (a switch with no account to switch to offers a login):
+ * `cli/run.ts` runs `command` (a tree id) with no options. Not a failure.
+ */
+export class RunInstead extends Error {
+  constructor(readonly command: string) {
+    super(`run ${command} instead`);
+    this.name = "RunInstead";
+  }
+}

@@ -11,11 +11,13 @@ import { DEFAULT_LOCK_TIMEOUT_MS } from "./config/store.ts";
 import { DEFAULT_CONTROL_TIMEOUT_MS } from "./control/api.ts";
 import { hostUrl } from "./http.ts";
 import { tokenProblem } from "./input.ts";
+import { FILE } from "./config/credential-marks.ts";
 import { DEFAULT_REVOKE_TIMEOUT_MS as DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/revoke.ts";
 
 export function readSettings(
   env: Env,
   flags: Pick<GlobalOptions, "oauthHost" | "controlHost" | "dashboardHost">,
+  stores: readonly string[],
   os: string = Deno.build.os,
 ): Settings {
   let config;
@@ -33,7 +35,7 @@ export function readSettings(
     oauthTimeoutMs: milliseconds(env, "ABLY_OAUTH_TIMEOUT_MS", DEFAULT_OAUTH_TIMEOUT_MS),
     controlTimeoutMs: milliseconds(env, "ABLY_CONTROL_TIMEOUT_MS", DEFAULT_CONTROL_TIMEOUT_MS),
     lockTimeoutMs: milliseconds(env, "ABLY_CONFIG_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS),
-    credentialStore: credentialStore(env),
+    credentialStore: credentialStore(env, stores),
     shell: {
       shell: env("SHELL") || undefined,
       // Looked up only when asked for (without HOME it reads /etc/passwd).
@@ -90,11 +92,15 @@ function accessToken(env: Env): string | undefined {
   return token;
 }
 
-function credentialStore(env: Env): "file" | "keychain" {
+/** Where new logins keep their tokens: the file, or a store this run knows. */
+function credentialStore(env: Env, stores: readonly string[]): string {
   const raw = env("ABLY_CLI_CREDENTIAL_STORE");
-  if (raw === undefined || raw === "" || raw === "file") return "file";
-  if (raw === "keychain") return "keychain";
+  if (raw === undefined || raw === "" || raw === FILE) return FILE;
+  if (stores.includes(raw)) return raw;
+  const allowed = [...stores, FILE].map((name) => `"${name}"`);
   throw usageError(
-    `ABLY_CLI_CREDENTIAL_STORE must be "keychain" or "file", not "${shown(raw)}".`,
+    `ABLY_CLI_CREDENTIAL_STORE must be ${allowed.slice(0, -1).join(", ")} or ${
+      allowed.at(-1)
+    }, not "${shown(raw)}".`,
   );
 }

@@ -20,7 +20,7 @@ Deno.test("settings: a refused flag or variable is quoted without its control ch
     const env = (name: string) => ({ ABLY_CLI_CONFIG_DIR: "/tmp/x", ...vars })[name];
     const error = (() => {
       try {
-        readSettings(env, flags);
+        readSettings(env, flags, ["keychain"]);
       } catch (error) {
         return error;
       }

@@ -7,6 +7,8 @@
 import { Cancelled, CliError, ExitCode, NoAnswer } from "../errors.ts";
 import { ConfigError } from "../config/errors.ts";
 import { ControlApiError } from "../control/errors.ts";
+import { StoreError } from "../credentials/store.ts";
+import { SessionEnded } from "../accounts/errors.ts";
 import type { Reporter } from "../output/reporter.ts";
 import type { CommandSpec } from "../commands/spec.ts";
 
@@ -22,14 +24,24 @@ export function reportFailure(out: Reporter, command: CommandSpec, error: unknow
       component: "prompt",
       hint: `${error.message}${command.noAnswer ? ` ${command.noAnswer}` : ""}`,
     })
-    : toCliError(error);
+    : toCliError(error, command.component);
   out.error(cliError);
   return cliError.exitCode;
 }
 
-/** Any failure as the CLI reports it. */
-export function toCliError(error: unknown): CliError {
+/** Any failure as the CLI reports it; `component` names the command's own failures. */
+export function toCliError(error: unknown, component = "cli"): CliError {
   if (error instanceof CliError) return error;
+  if (error instanceof StoreError) {
+    return new CliError(error.message, {
+      component: "credentials",
+      context: { problem: error.problem, accounts: error.accounts },
+      cause: error,
+    });
+  }
+  if (error instanceof SessionEnded) {
+    return new CliError(error.message, { component: "session", cause: error });
+  }
   if (error instanceof ConfigError) {
     return new CliError(error.message, { component: "config", context: { path: error.path } });
   }
@@ -49,5 +61,5 @@ export function toCliError(error: unknown): CliError {
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new CliError(message, { component: "cli", cause: error });
+  return new CliError(message, { component, cause: error });
 }

@@ -36,8 +36,6 @@ export function processHost(ctrlC: () => AbortSignal, shield: Host["shield"]): H
     shield,
     // Loaded only when a login opens a browser.
     openBrowser: async (url) => (await import("../platform/browser.ts")).openBrowser(url),
-    // Loaded only when an account keeps its secrets in the keychain, or a login asks to.
-    keychain: async () => await (await import("../credentials/os-keychain.ts")).openKeychain(),
   };
 }
 

@@ -6,13 +6,13 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import type { Context, Host } from "../context.ts";
-import { ExitCode, usageError } from "../errors.ts";
+import { ExitCode, RunInstead, usageError } from "../errors.ts";
 import { createReporter, type Format, type Reporter } from "../output/reporter.ts";
 import { formatHelp, printListing } from "./help.ts";
 import { parse } from "./parse.ts";
-import type { Options } from "../commands/spec.ts";
+import type { CommandSpec, Options } from "../commands/spec.ts";
 import type { GlobalOptions } from "../commands/flags.ts";
-import { tree } from "./tree.ts";
+import { COMMANDS, tree } from "./tree.ts";
 import { load } from "./load.ts";
 
 export const VERSION: string = denoJson.version;
@@ -45,13 +45,21 @@ export async function run(argv: string[], host: Host): Promise<number> {
     try {
       // Settings pull in the config, HTTP and OAuth modules: only for commands that run.
       const { readSettings } = await import("../settings.ts");
-      const { configStore } = await import("./store-access.ts");
-      const settings = readSettings(host.env, global);
+      const { accountsService } = await import("../accounts/service.ts");
+      const stores = host.stores ?? (await import("../credentials/stores.ts")).STORES;
+      const settings = readSettings(host.env, global, Object.keys(stores));
       out.protect([settings.accessToken]);
       const { signal } = host;
       const ctx: Context = {
         settings,
-        store: configStore({ settings, out, signal, fetch: host.fetch, keychain: host.keychain }),
+        accounts: accountsService({
+          settings,
+          out,
+          signal,
+          fetch: host.fetch,
+          now: host.now,
+          stores,
+        }),
         out,
         prompter: host.prompter,
         interactive: !out.json && host.prompter.terminal,
@@ -61,8 +69,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
         openBrowser: host.openBrowser,
         shield: host.shield,
       };
-      const command = await load(parsed.node);
-      await command.run(ctx, options, tree);
+      await runCommand(ctx, parsed.node, options);
       code = ExitCode.Success;
       // Ctrl-C while a command that says so finished what it had started (a logout
       // revoking): it said what it did; the exit code says it was interrupted.
@@ -78,6 +85,18 @@ export async function run(argv: string[], host: Host): Promise<number> {
   }
   out.completed(code);
   return code;
+}
+
+/** Runs `node`, or the command it hands over to (with no options of its own). */
+async function runCommand(ctx: Context, node: CommandSpec, options: Options): Promise<void> {
+  try {
+    await (await load(node)).run(ctx, options, tree);
+  } catch (error) {
+    if (!(error instanceof RunInstead)) throw error;
+    const next = COMMANDS.find((command) => command.id === error.command);
+    if (!next) throw error;
+    await (await load(next)).run(ctx, {}, tree);
+  }
 }
 
 function formatOf(options: GlobalOptions, argv: string[]): Format {

@@ -64,6 +64,8 @@ export interface CommandSpec extends NodeSpec {
   kind: "command";
   /** `accounts:logout`: the `command` of every JSON record. */
   id: string;
+  /** Names its failures in verbose output (`[accountLogout] Error: …`), as the official CLI does. */
+  component?: string;
   args: readonly ArgSpec[];
   /** Usage errors never echo what was typed (it may be a token pasted in the wrong place). */
   secretArgs?: boolean;

@@ -1,22 +1,26 @@
 /**
- * Which secrets of a config live in the OS keychain. A table marked
- * `credentialStore = "keychain"` keeps every non-secret field in the file and
- * its tokens in one keychain item: an `[oauthSessions."…"]` table (item: the
+ * Which secrets of a config live in a secret store rather than the file. A table
+ * marked `credentialStore = "<store>"` keeps every non-secret field in the file and
+ * its secrets in one item of that store: an `[oauthSessions."…"]` table (item: the
  * session key) or a legacy account's table (item: `account:<alias>`, its
  * `accessToken`). The official CLI ignores the marker and finds no token.
- * Pure functions on data.
+ * Pure functions on data; nothing here knows any particular store.
  */
 import type { AblyConfig } from "./schema.ts";
 
 const MARKER = "credentialStore";
-export const KEYCHAIN = "keychain";
+
+/** Where the secrets of a file-kept table are said to be. */
+export const FILE = "file";
 
 const SESSION_FIELDS = ["accessToken", "refreshToken"] as const;
 const LEGACY_FIELDS = ["accessToken"] as const;
 
-/** One keychain item and the table whose secrets it holds. */
-export interface KeychainSlot {
+/** One item of a store and the table whose secrets it holds. */
+export interface SecretSlot {
   item: string;
+  /** The store's name: the table's marker. */
+  store: string;
   kind: "session" | "account";
   /** The session key or the alias. */
   key: string;
@@ -26,8 +30,10 @@ export interface KeychainSlot {
   aliases: string[];
 }
 
-export function isMarked(table: Record<string, unknown> | undefined): boolean {
-  return table?.[MARKER] === KEYCHAIN;
+/** The store a table's secrets are in, or `undefined` for the file. */
+export function storeOf(table: Record<string, unknown> | undefined): string | undefined {
+  const store = table?.[MARKER];
+  return typeof store === "string" && store !== "" && store !== FILE ? store : undefined;
 }
 
 export function sessionItem(sessionKey: string): string {
@@ -38,24 +44,20 @@ export function accountItem(alias: string): string {
   return `account:${alias}`;
 }
 
-/** Every keychain item the config refers to, by item name. */
-export function keychainSlots(config: AblyConfig): Map<string, KeychainSlot> {
-  const slots = new Map<string, KeychainSlot>();
+/** Every store item the config refers to, by item name. */
+export function secretSlots(config: AblyConfig): Map<string, SecretSlot> {
+  const slots = new Map<string, SecretSlot>();
   const accounts = config.accounts ?? {};
   const sessions = config.oauthSessions ?? {};
   let users: Map<string, string[]> | undefined;
   for (const key in sessions) {
     const session = sessions[key];
-    if (!isMarked(session)) continue;
-    if (!users) {
-      users = new Map();
-      for (const alias in accounts) {
-        const sessionKey = accounts[alias].oauthSessionKey;
-        if (sessionKey) users.set(sessionKey, [...users.get(sessionKey) ?? [], alias]);
-      }
-    }
+    const store = storeOf(session);
+    if (!store) continue;
+    users ??= sessionUsers(config);
     slots.set(sessionItem(key), {
       item: sessionItem(key),
+      store,
       kind: "session",
       key,
       table: session,
@@ -65,9 +67,11 @@ export function keychainSlots(config: AblyConfig): Map<string, KeychainSlot> {
   }
   for (const alias in accounts) {
     const account = accounts[alias];
-    if (account.authMethod === "oauth" || !isMarked(account)) continue;
+    const store = storeOf(account);
+    if (account.authMethod === "oauth" || !store) continue;
     slots.set(accountItem(alias), {
       item: accountItem(alias),
+      store,
       kind: "account",
       key: alias,
       table: account,
@@ -78,22 +82,36 @@ export function keychainSlots(config: AblyConfig): Map<string, KeychainSlot> {
   return slots;
 }
 
+/** The aliases using each OAuth session, in file order. */
+function sessionUsers(config: AblyConfig): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  const accounts = config.accounts ?? {};
+  for (const alias in accounts) {
+    const key = accounts[alias].oauthSessionKey;
+    if (key) users.set(key, [...users.get(key) ?? [], alias]);
+  }
+  return users;
+}
+
 /**
- * The aliases whose keychain tokens a login under `alias` (unknown: derived after
- * authorization) may read or replace, or `undefined` when it can touch no keychain item.
+ * The stores, and the aliases whose stored secrets, a login under `alias` (unknown:
+ * derived after authorization) may read or replace; `undefined` when it can touch none.
  * The user is known only after authorization, so every marked session counts (any may
  * be the same user's, shared or replaced); a legacy account's own item only when it is
  * the alias, or could be (no --alias).
  */
-export function keychainTouchableBy(
+export function storedSecretsTouchableBy(
   config: AblyConfig,
   alias: string | undefined,
-): string[] | undefined {
-  const slots = [...keychainSlots(config).values()].filter((slot) =>
+): { stores: string[]; aliases: string[] } | undefined {
+  const slots = [...secretSlots(config).values()].filter((slot) =>
     slot.kind === "session" || alias === undefined || slot.key === alias
   );
   if (slots.length === 0) return undefined;
-  return [...new Set(slots.flatMap((slot) => slot.aliases))];
+  return {
+    stores: [...new Set(slots.map((slot) => slot.store))],
+    aliases: [...new Set(slots.flatMap((slot) => slot.aliases))],
+  };
 }
 
 /** The table that holds an account's secrets (its session, or itself), if any. */
@@ -112,13 +130,13 @@ export function secretTableOf(
   return { item: accountItem(alias), table: account };
 }
 
-/** Where an account's secrets are: "keychain" or "file". */
-export function credentialsLocation(config: AblyConfig, alias: string): "keychain" | "file" {
-  return isMarked(secretTableOf(config, alias)?.table) ? "keychain" : "file";
+/** Where an account's secrets are: a store's name, or "file". */
+export function credentialsLocation(config: AblyConfig, alias: string): string {
+  return storeOf(secretTableOf(config, alias)?.table) ?? FILE;
 }
 
 /** The item's secret: the table's secret fields as JSON, or `undefined` when it has none. */
-export function secretOf(slot: KeychainSlot): string | undefined {
+export function secretOf(slot: SecretSlot): string | undefined {
   const values: Record<string, string> = {};
   let any = false;
   for (const field of slot.fields) {
@@ -132,7 +150,7 @@ export function secretOf(slot: KeychainSlot): string | undefined {
 }
 
 /** Puts an item's secret back into its table; returns the secret strings, for redaction. */
-export function fillSecret(slot: KeychainSlot, secret: string): string[] {
+export function fillSecret(slot: SecretSlot, secret: string): string[] {
   let values: Record<string, unknown>;
   try {
     values = JSON.parse(secret);
@@ -150,13 +168,24 @@ export function fillSecret(slot: KeychainSlot, secret: string): string[] {
   return found;
 }
 
+/** The tokens an item's secret holds (an orphaned item's, read directly). */
+export function tokensOf(secret: string): { accessToken?: string; refreshToken?: string } {
+  const table: Record<string, unknown> = {};
+  fillSecret(
+    { item: "", store: "", kind: "session", key: "", table, fields: SESSION_FIELDS, aliases: [] },
+    secret,
+  );
+  const text = (value: unknown) => typeof value === "string" ? value : undefined;
+  return { accessToken: text(table.accessToken), refreshToken: text(table.refreshToken) };
+}
+
 /**
  * The config as the file must hold it: a shallow copy in which every marked
  * table lacks its secrets (key order kept; the in-memory config is untouched).
  */
-export function withoutKeychainSecrets(
+export function withoutStoredSecrets(
   config: AblyConfig,
-  slots: Map<string, KeychainSlot>,
+  slots: Map<string, SecretSlot>,
 ): AblyConfig {
   if (slots.size === 0) return config;
   const sessions = new Map<string, Record<string, unknown>>();
@@ -191,11 +220,11 @@ function without(table: Record<string, unknown>, fields: readonly string[]) {
   return copy;
 }
 
-/** Marks (or unmarks) the table holding an account's secrets; false when it has none. */
-export function setKeychainMark(config: AblyConfig, alias: string, keychain: boolean): boolean {
+/** Marks the table holding an account's secrets for `store` (the file: unmarks); false when none. */
+export function setStoreMark(config: AblyConfig, alias: string, store: string): boolean {
   const found = secretTableOf(config, alias);
   if (!found) return false;
-  if (keychain) found.table[MARKER] = KEYCHAIN;
+  if (store !== FILE) found.table[MARKER] = store;
   else delete found.table[MARKER];
   return true;
 }
@@ -208,14 +237,17 @@ export const OFFICIAL_CLI_NOTE =
 export const OFFICIAL_CLI_NOTE_PLURAL =
   "the official Ably CLI cannot use them until their tokens are moved back to the file: it would say the session expired";
 
-/** Whether any table is marked `credentialStore = "keychain"`; on every update, so cheap. */
-export function usesKeychain(config: AblyConfig): boolean {
+/** The stores any table is marked for; on every update, so cheap. */
+export function storesUsed(config: AblyConfig): Set<string> {
+  const used = new Set<string>();
   for (const key in config.oauthSessions ?? {}) {
-    if (isMarked(config.oauthSessions![key])) return true;
+    const store = storeOf(config.oauthSessions![key]);
+    if (store) used.add(store);
   }
   for (const alias in config.accounts ?? {}) {
     const account = config.accounts![alias];
-    if (account.authMethod !== "oauth" && isMarked(account)) return true;
+    const store = account.authMethod !== "oauth" ? storeOf(account) : undefined;
+    if (store) used.add(store);
   }
-  return false;
+  return used;
 }

@@ -3,8 +3,8 @@
  * ordered sequence that this module owns:
  *
  *   lock → read → plan (the command's change) → the OAuth tokens it removes →
- *   temp file written and fsynced → keychain writes → the irreversible step
- *   (revocation) → rename, fsync the directory → keychain deletes → result.
+ *   temp file written and fsynced → secret store writes → the irreversible step
+ *   (revocation) → rename, fsync the directory → secret store deletes → result.
  *
  * The official CLI writes the same file without a lock, and a person may remove
  * the lock file: before the irreversible step and again before the rename, the
@@ -13,11 +13,10 @@
  * it is now); tokens already revoked are not sent again. A config that cannot be
  * replaced by rename (a bind-mounted single file) is rewritten in place instead.
  *
- * What a change removes is worked out here, from the config before and after,
- * so no command can forget to revoke. Knows TOML and files, nothing of
- * terminals; the OS keychain's part comes in through `SecretsSync`.
+ * What a change removes is worked out from the config before and after
+ * (`removed.ts`), so no command can forget to revoke. Knows files, nothing of
+ * terminals; the secret stores' part comes in through `SecretsSync`.
  */
-import { parse, stringify } from "smol-toml";
 import { ConfigError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
 import { type HeldLock, openLockFile, withFileLock } from "./lock.ts";
@@ -27,7 +26,6 @@ import {
   exposureWarnings,
   fileState,
   isMountedFile,
-  messageOf,
   missingDirs,
   otherLinks,
   quietly,
@@ -39,8 +37,10 @@ import {
   stageInPlace,
   writeTarget,
 } from "./files.ts";
-import { normalise, shapeProblem, table } from "./validate.ts";
-import { issuerHost } from "./sessions.ts";
+import { table } from "./validate.ts";
+import { parseConfig, serializeFor } from "./toml.ts";
+import { type RemovedSession, removedTokens, sessionTokens } from "./removed.ts";
+import type { SecretsSync, UnreadableSecrets } from "./secrets-sync.ts";
 import type { ConfigLocation } from "./location.ts";
 import type { AblyConfig } from "./schema.ts";
 
@@ -69,64 +69,9 @@ export function readSnapshot(
   });
 }
 
-export function parseConfig(text: string, path: string): AblyConfig {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = parse(text);
-  } catch (error) {
-    const { line, column } = error as { line?: number; column?: number };
-    const where = line ? ` at line ${line}, column ${column}` : "";
-    const reason = messageOf(error).split("\n")[0].replace(/^Invalid TOML document: /, "");
-    throw new ConfigError(
-      `Ably config ${path} is not valid TOML${where}: ${reason}. ` +
-        "It was left unchanged; fix or remove it and try again.",
-      path,
-      { cause: error },
-    );
-  }
-  const problem = shapeProblem(parsed);
-  if (problem) {
-    throw new ConfigError(
-      `Ably config ${path} is not an Ably config: ${problem}. It was left unchanged; fix or remove it and try again.`,
-      path,
-    );
-  }
-  return normalise(parsed as AblyConfig);
-}
-
-/** The exact bytes the official CLI would write for the same object. */
-export function serializeConfig(config: AblyConfig): string {
-  return stringify(config);
-}
-
-/** Serialises, or explains (e.g. a table nested too deep) with nothing changed. */
-function serializeFor(path: string, config: AblyConfig): string {
-  try {
-    return serializeConfig(config);
-  } catch (error) {
-    throw new ConfigError(
-      `Failed to save Ably config ${path}: it cannot be written as TOML (${messageOf(error)}). ` +
-        "Nothing was changed.",
-      path,
-      { cause: error },
-    );
-  }
-}
-
-/** Secrets the keychain could not give (`keepUnreadable`): the plan keeps what holds them. */
-export interface UnreadableSecrets {
-  item: string;
-  /** The OAuth session whose tokens these are (absent: a legacy account's own item). */
-  sessionKey?: string;
-  /** The aliases whose tokens these are. */
-  aliases: string[];
-  /** What went wrong and the fix, in a sentence or two. */
-  reason: string;
-}
-
 /** What the store tells the plan besides the config. */
 export interface PlanInput {
-  /** With `keepUnreadable`: the keychain items that could not be read. */
+  /** With `keepUnreadable`: the store items that could not be read. */
   unreadable: UnreadableSecrets[];
 }
 
@@ -139,51 +84,6 @@ export interface Plan<T> {
   value: T;
   /** Tokens the issuer has already retired (a refresh rotates them): never revoked again. */
   retired?: readonly string[];
-}
-
-/** The tokens of one OAuth session that an update takes out of the config. */
-export interface RemovedSession {
-  sessionKey: string;
-  /** The server that minted them: the only one they may be sent to. */
-  host: string;
-  /** The aliases that used the session before the update, in file order. */
-  aliases: string[];
-  accessToken?: string;
-  refreshToken?: string;
-  /** Why the tokens could not be read (their keychain item); they are then not revoked. */
-  unreadable?: string;
-}
-
-/** The OS keychain's part in an update; `src/credentials/sync.ts` implements it. */
-export interface SecretsSync {
-  /** Before the plan: fills in the secrets of these aliases (or of every account). */
-  load(config: AblyConfig, aliases: readonly string[] | "all"): Promise<void>;
-  /** As `load`, item by item: those that cannot be read are returned, not thrown. */
-  loadEach(config: AblyConfig, aliases: readonly string[] | "all"): Promise<UnreadableSecrets[]>;
-  /**
-   * The tokens a keychain-marked session held before the plan, when they were not loaded:
-   * its item still holds them. `undefined`: no item. Throws when the keychain cannot say.
-   */
-  previous(config: AblyConfig, sessionKey: string): Promise<TokenPair | undefined>;
-  /** The keychain side of a change, computed from the config before and after the plan. */
-  stage(config: AblyConfig, itemsBefore: Set<string>): Promise<StagedSecrets>;
-  /** The keychain items the config refers to (before the plan, for `stage`). */
-  items(config: AblyConfig): Set<string>;
-}
-
-export interface StagedSecrets {
-  /** The config as the file holds it: marked tables without their secrets. */
-  written: AblyConfig;
-  /** New and changed secrets into the keychain; undone if the update then fails. */
-  write(): Promise<void>;
-  undo(): Promise<void>;
-  /** Items the new file no longer refers to, deleted once it has replaced the old one. */
-  cleanUp(): Promise<void>;
-}
-
-export interface TokenPair {
-  accessToken?: string;
-  refreshToken?: string;
 }
 
 export interface UpdateOptions<R> {
@@ -208,20 +108,20 @@ export interface UpdateOptions<R> {
    */
   spends?: boolean;
   /**
-   * The keychain, for a config whose tables keep (or, after the plan, will keep) their
+   * The secret stores, for a config whose tables keep (or, after the plan, will keep) their
    * secrets there; asked before the plan and, if it said none, again after it.
    */
   secrets?: (config: AblyConfig) => Promise<SecretsSync | undefined>;
-  /** The accounts whose secrets the plan reads (filled in from the keychain first). */
+  /** The accounts whose secrets the plan reads (filled in from their stores first). */
   reads?: readonly string[] | "all";
-  /** Sessions whose keychain tokens cannot be read are removed anyway, unrevoked. */
+  /** Sessions whose stored tokens cannot be read are removed anyway, unrevoked. */
   removeUnreadable?: boolean;
   /** Items that cannot be read are handed to the plan (which keeps them) instead of failing. */
   keepUnreadable?: boolean;
   /** The issuer for sessions that record none (`--oauth-host`). */
   fallbackIssuer?: string;
   /**
-   * The irreversible step: runs once the new file is written and synced and the keychain
+   * The irreversible step: runs once the new file is written and synced and the stores
    * holds the new secrets, immediately before the file replaces the old one, with the
    * tokens the change removes. Its result is the update's `done`. An update redone on a
    * fresh read calls it again only with tokens it was not handed before, and keeps the
@@ -379,7 +279,7 @@ async function change<T, R>(
     if (!options.removeUnreadable) throw error;
   }
   const before = sessionTokens(config, options.fallbackIssuer);
-  const itemsBefore = used?.items(config) ?? new Set<string>();
+  const itemsBefore = used?.items(config) ?? new Map<string, string>();
   const { changed, value, retired } = await plan(config, { unreadable });
   if (!changed) return { value, saved: false, removed: [], done: run.done };
 
@@ -404,9 +304,9 @@ async function change<T, R>(
     ? stageInPlace(path, target, written, text)
     : stageFile(path, target, written);
   let irreversible = false;
-  // Ctrl-C up to the irreversible step still stops the update with nothing changed (the
-  // keychain can keep us a while: a macOS access dialog); once it has begun (in this attempt
-  // or an earlier one), the update ends.
+  // Ctrl-C up to the irreversible step still stops the update with nothing changed (a
+  // store can keep us a while: an access dialog); once it has begun (in this attempt or
+  // an earlier one), the update ends.
   const stopped = () => {
     if (options.signal?.aborted && !options.spends && !run.sentSessions.length) {
       throw new Cancelled("The config was not changed and nothing was revoked.");
@@ -432,14 +332,14 @@ async function change<T, R>(
     file.commit();
   } catch (error) {
     file.discard();
-    // Before the irreversible step (or when the attempt is redone) the keychain goes back to
+    // Before the irreversible step (or when the attempt is redone) the stores go back to
     // what the old file refers to; after it, the items keep what the step left valid (a
     // refresh's new tokens).
     const redone = error instanceof Stale;
     if ((redone || !irreversible) && !options.spends) await staged?.undo();
     throw error;
   }
-  // Out of the keychain last: the file no longer refers to these items.
+  // Out of the stores last: the file no longer refers to these items.
   await staged?.cleanUp();
   return { value, saved: true, removed, done: run.done };
 }
@@ -461,97 +361,6 @@ function notSent(removed: RemovedSession[], sent: Set<string>): RemovedSession[]
       ...(refreshToken ? { refreshToken } : {}),
     }];
   });
-}
-
-interface SessionBefore extends TokenPair {
-  sessionKey: string;
-  host: string;
-  aliases: string[];
-  marked: boolean;
-}
-
-/** Each session's tokens, issuer and users as the plan finds them (copies: plans edit in place). */
-function sessionTokens(config: AblyConfig, fallback: string | undefined): SessionBefore[] {
-  const sessions = config.oauthSessions ?? {};
-  const users = new Map<string, string[]>();
-  const hosts = new Map<string, string>();
-  for (const [alias, account] of Object.entries(config.accounts ?? {})) {
-    const key = account.oauthSessionKey;
-    if (!key) continue;
-    users.set(key, [...users.get(key) ?? [], alias]);
-    if (account.oauthHost && !hosts.has(key)) hosts.set(key, account.oauthHost);
-  }
-  return Object.keys(sessions).map((sessionKey) => {
-    const session = sessions[sessionKey];
-    return {
-      sessionKey,
-      host: issuerHost(hosts.get(sessionKey), sessionKey, fallback),
-      aliases: users.get(sessionKey) ?? [],
-      accessToken: stringOr(session.accessToken),
-      refreshToken: stringOr(session.refreshToken),
-      marked: session.credentialStore === "keychain",
-    };
-  });
-}
-
-/**
- * The tokens that were in the config before the plan and are in it no more: a
- * session deleted, or its tokens replaced. A keychain session's tokens that
- * were never loaded are read from its item, which still holds them.
- */
-async function removedTokens<R>(
-  before: SessionBefore[],
-  after: AblyConfig,
-  retired: Set<string>,
-  secrets: SecretsSync | undefined,
-  options: UpdateOptions<R>,
-): Promise<RemovedSession[]> {
-  const kept = new Set<string>();
-  const afterSessions = after.oauthSessions ?? {};
-  for (const key in afterSessions) {
-    for (const token of [afterSessions[key].accessToken, afterSessions[key].refreshToken]) {
-      if (typeof token === "string") kept.add(token);
-    }
-  }
-  const removed: RemovedSession[] = [];
-  for (const session of before) {
-    const now = Object.hasOwn(afterSessions, session.sessionKey)
-      ? afterSessions[session.sessionKey]
-      : undefined;
-    const untouched = now !== undefined && stringOr(now.accessToken) === session.accessToken &&
-      stringOr(now.refreshToken) === session.refreshToken;
-    if (untouched) continue;
-    let tokens: TokenPair = session;
-    let unreadable: string | undefined;
-    if (session.marked && !session.accessToken && !session.refreshToken && secrets) {
-      try {
-        tokens = (await secrets.previous(after, session.sessionKey)) ??
-          { accessToken: undefined, refreshToken: undefined };
-      } catch (error) {
-        if (!options.removeUnreadable) throw error;
-        tokens = {};
-        unreadable = messageOf(error);
-      }
-    }
-    const gone = (token: string | undefined) =>
-      token !== undefined && !kept.has(token) && !retired.has(token) ? token : undefined;
-    const accessToken = gone(tokens.accessToken);
-    const refreshToken = gone(tokens.refreshToken);
-    if (!accessToken && !refreshToken && !unreadable) continue;
-    removed.push({
-      sessionKey: session.sessionKey,
-      host: session.host,
-      aliases: session.aliases,
-      ...(accessToken ? { accessToken } : {}),
-      ...(refreshToken ? { refreshToken } : {}),
-      ...(unreadable ? { unreadable } : {}),
-    });
-  }
-  return removed;
-}
-
-function stringOr(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /**

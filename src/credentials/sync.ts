@@ -1,121 +1,177 @@
 /**
- * The OS keychain's part in reading and updating the config. Tables marked
- * `credentialStore = "keychain"` keep their tokens in a keychain item: they are
- * filled in on demand (`load`), and an update's `stage` works out what the
- * keychain must take: new or changed secrets written before the file is
- * replaced (and undone if it is not), the file without them, and items the new
- * file no longer refers to deleted after. The store decides when each runs;
- * this module knows items and secrets, and reports through the hooks it is
- * given (the store's way: warnings and redaction are the caller's).
+ * The secret stores' part in reading and updating the config, the same for every
+ * store. Tables marked `credentialStore = "<store>"` keep their secrets in an item of
+ * that store: they are filled in on demand (`load`), and an update's `stage` works out
+ * what the stores must take: new or changed secrets written before the file is
+ * replaced (and undone if it is not), the file without them, and items the new file no
+ * longer refers to deleted after. The transaction decides when each runs; this module
+ * knows items and secrets, and reports through the hooks it is given.
  */
 import type { AblyConfig } from "../config/schema.ts";
-import type { SecretsSync, StagedSecrets, TokenPair, UnreadableSecrets } from "../config/store.ts";
+import type {
+  SecretsSync,
+  StagedSecrets,
+  TokenPair,
+  UnreadableSecrets,
+} from "../config/secrets-sync.ts";
 import {
   fillSecret,
-  type KeychainSlot,
-  keychainSlots,
   secretOf,
+  type SecretSlot,
+  secretSlots,
   secretTableOf,
   sessionItem,
-  withoutKeychainSecrets,
+  tokensOf,
+  withoutStoredSecrets,
 } from "../config/credential-marks.ts";
-import { CliError } from "../errors.ts";
 import {
-  classify,
-  type CredentialStore,
-  fixFor,
-  KEYCHAIN_SERVICE,
-  type KeychainCheck,
-  KeychainError,
+  firstLine,
   PROBE_ITEM,
-} from "./keychain.ts";
+  type SecretItems,
+  type SecretStore,
+  StoreError,
+  type StoreRegistry,
+} from "./store.ts";
 
 export interface SyncHooks {
-  /** Opens the OS keychain; absent: this platform has none. */
-  open?: () => Promise<CredentialStore>;
+  /** The stores this run knows. */
+  stores: StoreRegistry;
   warn(message: string): void;
-  /** Secrets read from the keychain, to keep out of the output. */
+  /** Secrets read from a store, to keep out of the output. */
   protect(secrets: string[]): void;
 }
 
-export interface KeychainSync extends SecretsSync {
-  /** Fills in the secrets of the named accounts (all when `"all"`); `reveal`: left printable. */
-  load(config: AblyConfig, aliases: readonly string[] | "all", reveal?: boolean): Promise<void>;
-  /** Fails with a clear error, before anything is asked or issued, when the keychain cannot be used. */
-  check(why?: KeychainCheck): Promise<void>;
-  /** This CLI's item names, sorted; `undefined` where the keychain cannot enumerate. */
-  list(): Promise<string[] | undefined>;
-  /** An item's secret (`undefined`: none), read directly: for items no account refers to. */
-  secret(item: string): Promise<string | undefined>;
-  /** Deletes an item directly; false when there was none. */
-  remove(item: string): Promise<boolean>;
+/** Why a store is checked before anything is asked or issued, for the message. */
+export interface StoreCheck {
+  /** A login that itself asked for the store (--keychain, ABLY_CLI_CREDENTIAL_STORE). */
+  loginAsked?: boolean;
+  /** Accounts whose stored secrets the coming change may read or replace. */
+  accounts?: string[];
 }
 
-export function keychainSync(hooks: SyncHooks): KeychainSync {
-  let opened: Promise<CredentialStore> | undefined;
-  const open = (): Promise<CredentialStore> => {
-    opened ??= (async () => {
-      if (!hooks.open) throw new KeychainError("unavailable", "no OS keychain on this platform");
-      try {
-        return await hooks.open();
-      } catch (error) {
-        throw classify(error);
-      }
-    })();
-    opened.catch(() => (opened = undefined));
-    return opened;
+export interface Sync extends SecretsSync {
+  /** Fills in the secrets of the named accounts (all when `"all"`); `reveal`: left printable. */
+  load(config: AblyConfig, aliases: readonly string[] | "all", reveal?: boolean): Promise<void>;
+  /** The store `name`, loaded; an error naming the fix when this run knows no such store. */
+  store(name: string): Promise<SecretStore>;
+  /** Fails with a clear error, before anything is asked or issued, when a store cannot be used. */
+  check(name: string, why?: StoreCheck): Promise<void>;
+  /** A store's item names, sorted; `undefined` where it cannot enumerate. */
+  list(name: string): Promise<string[] | undefined>;
+  /** An item's secret (`undefined`: none), read directly: for items no account refers to. */
+  secret(name: string, item: string): Promise<string | undefined>;
+  /** Deletes an item directly; false when there was none. */
+  remove(name: string, item: string): Promise<boolean>;
+}
+
+export function secretsSync(hooks: SyncHooks): Sync {
+  const loadedStores = new Map<string, Promise<SecretStore>>();
+  const store = (name: string): Promise<SecretStore> => {
+    let found = loadedStores.get(name);
+    if (!found) {
+      const load = Object.hasOwn(hooks.stores, name) ? hooks.stores[name] : undefined;
+      found = load ? load() : Promise.reject(
+        new StoreError(
+          "unavailable",
+          `the config keeps secrets in a store named "${name}", which this ably does not know`,
+        ),
+      );
+      loadedStores.set(name, found);
+    }
+    return found;
   };
-  const storeFor = (slots: KeychainSlot[], action: Action) =>
-    open().catch((error) => {
-      throw keychainFailure(error, slots, action);
-    });
+  const opened = new Map<string, Promise<SecretItems>>();
+  /** The store's items, opened once a run (a failed open is tried again next time). */
+  const items = async (name: string): Promise<[SecretStore, SecretItems]> => {
+    const definition = await store(name);
+    let open = opened.get(name);
+    if (!open) {
+      open = definition.open().catch((error) => {
+        opened.delete(name);
+        throw sortedBy(definition, error);
+      });
+      opened.set(name, open);
+    }
+    return [definition, await open];
+  };
+  /** Runs `work` on a slot's store; its failure as a `StoreError` naming whose secrets. */
+  const on = async <T>(
+    slots: SecretSlot[],
+    action: Action,
+    work: (items: SecretItems) => Promise<T>,
+  ): Promise<T> => {
+    const name = slots[0].store;
+    let definition: SecretStore | undefined;
+    try {
+      const [found, opened] = await items(name);
+      definition = found;
+      return await work(opened);
+    } catch (error) {
+      throw slotFailure(
+        definition ?? await store(name).catch(() => undefined),
+        error,
+        slots,
+        action,
+      );
+    }
+  };
 
   // Per parsed config: the secret each item held when it was read ("" = no item).
   const loaded = new WeakMap<AblyConfig, Map<string, string>>();
   const loadedOf = (config: AblyConfig) => {
-    let items = loaded.get(config);
-    if (!items) loaded.set(config, items = new Map());
-    return items;
+    let known = loaded.get(config);
+    if (!known) loaded.set(config, known = new Map());
+    return known;
   };
 
   /** The item's secret ("" when there is none), remembered for the config. */
-  async function read(config: AblyConfig, slot: KeychainSlot): Promise<string> {
+  async function read(config: AblyConfig, slot: SecretSlot): Promise<string> {
     const done = loadedOf(config);
     const known = done.get(slot.item);
     if (known !== undefined) return known;
-    const store = await storeFor([slot], "read");
-    let secret: string | undefined;
-    try {
-      secret = await store.get(slot.item);
-    } catch (error) {
-      throw keychainFailure(error, [slot], "read");
-    }
-    done.set(slot.item, secret ?? "");
-    return secret ?? "";
+    const secret = await on([slot], "read", (opened) => opened.get(slot.item)) ?? "";
+    done.set(slot.item, secret);
+    return secret;
   }
 
   /** The slots of `aliases` (all: every account) not read yet for this config. */
   const pending = (config: AblyConfig, aliases: readonly string[] | "all") => {
     const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
     const done = loadedOf(config);
-    return [...keychainSlots(config).values()].filter((slot) =>
+    return [...secretSlots(config).values()].filter((slot) =>
       !done.has(slot.item) && (!wanted || wanted.has(slot.item))
     );
   };
 
   /** Reads one item into its table; a missing item is a warning. */
-  async function fill(config: AblyConfig, slot: KeychainSlot, reveal: boolean): Promise<void> {
+  async function fill(config: AblyConfig, slot: SecretSlot, reveal: boolean): Promise<void> {
     const secret = await read(config, slot);
     if (secret === "") {
-      hooks.warn(missingItem(slot));
+      hooks.warn(missingItem(await store(slot.store), slot));
       return;
     }
     const secrets = fillSecret(slot, secret);
     if (!reveal) hooks.protect(secrets);
   }
 
+  /** Runs `work` on an item no account may refer to, failures worded for that item. */
+  const direct = async <T>(
+    name: string,
+    what: string,
+    work: (opened: SecretItems) => Promise<T>,
+  ): Promise<T> => {
+    const definition = await store(name);
+    try {
+      return await work((await items(name))[1]);
+    } catch (error) {
+      throw itemFailure(definition, error, what);
+    }
+  };
+
   return {
-    items: (config) => new Set(keychainSlots(config).keys()),
+    items: (config) =>
+      new Map([...secretSlots(config).values()].map((slot) => [slot.item, slot.store])),
+    store,
 
     async load(config, aliases, reveal = false) {
       for (const slot of pending(config, aliases)) await fill(config, slot, reveal);
@@ -138,135 +194,118 @@ export function keychainSync(hooks: SyncHooks): KeychainSync {
       return unreadable;
     },
 
-    async previous(config, sessionKey): Promise<TokenPair | undefined> {
-      const item = sessionItem(sessionKey);
-      const slot: KeychainSlot = {
-        item,
+    async previous(config, sessionKey, name): Promise<TokenPair | undefined> {
+      const slot: SecretSlot = {
+        item: sessionItem(sessionKey),
+        store: name,
         kind: "session",
         key: sessionKey,
         table: {},
-        fields: ["accessToken", "refreshToken"],
+        fields: [],
         aliases: [],
       };
       const secret = await read(config, slot);
       if (secret === "") return undefined;
-      const tokens: Record<string, unknown> = {};
-      hooks.protect(fillSecret({ ...slot, table: tokens }, secret));
-      return {
-        accessToken: typeof tokens.accessToken === "string" ? tokens.accessToken : undefined,
-        refreshToken: typeof tokens.refreshToken === "string" ? tokens.refreshToken : undefined,
-      };
+      const tokens = tokensOf(secret);
+      hooks.protect([tokens.accessToken, tokens.refreshToken].filter((t) => t !== undefined));
+      return tokens;
     },
 
     stage(config, itemsBefore): Promise<StagedSecrets> {
-      const slots = keychainSlots(config);
-      const done = loadedOf(config);
-      const writes: [KeychainSlot, string][] = [];
-      for (const slot of slots.values()) {
-        const secret = secretOf(slot);
-        if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
-      }
-      const deletes = [...itemsBefore].filter((item) => !slots.has(item));
-      // What each written item held before ("" = none), to put back if the update fails.
-      const undo: [KeychainSlot, string][] = [];
-      return Promise.resolve({
-        written: withoutKeychainSecrets(config, slots),
-        async write() {
-          if (writes.length === 0) return;
-          const store = await storeFor(writes.map(([slot]) => slot), "write");
-          for (const [slot, secret] of writes) {
-            try {
-              const before = done.get(slot.item) ?? (await store.get(slot.item)) ?? "";
-              await store.set(slot.item, secret);
-              undo.push([slot, before]);
-            } catch (error) {
-              throw keychainFailure(error, [slot], "write");
-            }
-            done.set(slot.item, secret);
-          }
-        },
-        async undo() {
-          if (undo.length === 0) return;
-          const store = await open();
-          for (const [slot, before] of undo.reverse()) {
-            try {
-              if (before === "") await store.delete(slot.item);
-              else await store.set(slot.item, before);
-              done.set(slot.item, before);
-            } catch (error) {
-              hooks.warn(notRestored(slot, error));
-            }
-          }
-        },
-        async cleanUp() {
-          if (deletes.length === 0) return;
-          let store: CredentialStore;
-          try {
-            store = await open();
-          } catch (error) {
-            for (const item of deletes) hooks.warn(undeleted(item, error));
-            return;
-          }
-          for (const item of deletes) {
-            try {
-              await store.delete(item);
-              done.delete(item);
-            } catch (error) {
-              hooks.warn(undeleted(item, error));
-            }
-          }
-        },
-      });
+      return Promise.resolve(staged(config, itemsBefore));
     },
 
-    async list() {
-      const store = await open().catch((error) => {
-        throw itemFailure(error, "list the items of");
-      });
-      if (!store.list) return undefined;
-      try {
-        return await store.list();
-      } catch (error) {
-        throw itemFailure(error, "list the items of");
-      }
-    },
+    list: (name) =>
+      direct(
+        name,
+        "list the items of",
+        async (opened) => opened.list ? await opened.list() : undefined,
+      ),
+    secret: (name, item) => direct(name, `read the item ${item} of`, (opened) => opened.get(item)),
+    remove: (name, item) =>
+      direct(name, `delete the item ${item} of`, (opened) => opened.delete(item)),
 
-    async secret(item) {
+    async check(name, why = {}) {
+      const definition = await store(name);
       try {
-        return await (await open()).get(item);
+        const [, opened] = await items(name);
+        await opened.set(PROBE_ITEM, "probe");
+        await opened.delete(PROBE_ITEM);
       } catch (error) {
-        throw itemFailure(error, `read the item ${item} of`);
-      }
-    },
-
-    async remove(item) {
-      try {
-        return await (await open()).delete(item);
-      } catch (error) {
-        throw itemFailure(error, `delete the item ${item} of`);
-      }
-    },
-
-    async check(why = {}) {
-      try {
-        const store = await open();
-        await store.set(PROBE_ITEM, "probe");
-        await store.delete(PROBE_ITEM);
-      } catch (error) {
-        throw checkFailure(classify(error), why);
+        throw checkFailure(definition, sortedBy(definition, error), why);
       }
     },
   };
+
+  /** The store side of a change: what to write before, what to delete after. */
+  function staged(config: AblyConfig, itemsBefore: Map<string, string>): StagedSecrets {
+    const slots = secretSlots(config);
+    const done = loadedOf(config);
+    const writes: [SecretSlot, string][] = [];
+    for (const slot of slots.values()) {
+      const secret = secretOf(slot);
+      if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
+    }
+    // An item moved to another store counts as gone from the one it was in.
+    const deletes = [...itemsBefore].filter(([item, name]) => slots.get(item)?.store !== name);
+    // What each written item held before ("" = none), to put back if the update fails.
+    const undo: [SecretSlot, string][] = [];
+    return {
+      written: withoutStoredSecrets(config, slots),
+      async write() {
+        for (const [slot, secret] of writes) {
+          await on([slot], "write", async (opened) => {
+            const before = done.get(slot.item) ?? (await opened.get(slot.item)) ?? "";
+            await opened.set(slot.item, secret);
+            undo.push([slot, before]);
+          });
+          done.set(slot.item, secret);
+        }
+      },
+      async undo() {
+        for (const [slot, before] of undo.reverse()) {
+          try {
+            const [, opened] = await items(slot.store);
+            if (before === "") await opened.delete(slot.item);
+            else await opened.set(slot.item, before);
+            done.set(slot.item, before);
+          } catch (error) {
+            hooks.warn(notRestored(await store(slot.store), slot, error));
+          }
+        }
+      },
+      async cleanUp() {
+        for (const [item, name] of deletes) {
+          const definition = await store(name).catch(() => undefined);
+          try {
+            await (await items(name))[1].delete(item);
+            done.delete(item);
+          } catch (error) {
+            hooks.warn(undeleted(definition, item, error));
+          }
+        }
+      },
+    };
+  }
 }
 
 type Action = "read" | "write";
 
+/** A failure of `store` as a `StoreError` of the kind its fix depends on. */
+function sortedBy(store: SecretStore, error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  return new StoreError(store.classify(error), firstLine(error), { cause: error });
+}
+
+function problemText(error: StoreError): string {
+  return `${error.problem === "failed" ? "" : `${error.problem}: `}${firstLine(error)}`;
+}
+
 /**
  * The probe failed. The fix fits the cause; "log in without --keychain" only for a login
- * that asked for the keychain itself (for anyone else it would fix nothing).
+ * that asked for the store itself (for anyone else it would fix nothing).
  */
-function checkFailure(problem: KeychainError, why: KeychainCheck): CliError {
-  const cause = problem.message.split("\n")[0];
+function checkFailure(store: SecretStore, problem: StoreError, why: StoreCheck): StoreError {
   const accounts = why.accounts ?? [];
   const holds = accounts.length === 0
     ? ""
@@ -274,73 +313,85 @@ function checkFailure(problem: KeychainError, why: KeychainCheck): CliError {
       accounts.map((alias) => `"${alias}"`).join(", ")
     }; this login may have to read or replace them, so it stops before anything is authorized`;
   const instead = why.loginAsked
-    ? ", or log in without --keychain (and without ABLY_CLI_CREDENTIAL_STORE=keychain) to keep the tokens in the config file"
+    ? `, or log in without --${store.name} (and without ABLY_CLI_CREDENTIAL_STORE=${store.name}) to keep the tokens in the config file`
     : "";
-  return new CliError(
-    `Cannot use the OS keychain (${
-      problem.kind === "failed" ? "" : `${problem.kind}: `
-    }${cause})${holds}. ${fixFor(problem.kind)}${instead}.`,
-    { component: "keychain", context: { problem: problem.kind, accounts } },
+  return new StoreError(
+    problem.problem,
+    `Cannot use ${store.label} (${problemText(problem)})${holds}. ${
+      store.fixFor(problem.problem)
+    }${instead}.`,
+    { accounts, fix: store.fixFor(problem.problem), cause: problem },
   );
 }
 
-/** The keychain items holding the tokens of `aliases` (file accounts have none). */
+/** The store items holding the secrets of `aliases` (file accounts have none). */
 function itemsOf(config: AblyConfig, aliases: readonly string[]): Set<string> {
-  const items = aliases.map((alias) => secretTableOf(config, alias)?.item);
-  return new Set(items.filter((item): item is string => item !== undefined));
+  const found = aliases.map((alias) => secretTableOf(config, alias)?.item);
+  return new Set(found.filter((item): item is string => item !== undefined));
 }
 
-function whose(slots: KeychainSlot[]): string {
+function whose(slots: SecretSlot[]): string {
   const aliases = [...new Set(slots.flatMap((slot) => slot.aliases))];
   if (aliases.length === 0) return `the OAuth session "${slots[0]?.key}"`;
   return `account${aliases.length === 1 ? "" : "s"} ${aliases.map((a) => `"${a}"`).join(", ")}`;
 }
 
-function keychainFailure(error: unknown, slots: KeychainSlot[], action: Action): CliError {
-  const problem = classify(error);
+function slotFailure(
+  store: SecretStore | undefined,
+  error: unknown,
+  slots: SecretSlot[],
+  action: Action,
+): StoreError {
+  const aliases = slots.flatMap((slot) => slot.aliases);
+  if (!store) {
+    const problem = error instanceof StoreError
+      ? error
+      : new StoreError("failed", firstLine(error));
+    return new StoreError(problem.problem, problem.message, { accounts: aliases, cause: error });
+  }
+  const problem = sortedBy(store, error);
   const what = action === "read"
-    ? `Cannot read the tokens of ${whose(slots)} from the OS keychain`
-    : `Cannot store the tokens of ${whose(slots)} in the OS keychain; the config was not changed`;
-  return new CliError(
-    `${what} (${problem.kind === "failed" ? "" : `${problem.kind}: `}${
-      problem.message.split("\n")[0]
-    }). ${fixFor(problem.kind)}.`,
-    {
-      component: "keychain",
-      context: { problem: problem.kind, accounts: slots.flatMap((slot) => slot.aliases) },
-      cause: error,
-    },
+    ? `Cannot read the tokens of ${whose(slots)} from ${store.label}`
+    : `Cannot store the tokens of ${whose(slots)} in ${store.label}; the config was not changed`;
+  return new StoreError(
+    problem.problem,
+    `${what} (${problemText(problem)}). ${store.fixFor(problem.problem)}.`,
+    { accounts: aliases, fix: store.fixFor(problem.problem), cause: error },
   );
 }
 
-function itemFailure(error: unknown, what: string): CliError {
-  const problem = classify(error);
-  return new CliError(
-    `Cannot ${what} the OS keychain (service ${KEYCHAIN_SERVICE}) (${
-      problem.kind === "failed" ? "" : `${problem.kind}: `
-    }${problem.message.split("\n")[0]}). ${fixFor(problem.kind)}.`,
-    { component: "keychain", context: { problem: problem.kind }, cause: error },
+function itemFailure(store: SecretStore, error: unknown, what: string): StoreError {
+  const problem = sortedBy(store, error);
+  return new StoreError(
+    problem.problem,
+    `Cannot ${what} ${store.label} (${store.place()}) (${problemText(problem)}). ${
+      store.fixFor(problem.problem)
+    }.`,
+    { fix: store.fixFor(problem.problem), cause: error },
   );
 }
 
-function missingItem(slot: KeychainSlot): string {
+function missingItem(store: SecretStore, slot: SecretSlot): string {
   const alias = slot.aliases[0];
-  return `The OS keychain has no item for ${whose([slot])} (service ${KEYCHAIN_SERVICE}, ` +
-    `account ${slot.item}); it was deleted outside ably. Log in again: ably accounts login${
-      alias ? ` --alias ${alias}` : ""
-    } --keychain`;
+  return `${capitalised(store.label)} has no item for ${whose([slot])} (${
+    store.place(slot.item)
+  }); it was deleted outside ably. Log in again: ably accounts login${
+    alias ? ` --alias ${alias}` : ""
+  } --${store.name}`;
 }
 
-function undeleted(item: string, error: unknown): string {
-  return `The config no longer uses the OS keychain item ${item} (service ${KEYCHAIN_SERVICE}), ` +
-    `but it could not be deleted (${
-      classify(error).message.split("\n")[0]
-    }); delete it with your keychain tool.`;
+function undeleted(store: SecretStore | undefined, item: string, error: unknown): string {
+  const where = store ? `${store.label} item ${item} (${store.place()})` : `item ${item}`;
+  return `The config no longer uses ${where}, but it could not be deleted (${
+    firstLine(error)
+  }); delete it with your ${store?.name ?? "store"} tool.`;
 }
 
-function notRestored(slot: KeychainSlot, error: unknown): string {
-  return `The OS keychain item ${slot.item} (service ${KEYCHAIN_SERVICE}) could not be put ` +
-    `back as it was (${classify(error).message.split("\n")[0]}); log in again if ${
-      whose([slot])
-    } stops working.`;
+function notRestored(store: SecretStore, slot: SecretSlot, error: unknown): string {
+  return `${capitalised(store.label)} item ${slot.item} (${store.place()}) could not be put ` +
+    `back as it was (${firstLine(error)}); log in again if ${whose([slot])} stops working.`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

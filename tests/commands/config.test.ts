@@ -3,7 +3,7 @@
  * temp config dir.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../src/config/store.ts";
+import { parseConfig } from "../../src/config/toml.ts";
 import {
   configFileIn,
   namesIn,

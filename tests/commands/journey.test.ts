@@ -1,6 +1,6 @@
 /** A user's whole session on one config: login twice, list, switch, current, logout, logout. */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../src/config/store.ts";
+import { parseConfig } from "../../src/config/toml.ts";
 import { hostFlags, ISSUED, startAblyServer, tokenBody } from "../helpers/ably-server.ts";
 import { readConfigText, spawnCli, tempConfigDir } from "../helpers/cli.ts";
 

@@ -11,7 +11,7 @@ import {
 } from "../../src/config/accounts.ts";
 import { storeSessionTokens } from "../../src/config/sessions.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
-import { parseConfig, serializeConfig } from "../../src/config/store.ts";
+import { parseConfig, serializeConfig } from "../../src/config/toml.ts";
 import { buildConfig, SAMPLE_LEGACY, SAMPLE_OAUTH, SAMPLE_SHARED } from "../helpers/fixtures.ts";
 
 const parse = (text: string) => parseConfig(text, "config");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { aliasFromName, aliasProblem, uniqueAlias } from "../../src/config/alias.ts";
-import { parseConfig } from "../../src/config/store.ts";
+import { parseConfig } from "../../src/config/toml.ts";
 import { buildConfig } from "../helpers/fixtures.ts";
 
 Deno.test("alias: derived from the account name as the official CLI does", () => {

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { configLocation } from "../../src/config/location.ts";
-import {
-  parseConfig,
-  readSnapshot,
-  SavedNothing,
-  type SecretsSync,
-  serializeConfig,
-  updateConfig,
-} from "../../src/config/store.ts";
+import { readSnapshot, SavedNothing, updateConfig } from "../../src/config/store.ts";
+import { parseConfig, serializeConfig } from "../../src/config/toml.ts";
+import type { SecretsSync } from "../../src/config/secrets-sync.ts";
 import { ensureDir } from "../../src/config/files.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
@@ -480,7 +475,7 @@ function recordingSecrets(
     load: () => Promise.resolve(),
     loadEach: () => Promise.resolve([]),
     previous: () => hooks.previous?.() ?? Promise.resolve(undefined),
-    items: () => new Set<string>(),
+    items: () => new Map<string, string>(),
     stage: (config) =>
       Promise.resolve({
         written: config,

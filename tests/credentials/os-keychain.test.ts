@@ -4,7 +4,7 @@
  * native wording. A locked or absent keychain must never read as "no such item".
  */
 import assert from "node:assert/strict";
-import { KeychainError, type KeychainProblem, PROBE_ITEM } from "../../src/credentials/keychain.ts";
+import { PROBE_ITEM, StoreError, type StoreProblem } from "../../src/credentials/store.ts";
 import { openKeychain } from "../../src/credentials/os-keychain.ts";
 import {
   type BindingScript,
@@ -22,14 +22,14 @@ function open(script: BindingScript) {
   return openKeychain(SERVICE, () => Promise.resolve(fakeBinding(script)), BUS);
 }
 
-/** The rejection of `promise`, which must be a KeychainError of `kind`. */
+/** The rejection of `promise`, which must be a StoreError of `kind`. */
 async function rejectsWith(
   promise: Promise<unknown>,
-  kind: KeychainProblem,
-): Promise<KeychainError> {
+  kind: StoreProblem,
+): Promise<StoreError> {
   const error = await promise.then(() => undefined, (error: unknown) => error);
-  assert.ok(error instanceof KeychainError, `expected a KeychainError, got ${error}`);
-  assert.equal(error.kind, kind, error.message);
+  assert.ok(error instanceof StoreError, `expected a StoreError, got ${error}`);
+  assert.equal(error.problem, kind, error.message);
   return error;
 }
 
@@ -71,7 +71,7 @@ Deno.test("openKeychain: a missing item on a keychain that takes writes is 'no i
 });
 
 Deno.test("openKeychain: a locked, absent or refusing keychain never reads or deletes as 'no item'", async () => {
-  const cases: [string, () => Error, KeychainProblem][] = [
+  const cases: [string, () => Error, StoreProblem][] = [
     ["locked (Secret Service)", NATIVE.locked, "locked"],
     ["no default collection", NATIVE.unavailable, "unavailable"],
     ["user canceled (macOS)", NATIVE.denied, "denied"],

@@ -1,11 +1,13 @@
 /**
- * The keychain half of a config update (src/credentials/sync.ts), driven directly on a fake
- * keychain: undoing writes when the file could not be replaced, deleting items the file no
+ * The secret stores' half of a config update (src/credentials/sync.ts), driven directly on
+ * the OS keychain's store over fake items: undoing writes when the file could not be replaced, deleting items the file no
  * longer names, direct item access, and what each failure says.
  */
 import assert from "node:assert/strict";
 import type { AblyConfig } from "../../src/config/schema.ts";
-import { keychainSync } from "../../src/credentials/sync.ts";
+import { secretsSync } from "../../src/credentials/sync.ts";
+import { osKeychain } from "../../src/credentials/os-keychain.ts";
+import { StoreError } from "../../src/credentials/store.ts";
 import { FakeKeychain } from "../helpers/fake-keychain.ts";
 
 const MARK = { credentialStore: "keychain" };
@@ -13,8 +15,11 @@ const MARK = { credentialStore: "keychain" };
 function syncOn(keychain: FakeKeychain | undefined) {
   const warnings: string[] = [];
   const protectedSecrets: string[] = [];
-  const sync = keychainSync({
-    open: keychain ? () => Promise.resolve(keychain) : undefined,
+  const open = keychain
+    ? () => Promise.resolve(keychain)
+    : () => Promise.reject(new StoreError("unavailable", "no OS keychain on this platform"));
+  const sync = secretsSync({
+    stores: { keychain: () => Promise.resolve(osKeychain(open)) },
     warn: (message) => warnings.push(message),
     protect: (secrets) => protectedSecrets.push(...secrets),
   });
@@ -34,7 +39,7 @@ function twoLegacy(): AblyConfig {
 Deno.test("keychain sync: undoing a staged write puts an item's earlier secret back and deletes an item that did not exist", async () => {
   const keychain = new FakeKeychain({ "account:a": JSON.stringify({ accessToken: "old_a" }) });
   const { sync, warnings } = syncOn(keychain);
-  const staged = await sync.stage(twoLegacy(), new Set());
+  const staged = await sync.stage(twoLegacy(), new Map());
   assert.deepEqual({ ...staged.written.accounts!.a }, { accountId: "A", ...MARK });
   await staged.write();
   assert.deepEqual(keychain.tokens("account:a"), { accessToken: "new_a_SeCrEt" });
@@ -49,7 +54,7 @@ Deno.test("keychain sync: undoing a staged write puts an item's earlier secret b
 Deno.test("keychain sync: an item that cannot be put back is a warning naming the item and the account, per item; undo never throws", async () => {
   const keychain = new FakeKeychain({ "account:a": JSON.stringify({ accessToken: "old_a" }) });
   const { sync, warnings } = syncOn(keychain);
-  const staged = await sync.stage(twoLegacy(), new Set());
+  const staged = await sync.stage(twoLegacy(), new Map());
   await staged.write();
   keychain.state = "locked";
   await staged.undo();
@@ -69,7 +74,9 @@ Deno.test("keychain sync: clean-up deletes items the new file no longer names; o
     "account:gone": JSON.stringify({ accessToken: "gone_SeCrEt" }),
     "x@example.com::ably.com": JSON.stringify({ accessToken: "x_SeCrEt" }),
   });
-  const before = new Set(["account:gone", "x@example.com::ably.com"]);
+  const before = new Map(
+    ["account:gone", "x@example.com::ably.com"].map((item) => [item, "keychain"]),
+  );
   const { sync, warnings } = syncOn(keychain);
   const staged = await sync.stage({ accounts: {} }, before);
   await staged.write(); // nothing to write: the keychain is not even opened for it
@@ -81,7 +88,8 @@ Deno.test("keychain sync: clean-up deletes items the new file no longer names; o
   keychain.items.set("account:gone", "{}");
   keychain.state = "denied";
   const denied = syncOn(keychain);
-  await (await denied.sync.stage({}, new Set(["account:gone"]))).cleanUp();
+  await (await denied.sync.stage({}, new Map(["account:gone"].map((item) => [item, "keychain"]))))
+    .cleanUp();
   assert.equal(denied.warnings.length, 1);
   assert.match(
     denied.warnings[0],
@@ -104,7 +112,7 @@ Deno.test("keychain sync: no keychain on this platform -> reading an account's t
   const config: AblyConfig = { accounts: { a: { accountId: "A", ...MARK } } };
   await assert.rejects(
     () => sync.load(config, "all"),
-    /^CliError: Cannot read the tokens of account "a" from the OS keychain \(unavailable: no OS keychain on this platform\)\./,
+    /^StoreError: Cannot read the tokens of account "a" from the OS keychain \(unavailable: no OS keychain on this platform\)\./,
   );
 });
 
@@ -113,11 +121,11 @@ Deno.test("keychain sync: reading or deleting one item directly fails with the i
   keychain.state = "locked";
   const { sync } = syncOn(keychain);
   await assert.rejects(
-    () => sync.secret("account:a"),
+    () => sync.secret("keychain", "account:a"),
     /Cannot read the item account:a of the OS keychain \(service ably-cli-deno\) \(locked: Couldn't access platform storage: Secret Service: unlock prompt was dismissed\)\. Unlock/,
   );
   await assert.rejects(
-    () => sync.remove("account:a"),
+    () => sync.remove("keychain", "account:a"),
     /Cannot delete the item account:a of the OS keychain \(service ably-cli-deno\) \(locked: /,
   );
   assert.ok(keychain.items.has("account:a"));
@@ -180,7 +188,7 @@ Deno.test("keychain sync: a failure the keychain's text does not explain is said
     },
   );
   await assert.rejects(
-    () => sync.remove("account:a"),
+    () => sync.remove("keychain", "account:a"),
     (error: Error) => {
       assert.equal(
         error.message,
@@ -190,7 +198,7 @@ Deno.test("keychain sync: a failure the keychain's text does not explain is said
     },
   );
   await assert.rejects(
-    () => sync.check({ accounts: ["a", "b"] }),
+    () => sync.check("keychain", { accounts: ["a", "b"] }),
     (error: Error) => {
       assert.equal(
         error.message,

@@ -282,7 +282,7 @@ Deno.test({
     }).output();
     assert.equal(lock.code, 0, new TextDecoder().decode(lock.stderr));
     const kindOf = (promise: Promise<unknown>) =>
-      promise.then((value) => `resolved ${value}`, (error) => error.kind);
+      promise.then((value) => `resolved ${value}`, (error) => error.problem);
     assert.equal(await kindOf(keychain.get(item)), "locked");
     assert.equal(await kindOf(keychain.get(`${item}-missing`)), "locked");
     assert.equal(await kindOf(keychain.delete(`${item}-missing`)), "locked");

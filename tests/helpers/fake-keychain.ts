@@ -3,13 +3,13 @@
  * (@napi-rs/keyring 1.3.0: keyring-core 1.0's Display around the platform's text,
  * then anyhow's "Caused by:" chain):
  *
- * - `FakeKeychain`, an in-memory `CredentialStore` for in-process command tests:
+ * - `FakeKeychain`, the OS keychain's items in memory for in-process command tests:
  *   items by name, every call recorded, failures switched on at will.
  * - `fakeBinding`, a scripted `@napi-rs/keyring` for `openKeychain`, so tests drive
  *   the real module: like the binding, reads and deletes swallow every failure
  *   (`undefined` / `false`), and only writes and listing throw.
  */
-import type { CredentialStore } from "../../src/credentials/keychain.ts";
+import type { SecretItems } from "../../src/credentials/store.ts";
 import type { KeyringBinding, KeyringEntry } from "../../src/credentials/os-keychain.ts";
 
 /** An error as the binding throws it: napi's GenericFailure with anyhow's Debug text. */
@@ -41,7 +41,7 @@ export const NATIVE = {
 
 export type FakeState = "ok" | "unavailable" | "locked" | "denied";
 
-export class FakeKeychain implements CredentialStore {
+export class FakeKeychain implements SecretItems {
   readonly items = new Map<string, string>();
   /** `get x`, `set x`, `delete x`, in order (the probe item included). */
   readonly calls: string[] = [];

@@ -1,6 +1,6 @@
 /** Config files as the official CLI writes them (reference §3.4), and builders for more. */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../src/config/store.ts";
+import { parseConfig } from "../../src/config/toml.ts";
 import type { Plan } from "../../src/config/store.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
 

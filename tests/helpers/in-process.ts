@@ -5,7 +5,10 @@
  */
 import { run } from "../../src/cli/run.ts";
 import type { Host } from "../../src/context.ts";
-import type { CredentialStore } from "../../src/credentials/keychain.ts";
+import type { SecretItems } from "../../src/credentials/store.ts";
+import { STORES } from "../../src/credentials/stores.ts";
+import { osKeychain } from "../../src/credentials/os-keychain.ts";
+import { MemoryItems, memoryStore } from "./memory-store.ts";
 import {
   type Choice,
   createPrompter,
@@ -45,8 +48,10 @@ export interface InProcessOptions {
   interrupt?: AbortController;
   /** Secrets that must never appear in output; the fixtures' tokens by default. */
   secrets?: string[];
-  /** The OS keychain; without one, any use of the keychain fails as on a headless machine. */
-  keychain?: CredentialStore;
+  /** The OS keychain's items; without them, any use of the keychain fails as on a headless machine. */
+  keychain?: SecretItems;
+  /** The items of the tests' own store, `memory`. */
+  memory?: MemoryItems;
   /** Stdout breaks (EPIPE, as when its reader went away) at the first line containing this. */
   stdoutBreaksAt?: string;
 }
@@ -106,11 +111,20 @@ export async function runInProcess(
     signal: interrupt.signal,
     openBrowser: () => Promise.resolve(false),
     shield: (_what, work) => work,
-    // Never the real keychain in-process: a fake, or none at all.
-    keychain: () =>
-      options.keychain
-        ? Promise.resolve(options.keychain)
-        : Promise.reject(new Error("Couldn't access platform storage: no keychain in this test")),
+    stores: {
+      ...STORES,
+      // The OS keychain's own store, its items in memory: never the real keychain in-process.
+      keychain: () =>
+        Promise.resolve(
+          osKeychain(() =>
+            options.keychain ? Promise.resolve(options.keychain) : Promise.reject(
+              new Error("Couldn't access platform storage: no keychain in this test"),
+            )
+          ),
+        ),
+      // A store of the tests' own, registered as any store is.
+      memory: () => Promise.resolve(memoryStore(options.memory ?? new MemoryItems())),
+    },
   };
   // A run that hangs fails its test, naming the command, instead of timing out CI.
   const code = await withDeadline(RUN_DEADLINE_MS, `ably ${argv.join(" ")}`, run(argv, host));

@@ -1,6 +1,7 @@
 // Rewrites the config with two alternating contents, as fast as it can, until killed.
 import { configLocation } from "../../src/config/location.ts";
-import { parseConfig, updateConfig } from "../../src/config/store.ts";
+import { updateConfig } from "../../src/config/store.ts";
+import { parseConfig } from "../../src/config/toml.ts";
 import { SAMPLE_OAUTH, SAMPLE_SHARED } from "./fixtures.ts";
 
 const location = configLocation(() => Deno.args[0]);

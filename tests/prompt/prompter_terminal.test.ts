@@ -5,7 +5,7 @@
  * second Ctrl-C waits for that, saying so.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../src/config/store.ts";
+import { parseConfig } from "../../src/config/toml.ts";
 import { hostFlags, ISSUED, withAblyServer } from "../helpers/ably-server.ts";
 import { readConfigText, runCliOnTerminal, tempConfigDir } from "../helpers/cli.ts";
 import { buildConfig, SAMPLE_LEGACY } from "../helpers/fixtures.ts";

@@ -1,89 +1,26 @@
 /** `ably accounts current`: the current account, verified with the Control API. */
 import type { Context } from "../../context.ts";
-import { Cancelled, CliError } from "../../errors.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
-import { credentialsLocation, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
-import { fixFor, type KeychainProblem } from "../../credentials/keychain.ts";
-import { controlClientFor, isTokenProblem } from "./control-access.ts";
-import { currentOrFail } from "./resolve.ts";
+import { credentialsLocation, FILE, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
+import type { Unverified } from "../../accounts/control.ts";
+import { currentOrFail } from "../shared/resolve.ts";
 
 const UNVERIFIED = "Unable to verify account information. Your access token may have expired.";
 
 export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
-  const config = (await ctx.store.read()) ?? {};
+  const config = await ctx.accounts.read();
   const alias = currentOrFail(config, "accountCurrent");
   const account = accountsOf(config)[alias];
   const local = localDetails(account, currentAppIdOf(config, alias));
   const credentials = credentialsLocation(config, alias);
-
-  let me;
-  let host: string | undefined;
   const spinner = out.spinner("Verifying the account with the Control API");
-  try {
-    const access = await controlClientFor(ctx, alias, account, config);
-    host = access.host;
-    me = await access.client.me();
-    spinner.stop();
-  } catch (error) {
-    spinner.stop();
-    if (error instanceof Cancelled) throw error;
-    // Report honestly: a warning and the cached details, never an error followed by a result;
-    // and say what happened: an expired or rejected token is only one of the reasons.
-    const reason = (error as Error).message;
-    out.verbose("control", "verifyFailed", `Verification failed: ${reason}`);
-    const tokenProblem = isTokenProblem(error);
-    // A keychain that cannot give the tokens is fixed at the keychain: the tokens are fine,
-    // and logging in again would fix nothing.
-    const keychain = error instanceof CliError && error.component === "keychain"
-      ? error.context.problem as KeychainProblem
-      : undefined;
-    const summary = tokenProblem
-      ? UNVERIFIED
-      : keychain
-      ? "Unable to verify account information: its tokens could not be read from the OS keychain."
-      : host === undefined
-      ? "Unable to verify account information."
-      : `Unable to verify account information: the Control API at ${host} failed.`;
-    out.warning(
-      summary === UNVERIFIED ? `${UNVERIFIED} (${reason})` : `${summary.slice(0, -1)} (${reason}).`,
-    );
-    out.result({
-      account: {
-        alias,
-        cached: true,
-        credentials,
-        name: account.accountName,
-        id: account.accountId,
-        user: { email: account.userEmail },
-        warning: summary,
-        ...local,
-      },
-    });
-    if (keychain) {
-      out.print(
-        out.style.yellow(
-          `${fixFor(keychain)} (the tokens in the OS keychain are fine; no new login is needed).`,
-        ),
-      );
-    } else if (tokenProblem) {
-      out.print(
-        out.style.yellow(
-          ctx.settings.accessToken
-            ? "ABLY_ACCESS_TOKEN was not accepted: fix it, or unset it to use this account's own tokens."
-            : `Consider logging in again with "ably accounts login --alias ${alias}".`,
-        ),
-      );
-    }
-    out.print(
-      `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,
-    );
-    if (account.userEmail) out.print(`User (cached): ${account.userEmail}`);
-    printLocal(ctx, local, credentials);
-    return;
+  const verified = await ctx.accounts.verify(alias, config).finally(() => spinner.stop());
+  if (verified.kind !== "verified") {
+    return await reportCached(ctx, alias, account, local, credentials, verified);
   }
-
+  const { me } = verified;
   out.result({
     account: {
       alias,
@@ -96,7 +33,69 @@ export async function run(ctx: Context): Promise<void> {
   });
   out.print(`Account: ${out.style.cyan(me.account.name)} (${me.account.id})`);
   out.print(`User: ${me.user.email}`);
-  printLocal(ctx, local, credentials);
+  await printLocal(ctx, local, credentials);
+}
+
+/**
+ * Report honestly: a warning and the cached details, never an error followed by a result;
+ * and say what happened: an expired or rejected token is only one of the reasons.
+ */
+async function reportCached(
+  ctx: Context,
+  alias: string,
+  account: AccountRecord,
+  local: LocalDetails,
+  credentials: string,
+  failure: Unverified,
+): Promise<void> {
+  const { out } = ctx;
+  out.verbose("control", "verifyFailed", `Verification failed: ${failure.reason}`);
+  const store = credentials === FILE ? undefined : await ctx.accounts.store(credentials);
+  const summary = failure.kind === "token"
+    ? UNVERIFIED
+    : failure.kind === "store"
+    ? `Unable to verify account information: its tokens could not be read from ${store?.label}.`
+    : failure.host === undefined
+    ? "Unable to verify account information."
+    : `Unable to verify account information: the Control API at ${failure.host} failed.`;
+  out.warning(
+    failure.kind === "token"
+      ? `${UNVERIFIED} (${failure.reason})`
+      : `${summary.slice(0, -1)} (${failure.reason}).`,
+  );
+  out.result({
+    account: {
+      alias,
+      cached: true,
+      credentials,
+      name: account.accountName,
+      id: account.accountId,
+      user: { email: account.userEmail },
+      warning: summary,
+      ...local,
+    },
+  });
+  // A store that cannot give the tokens is fixed at the store: the tokens are fine.
+  if (failure.kind === "store") {
+    out.print(
+      out.style.yellow(
+        `${failure.fix} (the tokens in ${store?.label} are fine; no new login is needed).`,
+      ),
+    );
+  } else if (failure.kind === "token") {
+    out.print(
+      out.style.yellow(
+        ctx.settings.accessToken
+          ? "ABLY_ACCESS_TOKEN was not accepted: fix it, or unset it to use this account's own tokens."
+          : `Consider logging in again with "ably accounts login --alias ${alias}".`,
+      ),
+    );
+  }
+  out.print(
+    `Account (cached): ${account.accountName ?? "(no name)"} (${account.accountId ?? "?"})`,
+  );
+  if (account.userEmail) out.print(`User (cached): ${account.userEmail}`);
+  await printLocal(ctx, local, credentials);
 }
 
 interface LocalDetails {
@@ -126,10 +125,11 @@ function localDetails(account: AccountRecord, appId: string | undefined): LocalD
   };
 }
 
-function printLocal(ctx: Context, local: LocalDetails, credentials: "keychain" | "file"): void {
+async function printLocal(ctx: Context, local: LocalDetails, credentials: string): Promise<void> {
   const { out } = ctx;
-  if (credentials === "keychain") {
-    out.print(`Tokens: OS keychain (${OFFICIAL_CLI_NOTE})`);
+  if (credentials !== FILE) {
+    const store = await ctx.accounts.store(credentials);
+    out.print(`Tokens: ${store.title} (${OFFICIAL_CLI_NOTE})`);
   }
   out.print(`Apps configured: ${local.appsConfigured}`);
   if (local.currentApp) {

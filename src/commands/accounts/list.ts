@@ -1,13 +1,17 @@
 /** `ably accounts list`: the accounts in the config, no network. */
 import type { Context } from "../../context.ts";
 import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
-import { credentialsLocation, OFFICIAL_CLI_NOTE_PLURAL } from "../../config/credential-marks.ts";
-import { noAccounts } from "./resolve.ts";
-import { orphanedKeychainItems, orphansLine } from "./orphans.ts";
+import {
+  credentialsLocation,
+  FILE,
+  OFFICIAL_CLI_NOTE_PLURAL,
+} from "../../config/credential-marks.ts";
+import { noAccounts } from "../shared/resolve.ts";
+import { orphansInUse, orphansLine } from "../shared/orphans.ts";
 
 export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
-  const config = (await ctx.store.read()) ?? {};
+  const config = await ctx.accounts.read();
   const entries = Object.entries(accountsOf(config));
   if (entries.length === 0) {
     const error = noAccounts("accountList");
@@ -30,18 +34,17 @@ export async function run(ctx: Context): Promise<void> {
       ...(account.userEmail !== undefined ? { user: account.userEmail } : {}),
     };
   });
-  // Only for a config (or setting) that uses the keychain: a file-only list never loads it.
-  const orphans = await orphanedKeychainItems(ctx, config);
-  if (orphans?.kind === "failed") {
-    out.verbose(
-      "keychain",
-      "orphans",
-      `Could not look for orphaned keychain items: ${orphans.reason}`,
-    );
+  // Only for a config (or setting) that uses a store: a file-only list never loads one.
+  const orphans = await orphansInUse(ctx, config);
+  for (const found of orphans) {
+    if (found.kind === "failed") {
+      out.verbose("credentials", "orphans", `Could not look for orphaned items: ${found.reason}`);
+    }
   }
+  const orphaned = orphans.flatMap((found) => found.kind === "found" ? found.items : []);
   out.result({
     accounts: rows,
-    ...(orphans?.kind === "found" ? { orphanedKeychainItems: orphans.items } : {}),
+    ...(orphans.some((found) => found.kind === "found") ? { orphanedKeychainItems: orphaned } : {}),
     ...(current !== undefined && Object.hasOwn(accountsOf(config), current)
       ? { currentAccount: current }
       : {}),
@@ -49,6 +52,12 @@ export async function run(ctx: Context): Promise<void> {
   if (out.json) return;
 
   const { style } = out;
+  const storeNames = new Set(rows.map((row) => row.credentials).filter((name) => name !== FILE));
+  const stores = new Map(
+    await Promise.all(
+      [...storeNames].map(async (name) => [name, await ctx.accounts.store(name)] as const),
+    ),
+  );
   out.print(`Found ${rows.length} account${rows.length === 1 ? "" : "s"}:`);
   out.print();
   for (const row of rows) {
@@ -68,13 +77,16 @@ export async function run(ctx: Context): Promise<void> {
     if (row.currentApp) {
       out.print(`  ${label("Current app")} ${row.currentApp.name} (${row.currentApp.id})`);
     }
-    if (row.credentials === "keychain") out.print(`  ${label("Tokens")} OS keychain`);
+    const store = stores.get(row.credentials);
+    if (store) out.print(`  ${label("Tokens")} ${store.title}`);
     out.print();
   }
-  if (rows.some((row) => row.credentials === "keychain")) {
-    out.note(`For accounts whose tokens are in the OS keychain, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
+  for (const store of stores.values()) {
+    out.note(`For accounts whose tokens are in ${store.label}, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
   }
-  if (orphans?.kind === "found" && orphans.items.length) {
-    out.note(orphansLine(orphans.items.length));
+  for (const found of orphans) {
+    if (found.kind === "found" && found.items.length) {
+      out.note(orphansLine(found.store, found.items.length));
+    }
   }
 }

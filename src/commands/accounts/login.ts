@@ -1,70 +1,24 @@
 /**
  * `ably accounts login` (and `ably login`): OAuth device authorization, or an
  * existing access token; then the choices (account, alias, app, key), one
- * locked write of the login as planned, and the report. Tokens issued for a
- * login that does not get stored (a failure, Ctrl-C, Esc or Ctrl-D anywhere)
- * are revoked on the way out; tokens the login replaces are revoked by the
- * store, at their own issuer, before the new file replaces the old.
+ * locked write of the login as planned (the accounts service), and the report.
+ * Tokens issued for a login that does not get stored (a failure, Ctrl-C, Esc or
+ * Ctrl-D anywhere) are revoked on the way out; tokens the login replaces are
+ * revoked by the service, at their own issuer, before the new file replaces the old.
  */
 import type { Context } from "../../context.ts";
 import { tokenProblem } from "../../input.ts";
-import { Cancelled, CliError, usageError } from "../../errors.ts";
-import {
-  accountsOf,
-  setCurrentAccount,
-  setEndpoint,
-  storeAppSelection,
-  storeOAuthLogin,
-  storeTokenLogin,
-} from "../../config/accounts.ts";
-import type { AblyConfig } from "../../config/schema.ts";
+import { Cancelled, usageError } from "../../errors.ts";
+import { accountsOf } from "../../config/accounts.ts";
 import { aliasProblem } from "../../config/alias.ts";
-import {
-  credentialsLocation,
-  isMarked,
-  keychainTouchableBy,
-  OFFICIAL_CLI_NOTE,
-  setKeychainMark,
-} from "../../config/credential-marks.ts";
-import { aliasesUsing, sessionKeyFor, sessionOf } from "../../config/sessions.ts";
-import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
+import { FILE, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
 import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
-import { revokeTokenPair } from "../../oauth/revoke.ts";
 import type { TokenSet } from "../../oauth/tokens.ts";
-import {
-  type App,
-  type ControlClient,
-  controlClient,
-  DEFAULT_CONTROL_HOST,
-  type Key,
-  type Me,
-} from "../../control/api.ts";
+import type { ControlClient, Me, RemoteAccount } from "../../control/api.ts";
+import type { LoginPlan } from "../../accounts/login.ts";
 import type { LoginOptions } from "./specs.ts";
-import { authorizeDevice } from "./device-authorization.ts";
-import {
-  chooseAlias,
-  chooseApp,
-  chooseKey,
-  chooseRemoteAccount,
-  type RemoteAccount,
-} from "./login-choices.ts";
-
-const COMPONENT = "accountLogin";
-
-/** What a login stores: the credentials, and what the user chose. */
-interface LoginPlan {
-  credentials: { kind: "oauth"; tokens: TokenSet } | { kind: "token"; token: string };
-  me: Me;
-  account: RemoteAccount;
-  alias: string;
-  /** The account stored under the alias when it was chosen, if any. */
-  holder?: string;
-  app?: { app: App; autoSelected: boolean };
-  key?: { key: Key; autoSelected: boolean };
-  keychain: boolean;
-  /** Other aliases sharing the session whose tokens move into the keychain with this login. */
-  movedWith: string[];
-}
+import { authorizeDevice } from "../shared/device-authorization.ts";
+import { chooseAlias, chooseApp, chooseKey, chooseRemoteAccount } from "../shared/login-choices.ts";
 
 /** The user said no to a question that has no other way forward: stop, store nothing (exit 0). */
 class Declined extends Error {
@@ -79,74 +33,57 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
   if (options.alias !== undefined && aliasProblem(options.alias)) {
     throw usageError(`${aliasProblem(options.alias)}.`);
   }
-  // A config we could not save into must be found before the user authorizes anything;
-  // so must a keychain we could not store the tokens in, or read the tokens it replaces from.
-  const config = (await ctx.store.preflight()) ?? {};
-  const keychain = options.keychain === true || ctx.settings.credentialStore === "keychain";
-  if (keychain) await ctx.store.checkKeychain({ loginAsked: true });
-  else {
-    // Without --keychain a login still reads or writes the keychain when it replaces a
-    // keychain alias, or shares (or replaces) a keychain session of the same user, known
-    // only after authorization. One probe is enough for all of them: every item of this
-    // CLI is in one service of one keychain, so a keychain that takes the probe's write
-    // and delete is reachable and unlocked for the others too. (A refusal of one item
-    // alone, macOS per-item access, still fails at the write: nothing is stored and the
-    // issued tokens are revoked.)
-    const touched = keychainTouchableBy(config, options.alias);
-    if (touched) await ctx.store.checkKeychain({ accounts: touched });
-  }
-
+  const store = options.keychain === true ? "keychain" : ctx.settings.credentialStore;
+  await ctx.accounts.prepareLogin(options.alias, store);
   if (options.token !== undefined) {
     const token = await pastedToken(ctx, options.token);
     ctx.out.protect([token]);
+    const credentials = { kind: "token", token } as const;
     const plan = await choose(
       ctx,
       options,
-      controlFor(ctx, token),
-      { kind: "token", token },
-      keychain,
+      await ctx.accounts.controlWith(token),
+      credentials,
+      store,
     );
-    report(ctx, await save(ctx, plan, options));
+    await report(ctx, await ctx.accounts.recordLogin(plan));
     return;
   }
-
   const oauthHost = ctx.settings.oauthHost ?? DEFAULT_OAUTH_HOST;
   const tokens = await authorizeDevice(ctx, oauthHost, options.browser !== false);
   ctx.out.protect([tokens.accessToken, tokens.refreshToken]);
-  let stored = false;
-  try {
-    const plan = await choose(ctx, options, controlFor(ctx, tokens.accessToken), {
-      kind: "oauth",
-      tokens,
-    }, keychain);
+  await storeOrRevoke(ctx, oauthHost, tokens, async () => {
+    const credentials = { kind: "oauth", tokens } as const;
+    const client = await ctx.accounts.controlWith(tokens.accessToken);
     // Not cancellable: once the write has begun it is finished, and what it stores is kept.
-    const saved = await save(ctx, plan, options);
-    stored = true;
-    report(ctx, saved);
+    return await ctx.accounts.recordLogin(await choose(ctx, options, client, credentials, store));
+  });
+}
+
+/**
+ * Runs the rest of an OAuth login; whatever stops it before the tokens are stored, the
+ * issued tokens must not outlive it. A second Ctrl-C waits for their revocation (it is
+ * bounded by the OAuth time-out), and the screen says so.
+ */
+async function storeOrRevoke(
+  ctx: Context,
+  host: string,
+  tokens: TokenSet,
+  login: () => Promise<LoginPlan>,
+): Promise<void> {
+  let stored: LoginPlan;
+  try {
+    stored = await login();
   } catch (error) {
-    if (stored) throw error;
-    // Whatever stopped the login, the issued tokens must not outlive it. A second Ctrl-C
-    // waits for this (it is bounded by the OAuth time-out), and the screen says so.
     const failure = await ctx.shield(
       "Revoking the tokens issued for this login first…",
-      revokeIssued(ctx, oauthHost, tokens),
+      ctx.accounts.revokeIssued(host, tokens),
     );
-    if (error instanceof Declined) {
-      ctx.out.warning(
-        failure === undefined
-          ? "Login cancelled; the issued tokens were revoked and nothing was stored."
-          : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`,
-      );
-      return;
-    }
-    if (error instanceof Cancelled) {
-      throw new Cancelled(
-        undefined,
-        failure === undefined
-          ? "Login cancelled; the issued tokens were revoked and nothing was stored."
-          : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`,
-      );
-    }
+    const said = failure === undefined
+      ? "Login cancelled; the issued tokens were revoked and nothing was stored."
+      : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`;
+    if (error instanceof Declined) return ctx.out.warning(said);
+    if (error instanceof Cancelled) throw new Cancelled(undefined, said);
     if (failure !== undefined) {
       ctx.out.warning(
         `The tokens issued for this login could not be revoked (${failure}); they stay valid until they expire.`,
@@ -154,6 +91,7 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
     }
     throw error;
   }
+  await report(ctx, stored);
 }
 
 /**
@@ -181,23 +119,13 @@ async function pastedToken(ctx: Context, flag: string | true): Promise<string> {
   return checked(await ctx.prompter.secret("Paste your access token (input is hidden):"), "pasted");
 }
 
-function controlFor(ctx: Context, token: string): ControlClient {
-  const { settings } = ctx;
-  return controlClient(settings.controlHost ?? DEFAULT_CONTROL_HOST, token, {
-    timeoutMs: settings.controlTimeoutMs,
-    signal: ctx.signal,
-    fetch: ctx.fetch,
-    skipped: (message) => ctx.out.warning(message),
-  });
-}
-
 /** Who is this, which account, alias, app and key: asked on a terminal, else defaults. */
 async function choose(
   ctx: Context,
   options: LoginOptions,
   client: ControlClient,
   credentials: LoginPlan["credentials"],
-  keychain: boolean,
+  store: string,
 ): Promise<LoginPlan> {
   const { out } = ctx;
   const spinner = out.spinner("Fetching your account details");
@@ -211,106 +139,48 @@ async function choose(
   const account = await chooseRemoteAccount(ctx, me, remote);
   out.print();
   out.print(`Using account ${out.style.cyan(account.name)} (${account.id}).`);
-  const existing = (await ctx.store.read()) ?? {};
+  const existing = await ctx.accounts.read();
   const alias = await chooseAlias(ctx, existing, account, options.alias, Boolean(options.force));
-  const movedWith = keychain && credentials.kind === "oauth"
-    ? movingWith(existing, alias, me.user.email, ctx.settings.oauthHost)
+  const movedWith = store !== FILE && credentials.kind === "oauth"
+    ? await ctx.accounts.movingWith(existing, alias, me.user.email)
     : [];
-  if (movedWith.length) await confirmMove(ctx, me.user.email, movedWith);
+  if (movedWith.length) await confirmMove(ctx, me.user.email, movedWith, store);
   const app = await chooseApp(ctx, client, account.id);
   const key = app ? await chooseKey(ctx, client, app.app) : undefined;
   const holder = accountsOf(existing)[alias]?.accountId;
-  return { credentials, me, account, alias, holder, app, key, keychain, movedWith };
-}
-
-/**
- * The other aliases whose file-kept tokens a keychain login moves into the keychain: the
- * same user at the same issuer is one OAuth session (one key), so its tokens move for all.
- */
-function movingWith(
-  config: AblyConfig,
-  alias: string,
-  email: string,
-  oauthHost: string | undefined,
-): string[] {
-  const key = sessionKeyFor(alias, email, oauthHost ?? DEFAULT_OAUTH_HOST);
-  const session = sessionOf(config, key);
-  if (!session || isMarked(session)) return [];
-  return aliasesUsing(config, key).filter((other) => other !== alias);
+  const endpoint = options.endpoint;
+  return { credentials, me, account, alias, holder, app, key, store, movedWith, endpoint };
 }
 
 /** Said before anything is stored; asked on a terminal ("no" stops the login). */
-async function confirmMove(ctx: Context, email: string, others: string[]): Promise<void> {
+async function confirmMove(
+  ctx: Context,
+  email: string,
+  others: string[],
+  storeName: string,
+): Promise<void> {
+  const store = await ctx.accounts.store(storeName);
   const names = others.map((other) => `"${other}"`).join(", ");
   ctx.out.note(
-    `The OAuth session of ${email} is shared with ${names}: with --keychain its tokens move into the OS keychain for ${
+    `The OAuth session of ${email} is shared with ${names}: with --${store.name} its tokens move into ${store.label} for ${
       others.length === 1 ? "that account" : "those accounts"
     } too (${OFFICIAL_CLI_NOTE}).`,
   );
   if (!ctx.interactive) return;
-  if (!(await ctx.prompter.confirm(`Move the tokens of ${names} into the OS keychain too?`))) {
+  if (!(await ctx.prompter.confirm(`Move the tokens of ${names} into ${store.label} too?`))) {
     throw new Declined();
   }
 }
 
-/**
- * One locked write of the plan; the store revokes the tokens it replaces. Returns the plan
- * as stored: where the tokens went (a login joining a keychain session is kept there too)
- * and who moved with it, as the file was under the lock.
- */
-async function save(ctx: Context, plan: LoginPlan, options: LoginOptions): Promise<LoginPlan> {
-  const { value } = await ctx.store.update((config) => {
-    const now = accountsOf(config)[plan.alias]?.accountId;
-    if (now !== undefined && now !== plan.holder && now !== plan.account.id) {
-      // Another ably process stored a different account under this alias meanwhile.
-      throw new CliError(
-        `Alias "${plan.alias}" was just taken by another ably process (account ${now}); nothing was stored. Log in again to choose an alias.`,
-        { component: COMPONENT },
-      );
-    }
-    const movedWith = plan.keychain && plan.credentials.kind === "oauth"
-      ? movingWith(config, plan.alias, plan.me.user.email, ctx.settings.oauthHost)
-      : [];
-    recordLogin(config, plan, ctx.settings, options.endpoint);
-    const keychain = credentialsLocation(config, plan.alias) === "keychain";
-    return { changed: true, value: { ...plan, keychain, movedWith } };
-  }, { revokedAs: " replaced by this login" });
-  return value;
-}
-
-/** The login as the config records it. */
-function recordLogin(
-  config: AblyConfig,
-  plan: LoginPlan,
-  hosts: { oauthHost?: string; controlHost?: string },
-  endpoint: string | undefined,
-): void {
-  const { alias, account, me, credentials } = plan;
-  const info = {
-    accountId: account.id,
-    accountName: account.name,
-    userEmail: me.user.email,
-    oauthHost: hosts.oauthHost,
-    controlHost: hosts.controlHost,
-  };
-  if (credentials.kind === "oauth") storeOAuthLogin(config, alias, credentials.tokens, info);
-  else storeTokenLogin(config, alias, credentials.token, info);
-  if (plan.keychain) setKeychainMark(config, alias, true);
-  setCurrentAccount(config, alias);
-  if (endpoint) setEndpoint(config, alias, endpoint);
-  if (plan.app) storeAppSelection(config, alias, plan.app.app, plan.key?.key);
-}
-
-function report(ctx: Context, plan: LoginPlan): void {
+async function report(ctx: Context, plan: LoginPlan): Promise<void> {
   const { out } = ctx;
   const { alias, account, me, app, key } = plan;
   const authMethod = plan.credentials.kind;
-  const credentials = plan.keychain ? "keychain" : "file";
   out.result({
     account: {
       alias,
       authMethod,
-      credentials,
+      credentials: plan.store,
       id: account.id,
       name: account.name,
       user: { email: me.user.email },
@@ -337,17 +207,18 @@ function report(ctx: Context, plan: LoginPlan): void {
       ? "Authenticated via OAuth (token auto-refreshes)."
       : "Authenticated with an access token (it does not auto-refresh).",
   );
-  if (credentials === "keychain") {
+  if (plan.store !== FILE) {
+    const store = await ctx.accounts.store(plan.store);
     out.note(
-      `Tokens stored in the OS keychain (service ${KEYCHAIN_SERVICE}), not in the config file; ${OFFICIAL_CLI_NOTE} (ably accounts keychain ${alias} --to-file).`,
+      `Tokens stored in ${store.label} (${store.place()}), not in the config file; ${OFFICIAL_CLI_NOTE} (ably accounts ${store.name} ${alias} --to-file).`,
     );
-  }
-  if (plan.movedWith.length) {
-    out.note(
-      `The OAuth session is shared: the tokens of ${
-        plan.movedWith.join(", ")
-      } moved into the OS keychain too.`,
-    );
+    if (plan.movedWith.length) {
+      out.note(
+        `The OAuth session is shared: the tokens of ${
+          plan.movedWith.join(", ")
+        } moved into ${store.label} too.`,
+      );
+    }
   }
   if (app) {
     const how = app.autoSelected ? "Automatically selected" : "Selected";
@@ -357,20 +228,4 @@ function report(ctx: Context, plan: LoginPlan): void {
     const how = key.autoSelected ? "Automatically selected" : "Selected";
     out.success(`${how} API key: ${key.key.name || "Unnamed key"} (${key.key.id}).`);
   }
-}
-
-/** Revokes tokens issued for a login that was not stored; the reason if one failed. */
-async function revokeIssued(
-  ctx: Context,
-  host: string,
-  tokens: TokenSet,
-): Promise<string | undefined> {
-  // Not the Ctrl-C signal: it may already be aborted, and these tokens must still go.
-  const spinner = ctx.out.spinner("Revoking the tokens issued for this login");
-  const result = await revokeTokenPair(
-    { access: tokens.accessToken, refresh: tokens.refreshToken },
-    { host, timeoutMs: ctx.settings.oauthTimeoutMs, fetch: ctx.fetch },
-  ).finally(() => spinner.stop());
-  const failed = [result.access, result.refresh].find((r) => r?.status === "failed");
-  return failed?.status === "failed" ? failed.reason : undefined;
 }

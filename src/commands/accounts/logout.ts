@@ -1,22 +1,17 @@
 /**
- * `ably accounts logout`: choose the accounts, confirm, then under the config
- * lock revoke the OAuth sessions the logout drops and remove the accounts in
- * one write; report what happened to every token.
+ * `ably accounts logout`: choose the accounts, confirm, log out through the accounts
+ * service (one locked write that revokes the OAuth sessions the logout drops), and
+ * report what happened to every token.
  */
 import type { Context } from "../../context.ts";
 import { CliError, usageError } from "../../errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
-import {
-  accountsOf,
-  type Credentials,
-  credentialsOf,
-  currentAlias,
-  removeAccount,
-} from "../../config/accounts.ts";
-import { aliasesUsing, deleteSession } from "../../config/sessions.ts";
+import { accountsOf, currentAlias } from "../../config/accounts.ts";
+import type { LoggedOut, LogoutRequest } from "../../accounts/logout.ts";
+import type { Revocation } from "../../accounts/revocation.ts";
+import { StoreError } from "../../credentials/store.ts";
 import type { LogoutOptions } from "./specs.ts";
-import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "./resolve.ts";
-import { describeRevocation, type Revocation } from "../../credentials/revocation.ts";
+import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "../shared/resolve.ts";
 
 const COMPONENT = "accountLogout";
 
@@ -25,19 +20,15 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
   if (options.all && options.accountAliasOrId !== undefined) {
     throw usageError("--all logs out of every account; do not name one as well.");
   }
-  const location = ctx.settings.config;
-  out.verbose("config", "configFile", `Using config file ${location.file}`);
-  const snapshot = await ctx.store.snapshot();
+  out.verbose("config", "configFile", `Using config file ${ctx.settings.config.file}`);
+  const snapshot = await ctx.accounts.snapshot();
   const config = snapshot?.config ?? {};
-
   // A named account is resolved first (as the official CLI: "not found" beats the --force rule).
   const named = options.accountAliasOrId === undefined
     ? undefined
     : [resolveOrFail(config, options.accountAliasOrId)];
   if (out.json && !options.force) {
-    throw new CliError("The --force flag is required when using --json to confirm logout", {
-      component: COMPONENT,
-    });
+    throw new CliError("The --force flag is required when using --json to confirm logout");
   }
   const chosen = named ?? (options.all ? allAccounts(config) : [await chooseAccount(ctx, config)]);
   out.verbose("account", "accountResolved", `Logging out from ${chosen.join(", ")}`);
@@ -45,106 +36,52 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
     out.warning("Logout cancelled.");
     return;
   }
-
-  // The store revokes the tokens this removes under the lock, on what the file holds then
-  // (tokens another run refreshed meanwhile are the ones revoked), just before the new file
-  // replaces the old. Tokens the keychain cannot give are a reason to stop, unless the user
-  // says to remove the accounts anyway; --all keeps (and reports) just those accounts.
-  const keepUnreadable = Boolean(options.all && !options.skipRevoke);
-  const logout = (removeUnreadable: boolean) =>
-    ctx.store.update((fresh, { unreadable }) => {
-      const kept = new Set(unreadable.flatMap((found) => found.aliases));
-      const keptSessions = new Set(unreadable.map((found) => found.sessionKey));
-      // --all means every account there is now, including any added meanwhile.
-      const targets = options.all
-        ? Object.keys(accountsOf(fresh)).filter((alias) => !kept.has(alias))
-        : chosen;
-      if (!options.all && !Object.hasOwn(accountsOf(fresh), chosen[0])) {
-        return { changed: false, value: undefined };
-      }
-      const before = new Map(targets.map((alias) => [alias, credentialsOf(fresh, alias)]));
-      for (const alias of targets) removeAccount(fresh, alias);
-      // Sessions no account uses (a hand edit, an older tool) hold live tokens: --all ends them too.
-      const orphans = options.all
-        ? Object.keys(fresh.oauthSessions ?? {}).filter((key) =>
-          !keptSessions.has(key) && aliasesUsing(fresh, key).length === 0
-        )
-        : [];
-      for (const key of orphans) deleteSession(fresh, key);
-      const remaining = Object.keys(accountsOf(fresh));
-      const keptAccounts = unreadable.flatMap((found) =>
-        found.aliases.map((alias) => ({ alias, reason: found.reason }))
-      );
-      // A session no account uses whose item cannot be read: kept, and said, like an account.
-      const keptOrphans = unreadable.flatMap((found) =>
-        found.sessionKey !== undefined && found.aliases.length === 0
-          ? [{ sessionKey: found.sessionKey, reason: found.reason }]
-          : []
-      );
-      return {
-        changed: targets.length > 0 || orphans.length > 0,
-        value: {
-          targets,
-          before,
-          orphans,
-          remaining,
-          current: currentAlias(fresh),
-          keptAccounts,
-          keptSessions: keptOrphans,
-        },
-      };
-    }, {
-      cancellable: true,
-      basis: snapshot,
-      reads: options.all ? "all" : chosen,
-      removeUnreadable,
-      keepUnreadable,
-    });
-  let updated;
-  try {
-    updated = await logout(Boolean(options.skipRevoke));
-  } catch (error) {
-    if (!(error instanceof CliError) || error.component !== "keychain") throw error;
-    if (!(await removeAnyway(ctx, error))) {
-      out.warning("Logout cancelled.");
-      return;
-    }
-    updated = await logout(true);
-  }
-  const { value: planned, saved, attempts, removed } = updated;
-  if (!planned || (!saved && planned.keptAccounts.length === 0)) {
-    throw new CliError(
-      `Account "${
-        chosen[0]
-      }" is no longer configured; another ably process may have logged it out.`,
-      { component: COMPONENT },
-    );
-  }
-  const accounts = planned.targets.map((alias) => {
-    const credentials = planned.before.get(alias)!;
-    const gone = credentials.kind === "oauth" &&
-      !planned.remaining.some((other) => credentials.sharedWith.includes(other));
-    const unreadable = credentials.kind === "oauth"
-      ? removed.find((session) => session.sessionKey === credentials.sessionKey)?.unreadable
-      : undefined;
-    return { alias, revocation: describeRevocation(credentials, gone, attempts, unreadable) };
-  });
+  const request: LogoutRequest = {
+    accounts: options.all ? "all" : chosen,
+    skipRevoke: Boolean(options.skipRevoke),
+    basis: snapshot,
+  };
+  const done = await logoutOrAsk(ctx, request);
+  if (done === undefined) return;
   out.verbose(
     "config",
     "configSaved",
-    `Removed ${planned.targets.join(", ")} from ${location.file}`,
+    `Removed ${done.targets.join(", ")} from ${ctx.settings.config.file}`,
   );
+  if (!options.all) {
+    const [{ alias, revocation }] = done.accounts;
+    return report(ctx, alias, done.remaining, done.current, revocation);
+  }
+  reportAll(ctx, done);
+  if (done.keptAccounts.length || done.keptSessions.length) {
+    throw keptError(done.keptAccounts, done.keptSessions);
+  }
+}
 
-  if (options.all) {
-    reportAll(ctx, accounts, planned);
-    if (planned.keptAccounts.length || planned.keptSessions.length) {
-      throw keptError(planned.keptAccounts, planned.keptSessions);
+/**
+ * The logout; tokens a store cannot give stop it, and the user is asked (on a terminal)
+ * whether to remove the account anyway. `undefined`: they said no.
+ */
+async function logoutOrAsk(ctx: Context, request: LogoutRequest): Promise<LoggedOut | undefined> {
+  try {
+    return await ctx.accounts.logout(request);
+  } catch (error) {
+    if (!(error instanceof StoreError) || request.skipRevoke || request.accounts === "all") {
+      throw error;
     }
-  } else report(ctx, accounts[0].alias, planned.remaining, planned.current, accounts[0].revocation);
+    if (!(await removeAnyway(ctx, error))) {
+      ctx.out.warning("Logout cancelled.");
+      return undefined;
+    }
+    return await ctx.accounts.logout({ ...request, skipRevoke: true });
+  }
 }
 
 /** The accounts --all kept because the keychain could not give their tokens: exit 1. */
-function keptError(kept: KeptAccount[], keptSessions: KeptSession[]): CliError {
+function keptError(
+  kept: LoggedOut["keptAccounts"],
+  keptSessions: LoggedOut["keptSessions"],
+): CliError {
   const aliases = kept.map((account) => account.alias);
   if (kept.length === 0) {
     const n = keptSessions.length;
@@ -171,16 +108,6 @@ function keptError(kept: KeptAccount[], keptSessions: KeptSession[]): CliError {
   );
 }
 
-interface KeptAccount {
-  alias: string;
-  reason: string;
-}
-
-interface KeptSession {
-  sessionKey: string;
-  reason: string;
-}
-
 function allAccounts(config: AblyConfig): string[] {
   const aliases = Object.keys(accountsOf(config));
   if (aliases.length === 0) throw noAccounts(COMPONENT);
@@ -200,16 +127,16 @@ async function chooseAccount(ctx: Context, config: AblyConfig): Promise<string> 
 }
 
 /**
- * The keychain cannot give an account's tokens: on a terminal, ask whether to remove it
+ * A store cannot give an account's tokens: on a terminal, ask whether to remove it
  * anyway (unrevoked); otherwise the error, with the fix and the flag that does that.
  */
-async function removeAnyway(ctx: Context, error: CliError): Promise<boolean> {
+async function removeAnyway(ctx: Context, error: StoreError): Promise<boolean> {
   const anyway =
     "Removing it anyway leaves its tokens unrevoked: they stay valid until they expire.";
   if (!ctx.interactive) {
     throw new CliError(`${error.message} ${anyway} To do that, add --skip-revoke.`, {
       component: COMPONENT,
-      context: error.context,
+      context: { problem: error.problem, accounts: error.accounts },
       cause: error,
     });
   }
@@ -260,19 +187,9 @@ function report(
   out.success(`Successfully logged out from account ${alias}.`);
 }
 
-function reportAll(
-  ctx: Context,
-  accounts: { alias: string; revocation: Revocation }[],
-  planned: {
-    before: Map<string, Credentials>;
-    orphans: string[];
-    remaining: string[];
-    keptAccounts: KeptAccount[];
-    keptSessions: KeptSession[];
-  },
-): void {
+function reportAll(ctx: Context, done: LoggedOut): void {
   const { out } = ctx;
-  const { before, orphans, remaining, keptAccounts, keptSessions } = planned;
+  const { accounts, before, orphans, remaining, keptAccounts, keptSessions } = done;
   out.result({
     accounts,
     remainingAccounts: remaining,

@@ -50,6 +50,7 @@ function login<const Id extends string>(id: Id, summary: string, examples: strin
   return {
     kind: "command",
     id,
+    component: "accountLogin",
     name: "login",
     summary,
     args: [],
@@ -63,6 +64,7 @@ function login<const Id extends string>(id: Id, summary: string, examples: strin
 export const CURRENT = {
   kind: "command",
   id: "accounts:current",
+  component: "accountCurrent",
   name: "current",
   summary: "Show the current Ably account",
   args: [],
@@ -74,6 +76,7 @@ export const CURRENT = {
 export const LIST = {
   kind: "command",
   id: "accounts:list",
+  component: "accountList",
   name: "list",
   summary: "List locally configured Ably accounts",
   args: [],
@@ -84,6 +87,7 @@ export const LIST = {
 export const KEYCHAIN = {
   kind: "command",
   id: "accounts:keychain",
+  component: "accountKeychain",
   name: "keychain",
   summary: "Move an account's tokens into the OS keychain, or back to the config file",
   args: [{
@@ -136,6 +140,7 @@ export const ACCOUNTS_LOGIN = login("accounts:login", LOGIN_SUMMARY, [
 export const LOGOUT = {
   kind: "command",
   id: "accounts:logout",
+  component: "accountLogout",
   name: "logout",
   summary: "Log out from an Ably account",
   args: [{
@@ -177,6 +182,7 @@ export const LOGOUT = {
 export const SWITCH = {
   kind: "command",
   id: "accounts:switch",
+  component: "accountSwitch",
   name: "switch",
   summary: "Switch to a different Ably account",
   args: [{
@@ -202,6 +208,7 @@ export const LOGIN = login("login", `${LOGIN_SUMMARY} (alias for "ably accounts 
 export const STATUS = {
   kind: "command",
   id: "accounts:status",
+  component: "accountStatus",
   name: "status",
   // Exit status: 0 when every account shown is usable, 1 otherwise (after the report), so a
   // script can run it as a health check.
@@ -231,6 +238,7 @@ export const STATUS = {
 export const TOKEN = {
   kind: "command",
   id: "accounts:token",
+  component: "accountToken",
   name: "token",
   summary: "Print the access token of the current (or named) account, refreshed if needed",
   args: [{

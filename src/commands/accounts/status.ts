@@ -8,12 +8,14 @@
  */
 import type { Context } from "../../context.ts";
 import type { StatusOptions } from "./specs.ts";
-import { Cancelled, CliError } from "../../errors.ts";
+import { CliError } from "../../errors.ts";
 import { accountsOf, credentialsOf, currentAlias } from "../../config/accounts.ts";
-import { credentialsLocation } from "../../config/credential-marks.ts";
+import { credentialsLocation, FILE } from "../../config/credential-marks.ts";
 import type { AblyConfig } from "../../config/schema.ts";
-import { ControlApiError, controlClient, DEFAULT_CONTROL_HOST } from "../../control/api.ts";
-import { noAccounts, resolveOrFail } from "./resolve.ts";
+import { ControlApiError } from "../../control/api.ts";
+import { controlHostFor } from "../../accounts/control.ts";
+import { expiryOf, tokenState } from "../../accounts/tokens.ts";
+import { noAccounts, resolveOrFail } from "../shared/resolve.ts";
 
 const COMPONENT = "accountStatus";
 const ENV_SOURCE = "ABLY_ACCESS_TOKEN";
@@ -40,7 +42,8 @@ interface Row {
   id: string | null;
   user: string | null;
   authMethod: "oauth" | "token" | null;
-  tokens: "file" | "keychain" | typeof ENV_SOURCE;
+  /** "file", a store's name, or ABLY_ACCESS_TOKEN. */
+  tokens: string;
   accessTokenExpiresAt: string | null;
   refreshToken: boolean;
   sharedWith: string[];
@@ -64,15 +67,15 @@ export async function run(ctx: Context, options: StatusOptions): Promise<void> {
       `${ENV_SOURCE} is set: every command uses it instead of the selected account's token.`,
     );
   }
-  const config = (await ctx.store.read()) ?? {};
+  const config = await ctx.accounts.read();
   const accounts = accountsOf(config);
   if (Object.keys(accounts).length === 0 && !env) throw noAccounts(COMPONENT);
   const aliases = options.accountAliasOrId !== undefined
     ? [resolveOrFail(config, options.accountAliasOrId)]
     : Object.keys(accounts);
-  if (aliases.length) await ctx.store.loadSecrets(config, aliases);
+  if (aliases.length) await ctx.accounts.loadSecrets(config, aliases);
 
-  const probes = aliases.map((alias) => probeOf(ctx, config, alias, DEFAULT_CONTROL_HOST));
+  const probes = aliases.map((alias) => probeOf(ctx, config, alias));
   if (env && options.accountAliasOrId === undefined) {
     probes.unshift({
       row: {
@@ -90,7 +93,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<void> {
         usable: true,
       },
       token: env,
-      host: ctx.settings.controlHost ?? DEFAULT_CONTROL_HOST,
+      host: controlHostFor(ctx.settings, undefined, true),
     });
   }
 
@@ -100,7 +103,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<void> {
   const summary = { total: rows.length, usable, problems: rows.length - usable };
   // A report with problems is not a success, in the record as in the exit code.
   out.result({ success: summary.problems === 0, accounts: rows, summary });
-  if (!out.json) printRows(ctx, rows, summary);
+  if (!out.json) printRows(ctx, rows, summary, await storeTitles(ctx, rows));
   if (summary.problems > 0) {
     throw new CliError(
       `${summary.problems} of ${summary.total} account${
@@ -111,7 +114,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<void> {
   }
 }
 
-function probeOf(ctx: Context, config: AblyConfig, alias: string, defaultHost: string): Probe {
+function probeOf(ctx: Context, config: AblyConfig, alias: string): Probe {
   const account = accountsOf(config)[alias];
   const credentials = credentialsOf(config, alias);
   const row: Row = {
@@ -128,7 +131,8 @@ function probeOf(ctx: Context, config: AblyConfig, alias: string, defaultHost: s
     check: { status: "not checked" },
     usable: false,
   };
-  const host = ctx.settings.controlHost ?? account.controlHost ?? defaultHost;
+  // Each account's own token: its own host (ABLY_ACCESS_TOKEN has a row of its own).
+  const host = controlHostFor(ctx.settings, account, false);
   if (credentials.kind === "legacy") {
     const token = account.accessToken;
     row.check = token ? { status: "not checked" } : { status: "no token" };
@@ -140,11 +144,8 @@ function probeOf(ctx: Context, config: AblyConfig, alias: string, defaultHost: s
     return { row, host };
   }
   const { session, sharedWith } = credentials;
-  const raw = session.accessTokenExpiresAt;
-  const expiresAt = raw === undefined ? undefined : Number(raw);
-  row.accessTokenExpiresAt = expiresAt === undefined || !Number.isFinite(expiresAt)
-    ? null
-    : new Date(expiresAt).toISOString();
+  const expiresAt = expiryOf(session);
+  row.accessTokenExpiresAt = expiresAt === undefined ? null : new Date(expiresAt).toISOString();
   row.refreshToken = typeof session.refreshToken === "string" && session.refreshToken !== "";
   row.sharedWith = sharedWith;
   const token = typeof session.accessToken === "string" && session.accessToken !== ""
@@ -154,7 +155,7 @@ function probeOf(ctx: Context, config: AblyConfig, alias: string, defaultHost: s
     row.check = { status: "no token" };
     return { row, host };
   }
-  if (expiresAt !== undefined && ctx.now() >= expiresAt) {
+  if (tokenState(expiresAt, ctx.now()) === "expired") {
     // Not sent: an expired token says nothing the expiry does not. Commands would refresh it.
     row.check = { status: row.refreshToken ? "expired (refreshable)" : "expired" };
     row.usable = row.refreshToken;
@@ -174,31 +175,22 @@ async function checkAll(ctx: Context, probes: Probe[]): Promise<void> {
     const key = `${probe.host}\n${probe.token}`;
     let answer = asked.get(key);
     if (!answer) {
-      const client = controlClient(probe.host, probe.token!, {
-        timeoutMs: Math.max(1, deadline - ctx.now()),
-        signal: ctx.signal,
-        fetch: ctx.fetch,
-      });
-      answer = client.me().then(
-        (): Check => ({ status: "valid" }),
-        (error): Check => {
-          if (error instanceof Cancelled) throw error;
-          const reason = error instanceof Error ? error.message : String(error);
-          if (
-            error instanceof ControlApiError &&
-            (error.statusCode === 401 || error.statusCode === 403)
-          ) {
-            return { status: "rejected", reason, statusCode: error.statusCode };
-          }
-          return {
-            status: "unreachable",
-            reason,
-            ...(error instanceof ControlApiError && error.statusCode !== undefined
-              ? { statusCode: error.statusCode }
-              : {}),
-          };
-        },
-      );
+      answer = ctx.accounts.controlAt(probe.host, probe.token!, Math.max(1, deadline - ctx.now()))
+        .then((client) => client.me()).then(
+          (): Check => ({ status: "valid" }),
+          (error): Check => {
+            if (!(error instanceof ControlApiError)) throw error;
+            const reason = error.message;
+            if (error.statusCode === 401 || error.statusCode === 403) {
+              return { status: "rejected", reason, statusCode: error.statusCode };
+            }
+            return {
+              status: "unreachable",
+              reason,
+              ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+            };
+          },
+        );
       asked.set(key, answer);
     }
     return answer;
@@ -217,10 +209,21 @@ async function checkAll(ctx: Context, probes: Probe[]): Promise<void> {
   }
 }
 
+/** How the rows' stores are named in the listing ("OS keychain"). */
+async function storeTitles(ctx: Context, rows: Row[]): Promise<Map<string, string>> {
+  const names = new Set(rows.map((row) => row.tokens));
+  names.delete(FILE);
+  names.delete(ENV_SOURCE);
+  const titles = new Map<string, string>();
+  for (const name of names) titles.set(name, (await ctx.accounts.store(name)).title);
+  return titles;
+}
+
 function printRows(
   ctx: Context,
   rows: Row[],
   summary: { total: number; usable: number; problems: number },
+  titles: Map<string, string>,
 ): void {
   const { out } = ctx;
   const { style } = out;
@@ -242,9 +245,7 @@ function printRows(
       out.print(
         `  ${label("Auth")} ${row.authMethod === "oauth" ? "OAuth" : "access token (legacy)"}`,
       );
-      out.print(
-        `  ${label("Tokens in")} ${row.tokens === "keychain" ? "OS keychain" : "config file"}`,
-      );
+      out.print(`  ${label("Tokens in")} ${titles.get(row.tokens) ?? "config file"}`);
       if (row.authMethod === "oauth") {
         out.print(`  ${label("Access token expires")} ${expiry(ctx, row.accessTokenExpiresAt)}`);
         out.print(`  ${label("Refresh token")} ${row.refreshToken ? "yes" : "no"}`);

@@ -2,16 +2,15 @@
  * `ably accounts token [ALIAS]`: the access token of the current (or named) account
  * and a newline, nothing else on stdout, for `curl -H "Authorization: Bearer $(ably
  * accounts token)"`. A token about to expire is refreshed first at its issuer, under
- * the lock (`control-access.ts`, loaded only then, so the usual path is as light as
- * `accounts list`). Printing the token is this command's whole purpose: it is the
+ * the lock (by the accounts service, whose refresh is loaded only then, so the usual
+ * path is as light as `accounts list`). Printing the token is this command's whole purpose: it is the
  * one place that asks the reporter to leave a secret unredacted.
  */
 import type { Context } from "../../context.ts";
 import type { TokenOptions } from "./specs.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import { credentialsLocation } from "../../config/credential-marks.ts";
-import { usableToken } from "./stored-token.ts";
-import { currentOrFail, noAccounts, resolveOrFail } from "./resolve.ts";
+import { currentOrFail, noAccounts, resolveOrFail } from "../shared/resolve.ts";
 
 const COMPONENT = "accountToken";
 
@@ -29,18 +28,12 @@ export async function run(ctx: Context, options: TokenOptions): Promise<void> {
     });
     return;
   }
-  const config = (await ctx.store.read()) ?? {};
+  const config = await ctx.accounts.read();
   if (Object.keys(accountsOf(config)).length === 0) throw noAccounts(COMPONENT);
   const alias = options.accountAliasOrId !== undefined
     ? resolveOrFail(config, options.accountAliasOrId)
     : currentOrFail(config, COMPONENT);
-  await ctx.store.loadSecrets(config, [alias]);
-  let token = usableToken(ctx, config, alias);
-  if (!token) {
-    const { refreshedToken } = await import("./control-access.ts");
-    const spinner = out.spinner("Refreshing the access token");
-    token = await refreshedToken(ctx, alias).finally(() => spinner.stop());
-  }
+  const token = await ctx.accounts.token(alias, config);
   out.revealed(token.accessToken, {
     token: {
       alias,

@@ -4,8 +4,8 @@ import { accountsOf } from "../../config/accounts.ts";
 
 export async function run(ctx: Context, options: { what: string }): Promise<void> {
   if (options.what !== "aliases") return;
-  const config = await ctx.store.read();
+  const config = await ctx.accounts.read();
   // The shell expands these words: anything beyond plain alias characters is left out.
-  const aliases = Object.keys(accountsOf(config ?? {})).filter((a) => /^[\w.@:+-]+$/.test(a));
+  const aliases = Object.keys(accountsOf(config)).filter((a) => /^[\w.@:+-]+$/.test(a));
   if (aliases.length) ctx.out.print(aliases.join("\n"));
 }

@@ -1,56 +1,59 @@
 /**
  * `ably config show [--reveal]`: the config, tokens and API key secrets masked unless
- * --reveal. Says which accounts keep their tokens in the OS keychain; reads them from
- * there only with --reveal.
+ * --reveal. Says which accounts keep their tokens in a secret store (the OS keychain);
+ * reads them from there only with --reveal.
  */
 import type { Context } from "../../context.ts";
 import { CliError } from "../../errors.ts";
-import { serializeConfig } from "../../config/store.ts";
+import { serializeConfig } from "../../config/toml.ts";
 import { maskSecrets } from "../../config/mask.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import {
   credentialsLocation,
-  keychainSlots,
+  FILE,
   OFFICIAL_CLI_NOTE,
+  secretSlots,
 } from "../../config/credential-marks.ts";
-import { KEYCHAIN_SERVICE } from "../../credentials/keychain.ts";
+import type { ConfigShowOptions } from "./specs.ts";
 
-export type ShowOptions = {
-  reveal?: boolean;
-};
-
-export async function run(ctx: Context, options: ShowOptions): Promise<void> {
+export async function run(ctx: Context, options: ConfigShowOptions): Promise<void> {
   const { out } = ctx;
   const { file } = ctx.settings.config;
-  const snapshot = await ctx.store.snapshot({ reveal: options.reveal });
+  const snapshot = await ctx.accounts.snapshot({ reveal: options.reveal });
   if (!snapshot) {
     throw new CliError(
       `Config file does not exist at: ${file}\nRun "ably accounts login" to create one.`,
       { component: "configShow", context: { path: file } },
     );
   }
-  const inKeychain = Object.keys(accountsOf(snapshot.config)).filter((alias) =>
-    credentialsLocation(snapshot.config, alias) === "keychain"
-  );
-  if (options.reveal && inKeychain.length) {
-    await ctx.store.loadSecrets(snapshot.config, undefined, { reveal: true });
+  // The accounts whose tokens are kept in each store, by store.
+  const stored = new Map<string, string[]>();
+  for (const alias of Object.keys(accountsOf(snapshot.config))) {
+    const store = credentialsLocation(snapshot.config, alias);
+    if (store !== FILE) stored.set(store, [...stored.get(store) ?? [], alias]);
   }
+  if (options.reveal && stored.size) {
+    await ctx.accounts.loadSecrets(snapshot.config, undefined, { reveal: true });
+  }
+  const stores = await Promise.all([...stored.keys()].map((name) => ctx.accounts.store(name)));
   const contents = options.reveal ? snapshot.config : maskSecrets(snapshot.config);
   out.result({
     config: {
       exists: true,
       path: file,
       contents,
-      ...(inKeychain.length
-        ? { keychain: { service: KEYCHAIN_SERVICE, accounts: inKeychain } }
-        : {}),
+      ...Object.fromEntries(
+        stores.map((
+          store,
+        ) => [store.name, { where: store.place(), accounts: stored.get(store.name) }]),
+      ),
     },
   });
   out.print(`# Config file: ${file}`);
-  if (inKeychain.length) {
+  for (const store of stores) {
     out.print(
-      `# Tokens in the OS keychain (service ${KEYCHAIN_SERVICE}), not in this file: ${
-        inKeychain.join(", ")
+      `# Tokens in ${store.label} (${store.place()}), not in this file: ${
+        stored.get(store.name)!.join(", ")
       }; ${OFFICIAL_CLI_NOTE}.`,
     );
   }
@@ -58,10 +61,12 @@ export async function run(ctx: Context, options: ShowOptions): Promise<void> {
   out.print((options.reveal ? snapshot.text : serializeConfig(contents)).replace(/\n$/, ""), {
     verbatim: true,
   });
-  if (options.reveal && inKeychain.length) {
+  if (!options.reveal) return;
+  for (const store of stores) {
     out.print();
-    out.print(`# From the OS keychain (service ${KEYCHAIN_SERVICE}):`);
-    for (const slot of keychainSlots(snapshot.config).values()) {
+    out.print(`# From ${store.label} (${store.place()}):`);
+    for (const slot of secretSlots(snapshot.config).values()) {
+      if (slot.store !== store.name) continue;
       for (const field of slot.fields) {
         const value = slot.table[field];
         if (typeof value === "string") {

@@ -3,7 +3,7 @@
  * a real HTTP server on 127.0.0.1 playing the Control API and the OAuth server.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../src/config/store.ts";
+import { parseConfig } from "../../../src/config/toml.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { type AblyServer, withAblyServer } from "../../helpers/ably-server.ts";
 import { until } from "../../helpers/deadline.ts";

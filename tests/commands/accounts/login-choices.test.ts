@@ -3,7 +3,7 @@
  * warning without a terminal, asked on one; Ctrl-C at any of them stores nothing.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../src/config/store.ts";
+import { parseConfig } from "../../../src/config/toml.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
 import {
   type AblyServerScript,

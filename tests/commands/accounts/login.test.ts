@@ -1,6 +1,6 @@
 /** End to end: `ably accounts login` / `ably login` against a local OAuth server + Control API. */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../src/config/store.ts";
+import { parseConfig } from "../../../src/config/toml.ts";
 import {
   type AblyServerScript,
   closedHost,

@@ -4,7 +4,7 @@
  * where the process itself is the point. Terminal tests: logout_terminal.test.ts.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../src/config/store.ts";
+import { parseConfig } from "../../../src/config/toml.ts";
 import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
 import {

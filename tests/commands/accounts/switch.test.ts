@@ -4,7 +4,7 @@
  * pseudo-terminal.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../src/config/store.ts";
+import { parseConfig } from "../../../src/config/toml.ts";
 import { hostFlags, ME, startAblyServer, withAblyServer } from "../../helpers/ably-server.ts";
 import {
   readConfigText,

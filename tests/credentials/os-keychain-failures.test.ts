@@ -1,5 +1,5 @@
 /**
- * classify and fixFor: every documented failure of the three platforms, as
+ * sorted and fixFor (the OS keychain store's own failures): every documented failure of the three platforms, as
  * @napi-rs/keyring 1.3.0 words it, sorts into the kind whose fix is right.
  *
  * Message shapes: keyring-core 1.0's Display, read from the 1.3.0 Linux binary
@@ -12,19 +12,14 @@
  * secret-service 5.1 (Linux), linux-keyutils (its fallback store).
  */
 import assert from "node:assert/strict";
-import {
-  classify,
-  fixFor,
-  KeychainError,
-  type KeychainProblem,
-  NO_ENTRY,
-} from "../../src/credentials/keychain.ts";
+import { fixFor, NO_ENTRY, sorted } from "../../src/credentials/os-keychain.ts";
+import { StoreError, type StoreProblem } from "../../src/credentials/store.ts";
 import { nativeError } from "../helpers/fake-keychain.ts";
 
 const platformFailure = (text: string) => nativeError(`Platform failure: ${text}`, text);
 const noAccess = (text: string) => nativeError(`Couldn't access platform storage: ${text}`, text);
 
-const CASES: [string, Error | string, KeychainProblem][] = [
+const CASES: [string, Error | string, StoreProblem][] = [
   // macOS (Security framework statuses)
   [
     "errSecInteractionNotAllowed -25308",
@@ -153,18 +148,18 @@ const CASES: [string, Error | string, KeychainProblem][] = [
   ["a thrown non-Error", 42 as unknown as string, "failed"],
 ];
 
-Deno.test("classify: each platform's documented failures -> the kind the user can act on", () => {
+Deno.test("sorted: each platform's documented failures -> the kind the user can act on", () => {
   for (const [name, error, kind] of CASES) {
-    const problem = classify(error);
-    assert.equal(problem.kind, kind, `${name}: ${problem.message}`);
-    assert.ok(problem instanceof KeychainError);
+    const problem = sorted(error);
+    assert.equal(problem.problem, kind, `${name}: ${problem.message}`);
+    assert.ok(problem instanceof StoreError);
     assert.equal(problem.cause, error, name);
   }
 });
 
-Deno.test("classify: a KeychainError passes through unchanged", () => {
-  const error = new KeychainError("locked", "already sorted");
-  assert.equal(classify(error), error);
+Deno.test("sorted: a StoreError passes through unchanged", () => {
+  const error = new StoreError("locked", "already sorted");
+  assert.equal(sorted(error), error);
 });
 
 Deno.test("NO_ENTRY: 'no such item' in each binding's wording, and nothing else", () => {
@@ -183,7 +178,7 @@ Deno.test("NO_ENTRY: 'no such item' in each binding's wording, and nothing else"
 });
 
 Deno.test("fixFor: per OS and kind, and never 'log in' for a keychain that is locked or absent", () => {
-  const expected: [KeychainProblem, string, RegExp][] = [
+  const expected: [StoreProblem, string, RegExp][] = [
     ["unavailable", "linux", /Secret Service.*gnome-keyring-daemon --unlock/],
     ["unavailable", "darwin", /login keychain exists.*security default-keychain/],
     ["unavailable", "windows", /interactive logon session/],

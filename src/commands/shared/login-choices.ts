@@ -6,16 +6,18 @@
  * words.
  */
 import type { Context } from "../../context.ts";
-import { Cancelled, CliError } from "../../errors.ts";
+import { CliError } from "../../errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasFromName, aliasProblem, uniqueAlias } from "../../config/alias.ts";
 import { accountsOf } from "../../config/accounts.ts";
-import type { App as ControlApp, ControlClient, Key, Me } from "../../control/api.ts";
-
-export interface RemoteAccount {
-  id: string;
-  name: string;
-}
+import {
+  type App as ControlApp,
+  ControlApiError,
+  type ControlClient,
+  type Key,
+  type Me,
+  type RemoteAccount,
+} from "../../control/api.ts";
 
 export async function chooseRemoteAccount(
   ctx: Context,
@@ -108,8 +110,8 @@ export async function chooseApp(
   try {
     apps = await client.apps(accountId).finally(() => fetching.stop());
   } catch (error) {
-    if (error instanceof Cancelled) throw error;
-    out.warning(`Could not fetch apps: ${(error as Error).message}`);
+    if (!(error instanceof ControlApiError)) throw error;
+    out.warning(`Could not fetch apps: ${error.message}`);
     return undefined;
   }
   if (apps.length === 1) return { app: apps[0], autoSelected: true };
@@ -146,8 +148,8 @@ export async function chooseApp(
     out.success("App created successfully.");
     return { app, autoSelected: false };
   } catch (error) {
-    if (error instanceof Cancelled) throw error;
-    out.warning(`Failed to create app: ${(error as Error).message}`);
+    if (!(error instanceof ControlApiError)) throw error;
+    out.warning(`Failed to create app: ${error.message}`);
     return undefined;
   }
 }
@@ -163,8 +165,8 @@ export async function chooseKey(
   try {
     keys = await client.keys(app.id).finally(() => fetching.stop());
   } catch (error) {
-    if (error instanceof Cancelled) throw error;
-    out.warning(`Could not fetch API keys: ${(error as Error).message}`);
+    if (!(error instanceof ControlApiError)) throw error;
+    out.warning(`Could not fetch API keys: ${error.message}`);
     return undefined;
   }
   if (keys.length === 0) return undefined;

@@ -4,13 +4,8 @@
  * Ctrl-C cancels.
  */
 import type { Context } from "../../context.ts";
-import { Cancelled, CliError } from "../../errors.ts";
-import {
-  type OAuthError,
-  pollForTokens,
-  requestDeviceCode,
-  type TokenSet,
-} from "../../oauth/tokens.ts";
+import { CliError } from "../../errors.ts";
+import { OAuthError, pollForTokens, requestDeviceCode, type TokenSet } from "../../oauth/tokens.ts";
 import { isWebAddress } from "../../platform/browser.ts";
 import { printable } from "../../http.ts";
 
@@ -28,7 +23,7 @@ export async function authorizeDevice(
     signal: ctx.signal,
     fetch: ctx.fetch,
   }).catch((error) => {
-    if (error instanceof Cancelled) throw error;
+    if (!(error instanceof OAuthError)) throw error;
     throw new CliError(error.message, { component: "accountLogin" });
   }).finally(() => asking.stop());
   out.event({
@@ -68,9 +63,11 @@ export async function authorizeDevice(
     return tokens;
   } catch (error) {
     spinner.stop();
-    if (error instanceof Cancelled) throw error;
-    const { message, code: reason } = error as OAuthError;
-    throw new CliError(message, { component: "accountLogin", hint: NEXT_STEP[reason ?? ""] });
+    if (!(error instanceof OAuthError)) throw error;
+    throw new CliError(error.message, {
+      component: "accountLogin",
+      hint: NEXT_STEP[error.code ?? ""],
+    });
   }
 }
 

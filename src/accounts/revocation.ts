@@ -1,11 +1,13 @@
 /**
  * Revoking the OAuth tokens an update removes (each session once, all in
- * parallel, at the server that minted it) and describing per account what
- * happened. Every update revokes through here (the store works out what it
- * removes); logout describes the outcome per account.
+ * parallel, at the server that minted it), saying which failed, and describing
+ * per account what happened. Every update revokes through here (the
+ * transaction works out what it removes); logout describes the outcome per
+ * account.
  */
 import type { Credentials } from "../config/accounts.ts";
-import type { RemovedSession, SavedNothing } from "../config/store.ts";
+import type { SavedNothing } from "../config/store.ts";
+import type { RemovedSession } from "../config/removed.ts";
 import { CliError } from "../errors.ts";
 import type { Reporter } from "../output/reporter.ts";
 import { formatDuration } from "../output/duration.ts";
@@ -30,20 +32,15 @@ export type Attempts = Map<string, Partial<Record<Kind, RevokeResult>>>;
 /** What revoking needs from the run: where to report, how long to wait, Ctrl-C, fetch. */
 export interface RevocationDeps {
   out: Reporter;
-  timeoutMs: number;
+  settings: { oauthTimeoutMs: number };
   signal: AbortSignal;
   fetch: typeof fetch;
 }
 
-/**
- * Revokes the tokens an update removes, each session at its issuer, all in parallel (one
- * round trip), warning about each failure. `whose` names them in warnings; by default
- * ` of <aliases>` when several sessions go at once.
- */
+/** Revokes the tokens an update removes, each session at its issuer, all in parallel. */
 export async function revokeRemoved(
   deps: RevocationDeps,
   removed: RemovedSession[],
-  whose?: string,
 ): Promise<Attempts> {
   const attempts: Attempts = new Map();
   const jobs = removed.filter((session) => session.accessToken || session.refreshToken);
@@ -55,7 +52,12 @@ export async function revokeRemoved(
     out.verbose("oauth", "revokeStart", `Revoking OAuth tokens at ${job.host}`, { host: job.host });
     return revokeTokenPair(
       { access: job.accessToken, refresh: job.refreshToken },
-      { host: job.host, timeoutMs: deps.timeoutMs, signal: deps.signal, fetch: deps.fetch },
+      {
+        host: job.host,
+        timeoutMs: deps.settings.oauthTimeoutMs,
+        signal: deps.signal,
+        fetch: deps.fetch,
+      },
     ).then((result) => ({ job, result }));
   }));
   spinner.stop();
@@ -63,27 +65,41 @@ export async function revokeRemoved(
 
   for (const { job, result } of results) {
     attempts.set(job.sessionKey, result);
-    const of = whose ?? (jobs.length > 1 ? ` of ${job.aliases.join(", ")}` : "");
     for (const kind of ["access", "refresh"] as const) {
       const outcome = result[kind];
       if (!outcome) continue;
-      if (outcome.status === "failed") {
-        out.warning(
-          `Failed to revoke ${kind} token${of} (${outcome.reason}); it may remain valid until its natural expiry.`,
-        );
-      }
       out.verbose(
         "oauth",
         "revokeResult",
         `${kind} token: ${outcome.status} (${formatDuration(elapsedMs)})`,
-        {
-          token: kind,
-          status: outcome.status,
-        },
+        { token: kind, status: outcome.status },
       );
     }
   }
   return attempts;
+}
+
+/**
+ * One warning per token whose revocation failed: it may stay valid. `whose` names them;
+ * by default ` of <aliases>` when several sessions went at once.
+ */
+export function warnUnrevokedTokens(
+  out: Reporter,
+  removed: RemovedSession[],
+  attempts: Attempts,
+  whose?: string,
+): void {
+  const sent = removed.filter((session) => attempts.has(session.sessionKey));
+  for (const session of sent) {
+    const of = whose ?? (sent.length > 1 ? ` of ${session.aliases.join(", ")}` : "");
+    for (const kind of ["access", "refresh"] as const) {
+      const outcome = attempts.get(session.sessionKey)?.[kind];
+      if (outcome?.status !== "failed") continue;
+      out.warning(
+        `Failed to revoke ${kind} token${of} (${outcome.reason}); it may remain valid until its natural expiry.`,
+      );
+    }
+  }
 }
 
 /** What happened to one account's tokens, given its credentials before the logout. */

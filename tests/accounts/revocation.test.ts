@@ -1,16 +1,17 @@
 /**
  * Revoking what an update removed and saying which tokens are dead
- * (src/credentials/revocation.ts), driven directly with a stub fetch and a capturing reporter.
+ * (src/accounts/revocation.ts), driven directly with a stub fetch and a capturing reporter.
  */
 import assert from "node:assert/strict";
-import type { RemovedSession } from "../../src/config/store.ts";
+import type { RemovedSession } from "../../src/config/removed.ts";
 import { SavedNothing } from "../../src/config/store.ts";
 import { captureReporter } from "../helpers/reporter.ts";
 import {
   type Attempts,
   revokedButUnsaved,
   revokeRemoved,
-} from "../../src/credentials/revocation.ts";
+  warnUnrevokedTokens,
+} from "../../src/accounts/revocation.ts";
 
 function reporter() {
   const { out, stderr } = captureReporter();
@@ -37,7 +38,7 @@ Deno.test("revokeRemoved: a removed session with no tokens (unreadable) is not a
   const attempts = await revokeRemoved(
     {
       out,
-      timeoutMs: 5_000,
+      settings: { oauthTimeoutMs: 5_000 },
       signal: new AbortController().signal,
       fetch: async (_input, init) => {
         sent.push(new URLSearchParams(String(init?.body)).get("token") ?? "");
@@ -48,6 +49,7 @@ Deno.test("revokeRemoved: a removed session with no tokens (unreadable) is not a
   );
   assert.deepEqual(sent, ["at_r"]);
   assert.deepEqual([...attempts.keys()], ["r@example.com::127.0.0.1:1"]);
+  warnUnrevokedTokens(out, removed, attempts);
   assert.equal(stderr.length, 1);
   assert.match(stderr[0], /Failed to revoke access token \(/);
 });
