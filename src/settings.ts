@@ -12,7 +12,7 @@ import { DEFAULT_CONTROL_TIMEOUT_MS } from "./control/api.ts";
 import { hostUrl } from "./http.ts";
 import { tokenProblem } from "./input.ts";
 import { FILE } from "./config/credential-marks.ts";
-import { DEFAULT_REVOKE_TIMEOUT_MS as DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/revoke.ts";
+import { DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/endpoint.ts";
 
 export function readSettings(
   env: Env,

@@ -37,14 +37,16 @@ export interface LogoutPlan {
   remaining: string[];
   current: string | undefined;
   /** Accounts `--all` kept because their stored tokens could not be read. */
-  keptAccounts: { alias: string; reason: string }[];
+  keptAccounts: { alias: string; store: string; reason: string }[];
   /** Sessions no account used that were kept for the same reason. */
-  keptSessions: { sessionKey: string; reason: string }[];
+  keptSessions: { sessionKey: string; store: string; reason: string }[];
 }
 
 export interface LoggedOut extends LogoutPlan {
   /** What happened to each logged-out account's tokens, in target order. */
   accounts: { alias: string; revocation: Revocation }[];
+  /** How messages name each store involved, by name. */
+  labels: Record<string, string>;
 }
 
 /**
@@ -80,12 +82,12 @@ export function planLogout(
     remaining: Object.keys(accountsOf(config)),
     current: currentAlias(config),
     keptAccounts: unreadable.flatMap((found) =>
-      found.aliases.map((alias) => ({ alias, reason: found.reason }))
+      found.aliases.map((alias) => ({ alias, store: found.store, reason: found.reason }))
     ),
     // A session no account uses whose item cannot be read: kept, and said, like an account.
     keptSessions: unreadable.flatMap((found) =>
       found.sessionKey !== undefined && found.aliases.length === 0
-        ? [{ sessionKey: found.sessionKey, reason: found.reason }]
+        ? [{ sessionKey: found.sessionKey, store: found.store, reason: found.reason }]
         : []
     ),
   };
@@ -123,10 +125,22 @@ export async function logout(engine: Engine, request: LogoutRequest): Promise<Lo
     const credentials = plan.before.get(alias)!;
     const gone = credentials.kind === "oauth" &&
       !plan.remaining.some((other) => credentials.sharedWith.includes(other));
-    const unreadable = credentials.kind === "oauth"
-      ? removed.find((session) => session.sessionKey === credentials.sessionKey)?.unreadable
+    const session = credentials.kind === "oauth"
+      ? removed.find((session) => session.sessionKey === credentials.sessionKey)
       : undefined;
+    const unreadable = session?.unreadable === undefined
+      ? undefined
+      : { reason: session.unreadable, store: session.store };
     return { alias, revocation: describeRevocation(credentials, gone, attempts, unreadable) };
   });
-  return { ...plan, accounts };
+  const stores = new Set([
+    ...plan.keptAccounts.map((kept) => kept.store),
+    ...plan.keptSessions.map((kept) => kept.store),
+    ...removed.flatMap((session) =>
+      session.unreadable !== undefined && session.store ? [session.store] : []
+    ),
+  ]);
+  const labels: Record<string, string> = {};
+  for (const name of stores) labels[name] = (await (await engine.sync()).store(name)).label;
+  return { ...plan, accounts, labels };
 }

@@ -17,7 +17,7 @@ export type TokenOutcome =
   | RevokeResult
   | { status: "skipped"; reason: "shared-session"; sharedWith: string[] }
   | { status: "skipped"; reason: "legacy-token" | "no-session" }
-  | { status: "skipped"; reason: "keychain-unreadable"; detail: string };
+  | { status: "skipped"; reason: "store-unreadable"; store?: string; detail: string };
 
 /** What happened to each token of one account; the JSON result's `revocation`. */
 export interface Revocation {
@@ -107,13 +107,14 @@ export function describeRevocation(
   credentials: Credentials,
   dropped: boolean,
   attempts: Attempts,
-  unreadable?: string,
+  unreadable?: { reason: string; store?: string },
 ): Revocation {
   if (unreadable !== undefined) {
     const skipped = {
       status: "skipped",
-      reason: "keychain-unreadable",
-      detail: unreadable,
+      reason: "store-unreadable",
+      ...(unreadable.store ? { store: unreadable.store } : {}),
+      detail: unreadable.reason,
     } as const;
     return { access: skipped, refresh: skipped };
   }

@@ -101,7 +101,26 @@ export async function refreshedToken(engine: Engine, alias: string): Promise<Sto
   // The plan runs again on a fresh read when the file changed under it: each refresh token
   // is sent once, and the issuer's answer for it is applied to whatever the file holds then.
   const answers = new Map<string, TokenSet | "invalid">();
+  // The session as the first read had it: a redo may find it cleared by the official CLI,
+  // whose own refresh of the same token failed because ours had spent it.
+  let spent: { key: string; host: string; refreshToken: string; aliases: string[] } | undefined;
   const { value: refreshed } = await engine.update(async (fresh) => {
+    const pair = spent && answers.get(spent.refreshToken);
+    if (spent && pair && pair !== "invalid" && cleared(fresh, spent)) {
+      if (!spent.aliases.some((user) => Object.hasOwn(accountsOf(fresh), user))) {
+        // Logged out meanwhile (by another tool): the pair we were given must not outlive it.
+        const { revokeTokenPair } = await import("../oauth/revoke.ts");
+        await revokeTokenPair(
+          { access: pair.accessToken, refresh: pair.refreshToken },
+          { host: spent.host, timeoutMs: engine.settings.oauthTimeoutMs, fetch: engine.fetch },
+        );
+        throw new NotConfigured(
+          alias,
+          `Account "${alias}" was logged out while its token was refreshed.`,
+        );
+      }
+      return { changed: true, value: restore(fresh, spent, pair) };
+    }
     // Another run (ours under the lock, or the official CLI) may have refreshed meanwhile.
     const now = usableToken(engine.now(), fresh, alias);
     if (now) return { changed: false, value: now };
@@ -111,20 +130,18 @@ export async function refreshedToken(engine: Engine, alias: string): Promise<Sto
     if (!session.refreshToken) {
       throw new SessionEnded("OAuth session expired. Please run 'ably login' again.");
     }
-    const spent = session.refreshToken;
+    const refreshToken = session.refreshToken;
+    // The override is only a fallback for sessions that do not record their issuer.
+    const host = issuerHost(account.oauthHost, key, engine.settings.oauthHost);
+    spent ??= { key, host, refreshToken, aliases: aliasesUsing(fresh, key) };
     // Rotated (or refused) by the issuer: the old pair is not revoked again.
-    const retired = [session.accessToken, spent].filter(
+    const retired = [session.accessToken, refreshToken].filter(
       (token): token is string => typeof token === "string",
     );
-    let answer = answers.get(spent);
+    let answer = answers.get(refreshToken);
     if (!answer) {
-      // The override is only a fallback for sessions that do not record their issuer.
-      answer = await refreshAt(
-        engine,
-        issuerHost(account.oauthHost, key, engine.settings.oauthHost),
-        spent,
-      );
-      answers.set(spent, answer);
+      answer = await refreshAt(engine, host, refreshToken);
+      answers.set(refreshToken, answer);
     }
     if (answer === "invalid") {
       // Dead for every alias that shares it, on the file as it is now (a newer pair written
@@ -157,6 +174,32 @@ export async function refreshedToken(engine: Engine, alias: string): Promise<Sto
     );
   }
   return refreshed;
+}
+
+/** Whether the session we refreshed is gone from the file, or from every alias that used it. */
+function cleared(config: AblyConfig, spent: { key: string; aliases: string[] }): boolean {
+  const accounts = accountsOf(config);
+  return !sessionOf(config, spent.key) ||
+    !spent.aliases.some((alias) => accounts[alias]?.oauthSessionKey === spent.key);
+}
+
+/**
+ * Puts back a session another tool cleared while we held its live pair (its refresh had
+ * failed on the token ours spent): the session with our pair, and its key on the aliases
+ * that used it and point nowhere else now.
+ */
+function restore(
+  config: AblyConfig,
+  spent: { key: string; aliases: string[] },
+  pair: TokenSet,
+): StoredToken {
+  storeSessionTokens(config, spent.key, pair);
+  const accounts = accountsOf(config);
+  for (const alias of spent.aliases) {
+    const account = Object.hasOwn(accounts, alias) ? accounts[alias] : undefined;
+    if (account && !account.oauthSessionKey) account.oauthSessionKey = spent.key;
+  }
+  return { accessToken: pair.accessToken, expiresAt: expiryOf(sessionOf(config, spent.key)!) };
 }
 
 /** The issuer's new pair for `refreshToken`, or "invalid" when it no longer honours it. */

@@ -10,10 +10,10 @@ import { JSON_FLAGS } from "../commands/flags.ts";
 import {
   ACCOUNTS_LOGIN,
   CURRENT,
-  KEYCHAIN,
   LIST,
   LOGIN,
   LOGOUT,
+  MOVE,
   STATUS,
   SWITCH,
   TOKEN,
@@ -53,7 +53,7 @@ const VERSION = {
 /** Every command that has a behaviour to load (help and version are the parser's). */
 export const COMMANDS = [
   CURRENT,
-  KEYCHAIN,
+  MOVE,
   LIST,
   ACCOUNTS_LOGIN,
   LOGIN,
@@ -87,7 +87,7 @@ export const tree: GroupSpec = {
       listing: true,
       // Accepted for the listing's format, not advertised (as the official CLI).
       flags: JSON_FLAGS.map((flag) => ({ ...flag, hidden: true })),
-      commands: [CURRENT, KEYCHAIN, LIST, ACCOUNTS_LOGIN, LOGOUT, STATUS, SWITCH, TOKEN],
+      commands: [CURRENT, MOVE, LIST, ACCOUNTS_LOGIN, LOGOUT, STATUS, SWITCH, TOKEN],
     },
     LOGIN,
     {

@@ -233,7 +233,7 @@ export function setStoreMark(config: AblyConfig, alias: string, store: string): 
 export const OFFICIAL_CLI_NOTE =
   "the official Ably CLI cannot use this account until its tokens are moved back to the file: it would say the session expired";
 
-/** The same, after a plural ("For accounts whose tokens are in the OS keychain, …"). */
+/** The same, after a plural ("For accounts whose tokens are in <store>, …"). */
 export const OFFICIAL_CLI_NOTE_PLURAL =
   "the official Ably CLI cannot use them until their tokens are moved back to the file: it would say the session expired";
 

@@ -14,7 +14,7 @@ const LOCK_WAIT_NOTICE_MS = 1_000;
 const HEARTBEAT_MS = 500;
 /**
  * However alive a holder looks, a wait ends after this many time-outs: a holder can wait on
- * something a long time (a keychain dialog nobody answers) with its heartbeat going on.
+ * something a long time (an access dialog nobody answers) with its heartbeat going on.
  */
 const LIVE_HOLDER_TIME_OUTS = 10;
 

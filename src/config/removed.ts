@@ -22,6 +22,8 @@ export interface RemovedSession {
   refreshToken?: string;
   /** Why the tokens could not be read (their store item); they are then not revoked. */
   unreadable?: string;
+  /** The store they are kept in, if not the file. */
+  store?: string;
 }
 
 export interface SessionBefore extends TokenPair {
@@ -106,7 +108,7 @@ export async function removedTokens(
       aliases: session.aliases,
       ...(accessToken ? { accessToken } : {}),
       ...(refreshToken ? { refreshToken } : {}),
-      ...(unreadable ? { unreadable } : {}),
+      ...(unreadable ? { unreadable, store: session.store } : {}),
     });
   }
   return removed;

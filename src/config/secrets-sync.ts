@@ -8,6 +8,8 @@ import type { AblyConfig } from "./schema.ts";
 /** Secrets a store could not give (`keepUnreadable`): the plan keeps what holds them. */
 export interface UnreadableSecrets {
   item: string;
+  /** The store the item is in. */
+  store: string;
   /** The OAuth session whose tokens these are (absent: a legacy account's own item). */
   sessionKey?: string;
   /** The aliases whose tokens these are. */

@@ -1,7 +1,7 @@
 /**
  * Where a config's secrets may live instead of the file, behind one interface. A store is
  * registered (`stores.ts`) under the value a config table carries when its secrets are
- * kept there (`credentialStore = "<name>"`): the OS keychain today, an in-memory store in
+ * kept there (`credentialStore = "<name>"`): the OS's own credential store today, one in memory in
  * the tests. What a store knows is its items and its own failures; which secrets go where,
  * and when, is the same for every store (`sync.ts`).
  */
@@ -21,11 +21,11 @@ export interface SecretItems {
 export type StoreProblem = "unavailable" | "locked" | "denied" | "failed";
 
 export interface SecretStore {
-  /** The marker value of the tables whose secrets it keeps, e.g. "keychain". */
+  /** The marker value of the tables whose secrets it keeps. */
   readonly name: string;
-  /** How sentences name it, e.g. "the OS keychain". */
+  /** How sentences name it ("the … store"). */
   readonly label: string;
-  /** How listings name it, e.g. "OS keychain" (`Tokens: OS keychain`). */
+  /** How listings name it (`Tokens: <title>`). */
   readonly title: string;
   /** Where an item is, for messages (e.g. "service ably-cli-deno, account x"); none: the store. */
   place(item?: string): string;

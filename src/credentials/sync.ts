@@ -43,7 +43,7 @@ export interface SyncHooks {
 
 /** Why a store is checked before anything is asked or issued, for the message. */
 export interface StoreCheck {
-  /** A login that itself asked for the store (--keychain, ABLY_CLI_CREDENTIAL_STORE). */
+  /** A login that itself asked for the store (its flag, or ABLY_CLI_CREDENTIAL_STORE). */
   loginAsked?: boolean;
   /** Accounts whose stored secrets the coming change may read or replace. */
   accounts?: string[];
@@ -185,6 +185,7 @@ export function secretsSync(hooks: SyncHooks): Sync {
         } catch (error) {
           unreadable.push({
             item: slot.item,
+            store: slot.store,
             ...(slot.kind === "session" ? { sessionKey: slot.key } : {}),
             aliases: slot.aliases,
             reason: error instanceof Error ? error.message : String(error),
@@ -302,7 +303,7 @@ function problemText(error: StoreError): string {
 }
 
 /**
- * The probe failed. The fix fits the cause; "log in without --keychain" only for a login
+ * The probe failed. The fix fits the cause; "log in without the store" only for a login
  * that asked for the store itself (for anyone else it would fix nothing).
  */
 function checkFailure(store: SecretStore, problem: StoreError, why: StoreCheck): StoreError {

@@ -4,9 +4,7 @@
  */
 import { fetchBounded, printable } from "../http.ts";
 import { redact } from "../redact.ts";
-import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
-
-export const DEFAULT_REVOKE_TIMEOUT_MS = 5_000;
+import { DEFAULT_OAUTH_TIMEOUT_MS, OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
 export type RevokeResult = { status: "revoked" } | { status: "failed"; reason: string };
 
@@ -41,7 +39,7 @@ export async function revokeToken(token: string, options: RevokeOptions): Promis
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ client_id: options.clientId ?? OAUTH_CLIENT_ID, token }),
     }, {
-      timeoutMs: options.timeoutMs ?? DEFAULT_REVOKE_TIMEOUT_MS,
+      timeoutMs: options.timeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS,
       signal: options.signal,
       fetch: options.fetch,
     });

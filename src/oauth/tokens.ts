@@ -17,9 +17,8 @@ import {
 } from "../http.ts";
 import { redact } from "../redact.ts";
 import { Cancelled } from "../errors.ts";
-import { OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
+import { DEFAULT_OAUTH_TIMEOUT_MS, OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
-export const DEFAULT_TOKEN_TIMEOUT_MS = 15_000;
 export const SCOPE = "full_access";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -257,7 +256,7 @@ async function post(
     headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
     body: new URLSearchParams(form),
   }, {
-    timeoutMs: options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS,
     signal: options.signal,
     fetch: options.fetch,
   });

@@ -626,6 +626,7 @@ credentialStore = "keychain"
     host: "ably.com",
     aliases: ["a"],
     unreadable: "locked",
+    store: "keychain",
   }]);
 });
 

@@ -153,6 +153,7 @@ Deno.test("keychain sync: loadEach returns each unreadable item (a legacy one wi
   assert.equal(unreadable.length, 1);
   assert.deepEqual({ ...unreadable[0], reason: undefined }, {
     item: "account:legacy",
+    store: "keychain",
     aliases: ["legacy"],
     reason: undefined,
   });

@@ -41,10 +41,13 @@ export async function run(ctx: Context): Promise<void> {
       out.verbose("credentials", "orphans", `Could not look for orphaned items: ${found.reason}`);
     }
   }
-  const orphaned = orphans.flatMap((found) => found.kind === "found" ? found.items : []);
+  // By store: the items each store holds that no account uses.
+  const orphaned = Object.fromEntries(
+    orphans.flatMap((found) => found.kind === "found" ? [[found.store.name, found.items]] : []),
+  );
   out.result({
     accounts: rows,
-    ...(orphans.some((found) => found.kind === "found") ? { orphanedKeychainItems: orphaned } : {}),
+    ...(Object.keys(orphaned).length ? { orphanedItems: orphaned } : {}),
     ...(current !== undefined && Object.hasOwn(accountsOf(config), current)
       ? { currentAccount: current }
       : {}),

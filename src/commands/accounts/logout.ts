@@ -48,13 +48,10 @@ export async function run(ctx: Context, options: LogoutOptions): Promise<void> {
     "configSaved",
     `Removed ${done.targets.join(", ")} from ${ctx.settings.config.file}`,
   );
-  if (!options.all) {
-    const [{ alias, revocation }] = done.accounts;
-    return report(ctx, alias, done.remaining, done.current, revocation);
-  }
+  if (!options.all) return report(ctx, done);
   reportAll(ctx, done);
   if (done.keptAccounts.length || done.keptSessions.length) {
-    throw keptError(done.keptAccounts, done.keptSessions);
+    throw keptError(done);
   }
 }
 
@@ -77,31 +74,28 @@ async function logoutOrAsk(ctx: Context, request: LogoutRequest): Promise<Logged
   }
 }
 
-/** The accounts --all kept because the keychain could not give their tokens: exit 1. */
-function keptError(
-  kept: LoggedOut["keptAccounts"],
-  keptSessions: LoggedOut["keptSessions"],
-): CliError {
+/** The accounts --all kept because their store could not give their tokens: exit 1. */
+function keptError(done: LoggedOut): CliError {
+  const { keptAccounts: kept, keptSessions, labels } = done;
   const aliases = kept.map((account) => account.alias);
+  const from = labels[(kept[0] ?? keptSessions[0]).store] ?? "where they are kept";
   if (kept.length === 0) {
     const n = keptSessions.length;
     return new CliError(
       `${n} OAuth session${n === 1 ? "" : "s"} no account uses ${
         n === 1 ? "was" : "were"
-      } not ended because ${
-        n === 1 ? "its" : "their"
-      } tokens could not be read from the OS keychain: ${
+      } not ended because ${n === 1 ? "its" : "their"} tokens could not be read from ${from}: ${
         keptSessions.map((session) => session.sessionKey).join(", ")
-      }. Fix the keychain as said above and run the logout again.`,
+      }. Fix that as said above and run the logout again.`,
       { component: COMPONENT, context: { keptSessions: keptSessions.map((s) => s.sessionKey) } },
     );
   }
   return new CliError(
     `${kept.length} account${kept.length === 1 ? " was" : "s were"} not logged out because ${
       kept.length === 1 ? "its" : "their"
-    } tokens could not be read from the OS keychain: ${
+    } tokens could not be read from ${from}: ${
       aliases.join(", ")
-    }. Fix the keychain as said above and run the logout again, or add --skip-revoke to remove ${
+    }. Fix that as said above and run the logout again, or add --skip-revoke to remove ${
       kept.length === 1 ? "it" : "them"
     } without revoking ${kept.length === 1 ? "its" : "their"} tokens.`,
     { component: COMPONENT, context: { kept: aliases } },
@@ -166,17 +160,13 @@ async function confirmLogout(
   return await ctx.prompter.confirm("Are you sure you want to proceed?");
 }
 
-function report(
-  ctx: Context,
-  alias: string,
-  remaining: string[],
-  current: string | undefined,
-  revocation: Revocation,
-): void {
+function report(ctx: Context, done: LoggedOut): void {
   const { out } = ctx;
+  const { remaining, current, labels } = done;
+  const [{ alias, revocation }] = done.accounts;
   out.result({ account: { alias, remainingAccounts: remaining, revocation } });
   if (out.json) return;
-  warnUnrevoked(ctx, revocation);
+  warnUnrevoked(ctx, revocation, labels);
   if (current !== undefined) {
     out.print(`Account ${out.style.cyan(current)} is still the current account.`);
   } else if (remaining.length) {
@@ -189,7 +179,7 @@ function report(
 
 function reportAll(ctx: Context, done: LoggedOut): void {
   const { out } = ctx;
-  const { accounts, before, orphans, remaining, keptAccounts, keptSessions } = done;
+  const { accounts, before, orphans, remaining, keptAccounts, keptSessions, labels } = done;
   out.result({
     accounts,
     remainingAccounts: remaining,
@@ -202,12 +192,14 @@ function reportAll(ctx: Context, done: LoggedOut): void {
     const credentials = before.get(alias)!;
     return credentials.kind === "legacy" && credentials.hasToken;
   });
-  if (legacy.length) warnUnrevoked(ctx, legacy[0].revocation, legacy.map((a) => a.alias));
+  if (legacy.length) {
+    warnUnrevoked(ctx, legacy[0].revocation, labels, legacy.map((a) => a.alias));
+  }
   for (const { revocation } of accounts) {
     if (
-      revocation.access.status === "skipped" && revocation.access.reason === "keychain-unreadable"
+      revocation.access.status === "skipped" && revocation.access.reason === "store-unreadable"
     ) {
-      warnUnrevoked(ctx, revocation);
+      warnUnrevoked(ctx, revocation, labels);
     }
   }
   if (orphans.length) {
@@ -239,11 +231,17 @@ function reportAll(ctx: Context, done: LoggedOut): void {
 }
 
 /** One line when tokens stay valid: the user must know. */
-function warnUnrevoked(ctx: Context, revocation: Revocation, legacyAliases?: string[]): void {
+function warnUnrevoked(
+  ctx: Context,
+  revocation: Revocation,
+  labels: Record<string, string>,
+  legacyAliases?: string[],
+): void {
   const { access } = revocation;
-  if (access.status === "skipped" && access.reason === "keychain-unreadable") {
+  if (access.status === "skipped" && access.reason === "store-unreadable") {
+    const from = (access.store && labels[access.store]) ?? "their store";
     ctx.out.warning(
-      "Tokens not revoked: the OS keychain could not give them, so they stay valid until they expire.",
+      `Tokens not revoked: ${from} could not give them, so they stay valid until they expire.`,
     );
   } else if (access.status === "skipped" && access.reason === "shared-session") {
     ctx.out.warning(

@@ -84,7 +84,7 @@ export const LIST = {
   examples: ["ably accounts list", "ably accounts list --json"],
 } as const satisfies CommandSpec;
 
-export const KEYCHAIN = {
+export const MOVE = {
   kind: "command",
   id: "accounts:keychain",
   component: "accountKeychain",
@@ -257,7 +257,7 @@ export const TOKEN = {
 
 export type CurrentOptions = OptionsOf<typeof CURRENT>;
 export type ListOptions = OptionsOf<typeof LIST>;
-export type KeychainOptions = OptionsOf<typeof KEYCHAIN>;
+export type KeychainOptions = OptionsOf<typeof MOVE>;
 export type LoginOptions = OptionsOf<typeof ACCOUNTS_LOGIN>;
 export type LogoutOptions = OptionsOf<typeof LOGOUT>;
 export type SwitchOptions = OptionsOf<typeof SWITCH>;

@@ -209,7 +209,7 @@ async function checkAll(ctx: Context, probes: Probe[]): Promise<void> {
   }
 }
 
-/** How the rows' stores are named in the listing ("OS keychain"). */
+/** How the rows' stores are named in the listing (their titles). */
 async function storeTitles(ctx: Context, rows: Row[]): Promise<Map<string, string>> {
   const names = new Set(rows.map((row) => row.tokens));
   names.delete(FILE);

@@ -1,6 +1,6 @@
 /**
  * `ably config show [--reveal]`: the config, tokens and API key secrets masked unless
- * --reveal. Says which accounts keep their tokens in a secret store (the OS keychain);
+ * --reveal. Says which accounts keep their tokens in a secret store;
  * reads them from there only with --reveal.
  */
 import type { Context } from "../../context.ts";

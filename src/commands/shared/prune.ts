@@ -1,5 +1,5 @@
 /**
- * `ably accounts keychain --prune`: items of a store that no configured account uses hold
+ * A store's `--prune`: items of a store that no configured account uses hold
  * live tokens (the official CLI's logout leaves them). Asked about, then revoked and
  * deleted by the accounts service; here is what the user is asked and told.
  */

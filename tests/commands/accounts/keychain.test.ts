@@ -752,7 +752,7 @@ Deno.test("accounts keychain --prune: an orphaned session item (as the official 
     const dir = await tempConfigDir(inKeychain(config, keychain));
 
     const list = await runCli(["accounts", "list", "--json"], { configDir: dir, keychain });
-    assert.deepEqual(resultOf(list.records()).orphanedKeychainItems, ["account:old", orphan]);
+    assert.deepEqual(resultOf(list.records()).orphanedItems.keychain, ["account:old", orphan]);
     const human = await runCli(["accounts", "list"], { configDir: dir, keychain });
     assert.match(
       human.stderr,
@@ -834,7 +834,7 @@ Deno.test("accounts keychain --prune: a failed revocation keeps the item (exit 1
     keychain.calls.length = 0;
     const list = await runCli(["accounts", "list", "--json"], { configDir: dir, keychain });
     assert.equal(list.code, 0);
-    assert.equal(resultOf(list.records()).orphanedKeychainItems, undefined);
+    assert.equal(resultOf(list.records()).orphanedItems, undefined);
     assert.deepEqual(keychain.calls, []);
     await Deno.remove(dir, { recursive: true });
   });

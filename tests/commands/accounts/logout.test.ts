@@ -1115,7 +1115,7 @@ Deno.test("logout --all: the only account kept (its keychain tokens unreadable) 
     assert.equal(run.code, 1, run.stderr);
     assert.match(
       unwrapped(run.stderr),
-      /1 account was not logged out because its tokens could not be read from the OS keychain: solo\. Fix the keychain as said above and run the logout again, or add --skip-revoke to remove it without revoking its tokens\./,
+      /1 account was not logged out because its tokens could not be read from the OS keychain: solo\. Fix that as said above and run the logout again, or add --skip-revoke to remove it without revoking its tokens\./,
     );
     assert.doesNotMatch(run.stdout + run.stderr, /Successfully logged out/);
     assert.deepEqual(server.revoked(), []);

@@ -220,3 +220,53 @@ for (const c of FAILS) {
     });
   });
 }
+
+Deno.test("token: the official CLI clears the session while our refresh is in flight (its own refresh lost to ours) -> the session is put back with our pair; an account logged out meanwhile gets no session back and our pair is revoked", async () => {
+  for (const loggedOut of [false, true]) {
+    await withAblyServer({}, async (server) => {
+      const email = "j@x.example";
+      const config = buildConfig([{ alias: "acme", issuer: server.host, email }], "acme");
+      await withConfigDir(config, async (dir) => {
+        const key = `${email}::${server.host}`;
+        // As the official CLI clears a session it believes dead: the session and the key go
+        // (or, logged out, the whole account).
+        const cleared = loggedOut
+          ? '[current]\naccount = "acme"\n'
+          : config.replace(`oauthSessionKey = "${key}"\n`, "").replace(
+            /\[oauthSessions\."[^"]+"\]\n(?:[^[\n].*\n)*/,
+            "",
+          );
+        assert.notEqual(cleared, config);
+        const result = await runCli(["accounts", "token", "--json"], {
+          configDir: dir,
+          now: () => EXPIRY - 30_000,
+          secrets: [accessTokenOf(email), refreshTokenOf(email), "refreshed_rt_1_SeCrEt"],
+          fetch: async (input, init) => {
+            const answer = await fetch(input, init);
+            if (String(input instanceof Request ? input.url : input).endsWith("/oauth/token")) {
+              await Deno.writeTextFile(`${dir}/config`, cleared);
+            }
+            return answer;
+          },
+        });
+        assert.equal(server.to("/oauth/token").length, 1, "the refresh token is sent once");
+        const text = await readConfigText(dir);
+        if (loggedOut) {
+          assert.equal(result.code, 1);
+          assert.match(
+            resultOf(result.records().filter((r) => r.type === "error")).error.message,
+            /Account "acme" was logged out while its token was refreshed/,
+          );
+          assert.equal(text, cleared, "nothing put back for an account that is gone");
+          assert.deepEqual(server.revoked(), ["refreshed_at_1_SeCrEt", "refreshed_rt_1_SeCrEt"]);
+        } else {
+          assert.equal(result.code, 0, result.stderr);
+          assert.equal(resultOf(result.records()).token.accessToken, "refreshed_at_1_SeCrEt");
+          assert.ok(text.includes(`oauthSessionKey = "${key}"`), text);
+          assert.ok(text.includes('refreshToken = "refreshed_rt_1_SeCrEt"'), text);
+          assert.deepEqual(server.revoked(), []);
+        }
+      });
+    });
+  }
+});
