@@ -130,7 +130,13 @@ function waitForLock(
     };
     const onAbort = () => finish(() => reject(lockWaitCancelled(lockPath)));
     // A few reads of a tiny file a second: the holder's pid says whether the queue moves.
+    const every = Math.max(10, Math.min(200, timeoutMs / 4));
+    let lastLook = Date.now();
     const watch = setInterval(() => {
+      // A look that comes late means this process was starved too: what it sees of the
+      // holder's heartbeat since the last look proves nothing either way.
+      const late = Date.now() - lastLook > every * 4;
+      lastLook = Date.now();
       const now = readHolder(lockPath);
       if (now !== holder) {
         holder = now;
@@ -141,12 +147,13 @@ function waitForLock(
       const seen = beatOf(lockPath, holder);
       const alive = seen !== undefined && seen !== beat;
       beat = seen;
-      if (alive && Date.now() - firstSeen < timeoutMs * LIVE_HOLDER_TIME_OUTS) {
+      const capped = Date.now() - firstSeen >= timeoutMs * LIVE_HOLDER_TIME_OUTS;
+      if ((alive || late) && !capped) {
         since = Date.now();
       } else if (Date.now() - since >= timeoutMs) {
         finish(() => reject(timedOut(lockPath, timeoutMs, holder)));
       }
-    }, Math.max(10, Math.min(200, timeoutMs / 4)));
+    }, every);
     const notice = onWait
       ? setTimeout(
         () => onWait(readHolder(lockPath)),

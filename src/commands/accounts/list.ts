@@ -1,25 +1,66 @@
 /** `ably accounts list`: the accounts in the config, no network. */
 import type { Context } from "../../context.ts";
 import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
-import {
-  credentialsLocation,
-  FILE,
-  OFFICIAL_CLI_NOTE_PLURAL,
-} from "../../config/credential-marks.ts";
+import { credentialsLocation, OFFICIAL_CLI_NOTE_PLURAL } from "../../config/credential-marks.ts";
+import type { AblyConfig } from "../../config/schema.ts";
+import type { SecretStore } from "../../credentials/store.ts";
 import { noAccounts } from "../shared/resolve.ts";
-import { orphansInUse, orphansLine } from "../shared/orphans.ts";
+import { orphansInUse, orphansLine, storesNamed } from "../shared/stores.ts";
+
+interface Row {
+  alias: string;
+  appsConfigured: number;
+  currentApp?: { id: string; name?: string };
+  credentials: string;
+  id?: string;
+  isCurrent: boolean;
+  name?: string;
+  user?: string;
+}
 
 export async function run(ctx: Context): Promise<void> {
   const { out } = ctx;
   const config = await ctx.accounts.read();
-  const entries = Object.entries(accountsOf(config));
-  if (entries.length === 0) {
+  const rows = rowsOf(config);
+  if (rows.length === 0) {
     const error = noAccounts("accountList");
     error.context.accounts = [];
     throw error;
   }
+  // Only for a config (or setting) that uses a store: a file-only list never loads one.
+  const orphans = await orphansInUse(ctx, config);
+  for (const found of orphans) {
+    if (found.kind === "failed") {
+      out.verbose("credentials", "orphans", `Could not look for orphaned items: ${found.reason}`);
+    }
+  }
+  // By store: the items each store holds that no account uses.
+  const orphaned = Object.fromEntries(
+    orphans.flatMap((found) => found.kind === "found" ? [[found.store.name, found.items]] : []),
+  );
+  const current = rows.find((row) => row.isCurrent)?.alias;
+  out.result({
+    accounts: rows,
+    ...(Object.keys(orphaned).length ? { orphanedItems: orphaned } : {}),
+    ...(current !== undefined ? { currentAccount: current } : {}),
+  });
+  if (out.json) return;
+  const stores = await storesNamed(ctx, rows.map((row) => row.credentials));
+  printRows(ctx, rows, stores);
+  for (const store of stores.values()) {
+    out.note(`For accounts whose tokens are in ${store.label}, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
+  }
+  for (const found of orphans) {
+    if (found.kind === "found" && found.items.length) {
+      out.note(orphansLine(found.store, found.items.length));
+    }
+  }
+}
+
+/** One row per account, in file order; the current one with its current app. */
+function rowsOf(config: AblyConfig): Row[] {
   const current = currentAlias(config);
-  const rows = entries.map(([alias, account]) => {
+  return Object.entries(accountsOf(config)).map(([alias, account]) => {
     const appsConfigured = Object.keys(account.apps ?? {}).length;
     const appId = alias === current ? currentAppIdOf(config, alias) : undefined;
     const appName = appId ? String(appOf(account, appId)?.appName ?? appId) : undefined;
@@ -34,33 +75,12 @@ export async function run(ctx: Context): Promise<void> {
       ...(account.userEmail !== undefined ? { user: account.userEmail } : {}),
     };
   });
-  // Only for a config (or setting) that uses a store: a file-only list never loads one.
-  const orphans = await orphansInUse(ctx, config);
-  for (const found of orphans) {
-    if (found.kind === "failed") {
-      out.verbose("credentials", "orphans", `Could not look for orphaned items: ${found.reason}`);
-    }
-  }
-  // By store: the items each store holds that no account uses.
-  const orphaned = Object.fromEntries(
-    orphans.flatMap((found) => found.kind === "found" ? [[found.store.name, found.items]] : []),
-  );
-  out.result({
-    accounts: rows,
-    ...(Object.keys(orphaned).length ? { orphanedItems: orphaned } : {}),
-    ...(current !== undefined && Object.hasOwn(accountsOf(config), current)
-      ? { currentAccount: current }
-      : {}),
-  });
-  if (out.json) return;
+}
 
+function printRows(ctx: Context, rows: Row[], stores: Map<string, SecretStore>): void {
+  const { out } = ctx;
   const { style } = out;
-  const storeNames = new Set(rows.map((row) => row.credentials).filter((name) => name !== FILE));
-  const stores = new Map(
-    await Promise.all(
-      [...storeNames].map(async (name) => [name, await ctx.accounts.store(name)] as const),
-    ),
-  );
+  const label = (text: string) => style.dim(`${text}:`);
   out.print(`Found ${rows.length} account${rows.length === 1 ? "" : "s"}:`);
   out.print();
   for (const row of rows) {
@@ -70,7 +90,6 @@ export async function run(ctx: Context): Promise<void> {
         ? `${style.green("▶")} ${style.green(style.bold(title))}`
         : `  ${style.bold(title)}`,
     );
-    const label = (text: string) => style.dim(`${text}:`);
     if (row.name !== undefined || row.id !== undefined) {
       const name = row.name ?? "(no name)";
       out.print(`  ${label("Name")} ${name}${row.id ? ` (${row.id})` : ""}`);
@@ -83,13 +102,5 @@ export async function run(ctx: Context): Promise<void> {
     const store = stores.get(row.credentials);
     if (store) out.print(`  ${label("Tokens")} ${store.title}`);
     out.print();
-  }
-  for (const store of stores.values()) {
-    out.note(`For accounts whose tokens are in ${store.label}, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
-  }
-  for (const found of orphans) {
-    if (found.kind === "found" && found.items.length) {
-      out.note(orphansLine(found.store, found.items.length));
-    }
   }
 }

@@ -7,7 +7,7 @@ import type { Context } from "../../context.ts";
 import { CliError } from "../../errors.ts";
 import type { Pruned } from "../../accounts/prune.ts";
 import type { SecretStore } from "../../credentials/store.ts";
-import { capitalised, listingUnsupported } from "./orphans.ts";
+import { capitalised, listingUnsupported } from "./stores.ts";
 
 export async function prune(ctx: Context, storeName: string, force: boolean): Promise<void> {
   const { out } = ctx;

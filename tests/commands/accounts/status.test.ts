@@ -1,6 +1,6 @@
 /**
  * `ably accounts status`, in process against the scripted loopback Ably server: each
- * account's check (valid, expired, refreshable, rejected, unreachable), --offline making
+ * account's check (valid, expired, refreshable, rejected, could not check), --offline making
  * no request, the ABLY_ACCESS_TOKEN note, --json, and the exit code. It never refreshes
  * and never prints a token (the runner fails a test whose output holds one).
  */
@@ -23,8 +23,18 @@ const ROWS: {
   statusCode?: number;
   requests: number;
   code: number;
+  /** Whether the account counts as usable: `null` when the check could not say. */
+  usable: boolean | null;
 }[] = [
-  { name: "valid", script: {}, now: EXPIRY - 3_600_000, status: "valid", requests: 1, code: 0 },
+  {
+    name: "valid",
+    script: {},
+    now: EXPIRY - 3_600_000,
+    status: "valid",
+    requests: 1,
+    code: 0,
+    usable: true,
+  },
   {
     name: "rejected (401)",
     script: { me: { status: 401, body: { message: "Unauthorized" } } },
@@ -33,6 +43,7 @@ const ROWS: {
     statusCode: 401,
     requests: 1,
     code: 1,
+    usable: false,
   },
   {
     name: "rejected (403)",
@@ -42,24 +53,27 @@ const ROWS: {
     statusCode: 403,
     requests: 1,
     code: 1,
+    usable: false,
   },
   {
-    name: "unreachable (500)",
+    name: "the Control API answers 500: could not check, not counted against the account",
     script: { me: { status: 500, body: { message: "boom" } } },
     now: EXPIRY - 3_600_000,
-    status: "unreachable",
+    status: "could not check",
     statusCode: 500,
     requests: 1,
-    code: 1,
+    code: 3,
+    usable: null,
   },
   {
-    name: "unreachable (no answer within the Control API time-out)",
+    name: "no answer within the Control API time-out: could not check",
     script: { me: { hang: true } },
     now: EXPIRY - 3_600_000,
     env: { ABLY_CONTROL_TIMEOUT_MS: "300" },
-    status: "unreachable",
+    status: "could not check",
     requests: 1,
-    code: 1,
+    code: 3,
+    usable: null,
   },
   {
     name: "expired with a refresh token: not sent, not refreshed",
@@ -68,6 +82,7 @@ const ROWS: {
     status: "expired (refreshable)",
     requests: 0,
     code: 0,
+    usable: true,
   },
   {
     name: "expired without a refresh token",
@@ -77,6 +92,7 @@ const ROWS: {
     status: "expired",
     requests: 0,
     code: 1,
+    usable: false,
   },
 ];
 
@@ -99,12 +115,14 @@ for (const row of ROWS) {
         assert.equal(accounts.length, 1);
         assert.equal(accounts[0].check.status, row.status);
         assert.equal(accounts[0].check.statusCode, row.statusCode);
-        assert.equal(accounts[0].usable, row.code === 0);
+        assert.equal(accounts[0].usable, row.usable);
         assert.deepEqual(summary, {
           total: 1,
-          usable: row.code === 0 ? 1 : 0,
-          problems: row.code === 0 ? 0 : 1,
+          usable: row.usable === true ? 1 : 0,
+          problems: row.usable === false ? 1 : 0,
+          unchecked: row.usable === null ? 1 : 0,
         });
+        assert.equal(resultOf(result.records()).success, row.code === 0);
         assert.equal(server.to("/api/v1/me").length, row.requests);
         assert.equal(server.to("/oauth/token").length, 0, "status never refreshes");
         assert.equal(await readConfigText(dir), config);
@@ -136,7 +154,7 @@ Deno.test("status: every account, in parallel; shared session checked once; huma
       assert.match(out, /Access token expires: in 1 hour \(2026-01-01T00:00:00\.000Z\)/);
       assert.match(out, /Refresh token: yes/);
       assert.match(out, /Shares its session with: staging/);
-      assert.match(out, /Account: old\n[^]*Auth: access token \(legacy\)[^]*Check: valid/);
+      assert.match(out, /Account: old\n[^]*Auth: access token \(does not refresh\)[^]*Check: valid/);
       assert.match(out, /3 accounts: 3 usable, 0 with problems\.\n$/);
     });
   });
@@ -252,7 +270,7 @@ Deno.test("status (human): accounts missing a name, an ID, a token or their sess
         out.slice(out.indexOf(`Account: ${alias}\n`)).split("\n\n")[0];
       assert.equal(
         block("bare"),
-        "Account: bare\n  Auth: access token (legacy)\n  Tokens in: config file\n  Check: no token",
+        "Account: bare\n  Auth: access token (does not refresh)\n  Tokens in: config file\n  Check: no token",
       );
       assert.match(block("named"), /\n {2}Name: Named Only\n[^]*Check: valid$/);
       assert.match(block("numbered"), /\n {2}Name: \(no name\) \(Num1\)\n[^]*Check: valid$/);
@@ -282,10 +300,14 @@ Deno.test("status: ABLY_ACCESS_TOKEN with no account is checked alone, at the de
       env: { ABLY_ACCESS_TOKEN: ENV_TOKEN },
     });
     assert.deepEqual(env.hosts, ["control.ably.net"]);
-    assert.equal(env.code, 1);
-    assert.match(env.stdout, /Token from ABLY_ACCESS_TOKEN\n {2}Check: unreachable/);
-    assert.match(env.stdout, /1 account: 0 usable, 1 with problems\.\n$/);
-    assert.match(env.stderr, /1 of 1 account cannot be used; see above\./);
+    // The host cannot be reached from the tests: said as a check that could not be made.
+    assert.equal(env.code, 3);
+    assert.match(env.stdout, /Token from ABLY_ACCESS_TOKEN\n {2}Check: could not check/);
+    assert.match(
+      env.stdout,
+      /1 account: 0 usable, 0 with problems, 1 could not be checked\.\n$/,
+    );
+    assert.match(env.stderr, /1 of 1 account could not be checked: the Control API failed/);
 
     const none = await runCli(["accounts", "status"], { configDir: dir });
     assert.equal(none.code, 1);

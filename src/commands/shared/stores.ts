@@ -1,13 +1,24 @@
 /**
- * Store items no configured account uses, as `accounts list` (and `--prune`) tell them:
- * found only in the stores the config or ABLY_CLI_CREDENTIAL_STORE uses, so a file-only
- * config never loads a store's module.
+ * The secret stores as commands show them: by name for the rows of a listing, and the
+ * items no configured account uses (found only in the stores the config or
+ * ABLY_CLI_CREDENTIAL_STORE uses, so a file-only config never loads a store's module).
  */
 import type { Context } from "../../context.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { FILE, storesUsed } from "../../config/credential-marks.ts";
 import type { Orphans } from "../../accounts/prune.ts";
 import type { SecretStore } from "../../credentials/store.ts";
+
+/** The stores named (the file, "file", is no store and is left out), loaded. */
+export async function storesNamed(
+  ctx: Context,
+  names: Iterable<string>,
+): Promise<Map<string, SecretStore>> {
+  const wanted = [...new Set(names)].filter((name) => name !== FILE);
+  return new Map(
+    await Promise.all(wanted.map(async (name) => [name, await ctx.accounts.store(name)] as const)),
+  );
+}
 
 /** The orphans of every store in use (possibly none looked at). */
 export async function orphansInUse(ctx: Context, config: AblyConfig): Promise<Orphans[]> {
