@@ -22,3 +22,18 @@ Deno.test("README Install: per-OS steps a user can paste, Windows included; no p
     "release mechanics live in RELEASING.md",
   );
 });
+
+Deno.test("RELEASING.md and README name only scripts that exist; no hand deletion of a release", async () => {
+  for (const doc of ["RELEASING.md", "README.md"]) {
+    const text = await Deno.readTextFile(new URL(doc, root));
+    const named = [...text.matchAll(/\bscripts\/[\w.-]+\.(?:ts|sh|mjs|rb|py)\b/g)].map((m) => m[0]);
+    for (const path of new Set(named)) {
+      const exists = await Deno.stat(new URL(path, root)).then(() => true, () => false);
+      assert.ok(exists, `${doc} names ${path}, which does not exist`);
+    }
+  }
+  const releasing = await Deno.readTextFile(new URL("RELEASING.md", root));
+  // A tag that had an immutable release can never be reused, even after the release is deleted.
+  assert.doesNotMatch(releasing, /delete it[^.]*by hand/i);
+  assert.match(releasing, /bump the version/i);
+});

@@ -89,6 +89,9 @@ Deno.test("release_publish.sh: a re-run finishes a draft, and changes nothing on
       broken.stderr,
       /published but lacks ably-1\.2\.3-x86_64-unknown-linux-gnu\.tar\.gz/,
     );
+    // An immutable release's tag can never be used again: the only way on is a new version.
+    assert.match(broken.stderr, /bump the version/);
+    assert.doesNotMatch(broken.stderr, /delete/i);
     assert.deepEqual(broken.calls.filter((call) => !call.startsWith("gh release view")), []);
   } finally {
     await stub.done();
