@@ -61,7 +61,7 @@ step "scripts: fmt, lint, check, test, notices, shellcheck"
 deno fmt --check .github packaging scripts README.md RELEASING.md
 deno lint scripts
 deno check scripts/*.ts
-deno test --quiet --allow-read --allow-write --allow-env --allow-run scripts/*_test.ts
+deno test --quiet --allow-read --allow-write --allow-env --allow-run --allow-net=127.0.0.1 scripts/*_test.ts
 deno task -q notices --check
 shellcheck scripts/*.sh
 
