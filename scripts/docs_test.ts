@@ -1,6 +1,7 @@
 /** README's Install section: what a user needs, per OS, with no release mechanics. */
 import assert from "node:assert/strict";
 import { root } from "./stubs.ts";
+import { windowsPathCommands, windowsPathSteps } from "./windows_path.ts";
 
 Deno.test("README Install: per-OS steps a user can paste, Windows included; no placeholders", async () => {
   const readme = await Deno.readTextFile(new URL("README.md", root));
@@ -36,4 +37,27 @@ Deno.test("RELEASING.md and README name only scripts that exist; no hand deletio
   // A tag that had an immutable release can never be reused, even after the release is deleted.
   assert.doesNotMatch(releasing, /delete it[^.]*by hand/i);
   assert.match(releasing, /bump the version/i);
+});
+
+Deno.test("Windows user PATH: README and deno task install keep the value's type, entries and machine PATH", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const install = /^## Install\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+  // README's steps are exactly the ones deno task install prints (scripts/windows_path.ts).
+  assert.ok(
+    install.includes(windowsPathSteps()),
+    "README's Windows PATH steps differ from windows_path.ts",
+  );
+  const powershell = [...install.matchAll(/```powershell\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(powershell.length > 0, "no PowerShell block in README's Install");
+  for (const text of [...powershell, windowsPathCommands("C:\\Users\\u\\.deno\\bin")]) {
+    // .NET's Environment API writes REG_SZ and expands %VAR% entries; $env:Path is machine + user.
+    assert.doesNotMatch(text, /SetEnvironmentVariable\("Path"/);
+    assert.doesNotMatch(text, /GetEnvironmentVariable\(['"]Path/);
+    assert.doesNotMatch(text, /\$env:Path/);
+  }
+  const steps = windowsPathSteps();
+  assert.match(steps, /DoNotExpandEnvironmentNames/);
+  assert.match(steps, /RegistryValueKind\]::ExpandString/);
+  assert.match(steps, /^if \(-not /m, "added only when missing (an upgrade changes nothing)");
+  assert.match(windowsPathCommands("C:\\o'n"), /^\$dir = 'C:\\o''n'\n/);
 });
