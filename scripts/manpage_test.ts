@@ -84,7 +84,7 @@ Deno.test("man page: groff reads it without a warning", async (t) => {
   })
     .output().then((o) => o.code === 0, () => false);
   if (!groff) {
-    t.step({ name: "skipped: groff is not installed", ignore: true, fn: () => {} });
+    await t.step({ name: "skipped: groff is not installed", ignore: true, fn: () => {} });
     return;
   }
   const child = new Deno.Command("groff", {
