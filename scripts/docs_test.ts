@@ -61,3 +61,38 @@ Deno.test("Windows user PATH: README and deno task install keep the value's type
   assert.match(steps, /^if \(-not /m, "added only when missing (an upgrade changes nothing)");
   assert.match(windowsPathCommands("C:\\o'n"), /^\$dir = 'C:\\o''n'\n/);
 });
+
+Deno.test("README Install: the version it downloads is deno.json's; upgrade and uninstall steps, logout first", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const install = /^## Install\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+  const versions = [...install.matchAll(/\bversion\s*=\s*"?(\d+\.\d+\.\d+[^"\s;]*)"?/g)].map((m) =>
+    m[1]
+  );
+  assert.ok(versions.length >= 2, "the sh and PowerShell steps each set the version");
+  for (const version of versions) {
+    assert.equal(
+      version,
+      config.version,
+      "README's Install downloads another version than deno.json's",
+    );
+  }
+  const upgrade = /^### Upgrade\n([\s\S]*?)^### /m.exec(install)?.[1] ?? "";
+  for (const step of ["brew upgrade ably", "git pull && deno task install"]) {
+    assert.ok(upgrade.includes(step), step);
+  }
+  const uninstall = /^### Uninstall\n([\s\S]*?)(?=^How releases)/m.exec(install)?.[1] ?? "";
+  const logout = uninstall.indexOf("ably accounts logout --all");
+  assert.ok(logout >= 0, "uninstall logs out first (live OAuth tokens)");
+  for (
+    const step of [
+      "rm ~/.local/bin/ably",
+      "brew uninstall ably",
+      "deno uninstall -g ably",
+      "Remove-Item",
+    ]
+  ) {
+    const at = uninstall.indexOf(step);
+    assert.ok(at > logout, `${step}: after the logout`);
+  }
+});
