@@ -39,8 +39,9 @@ find "$stage" -type d -exec chmod 755 {} +
 find "$stage" -type f -exec chmod 644 {} +
 chmod 755 "$stage/ably"
 if [[ -n ${SOURCE_DATE_EPOCH:-} ]]; then
+  # GNU touch takes @EPOCH; BSD touch (macOS) a local time, so both sides are told UTC.
   find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} + 2>/dev/null ||
-    find "$stage" -exec touch -h -t "$(date -u -r "$SOURCE_DATE_EPOCH" +%Y%m%d%H%M.%S)" {} +
+    TZ=UTC0 find "$stage" -exec touch -h -t "$(TZ=UTC0 date -r "$SOURCE_DATE_EPOCH" +%Y%m%d%H%M.%S)" {} +
 fi
 
 entries=(ably LICENSE THIRD_PARTY_NOTICES.txt completions completions/_ably completions/ably.bash
