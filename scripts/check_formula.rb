@@ -2,12 +2,15 @@
 
 # Loads a rendered Homebrew formula under a minimal stand-in for Homebrew's DSL and checks,
 # for macOS and Linux on arm and intel, which archive and checksum it selects, that it
-# installs `ably`, and (given ABLY) that its `test do` block passes against that executable.
+# installs `ably`, its man page and the completion scripts `ably completions SHELL` prints,
+# that livecheck follows the GitHub release, and (given ABLY) that its `test do` block passes
+# against that executable (in a throw-away directory as its `testpath`).
 #
 # Usage: ruby scripts/check_formula.rb FORMULA VERSION BASE_URL SHA256SUMS [ABLY]
 # Needs only Ruby, not Homebrew. Exits non-zero on the first mismatch.
 
 require "open3"
+require "pathname"
 require "tmpdir"
 
 formula_path, expected_version, base_url, sums_path, ably = ARGV
@@ -51,11 +54,32 @@ class Formula
     $spec[:test] = block
   end
 
-  attr_reader :bin, :prefix
+  # `livecheck do … end`: records its url and strategy.
+  def self.livecheck(&block)
+    recorder = Object.new
+    def recorder.url(value = nil) = (@url = value)
+    def recorder.strategy(value = nil) = (@strategy = value)
+    recorder.instance_eval(&block)
+    $spec[:livecheck] = { url: recorder.instance_variable_get(:@url),
+                          strategy: recorder.instance_variable_get(:@strategy) }
+  end
 
-  def initialize(bin, prefix = nil)
+  attr_reader :bin, :prefix, :man1, :testpath, :completions
+
+  def initialize(bin, prefix = nil, man1 = nil, testpath = nil)
     @bin = bin
     @prefix = prefix
+    @man1 = man1
+    @testpath = testpath
+    @completions = []
+  end
+
+  def generate_completions_from_executable(*args, **options)
+    @completions << [args.map(&:to_s), options]
+  end
+
+  def refute_match(unexpected, actual)
+    raise "expected #{actual.inspect} not to match #{unexpected.inspect}" if actual.match?(Formula.matcher(unexpected))
   end
 
   def version
@@ -76,17 +100,27 @@ class Formula
     output
   end
 
+  # As minitest's: a String is matched literally.
+  def self.matcher(pattern)
+    pattern.is_a?(String) ? Regexp.new(Regexp.escape(pattern)) : pattern
+  end
+
   def assert_match(expected, actual)
-    raise "expected #{actual.inspect} to match #{expected.inspect}" unless actual.match?(expected)
+    raise "expected #{actual.inspect} to match #{expected.inspect}" unless actual.match?(Formula.matcher(expected))
   end
 end
 
-# Records what `bin.install` / `prefix.install` are asked to install.
+# Records what `bin.install` / `prefix.install` / `man1.install` are asked to install.
 class RecordingBin
   attr_reader :installed
 
-  def initialize
+  def initialize(path = "BIN")
     @installed = []
+    @path = path
+  end
+
+  def /(other)
+    "#{@path}/#{other}"
   end
 
   def install(*files)
@@ -124,12 +158,20 @@ end
   %i[desc homepage].each { |field| check $spec[field].is_a?(String) && !$spec[field].empty?, "no #{field}" }
   check $spec[:license] == "MIT", "license #{$spec[:license].inspect}, not \"MIT\""
 
-  recorder = RecordingBin.new
+  recorder = RecordingBin.new("BIN")
   prefix = RecordingBin.new
-  Ably.new(recorder, prefix).install
+  man1 = RecordingBin.new
+  formula = Ably.new(recorder, prefix, man1)
+  formula.install
   check recorder.installed == ["ably"], "install put #{recorder.installed.inspect} into bin, not [\"ably\"]"
   notices = %w[LICENSE THIRD_PARTY_NOTICES.txt]
   check prefix.installed == notices, "install put #{prefix.installed.inspect} into prefix, not #{notices}"
+  check man1.installed == ["man/ably.1"], "install put #{man1.installed.inspect} into man1, not man/ably.1"
+  # Homebrew runs `ably completions bash|zsh|fish` (its default shells, the word as an argument).
+  check formula.completions == [[["BIN/ably", "completions"], {}]],
+        "completions: #{formula.completions.inspect}, not generate_completions_from_executable(bin/\"ably\", \"completions\")"
+  check $spec[:livecheck] == { url: :stable, strategy: :github_latest },
+        "livecheck #{$spec[:livecheck].inspect}, not url :stable with strategy :github_latest"
   check $spec[:test], "no test block"
   puts "ok #{platform.join("/")}: #{archive}"
 end
@@ -137,7 +179,14 @@ end
 if ably
   Dir.mktmpdir do |dir|
     File.symlink(File.expand_path(ably), File.join(dir, "ably"))
-    Ably.new(dir).instance_exec(&$spec[:test])
+    Dir.mktmpdir do |testpath|
+      saved = ENV.to_h
+      begin
+        Ably.new(dir, nil, nil, Pathname(testpath)).instance_exec(&$spec[:test])
+      ensure
+        ENV.replace(saved)
+      end
+    end
   end
   puts "ok test block against #{ably}"
 end

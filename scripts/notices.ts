@@ -9,16 +9,25 @@
  * `deno task notices --crates CARGO_LOCK` rewrites packaging/notices/denort-crates.txt from
  * a Deno release's Cargo.lock (when the pinned Deno changes).
  *
- * The licence files come from Deno's npm cache (`deno info --json`'s npmCache); a package
- * missing there is downloaded from the npm registry and checked against the lock's integrity.
+ * The keychain addon's platform packages each hold a native library whose Rust crates are
+ * listed too (packaging/notices/keyring-crates.txt: the crates whose source paths the published
+ * libraries carry; keyring-node publishes no Cargo.lock), with the C library it vendors on Linux
+ * (libdbus, AFL-2.1 OR GPL-2.0-or-later).
+ *
+ * The licence files come from Deno's npm cache (`deno info --json`'s npmCache), under the
+ * registry npm's own configuration names (`npm config get registry`, read at run time); a
+ * package missing there is downloaded from that registry and checked against the lock's
+ * integrity. Each package is cited by its source repository (package.json's `repository`).
  *
  * Usage: deno task notices [--check]
- *   --check   write nothing; exit 1 if the committed file differs from a fresh one
+ *   --check   write nothing, fetch nothing; exit 1 if the committed file differs from a fresh
+ *             one. A package not in Deno's cache (another platform's keychain binary) keeps its
+ *             committed section, and the addon's crate list is checked against the binaries
+ *             that are in the cache.
  */
 import { parse as parseToml } from "smol-toml";
 
 export const NOTICES_FILE = "THIRD_PARTY_NOTICES.txt";
-const REGISTRY = "https://registry.npmjs.org";
 const RULE = "-".repeat(80);
 
 export interface LockedPackage {
@@ -37,6 +46,8 @@ export interface LicenseFile {
 export interface PackageNotice extends LockedPackage {
   /** package.json's `license` (an SPDX expression), if any. */
   license?: string;
+  /** package.json's `repository`, as a browsable URL (with its directory, if any). */
+  source?: string;
   files: LicenseFile[];
 }
 
@@ -72,6 +83,14 @@ export interface RuntimeManifest {
   crates: { source: string; file: string };
   /** Upstream licence files for npm packages that publish none, by package name. */
   packages: Record<string, { license: string; source: string; file: string }>;
+  /** The keychain addon: its crates (a vendored list) and the C libraries it vendors. */
+  addon: {
+    package: string;
+    name: string;
+    source: string;
+    file: string;
+    libraries: { name: string; license: string; source: string; file: string }[];
+  };
 }
 
 /** The runtime's vendored data, texts loaded. */
@@ -81,6 +100,8 @@ export interface RuntimeNotices {
   texts: Map<string, string>;
   /** `name version` lines. */
   crates: string[];
+  /** `name version` lines: the addon's crates. */
+  addonCrates: string[];
 }
 
 export const RUNTIME_DIR = "packaging/notices/";
@@ -152,6 +173,8 @@ export function renderNotices(packages: PackageNotice[], runtime: RuntimeNotices
     "Contents:",
     ...manifest.components.map((c) => `  ${c.name} (${c.license})`),
     `  Rust crates of the Deno runtime (${crates.length}, listed below)`,
+    `  ${manifest.addon.name} (${runtime.addonCrates.length}, listed below)`,
+    ...manifest.addon.libraries.map((l) => `  ${l.name} (${l.license})`),
     ...packages.map((p) => `  ${p.name}@${p.version}${p.license ? ` (${p.license})` : ""}`),
     "",
   ];
@@ -165,11 +188,36 @@ export function renderNotices(packages: PackageNotice[], runtime: RuntimeNotices
     `Source: ${manifest.crates.source}`,
     "",
     "Deno publishes no licence texts for the crates compiled into its runtime; each crate's",
-    "licence is the one in its package on crates.io (https://crates.io/crates/NAME/VERSION).",
+    "licence is the one its published crate (NAME VERSION, below) states and carries.",
     "",
     ...crates.map((line) => `  ${line}`),
     "",
+    RULE,
+    `Component: ${manifest.addon.name} (${manifest.addon.package})`,
+    `Source: ${manifest.addon.source}`,
+    "",
+    ...wrap(
+      `Each platform package of ${manifest.addon.package} holds one native library built from ` +
+        "that Cargo.toml. These are the crates whose source paths the published libraries " +
+        "carry, by name and version; each crate's licence is the one its published crate " +
+        "states and carries.",
+      80,
+    ),
+    "",
+    ...runtime.addonCrates.map((line) => `  ${line}`),
+    "",
   );
+  for (const library of manifest.addon.libraries) {
+    out.push(
+      RULE,
+      `Component: ${library.name}`,
+      `License: ${library.license}`,
+      `Source: ${library.source}`,
+      "",
+      text(library.file),
+      "",
+    );
+  }
   for (const p of packages) {
     const upstream = Object.entries(manifest.packages).find(([name]) =>
       p.name === name || p.name.startsWith(`${name}-`)
@@ -181,7 +229,7 @@ export function renderNotices(packages: PackageNotice[], runtime: RuntimeNotices
       RULE,
       `Package: ${p.name}@${p.version}`,
       `License: ${p.license ?? "(not stated in package.json)"}`,
-      `Source: https://www.npmjs.com/package/${p.name}/v/${p.version}`,
+      `Source: ${p.source ?? "(no repository in package.json)"}`,
     );
     for (const { file, text } of p.files) {
       out.push(`File: ${file}`, "", normalizeText(text), "");
@@ -209,11 +257,17 @@ export async function readRuntimeNotices(root: URL): Promise<RuntimeNotices> {
   const files = [
     ...manifest.components.map((c) => c.file),
     ...Object.values(manifest.packages).map((p) => p.file),
+    ...manifest.addon.libraries.map((l) => l.file),
   ];
   for (const file of files) texts.set(file, await Deno.readTextFile(new URL(file, dir)));
-  const crates = (await Deno.readTextFile(new URL(manifest.crates.file, dir)))
-    .split("\n").filter(Boolean);
-  return { manifest, texts, crates };
+  const lines = async (file: string) =>
+    (await Deno.readTextFile(new URL(file, dir))).split("\n").filter(Boolean);
+  return {
+    manifest,
+    texts,
+    crates: await lines(manifest.crates.file),
+    addonCrates: await lines(manifest.addon.file),
+  };
 }
 
 function wrap(text: string, width: number): string[] {
@@ -234,20 +288,79 @@ function normalizeText(text: string): string {
 
 // ------------------------------------------------------------------ reading packages
 
-/** Licence files and `license` of a package directory (Deno's npm cache layout). */
-export async function readPackageDir(
-  dir: string,
-): Promise<Omit<PackageNotice, keyof LockedPackage>> {
+/** What a package contributes: its licence, its source, its licence files, its native crates. */
+export type PackageFacts = Omit<PackageNotice, keyof LockedPackage> & {
+  /** `name version` of the Rust crates its native libraries (`*.node`) carry. */
+  crates: string[];
+};
+
+/**
+ * package.json's `repository` as a browsable URL: `git+https://…/x.git`, `git@host:o/r.git`,
+ * `github:o/r` and `o/r` all become `https://host/o/r`; a `directory` is named after it.
+ */
+export function repositoryUrl(repository: unknown): string | undefined {
+  const raw = typeof repository === "string"
+    ? repository
+    : repository && typeof repository === "object" && "url" in repository
+    ? String(repository.url)
+    : undefined;
+  if (!raw) return undefined;
+  let url = raw.trim()
+    .replace(/^github:/, "https://github.com/")
+    .replace(/^git\+/, "")
+    .replace(/^git@([^:]+):/, "https://$1/")
+    .replace(/^(git|ssh):\/\/(git@)?/, "https://")
+    .replace(/\.git$/, "")
+    .replace(/\/+$/, "");
+  if (/^[\w.-]+\/[\w.-]+$/.test(url)) url = `https://github.com/${url}`;
+  const directory = repository && typeof repository === "object" && "directory" in repository
+    ? String(repository.directory)
+    : "";
+  return directory ? `${url} (directory ${directory})` : url;
+}
+
+/**
+ * The crates a Rust library carries the source paths of (panic locations name the file:
+ * `…/registry/src/<index>/<name>-<version>/src/…`), as sorted `name version` lines.
+ */
+export function scanCrates(binary: Uint8Array): string[] {
+  const text = new TextDecoder("latin1").decode(binary);
+  const found = new Set<string>();
+  const pattern =
+    /[\\/]registry[\\/]src[\\/][^\\/\0]+[\\/]([A-Za-z0-9_-]+?)-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.]+)?)[\\/]/g;
+  for (const match of text.matchAll(pattern)) found.add(`${match[1]} ${match[2]}`);
+  return [...found].sort(compare);
+}
+
+function factsOf(
+  manifestText: string | undefined,
+  files: LicenseFile[],
+  natives: Uint8Array[],
+): PackageFacts {
+  const manifest = manifestText ? JSON.parse(manifestText) : {};
+  return {
+    license: licenseOf(manifest),
+    source: repositoryUrl(manifest.repository),
+    files,
+    crates: [...new Set(natives.flatMap(scanCrates))].sort(compare),
+  };
+}
+
+/** A package in Deno's npm cache layout. */
+export async function readPackageDir(dir: string): Promise<PackageFacts> {
   const names: string[] = [];
+  const natives: Uint8Array[] = [];
   for await (const entry of Deno.readDir(dir)) {
     if (entry.isFile && isLicenseFile(entry.name)) names.push(entry.name);
+    if (entry.isFile && entry.name.endsWith(".node")) {
+      natives.push(await Deno.readFile(`${dir}/${entry.name}`));
+    }
   }
   names.sort(compare);
   const files = await Promise.all(
     names.map(async (file) => ({ file, text: await Deno.readTextFile(`${dir}/${file}`) })),
   );
-  const manifest = JSON.parse(await Deno.readTextFile(`${dir}/package.json`));
-  return { license: licenseOf(manifest), files };
+  return factsOf(await Deno.readTextFile(`${dir}/package.json`), files, natives);
 }
 
 function licenseOf(manifest: { license?: unknown }): string | undefined {
@@ -284,12 +397,13 @@ async function sha512Integrity(bytes: Uint8Array): Promise<string> {
   return `sha512-${btoa(String.fromCharCode(...digest))}`;
 }
 
-/** Downloads a package's tarball, checks it against the lock and reads its licence files. */
+/** Downloads a package's tarball from `registry`, checks it against the lock, reads it. */
 export async function readPackageTarball(
   pkg: LockedPackage,
-): Promise<Omit<PackageNotice, keyof LockedPackage>> {
+  registry: string,
+): Promise<PackageFacts> {
   const base = pkg.name.replace(/^@[^/]+\//, "");
-  const url = `${REGISTRY}/${pkg.name}/-/${base}-${pkg.version}.tgz`;
+  const url = `${registry.replace(/\/*$/, "/")}${pkg.name}/-/${base}-${pkg.version}.tgz`;
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   const gz = new Uint8Array(await response.arrayBuffer());
@@ -302,10 +416,56 @@ export async function readPackageTarball(
   );
   const entries = untar(tar);
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  const files = [...entries.keys()].filter((path) => !path.includes("/") && isLicenseFile(path))
-    .sort(compare).map((file) => ({ file, text: decode(entries.get(file)!) }));
+  const top = [...entries.keys()].filter((path) => !path.includes("/")).sort(compare);
+  const files = top.filter(isLicenseFile).map((file) => ({
+    file,
+    text: decode(entries.get(file)!),
+  }));
+  const natives = top.filter((file) => file.endsWith(".node")).map((file) => entries.get(file)!);
   const manifest = entries.get("package.json");
-  return { license: manifest ? licenseOf(JSON.parse(decode(manifest))) : undefined, files };
+  return factsOf(manifest ? decode(manifest) : undefined, files, natives);
+}
+
+/** The registry npm's own configuration names (`npm config get registry`), read now. */
+export async function npmRegistry(): Promise<string> {
+  for (const npm of Deno.build.os === "windows" ? ["npm.cmd", "npm"] : ["npm"]) {
+    try {
+      const { code, stdout } = await new Deno.Command(npm, {
+        args: ["config", "get", "registry"],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      const url = new TextDecoder().decode(stdout).trim();
+      if (code === 0 && /^https?:\/\//.test(url)) return url.replace(/\/*$/, "/");
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error("could not read npm's registry (npm config get registry): is npm installed?");
+}
+
+/** The folder Deno's npm cache keeps a registry's packages in: host[_port], then the path. */
+export function registryFolder(registry: string): string {
+  const url = new URL(registry);
+  const safe = (part: string) => decodeURIComponent(part).replace(/[<>:"|?*\\]/g, "_");
+  const host = url.port ? `${url.hostname}_${url.port}` : url.hostname;
+  return [safe(host), ...url.pathname.split("/").filter(Boolean).map(safe)].join("/");
+}
+
+/** The section of `name@version` in a notices text: its License and Source, and licence files. */
+export function committedFacts(text: string, id: string): PackageFacts | undefined {
+  const section = text.split(/^-{80}$/m).find((part) => part.startsWith(`\nPackage: ${id}\n`));
+  if (!section) return undefined;
+  const license = /^License: (.*)$/m.exec(section)?.[1];
+  const source = /^Source: (.*)$/m.exec(section)?.[1];
+  const files = [...section.matchAll(/^File: (\S+)$/gm)].map((m) => m[1]);
+  if (files.length) return undefined; // its texts are not here to check: not usable offline
+  return {
+    license: license === "(not stated in package.json)" ? undefined : license,
+    source: source === "(no repository in package.json)" ? undefined : source,
+    files: [],
+    crates: [],
+  };
 }
 
 async function npmCacheDir(): Promise<string> {
@@ -318,23 +478,49 @@ async function npmCacheDir(): Promise<string> {
   return JSON.parse(new TextDecoder().decode(stdout)).npmCache;
 }
 
-async function collect(root: URL): Promise<PackageNotice[]> {
+interface Collected {
+  packages: PackageNotice[];
+  /** The addon's crates, from every platform binary read. */
+  addonCrates: string[];
+  /** Packages not in the cache whose committed section was kept (check mode). */
+  kept: string[];
+}
+
+/**
+ * Every package of the lock, read from Deno's cache, or (`committed` given: check mode, no
+ * network) from the committed notices, or else downloaded from npm's registry.
+ */
+async function collect(root: URL, addon: string, committed?: string): Promise<Collected> {
   const lock = JSON.parse(await Deno.readTextFile(new URL("deno.lock", root)));
-  const cache = `${await npmCacheDir()}/registry.npmjs.org`;
-  const notices: PackageNotice[] = [];
+  const registry = await npmRegistry();
+  const cache = `${await npmCacheDir()}/${registryFolder(registry)}`;
+  const packages: PackageNotice[] = [];
+  const crates = new Set<string>();
+  const kept: string[] = [];
   for (const pkg of lockPackages(lock)) {
-    const dir = `${cache}/${pkg.name}/${pkg.version}`;
-    let found;
+    const id = `${pkg.name}@${pkg.version}`;
+    let found: PackageFacts | undefined;
     try {
-      found = await readPackageDir(dir);
+      found = await readPackageDir(`${cache}/${pkg.name}/${pkg.version}`);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
-      console.error(`${pkg.name}@${pkg.version} is not in ${cache}; downloading its tarball`);
-      found = await readPackageTarball(pkg);
     }
-    notices.push({ ...pkg, ...found });
+    if (!found && committed !== undefined) {
+      found = committedFacts(committed, id);
+      if (!found) throw new Error(`${id} is not in ${cache}, nor usable from ${NOTICES_FILE}`);
+      kept.push(id);
+    }
+    if (!found) {
+      console.error(`${id} is not in ${cache}; downloading its tarball`);
+      found = await readPackageTarball(pkg, registry);
+    }
+    if (pkg.name === addon || pkg.name.startsWith(`${addon}-`)) {
+      for (const crate of found.crates) crates.add(crate);
+    }
+    const { crates: _, ...facts } = found;
+    packages.push({ ...pkg, ...facts });
   }
-  return notices;
+  return { packages, addonCrates: [...crates].sort(compare), kept };
 }
 
 async function main(args: string[]): Promise<number> {
@@ -354,23 +540,40 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const target = new URL(NOTICES_FILE, root);
-  const fresh = renderNotices(await collect(root), await readRuntimeNotices(root));
+  const runtime = await readRuntimeNotices(root);
+  const addonFile = new URL(`${RUNTIME_DIR}${runtime.manifest.addon.file}`, root);
   if (check) {
     const committed = await Deno.readTextFile(target).catch(() => "");
-    if (committed !== fresh) {
+    const { packages, addonCrates, kept } = await collect(
+      root,
+      runtime.manifest.addon.package,
+      committed,
+    );
+    // The binaries at hand must carry no crate the vendored list lacks.
+    const missing = addonCrates.filter((crate) => !runtime.addonCrates.includes(crate));
+    const fresh = renderNotices(packages, runtime);
+    if (committed !== fresh || missing.length) {
       console.error(
-        `${NOTICES_FILE} is out of date with deno.lock or ${RUNTIME_DIR}: run deno task notices`,
+        `${NOTICES_FILE} is out of date with deno.lock or ${RUNTIME_DIR}` +
+          (missing.length ? ` (the addon also carries ${missing.join(", ")})` : "") +
+          ": run deno task notices",
       );
       return 1;
     }
     console.error(
-      `ok: ${NOTICES_FILE} matches deno.lock (${noticedPackages(fresh).length} packages)` +
-        ` and ${RUNTIME_DIR}`,
+      `ok: ${NOTICES_FILE} matches deno.lock (${noticedPackages(fresh).length} packages;` +
+        ` ${kept.length} not in Deno's cache kept as committed) and ${RUNTIME_DIR}`,
     );
     return 0;
   }
+  const { packages, addonCrates } = await collect(root, runtime.manifest.addon.package);
+  await Deno.writeTextFile(addonFile, addonCrates.join("\n") + "\n");
+  const fresh = renderNotices(packages, { ...runtime, addonCrates });
   await Deno.writeTextFile(target, fresh);
-  console.error(`wrote ${NOTICES_FILE} (${noticedPackages(fresh).length} packages)`);
+  console.error(
+    `wrote ${NOTICES_FILE} (${noticedPackages(fresh).length} packages) and ` +
+      `${RUNTIME_DIR}${runtime.manifest.addon.file} (${addonCrates.length} crates)`,
+  );
   return 0;
 }
 

@@ -53,8 +53,11 @@ state() {
     grep -qxF "$name" <<<"$have" || missing+=("$name")
   done < <(expected_assets)
   if ((${#missing[@]})); then
-    echo "::error::release $tag is published but lacks ${missing[*]}; a published release is not" \
-      "changed by a re-run: delete it (and its assets) by hand, or release a new version" >&2
+    # With immutable releases, neither the release nor its tag can be used again, even if the
+    # release is deleted: the only way on is the next version.
+    echo "::error::release $tag is published but lacks ${missing[*]}; a published release cannot" \
+      "be changed and its tag can never be released again: bump the version in deno.json," \
+      "merge it, and tag that (see RELEASING.md, Re-running a release)" >&2
     return 1
   fi
   echo published

@@ -89,6 +89,9 @@ Deno.test("release_publish.sh: a re-run finishes a draft, and changes nothing on
       broken.stderr,
       /published but lacks ably-1\.2\.3-x86_64-unknown-linux-gnu\.tar\.gz/,
     );
+    // An immutable release's tag can never be used again: the only way on is a new version.
+    assert.match(broken.stderr, /bump the version/);
+    assert.doesNotMatch(broken.stderr, /delete/i);
     assert.deepEqual(broken.calls.filter((call) => !call.startsWith("gh release view")), []);
   } finally {
     await stub.done();
@@ -177,40 +180,58 @@ Deno.test("formula template: no version line (Homebrew reads it from the URL)", 
   assert.match(template, /url "\{\{BASE_URL\}\}\/ably-\{\{VERSION\}\}-/);
 });
 
-Deno.test("release.yml: green CI on main first; drafts; skip when published; provenance; tap guard", async () => {
+function jobOf(workflow: string, name: string): string {
+  const match = new RegExp(`^  ${name}:\\n([\\s\\S]*?)(?=^  [a-z-]+:\\n|(?![\\s\\S]))`, "m")
+    .exec(workflow);
+  assert.ok(match, `no job ${name}`);
+  return match[1];
+}
+
+Deno.test("release.yml: green CI on main first; the dry run's build; drafts; provenance; tap guard", async () => {
   const workflow = await Deno.readTextFile(new URL(".github/workflows/release.yml", root));
-  const job = (name: string) => {
-    const match = new RegExp(`^  ${name}:\\n([\\s\\S]*?)(?=^  [a-z-]+:\\n|(?![\\s\\S]))`, "m")
-      .exec(workflow);
-    assert.ok(match, `no job ${name}`);
-    return match[1];
-  };
+  const build = await Deno.readTextFile(new URL(".github/workflows/build.yml", root));
+  const job = (name: string) => jobOf(workflow, name);
   const version = job("version");
   assert.match(version, /run: bash scripts\/require_green_ci\.sh "\$GITHUB_SHA"/);
   assert.match(version, /actions: read/);
   assert.match(version, /scripts\/release_publish\.sh state/);
   assert.match(job("build"), /if: needs\.version\.outputs\.state != 'published'/);
-  assert.match(job("build"), /run: deno task compile "\$TARGET"/);
+  assert.match(job("build"), /uses: \.\/\.github\/workflows\/build\.yml\n/);
+  assert.match(build, /run: deno task compile "\$TARGET"/);
+  // The runtime deno compile embeds is the pinned one, fetched and checked first.
+  assert.match(
+    build,
+    /bash scripts\/denort\.sh "\$TARGET" [\s\S]*?DENORT_BIN=[\s\S]*?deno task compile/,
+  );
   const publish = job("publish");
   assert.match(publish, /if: needs\.version\.outputs\.state != 'published'/);
   assert.match(publish, /id-token: write\n\s*attestations: write/);
   assert.match(
     publish,
-    /uses: actions\/attest-build-provenance@[0-9a-f]{40} # v\d[\s\S]*?subject-path: release\/ably-\*/,
+    /uses: actions\/attest-build-provenance@[0-9a-f]{40} # v\d[\s\S]*?subject-path: \|\n\s*release\/ably-\*\n\s*release\/SHA256SUMS\n/,
   );
+  assert.match(publish, /run: bash scripts\/checksums\.sh release "\$VERSION"/);
   assert.match(publish, /run: bash scripts\/release_publish\.sh publish /);
   const homebrew = job("homebrew");
   assert.match(
     homebrew,
     /needs\.publish\.result == 'success' \|\| needs\.version\.outputs\.state == 'published'/,
   );
-  assert.match(homebrew, /bash scripts\/update_tap\.sh tap /);
+  assert.match(homebrew, /concurrency:\n\s*group: homebrew-tap\n\s*cancel-in-progress: false/);
+  assert.match(homebrew, /bash scripts\/update_tap\.sh --check-repo "\$TAP_REPO"/);
+  assert.match(
+    homebrew,
+    /bash scripts\/update_tap\.sh tap "\$RUNNER_TEMP\/ably\.rb" "\$VERSION" --push/,
+  );
+  assert.doesNotMatch(homebrew, /git -C tap push/);
   // Nothing outside the draft flow may touch release assets.
-  assert.doesNotMatch(workflow, /gh release (create|upload|edit)/);
-  assert.doesNotMatch(workflow, /--clobber/);
+  for (const text of [workflow, build]) {
+    assert.doesNotMatch(text, /gh release (create|upload|edit)/);
+    assert.doesNotMatch(text, /--clobber/);
+  }
   // The keychain smoke test, which loads the addon, runs on the signed macOS binary.
   assert.match(
-    workflow,
+    build,
     /run: bash scripts\/macos_sign\.sh "\$BINARY"\n[\s\S]*?- name: Smoke test with the OS keychain \(macOS\)/,
   );
 });
@@ -220,4 +241,95 @@ Deno.test("smoke_test.sh: runs __complete (every Tab) and accounts keychain", as
   assert.match(smoke, /^run 0 "\$dir" __complete aliases$/m);
   assert.match(smoke, /^run 0 "\$dir" accounts keychain smoke --to-file --json$/m);
   assert.match(smoke, /^ {4}run 0 "\$dir" accounts keychain --json$/m);
+});
+
+Deno.test("update_tap.sh --push: on top of what the tap has by then; a newer formula pushed meanwhile wins", async () => {
+  const work = await Deno.makeTempDir({ prefix: "ably-tap-race-" });
+  const git = async (cwd: string, ...args: string[]) => {
+    const out = await new Deno.Command("git", {
+      args: ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+      cwd,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, decoder.decode(out.stderr));
+    return decoder.decode(out.stdout).trim();
+  };
+  const push = async (version: string) => {
+    await Deno.writeTextFile(`${work}/ably.rb`, formula(version));
+    const output = await new Deno.Command("bash", {
+      args: ["scripts/update_tap.sh", `${work}/tap`, `${work}/ably.rb`, version, "--push"],
+      cwd: rootPath,
+      env: { ABLY_TAP_RETRY_SECONDS: "0" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).output();
+    return {
+      code: output.code,
+      out: decoder.decode(output.stdout) + decoder.decode(output.stderr),
+    };
+  };
+  try {
+    await git(work, "init", "-q", "--bare", "-b", "main", "remote.git");
+    await git(work, "clone", "-q", "remote.git", "seed");
+    await Deno.writeTextFile(`${work}/seed/README.md`, "tap\n");
+    await git(`${work}/seed`, "add", "README.md");
+    await git(`${work}/seed`, "commit", "-q", "-m", "first commit");
+    await git(`${work}/seed`, "push", "-q", "origin", "HEAD:main");
+    await git(work, "clone", "-q", "remote.git", "tap"); // this job's checkout
+    await git(work, "clone", "-q", "remote.git", "other"); // another writer
+    // While this job pushes (its pre-push hook), the other writer pushes first, once.
+    const race = async (file: string, text: string) => {
+      await Deno.writeTextFile(
+        `${work}/tap/.git/hooks/pre-push`,
+        `#!/bin/bash\n[[ -f "${work}/raced" ]] && exit 0\ntouch "${work}/raced"\n` +
+          `cd "${work}/other" && git pull -q --rebase origin main && mkdir -p Formula && ` +
+          `printf '%s' '${text}' >"${file}" && git add -A && ` +
+          `git -c user.name=o -c user.email=o@example.com commit -q -m other && git push -q origin HEAD:main\n`,
+        { mode: 0o755 },
+      );
+      await Deno.remove(`${work}/raced`).catch(() => {});
+    };
+
+    await race("Formula/other.rb", "another formula");
+    const first = await push("1.2.0");
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /the tap moved while pushing \(attempt 1 of 5\)/);
+    assert.match(first.out, /pushed to origin\/main/);
+    const log = await git(`${work}/remote.git`, "log", "--format=%s", "main");
+    assert.deepEqual(log.split("\n"), ["ably 1.2.0", "other", "first commit"]);
+
+    // A newer release's formula lands while this older one pushes: the older one gives way.
+    await race("Formula/ably.rb", formula("1.3.0"));
+    const older = await push("1.2.1");
+    assert.equal(older.code, 0, older.out);
+    assert.match(older.out, /the tap has ably 1\.3\.0, newer than 1\.2\.1: left as it is/);
+    assert.match(await git(`${work}/remote.git`, "show", "main:Formula/ably.rb"), /v1\.3\.0/);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("update_tap.sh --check-repo: an empty or unreadable tap fails with the fix", async () => {
+  const stub = await stubs({
+    gh: `if [[ $TAP == empty ]]; then echo "gh: Git Repository is empty. (HTTP 409)" >&2; exit 1; fi
+if [[ $TAP == missing ]]; then echo "gh: Not Found (HTTP 404)" >&2; exit 1; fi
+echo 1`,
+  });
+  try {
+    const check = (tap: string) =>
+      stub.run(["scripts/update_tap.sh", "--check-repo", "o/homebrew-tap"], { TAP: tap });
+    const ok = await check("ok");
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(ok.calls, ["gh api repos/o/homebrew-tap/commits?per_page=1 --jq length"]);
+    const empty = await check("empty");
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /o\/homebrew-tap is empty: give it a first commit/);
+    const missing = await check("missing");
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read the tap repository o\/homebrew-tap .*404/);
+  } finally {
+    await stub.done();
+  }
 });

@@ -1,14 +1,18 @@
 import assert from "node:assert/strict";
 import { compileArgs, outputPath, runFlags, TARGETS } from "./compile.ts";
 import {
+  committedFacts,
   crateClosure,
   isLicenseFile,
   lockPackages,
   noticedPackages,
   NOTICES_FILE,
   readRuntimeNotices,
+  registryFolder,
   renderNotices,
+  repositoryUrl,
   type RuntimeNotices,
+  scanCrates,
   untar,
 } from "./notices.ts";
 import { parseChecksums, renderFormula } from "./render_formula.ts";
@@ -135,14 +139,28 @@ const RUNTIME: RuntimeNotices = {
     components: [{ name: "Deno", license: "MIT", source: "https://x/LICENSE.md", file: "d" }],
     crates: { source: "https://x/Cargo.lock", file: "c" },
     packages: { "@scope/nolicence": { license: "MIT", source: "https://up/LICENSE", file: "u" } },
+    addon: {
+      package: "@scope/nolicence",
+      name: "Rust crates of the addon",
+      source: "https://up/Cargo.toml",
+      file: "k",
+      libraries: [{ name: "libc-thing 1.0", license: "AFL-2.1", source: "https://c/", file: "l" }],
+    },
   },
-  texts: new Map([["d", "Deno MIT text\r\n"], ["u", "Upstream MIT text\n"]]),
+  texts: new Map([["d", "Deno MIT text\r\n"], ["u", "Upstream MIT text\n"], ["l", "AFL text\n"]]),
   crates: ["serde 1.0.0", "v8 150.4.0"],
+  addonCrates: ["zbus 5.0.0"],
 };
 
 Deno.test("renderNotices: the runtime's texts and crates first; upstream text for a package without one", () => {
   const text = renderNotices([
-    { name: "a", version: "1.0.0", license: "ISC", files: [{ file: "LICENSE", text: "ISC\r\n" }] },
+    {
+      name: "a",
+      version: "1.0.0",
+      license: "ISC",
+      source: "https://github.com/o/a",
+      files: [{ file: "LICENSE", text: "ISC\r\n" }],
+    },
     { name: "@scope/nolicence-linux-x64", version: "2.0.0", license: "MIT", files: [] },
   ], RUNTIME);
   assert.match(
@@ -150,7 +168,18 @@ Deno.test("renderNotices: the runtime's texts and crates first; upstream text fo
     /^Component: Deno\nLicense: MIT\nSource: https:\/\/x\/LICENSE\.md\n\nDeno MIT text\n/m,
   );
   assert.match(text, /^ {2}serde 1\.0\.0\n {2}v8 150\.4\.0\n/m);
-  assert.match(text, /^Package: a@1\.0\.0\nLicense: ISC\n.*\nFile: LICENSE\n\nISC\n/m);
+  assert.match(
+    text,
+    /^Package: a@1\.0\.0\nLicense: ISC\nSource: https:\/\/github\.com\/o\/a\nFile: LICENSE\n\nISC\n/m,
+  );
+  assert.match(
+    text,
+    /^Component: Rust crates of the addon \(@scope\/nolicence\)\n[\s\S]*?^ {2}zbus 5\.0\.0$/m,
+  );
+  assert.match(
+    text,
+    /^Component: libc-thing 1\.0\nLicense: AFL-2\.1\nSource: https:\/\/c\/\n\nAFL text\n/m,
+  );
   assert.match(
     text,
     /nolicence-linux-x64@2\.0\.0\n[\s\S]*?https:\/\/up\/LICENSE\n\nUpstream MIT text\n/,
@@ -197,7 +226,10 @@ version = "0.1.0"
 Deno.test(`${NOTICES_FILE} holds every vendored runtime text verbatim, for the pinned Deno`, async () => {
   const notices = await Deno.readTextFile(new URL(NOTICES_FILE, root));
   const runtime = await readRuntimeNotices(root);
-  const workflow = await Deno.readTextFile(new URL(".github/workflows/release.yml", root));
+  let workflow = "";
+  for await (const entry of Deno.readDir(new URL(".github/workflows/", root))) {
+    workflow += await Deno.readTextFile(new URL(`.github/workflows/${entry.name}`, root));
+  }
   const pinned = [...workflow.matchAll(/deno-version: (\S+)/g)].map((m) => m[1]);
   assert.ok(pinned.length > 0);
   for (const version of pinned) {
@@ -236,15 +268,106 @@ Deno.test("LICENSE is the project's MIT licence", async () => {
   assert.match(license, /^MIT License\n\nCopyright \(c\) 2026 the ably-cli-deno authors\n/);
 });
 
-Deno.test("release.yml: every archive holds LICENSE and the notices; re-runs overwrite artifacts", async () => {
-  const workflow = await Deno.readTextFile(new URL(".github/workflows/release.yml", root));
-  const tar = /COPYFILE_DISABLE=1 tar -czf [^\n]*\\\n\s*ably LICENSE THIRD_PARTY_NOTICES\.txt\n/;
-  assert.match(workflow, tar);
+Deno.test("build.yml: every archive holds LICENSE and the notices; re-runs overwrite artifacts", async () => {
+  const workflow = await Deno.readTextFile(new URL(".github/workflows/build.yml", root));
+  const pack = await Deno.readTextFile(new URL("scripts/pack.sh", root));
+  assert.match(workflow, /bash scripts\/pack\.sh "\$TARGET" "\$VERSION" "\$BINARY" out\n/);
+  assert.match(pack, /cp "\$root\/LICENSE" "\$root\/THIRD_PARTY_NOTICES\.txt" "\$stage\/"/);
   assert.match(workflow, /\$files = "ably\.exe", "LICENSE", "THIRD_PARTY_NOTICES\.txt"/);
-  assert.match(workflow, /cp LICENSE THIRD_PARTY_NOTICES\.txt "\$stage\/"/);
   assert.match(
     workflow,
     /uses: actions\/upload-artifact@[0-9a-f]{40} # v\d[\s\S]*?overwrite: true/,
   );
   assert.match(workflow, /run: bash scripts\/macos_sign\.sh "\$BINARY"\n\s*- name: Smoke test/);
+});
+
+Deno.test("notices: packages cited by their repository; the registry's cache folder; the addon's crates", () => {
+  assert.equal(repositoryUrl("github:o/r"), "https://github.com/o/r");
+  assert.equal(repositoryUrl("o/r"), "https://github.com/o/r");
+  assert.equal(repositoryUrl({ url: "git+https://github.com/o/r.git" }), "https://github.com/o/r");
+  assert.equal(repositoryUrl({ url: "git@github.com:o/r.git" }), "https://github.com/o/r");
+  assert.equal(
+    repositoryUrl({ type: "git", url: "https://github.com/o/r.git", directory: "packages/p" }),
+    "https://github.com/o/r (directory packages/p)",
+  );
+  assert.equal(repositoryUrl(undefined), undefined);
+  assert.equal(registryFolder("https://mirror.example/"), "mirror.example");
+  assert.equal(registryFolder("http://127.0.0.1:4873/npm/"), "127.0.0.1_4873/npm");
+  const binary = new TextEncoder().encode(
+    "\0/home/u/.cargo/registry/src/index.example-1a2b/zbus-5.15.0/src/x.rs\0" +
+      "C:\\Users\\u\\.cargo\\registry\\src\\index.example-1a2b\\windows-sys-0.59.0\\src\\a.rs" +
+      "/registry/src/i/async-io-2.6.0/src/y.rs /registry/src/i/zbus-5.15.0/src/z.rs",
+  );
+  assert.deepEqual(scanCrates(binary), ["async-io 2.6.0", "windows-sys 0.59.0", "zbus 5.15.0"]);
+  const committed =
+    `${"-".repeat(80)}\nPackage: p@1.0.0\nLicense: MIT\nSource: https://github.com/o/p\n` +
+    `File: (none in the package) its upstream licence file, from\nhttps://x\n\nMIT\n`;
+  assert.deepEqual(committedFacts(committed, "p@1.0.0"), {
+    license: "MIT",
+    source: "https://github.com/o/p",
+    files: [],
+    crates: [],
+  });
+  assert.equal(
+    committedFacts(committed.replace("File: (none", "File: LICENSE\n(none"), "p@1.0.0"),
+    undefined,
+  );
+});
+
+Deno.test("notices: rusty_v8 is cited at the v8 crate's version; libdbus and the addon's crates are in", async () => {
+  const runtime = await readRuntimeNotices(root);
+  const notices = await Deno.readTextFile(new URL(NOTICES_FILE, root));
+  const v8 = runtime.crates.find((line) => line.startsWith("v8 "))!.split(" ")[1];
+  const rusty = runtime.manifest.components.find((c) => c.file === "rusty_v8.LICENSE")!;
+  assert.match(rusty.source, new RegExp(`/blob/v${v8.replaceAll(".", "\\.")}/LICENSE`));
+  assert.match(notices, /^Component: libdbus [\d.]+ .*\nLicense: AFL-2\.1 OR GPL-2\.0-or-later$/m);
+  assert.match(notices, /The Academic Free License\nv\. 2\.1/);
+  assert.match(notices, /GNU GENERAL PUBLIC LICENSE\s+Version 2, June 1991/);
+  assert.ok(
+    runtime.addonCrates.some((line) => /^zbus \d/.test(line)),
+    "the Linux addon's D-Bus crate",
+  );
+  assert.ok(runtime.addonCrates.some((line) => /^security-framework \d/.test(line)), "macOS's");
+  for (const line of runtime.addonCrates) assert.ok(notices.includes(`\n  ${line}\n`), line);
+  for (const source of notices.matchAll(/^Package: (\S+)\n.*\nSource: (.*)$/gm)) {
+    assert.match(
+      source[2],
+      /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+/,
+      `${source[1]}: ${source[2]}`,
+    );
+  }
+});
+
+Deno.test("no package registry's host is named in the repository (npm's configured one, read now)", async (t) => {
+  let registry = "";
+  try {
+    const out = await new Deno.Command("npm", {
+      args: ["config", "get", "registry"],
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    registry = new TextDecoder().decode(out.stdout).trim();
+  } catch {
+    // no npm
+  }
+  if (!/^https?:\/\//.test(registry)) {
+    await t.step({ name: "skipped: npm cannot say its registry", ignore: true, fn: () => {} });
+    return;
+  }
+  const host = new URL(registry).hostname;
+  // The host, and its domain under any common ending (the registry's public web pages).
+  const label = host.split(".").at(-2) ?? host;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const names = [new RegExp(escape(host)), new RegExp(`\\b${escape(label)}\\.(com|org|net|io)\\b`)];
+  const files = new TextDecoder().decode(
+    (await new Deno.Command("git", { args: ["ls-files", "-z"], cwd: root, stdout: "piped" })
+      .output())
+      .stdout,
+  ).split("\0").filter(Boolean);
+  assert.ok(files.length > 50);
+  for (const file of files) {
+    const text = await Deno.readTextFile(new URL(file, root)).catch(() => "");
+    for (const name of names) assert.doesNotMatch(text, name, `${file} names a registry's host`);
+  }
 });
