@@ -9,8 +9,15 @@
  */
 import denoJson from "../deno.json" with { type: "json" };
 import { formatHelp } from "../src/cli/help.ts";
-import { argumentName, HELP_FLAG } from "../src/cli/parse.ts";
-import { type FlagSpec, type GroupSpec, pathOf, type Spec, visibleFlags } from "../src/cli/spec.ts";
+import { argumentName } from "../src/cli/parse.ts";
+import { HELP_FLAG } from "../src/commands/flags.ts";
+import {
+  type FlagSpec,
+  type GroupSpec,
+  pathOf,
+  type Spec,
+  visibleFlags,
+} from "../src/commands/spec.ts";
 import { tree } from "../src/cli/tree.ts";
 
 /** Text for a roff line: backslashes escaped, no line may start a request. */

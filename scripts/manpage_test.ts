@@ -4,8 +4,8 @@
  * flag added to the tree appears in all four without anything else changing.
  */
 import assert from "node:assert/strict";
-import { HELP_FLAG } from "../src/cli/parse.ts";
-import { type GroupSpec, pathOf, type Spec, visibleFlags } from "../src/cli/spec.ts";
+import { HELP_FLAG } from "../src/commands/flags.ts";
+import { type GroupSpec, pathOf, type Spec, visibleFlags } from "../src/commands/spec.ts";
 import { tree } from "../src/cli/tree.ts";
 import { completionScript, type Shell } from "../src/completions/scripts.ts";
 import { commandTree } from "../src/completions/tree.ts";

@@ -154,7 +154,10 @@ Deno.test("status: every account, in parallel; shared session checked once; huma
       assert.match(out, /Access token expires: in 1 hour \(2026-01-01T00:00:00\.000Z\)/);
       assert.match(out, /Refresh token: yes/);
       assert.match(out, /Shares its session with: staging/);
-      assert.match(out, /Account: old\n[^]*Auth: access token \(does not refresh\)[^]*Check: valid/);
+      assert.match(
+        out,
+        /Account: old\n[^]*Auth: access token \(does not refresh\)[^]*Check: valid/,
+      );
       assert.match(out, /3 accounts: 3 usable, 0 with problems\.\n$/);
     });
   });
