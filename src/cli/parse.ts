@@ -27,22 +27,50 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
   for (; i < tokens.length && node.kind === "group"; i++) {
     const token = tokens[i];
     if (token.kind !== "positional") break;
-    const group: GroupSpec = node;
-    const word = token.value!;
-    const child = group.commands.find((c) => c.name === word || c.aliases?.includes(word));
-    if (!child) return unknownCommand(group, word);
+    const child = childNamed(node, token.value!);
+    if (!child) return unknownCommand(root, node, token.value!);
     node = child;
   }
-  const rest = tokens.slice(i);
-  const flags = [...node.flags, HELP_FLAG];
-  const args = node.kind === "command" ? node.args : [];
-  const options: Options = {};
-  const positionals: string[] = [];
-  const problems: string[] = [];
-  const unknown: string[] = [];
-  /** Flags in the order they were given, for the conflict message. */
-  const given: FlagSpec[] = [];
+  const read = readFlags(node, tokens.slice(i));
+  const { options, positionals } = read;
+  // `ably --help accounts login`: the help of the command the words name.
+  if (options.help) {
+    return node.kind === "group" ? descend(root, node, positionals) : { kind: "help", node };
+  }
+  if (options.version && node === root) return { kind: "version" };
+  if (node.kind === "command" && node.builtin === "version") return { kind: "version" };
+  if (node.kind === "command" && node.builtin === "help") return descend(root, root, positionals);
+  const problem = read.unknown.length
+    ? unknownFlags(node, read.unknown, showDevFlags)
+    : read.problem ?? conflict(read.given, options);
+  if (problem) return { kind: "error", node, message: problem };
+  if (node.kind === "group") {
+    if (positionals.length) return unknownCommand(root, node, positionals[0]);
+    return node.listing ? { kind: "listing", node, options } : { kind: "help", node };
+  }
+  const wrong = readArgs(node, positionals, options);
+  return wrong ? { kind: "error", node, message: wrong } : { kind: "run", node, options };
+}
 
+function childNamed(group: GroupSpec, word: string): Spec | undefined {
+  return group.commands.find((c) => c.name === word || c.aliases?.includes(word));
+}
+
+interface ReadFlags {
+  options: Options;
+  positionals: string[];
+  /** The first problem with a flag's value, if any. */
+  problem?: string;
+  unknown: string[];
+  /** Flags in the order they were given, for the conflict message. */
+  given: FlagSpec[];
+}
+
+/** The flags and positional words after the command's name, checked against its flags. */
+function readFlags(node: Spec, rest: ReturnType<typeof parseArgs>): ReadFlags {
+  const flags = [...node.flags, HELP_FLAG];
+  const read: ReadFlags = { options: {}, positionals: [], unknown: [], given: [] };
+  const { options, positionals } = read;
   for (let t = 0; t < rest.length; t++) {
     const token = rest[t];
     if (token.kind === "option-terminator") continue;
@@ -62,15 +90,12 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
     );
     if (!flag) {
       // The name only: `--token=…` on the wrong command may carry a real token.
-      unknown.push(written);
+      read.unknown.push(written);
       continue;
     }
-    given.push(flag);
+    read.given.push(flag);
     if (!flag.value) {
-      if (token.inlineValue) {
-        problems.push(`Flag ${flag.long} does not take a value`);
-        break;
-      }
+      if (token.inlineValue) return { ...read, problem: `Flag ${flag.long} does not take a value` };
       options[flag.name] = !flag.negated;
       continue;
     }
@@ -85,94 +110,86 @@ export function parse(root: GroupSpec, argv: string[], showDevFlags: boolean): P
     } else if (flag.value === "optional") {
       options[flag.name] = true;
     } else {
-      problems.push(`Flag ${flag.long} expects a value`);
-      break;
+      return { ...read, problem: `Flag ${flag.long} expects a value` };
     }
   }
+  return read;
+}
 
-  // `ably --help accounts login`: the help of the command the words name.
-  if (options.help) {
-    return node.kind === "group" ? descend(node, positionals) : { kind: "help", node };
-  }
-  if (options.version && node === root) return { kind: "version" };
-  if (node.kind === "command" && node.builtin === "version") return { kind: "version" };
-  if (node.kind === "command" && node.builtin === "help") return descend(root, positionals);
-  if (unknown.length) return { kind: "error", node, message: unknownFlags(unknown) };
-  if (problems.length) return { kind: "error", node, message: problems[0] };
-
+/** Two flags given together that cannot be. */
+function conflict(given: FlagSpec[], options: Options): string | undefined {
   const first = given.find((f) => f.conflicts?.some((c) => options[c] !== undefined));
-  if (first) {
-    const second = given.find((f) => first.conflicts!.includes(f.name))!;
-    return { kind: "error", node, message: conflictMessage(first, second) };
-  }
+  if (!first) return undefined;
+  const second = given.find((f) => first.conflicts!.includes(f.name))!;
+  return conflictMessage(first, second);
+}
 
-  if (node.kind === "group") {
-    if (positionals.length) return unknownCommand(node, positionals[0]);
-    return node.listing ? { kind: "listing", node, options } : { kind: "help", node };
-  }
+/** The command's arguments into `options`; what is wrong with them, if anything. */
+function readArgs(node: CommandSpec, positionals: string[], options: Options): string | undefined {
+  const { args } = node;
   if (positionals.length > args.length) {
     const extra = positionals.slice(args.length);
     const plural = extra.length > 1 ? "s" : "";
     const what = node.secretArgs
-      ? " (not shown, in case it is a token)"
+      ? ` (not shown, in case it is a token)${
+        node.secretArgsHint ? `. ${node.secretArgsHint}` : ""
+      }`
       : `: ${shown(extra.join(", "))}`;
-    return { kind: "error", node, message: `Unexpected argument${plural}${what}` };
+    return `Unexpected argument${plural}${what}`;
   }
   for (const [index, arg] of args.entries()) {
     const value = positionals[index];
     if (value === undefined) {
-      if (arg.required) {
-        return { kind: "error", node, message: `Missing ${argumentName(arg.name)} argument` };
-      }
+      if (arg.required) return `Missing ${argumentName(arg.name)} argument`;
       continue;
     }
     if (arg.choices && !arg.choices.includes(value)) {
-      return {
-        kind: "error",
-        node,
-        message: `Unknown ${arg.name} "${shown(value)}": use one of ${arg.choices.join(", ")}.`,
-      };
+      return `Unknown ${arg.name} "${shown(value)}": use one of ${arg.choices.join(", ")}.`;
     }
     options[arg.name] = value;
   }
-  return { kind: "run", node, options };
+  return undefined;
+}
 
-  function unknownFlags(words: string[]): string {
-    const plural = words.length > 1 ? "s" : "";
-    const candidates = flags.filter((f) => showDevFlags || !f.hidden).map((f) => f.long);
-    // `--alais=foo` is a mistyped `--alias` too: the name alone is compared.
-    const name = words[0].split("=")[0];
-    const guess = words.length === 1 && name.startsWith("--")
-      ? closest(name, candidates)
-      : undefined;
-    const hint = guess ? `\nDid you mean ${guess}?` : "";
-    // A suggestion names one of our flags, never what was typed.
-    if (node.kind === "command" && node.secretArgs) {
-      return `Nonexistent flag${plural} (not shown, in case it is a token)${hint}`;
-    }
-    return `Nonexistent flag${plural}: ${shown(words.join(", "))}${hint}`;
+function unknownFlags(node: Spec, words: string[], showDevFlags: boolean): string {
+  const plural = words.length > 1 ? "s" : "";
+  const candidates = [...node.flags, HELP_FLAG].filter((f) => showDevFlags || !f.hidden)
+    .map((f) => f.long);
+  // `--alais=foo` is a mistyped `--alias` too: the name alone is compared.
+  const name = words[0].split("=")[0];
+  const guess = words.length === 1 && name.startsWith("--") ? closest(name, candidates) : undefined;
+  const hint = guess ? `\nDid you mean ${guess}?` : "";
+  // A suggestion names one of our flags, never what was typed.
+  if (node.kind === "command" && node.secretArgs) {
+    return `Nonexistent flag${plural} (not shown, in case it is a token)${hint}`;
   }
+  return `Nonexistent flag${plural}: ${shown(words.join(", "))}${hint}`;
 }
 
 /** The help of the command `words` name below `group`, or the unknown-command error. */
-function descend(group: GroupSpec, words: string[]): Parsed {
+function descend(root: GroupSpec, group: GroupSpec, words: string[]): Parsed {
   let node: Spec = group;
   for (const word of words) {
     if (node.kind !== "group") break;
-    const parent: GroupSpec = node;
-    const child = parent.commands.find((c) => c.name === word || c.aliases?.includes(word));
-    if (!child) return unknownCommand(parent, word);
+    const child = childNamed(node, word);
+    if (!child) return unknownCommand(root, node, word);
     node = child;
   }
   return { kind: "help", node };
 }
 
-function unknownCommand(group: GroupSpec, word: string): Parsed {
+/**
+ * A word that names no command in `group`. A word that names a command of another group
+ * (`ably logout`, `ably list accounts`) is a missing topic: the command it means is
+ * suggested; otherwise the closest name, or the listing.
+ */
+function unknownCommand(root: GroupSpec, group: GroupSpec, word: string): Parsed {
   const parent = group.id === "ably" ? "" : `${group.id.replaceAll(":", " ")} `;
+  const topic = group === root ? elsewhere(root, word) : undefined;
   const names = group.commands.filter((c) => !c.hidden).map((c) => c.name);
-  const guess = closest(word, names);
+  const guess = topic ?? (closest(word, names) && `${parent}${closest(word, names)}`);
   const hint = guess
-    ? ` Did you mean "${parent}${guess}"?`
+    ? ` Did you mean "${guess}"?`
     : group.listing
     ? ` Run "ably ${parent.trim()}" to list them.`
     : "";
@@ -181,6 +198,16 @@ function unknownCommand(group: GroupSpec, word: string): Parsed {
     node: group,
     message: `Command "${parent}${shown(word)}" not found.${hint}`,
   };
+}
+
+/** `accounts logout` for `logout`: a visible command of a group below the root named `word`. */
+function elsewhere(root: GroupSpec, word: string): string | undefined {
+  for (const group of root.commands) {
+    if (group.kind !== "group" || group.hidden) continue;
+    const command = childNamed(group, word);
+    if (command && !command.hidden) return `${group.name} ${command.name}`;
+  }
+  return undefined;
 }
 
 /** oclif's wording, both directions, the flag given first named first, as the official CLI. */

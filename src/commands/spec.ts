@@ -69,6 +69,8 @@ export interface CommandSpec extends NodeSpec {
   args: readonly ArgSpec[];
   /** Usage errors never echo what was typed (it may be a token pasted in the wrong place). */
   secretArgs?: boolean;
+  /** With `secretArgs`: how the value should have been given, said after such an error. */
+  secretArgsHint?: string;
   /** Never prints an error: shells call it on every Tab. */
   silent?: boolean;
   /** Answered by the parser, never loaded: `ably help [COMMAND]`, `ably version`. */

@@ -92,98 +92,40 @@ export interface ControlClient {
   keys(appId: string): Promise<Key[]>;
 }
 
+export interface ClientOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Injected by tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Told of each list entry left out because it does not have the shape the CLI stores. */
+  skipped?: (message: string) => void;
+}
+
+/** One request's where and what, for its messages. */
+interface Call {
+  host: string;
+  base: string;
+  token: string;
+  method: string;
+  path: string;
+  /** Server text may echo the token (e.g. `Bearer <token>`): every message is redacted. */
+  shown(text: string, max?: number): string;
+}
+
 export function controlClient(
   host: string,
   token: string,
-  options: {
-    timeoutMs?: number;
-    signal?: AbortSignal;
-    /** Injected by tests; defaults to the global fetch. */
-    fetch?: typeof fetch;
-    /** Told of each list entry left out because it does not have the shape the CLI stores. */
-    skipped?: (message: string) => void;
-  } = {},
+  options: ClientOptions = {},
 ): ControlClient {
   const base = controlBaseUrl(host);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
-  // Server text may echo the token (e.g. `Bearer <token>`): every message is redacted.
   const shown = (text: string, max?: number) => printable(redact(text, [token]), max);
-  const request = async <T>(
+  const request = <T>(
     method: string,
     path: string,
     decoder: Decoder<T>,
     body?: unknown,
     maxBytes?: number,
-  ): Promise<T> => {
-    let response: BoundedResponse;
-    try {
-      response = await fetchBounded(`${base}${path}`, {
-        method,
-        headers: {
-          Accept: "application/json",
-          Authorization: `Bearer ${token}`,
-          "Content-Type": "application/json",
-          "Ably-Agent": `ably-cli/${denoJson.version}`,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }, { timeoutMs, signal: options.signal, fetch: options.fetch, maxBytes });
-    } catch (error) {
-      if (error instanceof Cancelled) throw error;
-      const failure = error as HttpFailure;
-      if (failure.kind === "timeout") {
-        throw new ControlApiError(
-          `Network error: ${host} did not answer within ${
-            formatDuration(timeoutMs)
-          }; ${method} ${path} timed out`,
-        );
-      }
-      if (failure.kind === "too-large") {
-        throw new ControlApiError(
-          `API request failed: ${method} ${path} at ${host} sent a ${failure.message}`,
-        );
-      }
-      throw new ControlApiError(`Network error: ${shown(`${host}: ${failure.message}`)}`);
-    }
-    const text = response.text;
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : {};
-    } catch { /* not JSON */ }
-    if (!response.ok) {
-      const fields = (parsed && typeof parsed === "object" ? parsed : {}) as Record<
-        string,
-        unknown
-      >;
-      const detail = typeof fields.message === "string"
-        ? `: ${shown(fields.message)}`
-        : parsed === undefined && text && text.length < 100
-        ? `: ${shown(text)}`
-        : "";
-      throw new ControlApiError(
-        `API request failed (${response.status} ${response.statusText})${detail}`,
-        response.status,
-        typeof fields.code === "number" ? fields.code : undefined,
-        typeof fields.href === "string" ? shown(fields.href) : undefined,
-      );
-    }
-    if (parsed === undefined) {
-      throw new ControlApiError(
-        `API request failed: ${method} ${path} at ${host} answered HTTP ${response.status} ` +
-          "with a body that is not JSON",
-        response.status,
-      );
-    }
-    try {
-      return decodeBody(decoder, parsed);
-    } catch (error) {
-      if (!(error instanceof ShapeError)) throw error;
-      throw new ControlApiError(
-        `Unexpected answer from the Control API at ${host}: ${method} ${path}: ${error.message}; ` +
-          "nothing was stored from it",
-        response.status,
-      );
-    }
-  };
+  ) => send({ host, base, token, method, path, shown }, decoder, options, body, maxBytes);
   /** A list, its odd entries skipped and each named (never its values) to `skipped`. */
   const list = <T>(path: string, item: Decoder<T>) =>
     request(
@@ -219,4 +161,93 @@ export function controlClient(
       }),
     keys: (appId) => list(`/apps/${encodeURIComponent(appId)}/keys`, key),
   };
+}
+
+/** Sends one request and decodes its answer; every failure a `ControlApiError` (or Ctrl-C). */
+async function send<T>(
+  call: Call,
+  decoder: Decoder<T>,
+  options: ClientOptions,
+  body?: unknown,
+  maxBytes?: number,
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
+  let response: BoundedResponse;
+  try {
+    response = await fetchBounded(`${call.base}${call.path}`, {
+      method: call.method,
+      headers: {
+        Accept: "application/json",
+        Authorization: `Bearer ${call.token}`,
+        "Content-Type": "application/json",
+        "Ably-Agent": `ably-cli/${denoJson.version}`,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }, { timeoutMs, signal: options.signal, fetch: options.fetch, maxBytes });
+  } catch (error) {
+    if (error instanceof Cancelled) throw error;
+    throw unanswered(call, error as HttpFailure, timeoutMs);
+  }
+  const parsed = parseJson(response.text);
+  if (!response.ok) throw refused(call, response, parsed);
+  if (parsed === undefined) {
+    throw new ControlApiError(
+      `API request failed: ${call.method} ${call.path} at ${call.host} answered HTTP ${response.status} ` +
+        "with a body that is not JSON",
+      response.status,
+    );
+  }
+  try {
+    return decodeBody(decoder, parsed);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new ControlApiError(
+      `Unexpected answer from the Control API at ${call.host}: ${call.method} ${call.path}: ${error.message}; ` +
+        "nothing was stored from it",
+      response.status,
+    );
+  }
+}
+
+/** No usable answer at all: a time-out, a body past the cap, or the network. */
+function unanswered(call: Call, failure: HttpFailure, timeoutMs: number): ControlApiError {
+  if (failure.kind === "timeout") {
+    return new ControlApiError(
+      `Network error: ${call.host} did not answer within ${
+        formatDuration(timeoutMs)
+      }; ${call.method} ${call.path} timed out`,
+    );
+  }
+  if (failure.kind === "too-large") {
+    return new ControlApiError(
+      `API request failed: ${call.method} ${call.path} at ${call.host} sent a ${failure.message}`,
+    );
+  }
+  return new ControlApiError(`Network error: ${call.shown(`${call.host}: ${failure.message}`)}`);
+}
+
+/** An error status, with the API's own message, error code and help link when it sent them. */
+function refused(call: Call, response: BoundedResponse, parsed: unknown): ControlApiError {
+  const fields = (parsed && typeof parsed === "object" ? parsed : {}) as Record<string, unknown>;
+  const text = response.text;
+  const detail = typeof fields.message === "string"
+    ? `: ${call.shown(fields.message)}`
+    : parsed === undefined && text && text.length < 100
+    ? `: ${call.shown(text)}`
+    : "";
+  return new ControlApiError(
+    `API request failed (${response.status} ${response.statusText})${detail}`,
+    response.status,
+    typeof fields.code === "number" ? fields.code : undefined,
+    typeof fields.href === "string" ? call.shown(fields.href) : undefined,
+  );
+}
+
+/** The body parsed (`{}` when empty), or `undefined` when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return undefined;
+  }
 }

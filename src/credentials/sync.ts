@@ -64,24 +64,33 @@ export interface Sync extends SecretsSync {
   remove(name: string, item: string): Promise<boolean>;
 }
 
-export function secretsSync(hooks: SyncHooks): Sync {
-  const loadedStores = new Map<string, Promise<SecretStore>>();
+/** The stores of a run, each loaded and opened once (a failed open is tried again). */
+interface Access {
+  store(name: string): Promise<SecretStore>;
+  items(name: string): Promise<[SecretStore, SecretItems]>;
+  /** Runs `work` on the slots' store; its failure as a `StoreError` naming whose secrets. */
+  on<T>(slots: SecretSlot[], action: Action, work: (items: SecretItems) => Promise<T>): Promise<T>;
+  /** Runs `work` on an item no account may refer to, its failure worded for that item. */
+  direct<T>(name: string, what: string, work: (items: SecretItems) => Promise<T>): Promise<T>;
+}
+
+function access(stores: StoreRegistry): Access {
+  const loaded = new Map<string, Promise<SecretStore>>();
+  const opened = new Map<string, Promise<SecretItems>>();
   const store = (name: string): Promise<SecretStore> => {
-    let found = loadedStores.get(name);
+    let found = loaded.get(name);
     if (!found) {
-      const load = Object.hasOwn(hooks.stores, name) ? hooks.stores[name] : undefined;
+      const load = Object.hasOwn(stores, name) ? stores[name] : undefined;
       found = load ? load() : Promise.reject(
         new StoreError(
           "unavailable",
           `the config keeps secrets in a store named "${name}", which this ably does not know`,
         ),
       );
-      loadedStores.set(name, found);
+      loaded.set(name, found);
     }
     return found;
   };
-  const opened = new Map<string, Promise<SecretItems>>();
-  /** The store's items, opened once a run (a failed open is tried again next time). */
   const items = async (name: string): Promise<[SecretStore, SecretItems]> => {
     const definition = await store(name);
     let open = opened.get(name);
@@ -94,42 +103,46 @@ export function secretsSync(hooks: SyncHooks): Sync {
     }
     return [definition, await open];
   };
-  /** Runs `work` on a slot's store; its failure as a `StoreError` naming whose secrets. */
-  const on = async <T>(
-    slots: SecretSlot[],
-    action: Action,
-    work: (items: SecretItems) => Promise<T>,
-  ): Promise<T> => {
-    const name = slots[0].store;
-    let definition: SecretStore | undefined;
-    try {
-      const [found, opened] = await items(name);
-      definition = found;
-      return await work(opened);
-    } catch (error) {
-      throw slotFailure(
-        definition ?? await store(name).catch(() => undefined),
-        error,
-        slots,
-        action,
-      );
-    }
+  return {
+    store,
+    items,
+    async on(slots, action, work) {
+      const name = slots[0].store;
+      try {
+        return await work((await items(name))[1]);
+      } catch (error) {
+        throw slotFailure(await store(name).catch(() => undefined), error, slots, action);
+      }
+    },
+    async direct(name, what, work) {
+      const definition = await store(name);
+      try {
+        return await work((await items(name))[1]);
+      } catch (error) {
+        throw itemFailure(definition, error, what);
+      }
+    },
   };
+}
 
-  // Per parsed config: the secret each item held when it was read ("" = no item).
-  const loaded = new WeakMap<AblyConfig, Map<string, string>>();
-  const loadedOf = (config: AblyConfig) => {
-    let known = loaded.get(config);
-    if (!known) loaded.set(config, known = new Map());
-    return known;
-  };
+/** Per parsed config: the secret each item held when it was read ("" = no item). */
+type Known = WeakMap<AblyConfig, Map<string, string>>;
+
+function knownOf(known: Known, config: AblyConfig): Map<string, string> {
+  let items = known.get(config);
+  if (!items) known.set(config, items = new Map());
+  return items;
+}
+
+export function secretsSync(hooks: SyncHooks): Sync {
+  const stores = access(hooks.stores);
+  const known: Known = new WeakMap();
 
   /** The item's secret ("" when there is none), remembered for the config. */
   async function read(config: AblyConfig, slot: SecretSlot): Promise<string> {
-    const done = loadedOf(config);
-    const known = done.get(slot.item);
-    if (known !== undefined) return known;
-    const secret = await on([slot], "read", (opened) => opened.get(slot.item)) ?? "";
+    const done = knownOf(known, config);
+    const secret = done.get(slot.item) ??
+      await stores.on([slot], "read", (items) => items.get(slot.item)) ?? "";
     done.set(slot.item, secret);
     return secret;
   }
@@ -137,7 +150,7 @@ export function secretsSync(hooks: SyncHooks): Sync {
   /** The slots of `aliases` (all: every account) not read yet for this config. */
   const pending = (config: AblyConfig, aliases: readonly string[] | "all") => {
     const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
-    const done = loadedOf(config);
+    const done = knownOf(known, config);
     return [...secretSlots(config).values()].filter((slot) =>
       !done.has(slot.item) && (!wanted || wanted.has(slot.item))
     );
@@ -147,36 +160,20 @@ export function secretsSync(hooks: SyncHooks): Sync {
   async function fill(config: AblyConfig, slot: SecretSlot, reveal: boolean): Promise<void> {
     const secret = await read(config, slot);
     if (secret === "") {
-      hooks.warn(missingItem(await store(slot.store), slot));
+      hooks.warn(missingItem(await stores.store(slot.store), slot));
       return;
     }
     const secrets = fillSecret(slot, secret);
     if (!reveal) hooks.protect(secrets);
   }
 
-  /** Runs `work` on an item no account may refer to, failures worded for that item. */
-  const direct = async <T>(
-    name: string,
-    what: string,
-    work: (opened: SecretItems) => Promise<T>,
-  ): Promise<T> => {
-    const definition = await store(name);
-    try {
-      return await work((await items(name))[1]);
-    } catch (error) {
-      throw itemFailure(definition, error, what);
-    }
-  };
-
   return {
     items: (config) =>
       new Map([...secretSlots(config).values()].map((slot) => [slot.item, slot.store])),
-    store,
-
+    store: stores.store,
     async load(config, aliases, reveal = false) {
       for (const slot of pending(config, aliases)) await fill(config, slot, reveal);
     },
-
     async loadEach(config, aliases) {
       const unreadable: UnreadableSecrets[] = [];
       for (const slot of pending(config, aliases)) {
@@ -194,11 +191,10 @@ export function secretsSync(hooks: SyncHooks): Sync {
       }
       return unreadable;
     },
-
-    async previous(config, sessionKey, name): Promise<TokenPair | undefined> {
+    async previous(config, sessionKey, store): Promise<TokenPair | undefined> {
       const slot: SecretSlot = {
         item: sessionItem(sessionKey),
-        store: name,
+        store,
         kind: "session",
         key: sessionKey,
         table: {},
@@ -211,83 +207,85 @@ export function secretsSync(hooks: SyncHooks): Sync {
       hooks.protect([tokens.accessToken, tokens.refreshToken].filter((t) => t !== undefined));
       return tokens;
     },
-
-    stage(config, itemsBefore): Promise<StagedSecrets> {
-      return Promise.resolve(staged(config, itemsBefore));
-    },
-
+    stage: (config, itemsBefore) =>
+      Promise.resolve(staged(stores, knownOf(known, config), hooks, config, itemsBefore)),
     list: (name) =>
-      direct(
+      stores.direct(
         name,
         "list the items of",
-        async (opened) => opened.list ? await opened.list() : undefined,
+        async (items) => items.list ? await items.list() : undefined,
       ),
-    secret: (name, item) => direct(name, `read the item ${item} of`, (opened) => opened.get(item)),
+    secret: (name, item) =>
+      stores.direct(name, `read the item ${item} of`, (items) => items.get(item)),
     remove: (name, item) =>
-      direct(name, `delete the item ${item} of`, (opened) => opened.delete(item)),
-
+      stores.direct(name, `delete the item ${item} of`, (items) => items.delete(item)),
     async check(name, why = {}) {
-      const definition = await store(name);
+      const definition = await stores.store(name);
       try {
-        const [, opened] = await items(name);
-        await opened.set(PROBE_ITEM, "probe");
-        await opened.delete(PROBE_ITEM);
+        const [, items] = await stores.items(name);
+        await items.set(PROBE_ITEM, "probe");
+        await items.delete(PROBE_ITEM);
       } catch (error) {
         throw checkFailure(definition, sortedBy(definition, error), why);
       }
     },
   };
+}
 
-  /** The store side of a change: what to write before, what to delete after. */
-  function staged(config: AblyConfig, itemsBefore: Map<string, string>): StagedSecrets {
-    const slots = secretSlots(config);
-    const done = loadedOf(config);
-    const writes: [SecretSlot, string][] = [];
-    for (const slot of slots.values()) {
-      const secret = secretOf(slot);
-      if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
-    }
-    // An item moved to another store counts as gone from the one it was in.
-    const deletes = [...itemsBefore].filter(([item, name]) => slots.get(item)?.store !== name);
-    // What each written item held before ("" = none), to put back if the update fails.
-    const undo: [SecretSlot, string][] = [];
-    return {
-      written: withoutStoredSecrets(config, slots),
-      async write() {
-        for (const [slot, secret] of writes) {
-          await on([slot], "write", async (opened) => {
-            const before = done.get(slot.item) ?? (await opened.get(slot.item)) ?? "";
-            await opened.set(slot.item, secret);
-            undo.push([slot, before]);
-          });
-          done.set(slot.item, secret);
-        }
-      },
-      async undo() {
-        for (const [slot, before] of undo.reverse()) {
-          try {
-            const [, opened] = await items(slot.store);
-            if (before === "") await opened.delete(slot.item);
-            else await opened.set(slot.item, before);
-            done.set(slot.item, before);
-          } catch (error) {
-            hooks.warn(notRestored(await store(slot.store), slot, error));
-          }
-        }
-      },
-      async cleanUp() {
-        for (const [item, name] of deletes) {
-          const definition = await store(name).catch(() => undefined);
-          try {
-            await (await items(name))[1].delete(item);
-            done.delete(item);
-          } catch (error) {
-            hooks.warn(undeleted(definition, item, error));
-          }
-        }
-      },
-    };
+/** The stores' side of a change: what to write before the file, what to delete after. */
+function staged(
+  stores: Access,
+  done: Map<string, string>,
+  hooks: SyncHooks,
+  config: AblyConfig,
+  itemsBefore: Map<string, string>,
+): StagedSecrets {
+  const slots = secretSlots(config);
+  const writes: [SecretSlot, string][] = [];
+  for (const slot of slots.values()) {
+    const secret = secretOf(slot);
+    if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
   }
+  // An item moved to another store counts as gone from the one it was in.
+  const deletes = [...itemsBefore].filter(([item, name]) => slots.get(item)?.store !== name);
+  // What each written item held before ("" = none), to put back if the update fails.
+  const undo: [SecretSlot, string][] = [];
+  return {
+    written: withoutStoredSecrets(config, slots),
+    async write() {
+      for (const [slot, secret] of writes) {
+        await stores.on([slot], "write", async (items) => {
+          const before = done.get(slot.item) ?? (await items.get(slot.item)) ?? "";
+          await items.set(slot.item, secret);
+          undo.push([slot, before]);
+        });
+        done.set(slot.item, secret);
+      }
+    },
+    async undo() {
+      for (const [slot, before] of undo.reverse()) {
+        try {
+          const [, items] = await stores.items(slot.store);
+          if (before === "") await items.delete(slot.item);
+          else await items.set(slot.item, before);
+          done.set(slot.item, before);
+        } catch (error) {
+          hooks.warn(notRestored(await stores.store(slot.store), slot, error));
+        }
+      }
+    },
+    async cleanUp() {
+      for (const [item, name] of deletes) {
+        const definition = await stores.store(name).catch(() => undefined);
+        try {
+          await (await stores.items(name))[1].delete(item);
+          done.delete(item);
+        } catch (error) {
+          hooks.warn(undeleted(definition, item, error));
+        }
+      }
+    },
+  };
 }
 
 type Action = "read" | "write";

@@ -7,9 +7,9 @@
  * warnings as `status` records, verbose lines as `log` records).
  */
 import type { CliError } from "../errors.ts";
-import { envelope, renderJson } from "./json.ts";
+import { envelope, type RecordType, renderJson } from "./json.ts";
 import { createStyle, stripAnsi, type Style } from "./style.ts";
-import { terminalFilter } from "./terminal.ts";
+import { type TerminalFilter, terminalFilter } from "./terminal.ts";
 import { REDACTED } from "../redact.ts";
 
 export type Format = "human" | "json" | "pretty-json";
@@ -135,58 +135,18 @@ function escapeRegExp(text: string): string {
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-export function createReporter(options: ReporterOptions): Reporter {
-  const json = options.format !== "human";
-  // Every human line passes one terminal filter: control characters and escape sequences
-  // are shown, not obeyed, whatever their origin; only the styles painted here get through.
-  const terminal = terminalFilter();
-  // Every line passes through one redaction step: no secret the run has seen is ever shown.
+/** The secrets a run has seen, and lines without them. */
+interface Redaction {
+  protect(values: Iterable<string | undefined>): void;
+  clean(line: string): string;
+  /** `line` without every secret but `value` (the one a command exists to print). */
+  allBut(value: string, line: string): string;
+}
+
+function redaction(): Redaction {
   const secrets = new Set<string>();
   const odd = new Set<string>();
-  const clean = (line: string) => secrets.size === 0 ? line : withoutSecrets(line, secrets, odd);
-  // A painted segment is redacted as it is painted, so the filter still knows it as ours.
-  const style = createStyle(
-    options.color && !json,
-    (open, text, close) => terminal.painted(open, clean(text), close),
-  );
-  const rawStdout = options.stdout ?? ((line: string) => console.log(line));
-  const rawStderr = options.stderr ?? ((line: string) => console.error(line));
-  const stderrRaw = options.stderrRaw ??
-    ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
-  // A line printed while a spinner turns replaces its frame; the next frame is drawn below.
-  let spinning = false;
-  const clearSpinner = () => {
-    if (spinning) stderrRaw("\r\x1b[K");
-  };
-  // Every human line on a terminal is wrapped by one rule (`fitLine`), after it is made safe,
-  // so the width measured is the width shown; `preformatted` lines (warnings, errors) were.
-  const fit = (line: string, columns: number | undefined, layout?: Layout) =>
-    columns === undefined || layout?.verbatim ? line : fitLine(line, columns, layout?.hang);
-  const stdout = (line: string, layout?: Layout) => {
-    clearSpinner();
-    rawStdout(fit(terminal.clean(clean(line)), options.stdoutColumns, layout));
-  };
-  const stderr = (line: string, preformatted = false) => {
-    clearSpinner();
-    // Colour is decided per stream: `ably … 2> file` gets plain text on stderr.
-    const filtered = terminal.clean(clean(line));
-    const shown = options.stderrColor === false ? stripAnsi(filtered) : filtered;
-    rawStderr(preformatted ? shown : fit(shown, options.stderrColumns));
-  };
-
-  const render = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
-    renderJson(
-      envelope(type, options.command, payload),
-      options.format === "pretty-json",
-      options.jsonColor,
-    );
-  // JSON escapes every control character itself (renderJson); its colours are its own.
-  const record = (type: Parameters<typeof envelope>[0], payload: Record<string, unknown>) =>
-    rawStdout(clean(render(type, payload)));
-
   return {
-    json,
-    style,
     protect(values) {
       for (const value of values) {
         if (!value || value.length < MIN_SECRET) continue;
@@ -194,56 +154,121 @@ export function createReporter(options: ReporterOptions): Reporter {
         if (ODD.test(value)) odd.add(value.toLowerCase());
       }
     },
+    clean: (line) => secrets.size === 0 ? line : withoutSecrets(line, secrets, odd),
+    allBut(value, line) {
+      const others = new Set(secrets);
+      others.delete(value.toLowerCase());
+      const oddOthers = new Set(odd);
+      oddOthers.delete(value.toLowerCase());
+      return others.size === 0 ? line : withoutSecrets(line, others, oddOthers);
+    },
+  };
+}
+
+/** The two streams as human lines reach them: redacted, filtered, wrapped, after a spinner. */
+interface Streams {
+  stdout(line: string, layout?: Layout): void;
+  /** `preformatted`: laid out already (warnings, errors), not wrapped again. */
+  stderr(line: string, preformatted?: boolean): void;
+  rawStdout(line: string): void;
+  stderrRaw(text: string): void;
+  /** A spinner turns: the next line replaces its frame first. */
+  spinning: boolean;
+}
+
+function streams(
+  options: ReporterOptions,
+  terminal: TerminalFilter,
+  redacted: Redaction,
+): Streams {
+  const rawStdout = options.stdout ?? ((line: string) => console.log(line));
+  const rawStderr = options.stderr ?? ((line: string) => console.error(line));
+  const stderrRaw = options.stderrRaw ??
+    ((text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
+  // Every human line on a terminal is wrapped by one rule (`fitLine`), after it is made safe,
+  // so the width measured is the width shown; `preformatted` lines (warnings, errors) were.
+  const fit = (line: string, columns: number | undefined, layout?: Layout) =>
+    columns === undefined || layout?.verbatim ? line : fitLine(line, columns, layout?.hang);
+  const safe = (line: string) => terminal.clean(redacted.clean(line));
+  const self: Streams = {
+    spinning: false,
+    rawStdout,
+    stderrRaw,
+    stdout(line, layout) {
+      // A line printed while a spinner turns replaces its frame; the next frame is drawn below.
+      if (self.spinning) stderrRaw("\r\x1b[K");
+      rawStdout(fit(safe(line), options.stdoutColumns, layout));
+    },
+    stderr(line, preformatted = false) {
+      if (self.spinning) stderrRaw("\r\x1b[K");
+      // Colour is decided per stream: `ably … 2> file` gets plain text on stderr.
+      const filtered = safe(line);
+      const shown = options.stderrColor === false ? stripAnsi(filtered) : filtered;
+      rawStderr(preformatted ? shown : fit(shown, options.stderrColumns));
+    },
+  };
+  return self;
+}
+
+export function createReporter(options: ReporterOptions): Reporter {
+  const json = options.format !== "human";
+  // Every human line passes one terminal filter: control characters and escape sequences
+  // are shown, not obeyed, whatever their origin; only the styles painted here get through.
+  const terminal = terminalFilter();
+  // Every line passes through one redaction step: no secret the run has seen is ever shown.
+  const redacted = redaction();
+  // A painted segment is redacted as it is painted, so the filter still knows it as ours.
+  const style = createStyle(
+    options.color && !json,
+    (open, text, close) => terminal.painted(open, redacted.clean(text), close),
+  );
+  const io = streams(options, terminal, redacted);
+  const render = (type: RecordType, payload: Record<string, unknown>) =>
+    renderJson(
+      envelope(type, options.command, payload),
+      options.format === "pretty-json",
+      options.jsonColor,
+    );
+  // JSON escapes every control character itself (renderJson); its colours are its own.
+  const record = (type: RecordType, payload: Record<string, unknown>) =>
+    io.rawStdout(redacted.clean(render(type, payload)));
+
+  return {
+    json,
+    style,
+    protect: redacted.protect,
     print(line = "", layout) {
-      if (!json) stdout(line, layout);
+      if (!json) io.stdout(line, layout);
     },
     result(payload) {
       if (json) record("result", payload);
     },
     revealed(value, payload) {
-      const others = new Set(secrets);
-      others.delete(value.toLowerCase());
-      const oddOthers = new Set(odd);
-      oddOthers.delete(value.toLowerCase());
       const line = json ? render("result", payload) : terminal.clean(value);
-      rawStdout(others.size === 0 ? line : withoutSecrets(line, others, oddOthers));
+      io.rawStdout(redacted.allBut(value, line));
     },
     event(payload) {
       if (json) record("event", payload);
     },
     success(message) {
-      if (!json) stderr(`${style.green("✓")} ${message}`);
+      if (!json) io.stderr(`${style.green("✓")} ${message}`);
     },
     note(message) {
-      if (!json) stderr(message);
+      if (!json) io.stderr(message);
     },
     warning(message) {
-      if (json) record("status", { status: "warning", message: stripAnsi(message) });
-      else {
-        // Neutralised before wrapping, so the wrapped width is the shown width.
-        const shown = terminal.clean(message);
-        stderr(
-          formatWarning(shown, options.wrapWarnings ? options.columns : Infinity, style),
-          true,
-        );
-      }
+      if (json) return record("status", { status: "warning", message: stripAnsi(message) });
+      // Neutralised before wrapping, so the wrapped width is the shown width.
+      const width = options.wrapWarnings ? options.columns : Infinity;
+      io.stderr(formatWarning(terminal.clean(message), width, style), true);
     },
     progress(message) {
-      if (!json) stderr(`${message}...`);
+      if (!json) io.stderr(`${message}...`);
     },
     verbose(component, event, message, extra = {}) {
       if (!options.verbose) return;
-      if (json) {
-        record("log", {
-          component,
-          event,
-          message,
-          timestamp: new Date().toISOString(),
-          ...extra,
-        });
-      } else {
-        stderr(`${style.dim(`[${component}]`)} ${message}`);
-      }
+      if (!json) return io.stderr(`${style.dim(`[${component}]`)} ${message}`);
+      record("log", { component, event, message, timestamp: new Date().toISOString(), ...extra });
     },
     error(error) {
       // In human mode the error itself follows at once: a verbose copy would say it twice.
@@ -252,50 +277,60 @@ export function createReporter(options: ReporterOptions): Reporter {
           error: error.message,
         });
       }
-      if (json) {
-        record("error", {
-          ...error.context,
-          error: {
-            message: error.message,
-            ...(error.code !== undefined ? { code: error.code } : {}),
-            ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
-            ...(error.hint ? { hint: error.hint } : {}),
-          },
-        });
-      } else {
-        const helpUrl = error.context.helpUrl;
-        const code = error.code === undefined
-          ? ""
-          : `\nAbly error code: ${error.code}${typeof helpUrl === "string" ? ` (${helpUrl})` : ""}`;
-        const text = `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}${code}`;
-        stderr(formatHumanError(terminal.clean(text), options.columns, style), true);
-      }
+      if (json) return record("error", errorPayload(error));
+      io.stderr(formatHumanError(terminal.clean(errorText(error)), options.columns, style), true);
     },
     completed(exitCode) {
       if (json) record("status", { status: "completed", exitCode });
     },
     spinner(text) {
       if (json || !options.animate) return { stop() {} };
-      let frame = 0;
       // One line, always: a frame wider than the terminal would wrap, and `\r` could not
       // return to its start. The only place a line is shortened rather than wrapped.
       const room = (options.stderrColumns ?? options.columns) - 3;
-      const full = terminal.clean(clean(text));
-      const shown = full.length > room ? `${full.slice(0, Math.max(0, room - 1))}…` : full;
-      const draw = () => stderrRaw(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${shown}`);
-      draw();
-      spinning = true;
-      const timer = setInterval(draw, 80);
-      let stopped = false;
-      return {
-        stop() {
-          if (stopped) return;
-          stopped = true;
-          clearInterval(timer);
-          spinning = false;
-          stderrRaw("\r\x1b[K");
-        },
-      };
+      return spin(io, style, terminal.clean(redacted.clean(text)), room);
+    },
+  };
+}
+
+/** An error as its JSON record carries it. */
+function errorPayload(error: CliError): Record<string, unknown> {
+  return {
+    ...error.context,
+    error: {
+      message: error.message,
+      ...(error.code !== undefined ? { code: error.code } : {}),
+      ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+      ...(error.hint ? { hint: error.hint } : {}),
+    },
+  };
+}
+
+/** An error as a person reads it: the message, the hint, the Ably error code and its link. */
+function errorText(error: CliError): string {
+  const helpUrl = error.context.helpUrl;
+  const code = error.code === undefined
+    ? ""
+    : `\nAbly error code: ${error.code}${typeof helpUrl === "string" ? ` (${helpUrl})` : ""}`;
+  return `Error: ${error.message}${error.hint ? `\n${error.hint}` : ""}${code}`;
+}
+
+/** A spinner turning on stderr until stopped. */
+function spin(io: Streams, style: Style, full: string, room: number): Spinner {
+  let frame = 0;
+  const shown = full.length > room ? `${full.slice(0, Math.max(0, room - 1))}…` : full;
+  const draw = () => io.stderrRaw(`\r${style.cyan(FRAMES[frame++ % FRAMES.length])} ${shown}`);
+  draw();
+  io.spinning = true;
+  const timer = setInterval(draw, 80);
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      io.spinning = false;
+      io.stderrRaw("\r\x1b[K");
     },
   };
 }

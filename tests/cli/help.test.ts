@@ -17,7 +17,7 @@ Deno.test("help: not a terminal -> no wrapping, lines as long as they are", () =
   const help = formatHelp(node("accounts", "login"), false);
   assert.match(
     help,
-    /\n {6}--token \[<value>\] {2}Log in with an existing access token instead of the browser \(default: \$ABLY_ACCESS_TOKEN\)\n/,
+    /\n {6}--token \[<value>\] {2}Log in with an existing access token instead of the browser: --token - reads it from standard input \(default: \$ABLY_ACCESS_TOKEN\)\n/,
   );
 });
 

@@ -76,7 +76,11 @@ Deno.test("parse: what is refused, and how it is named", () => {
     [["completions", "bash", "zsh"], "Unexpected argument: zsh"],
     [["accounts", "switch", "a", "b", "c"], "Unexpected arguments: b, c"],
     // Login never echoes what it did not expect: it may be a pasted token.
-    [["login", "ably_token_value"], "Unexpected argument (not shown, in case it is a token)"],
+    // ... and says how a token is given instead.
+    [
+      ["login", "ably_token_value"],
+      `Unexpected argument (not shown, in case it is a token). To log in with a token, pipe it to --token - (printf '%s' "$TOKEN" | ably login --token -) or set ABLY_ACCESS_TOKEN.`,
+    ],
     [["login", "--ably_token_value"], "Nonexistent flag (not shown, in case it is a token)"],
     [["login", "-x", "--y"], "Nonexistent flags (not shown, in case it is a token)"],
     // ... but it does suggest the flag that was meant, naming only its own flag.
@@ -109,6 +113,12 @@ Deno.test("parse: what is refused, and how it is named", () => {
     ],
     [["config", "zzzzzz"], 'Command "config zzzzzz" not found.'],
     [["zzzzzz"], 'Command "zzzzzz" not found.'],
+    // A command named without its topic: the command it means, not a look-alike at the top.
+    [["logout"], 'Command "logout" not found. Did you mean "accounts logout"?'],
+    [["switch", "alpha-corp"], 'Command "switch" not found. Did you mean "accounts switch"?'],
+    [["list", "accounts"], 'Command "list" not found. Did you mean "accounts list"?'],
+    [["show"], 'Command "show" not found. Did you mean "config show"?'],
+    [["help", "logout"], 'Command "logout" not found. Did you mean "accounts logout"?'],
     [
       ["accounts", "list", "--pretty-json", "--json"],
       "The following errors occurred:\n  --pretty-json=true cannot also be provided when using --json\n  --json=true cannot also be provided when using --pretty-json",

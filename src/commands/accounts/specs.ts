@@ -39,7 +39,7 @@ const LOGIN_FLAGS = [
     long: "--token",
     value: "optional",
     description:
-      "Log in with an existing access token instead of the browser (default: $ABLY_ACCESS_TOKEN)",
+      "Log in with an existing access token instead of the browser: --token - reads it from standard input (default: $ABLY_ACCESS_TOKEN)",
   },
   ENDPOINT,
   { name: "skipLogo", long: "--skip-logo", hidden: true, description: "Do not print the logo" },
@@ -55,6 +55,8 @@ function login<const Id extends string>(id: Id, summary: string, examples: strin
     summary,
     args: [],
     secretArgs: true,
+    secretArgsHint:
+      "To log in with a token, pipe it to --token - (printf '%s' \"$TOKEN\" | ably login --token -) or set ABLY_ACCESS_TOKEN.",
     flags: LOGIN_FLAGS,
     examples,
     cancelled: "Login cancelled; nothing was stored.",
