@@ -129,48 +129,63 @@ export function engine(deps: EngineDeps): Engine {
       await (await syncFor(config))?.load(config, aliases ?? "all", options.reveal);
     },
     checkWritable: () => checkWritable(location),
-    async update(plan, policy = {}) {
-      // One update may revoke in more than one attempt (its file changed under it): one record.
-      const attempts: Attempts = new Map();
-      try {
-        const updated = await updateConfig(location, (config, input) => {
-          protect(config);
-          return plan(config, input);
-        }, {
-          warn: warnOnce(),
-          note: (message) => out.verbose("config", "update", message),
-          basis: policy.basis,
-          spends: policy.spends,
-          reads: policy.reads,
-          removeUnreadable: policy.unreadable === "remove",
-          keepUnreadable: policy.unreadable === "keep",
-          fallbackIssuer: settings.oauthHost,
-          lockTimeoutMs: settings.lockTimeoutMs,
-          signal: policy.cancellable ? deps.signal : undefined,
-          onWait: (pid) =>
-            out.note(
-              `Waiting for another ably process${
-                pid ? ` (pid ${pid})` : ""
-              } to finish updating ${location.file}...`,
-            ),
-          secrets: syncFor,
-          // Every update's irreversible step: the tokens it removes are revoked at their issuer.
-          irreversible: async (removed) => {
-            const { revokeRemoved } = await revocationModule();
-            const done = await revokeRemoved(deps, removed);
-            for (const [key, result] of done) {
-              attempts.set(key, { ...attempts.get(key), ...result });
-            }
-            return attempts;
-          },
-        });
-        const { value, saved, removed } = updated;
-        return { value, saved, removed, attempts };
-      } catch (error) {
-        if (!(error instanceof SavedNothing)) throw error;
-        const { revokedButUnsaved } = await revocationModule();
-        throw revokedButUnsaved(error, error.removed, attempts);
-      }
-    },
+    update: (plan, policy = {}) =>
+      transact(deps, { warn: warnOnce(), protect, syncFor }, plan, policy),
   };
+}
+
+/** What the engine binds into every update. */
+interface Binding {
+  warn?: (message: string) => void;
+  protect(config: AblyConfig): void;
+  syncFor(config: AblyConfig): Promise<Sync | undefined>;
+}
+
+/** One update through the transaction, revoking what it removes; its result as `Updated`. */
+async function transact<T>(
+  deps: EngineDeps,
+  binding: Binding,
+  plan: PlanFn<T>,
+  policy: Policy,
+): Promise<Updated<T>> {
+  const { settings, out } = deps;
+  const location = settings.config;
+  // One update may revoke in more than one attempt (its file changed under it): one record.
+  const attempts: Attempts = new Map();
+  try {
+    const { value, saved, removed } = await updateConfig(location, (config, input) => {
+      binding.protect(config);
+      return plan(config, input);
+    }, {
+      warn: binding.warn,
+      note: (message) => out.verbose("config", "update", message),
+      basis: policy.basis,
+      spends: policy.spends,
+      reads: policy.reads,
+      removeUnreadable: policy.unreadable === "remove",
+      keepUnreadable: policy.unreadable === "keep",
+      fallbackIssuer: settings.oauthHost,
+      lockTimeoutMs: settings.lockTimeoutMs,
+      signal: policy.cancellable ? deps.signal : undefined,
+      onWait: (pid) =>
+        out.note(
+          `Waiting for another ably process${
+            pid ? ` (pid ${pid})` : ""
+          } to finish updating ${location.file}...`,
+        ),
+      secrets: binding.syncFor,
+      // Every update's irreversible step: the tokens it removes are revoked at their issuer.
+      irreversible: async (removed) => {
+        const { revokeRemoved } = await revocationModule();
+        const done = await revokeRemoved(deps, removed);
+        for (const [key, result] of done) attempts.set(key, { ...attempts.get(key), ...result });
+        return attempts;
+      },
+    });
+    return { value, saved, removed, attempts };
+  } catch (error) {
+    if (!(error instanceof SavedNothing)) throw error;
+    const { revokedButUnsaved } = await revocationModule();
+    throw revokedButUnsaved(error, error.removed, attempts);
+  }
 }

@@ -19,6 +19,7 @@ import type { AblyConfig, OAuthSession } from "../config/schema.ts";
 import type { TokenSet } from "../oauth/tokens.ts";
 import { StoreError } from "../credentials/store.ts";
 import type { Engine } from "./engine.ts";
+import type { PlanFn } from "../config/store.ts";
 import { NotConfigured, SessionEnded } from "./errors.ts";
 
 /** A token expiring sooner than this is refreshed before it is used. */
@@ -98,28 +99,52 @@ export async function refreshedToken(engine: Engine, alias: string): Promise<Sto
   const store = credentialsLocation(await engine.read(), alias);
   const label = store === FILE ? undefined : (await (await engine.sync()).store(store)).label;
   if (store !== FILE) await (await engine.sync()).check(store);
-  // The plan runs again on a fresh read when the file changed under it: each refresh token
-  // is sent once, and the issuer's answer for it is applied to whatever the file holds then.
+  const { value: refreshed } = await engine.update(refreshPlan(engine, alias), {
+    cancellable: true,
+    reads: [alias],
+    spends: true,
+  }).catch((error) => {
+    // The new pair could not be kept (the store refused it after the probe): the old
+    // refresh token is spent, so trying again cannot work; only a new login can.
+    if (!(error instanceof StoreError)) throw error;
+    throw new StoreError(
+      error.problem,
+      `${error.message} The refresh token was already used, so this session has ended: log in again (ably accounts login --alias ${alias}) once ${
+        label ?? "it"
+      } takes writes.`,
+      { accounts: error.accounts, fix: error.fix, cause: error },
+    );
+  });
+  if (refreshed === undefined) {
+    throw new SessionEnded(
+      "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",
+    );
+  }
+  return refreshed;
+}
+
+/** The session as the first read had it, and the issuer its token was sent to. */
+interface Spent {
+  key: string;
+  host: string;
+  refreshToken: string;
+  aliases: string[];
+}
+
+/**
+ * The refresh as a plan the transaction may run more than once (the file changed under
+ * it): each refresh token is sent once, and the issuer's answer for it is applied to
+ * whatever the file holds then.
+ */
+function refreshPlan(engine: Engine, alias: string): PlanFn<StoredToken | undefined> {
   const answers = new Map<string, TokenSet | "invalid">();
   // The session as the first read had it: a redo may find it cleared by the official CLI,
   // whose own refresh of the same token failed because ours had spent it.
-  let spent: { key: string; host: string; refreshToken: string; aliases: string[] } | undefined;
-  const { value: refreshed } = await engine.update(async (fresh) => {
+  let spent: Spent | undefined;
+  return async (fresh) => {
     const pair = spent && answers.get(spent.refreshToken);
     if (spent && pair && pair !== "invalid" && cleared(fresh, spent)) {
-      if (!spent.aliases.some((user) => Object.hasOwn(accountsOf(fresh), user))) {
-        // Logged out meanwhile (by another tool): the pair we were given must not outlive it.
-        const { revokeTokenPair } = await import("../oauth/revoke.ts");
-        await revokeTokenPair(
-          { access: pair.accessToken, refresh: pair.refreshToken },
-          { host: spent.host, timeoutMs: engine.settings.oauthTimeoutMs, fetch: engine.fetch },
-        );
-        throw new NotConfigured(
-          alias,
-          `Account "${alias}" was logged out while its token was refreshed.`,
-        );
-      }
-      return { changed: true, value: restore(fresh, spent, pair) };
+      return { changed: true, value: await restore(engine, fresh, alias, spent, pair) };
     }
     // Another run (ours under the lock, or the official CLI) may have refreshed meanwhile.
     const now = usableToken(engine.now(), fresh, alias);
@@ -156,24 +181,7 @@ export async function refreshedToken(engine: Engine, alias: string): Promise<Sto
       expiresAt: expiryOf(sessionOf(fresh, key)!),
     };
     return { changed: true, value, retired };
-  }, { cancellable: true, reads: [alias], spends: true }).catch((error) => {
-    // The new pair could not be kept (the store refused it after the probe): the old
-    // refresh token is spent, so trying again cannot work; only a new login can.
-    if (!(error instanceof StoreError)) throw error;
-    throw new StoreError(
-      error.problem,
-      `${error.message} The refresh token was already used, so this session has ended: log in again (ably accounts login --alias ${alias}) once ${
-        label ?? "it"
-      } takes writes.`,
-      { accounts: error.accounts, fix: error.fix, cause: error },
-    );
-  });
-  if (refreshed === undefined) {
-    throw new SessionEnded(
-      "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",
-    );
-  }
-  return refreshed;
+  };
 }
 
 /** Whether the session we refreshed is gone from the file, or from every alias that used it. */
@@ -186,17 +194,31 @@ function cleared(config: AblyConfig, spent: { key: string; aliases: string[] }):
 /**
  * Puts back a session another tool cleared while we held its live pair (its refresh had
  * failed on the token ours spent): the session with our pair, and its key on the aliases
- * that used it and point nowhere else now.
+ * that used it and point nowhere else now. Logged out meanwhile (every alias gone), the
+ * pair we were given must not outlive it: it is revoked, and nothing is put back.
  */
-function restore(
+async function restore(
+  engine: Engine,
   config: AblyConfig,
-  spent: { key: string; aliases: string[] },
+  alias: string,
+  spent: Spent,
   pair: TokenSet,
-): StoredToken {
-  storeSessionTokens(config, spent.key, pair);
+): Promise<StoredToken> {
   const accounts = accountsOf(config);
-  for (const alias of spent.aliases) {
-    const account = Object.hasOwn(accounts, alias) ? accounts[alias] : undefined;
+  if (!spent.aliases.some((user) => Object.hasOwn(accounts, user))) {
+    const { revokeTokenPair } = await import("../oauth/revoke.ts");
+    await revokeTokenPair(
+      { access: pair.accessToken, refresh: pair.refreshToken },
+      { host: spent.host, timeoutMs: engine.settings.oauthTimeoutMs, fetch: engine.fetch },
+    );
+    throw new NotConfigured(
+      alias,
+      `Account "${alias}" was logged out while its token was refreshed.`,
+    );
+  }
+  storeSessionTokens(config, spent.key, pair);
+  for (const user of spent.aliases) {
+    const account = Object.hasOwn(accounts, user) ? accounts[user] : undefined;
     if (account && !account.oauthSessionKey) account.oauthSessionKey = spent.key;
   }
   return { accessToken: pair.accessToken, expiresAt: expiryOf(sessionOf(config, spent.key)!) };

@@ -164,6 +164,35 @@ export async function openKeychain(
       { cause: error },
     );
   }
+  const entries = entriesOf(binding, service);
+  return {
+    async get(item) {
+      const secret = await entries.read(item);
+      if (secret !== undefined) return secret;
+      await entries.probe();
+      return await entries.read(item);
+    },
+    async set(item, secret) {
+      try {
+        await entries.entry(item).setPassword(secret);
+      } catch (error) {
+        throw sorted(error);
+      }
+    },
+    async delete(item) {
+      if (await entries.remove(item)) return true;
+      await entries.probe();
+      return await entries.remove(item);
+    },
+    // Only where the binding can enumerate: callers then say listing is not supported.
+    ...(binding.findCredentialsAsync
+      ? { list: () => namesIn(binding.findCredentialsAsync!, service) }
+      : {}),
+  };
+}
+
+/** The binding's entries of `service`, each step's failure sorted. */
+function entriesOf(binding: KeyringBinding, service: string) {
   const entry = (item: string) => {
     try {
       return new binding.AsyncEntry(service, item);
@@ -171,67 +200,53 @@ export async function openKeychain(
       throw sorted(error);
     }
   };
-  /** Throws the keychain's real problem, if it has one. */
-  const probe = async () => {
-    const probe = entry(PROBE_ITEM);
-    try {
-      await probe.setPassword("probe");
-    } catch (error) {
-      throw sorted(error);
-    }
-    // Best effort: a probe item left behind holds nothing and is overwritten next time.
-    await probe.deleteCredential().catch(() => false);
-  };
-  const read = async (item: string) => {
-    try {
-      return (await entry(item).getPassword()) ?? undefined;
-    } catch (error) {
-      if (!isNoEntry(error)) throw sorted(error);
-      return undefined;
-    }
-  };
-  const remove = async (item: string) => {
-    try {
-      return await entry(item).deleteCredential();
-    } catch (error) {
-      if (!isNoEntry(error)) throw sorted(error);
-      return false;
-    }
-  };
-  const list = async (find: NonNullable<KeyringBinding["findCredentialsAsync"]>) => {
-    let found: { account: string }[];
-    try {
-      found = await find(service);
-    } catch (error) {
-      throw sorted(error);
-    }
-    // The binding hands back each item's secret too; only the names leave this function.
-    const names = new Set(found.map((credential) => credential.account));
-    names.delete(PROBE_ITEM);
-    return [...names].sort();
-  };
   return {
-    async get(item) {
-      const secret = await read(item);
-      if (secret !== undefined) return secret;
-      await probe();
-      return await read(item);
-    },
-    async set(item, secret) {
+    entry,
+    /** Throws the keychain's real problem, if it has one. */
+    async probe() {
+      const probe = entry(PROBE_ITEM);
       try {
-        await entry(item).setPassword(secret);
+        await probe.setPassword("probe");
       } catch (error) {
         throw sorted(error);
       }
+      // Best effort: a probe item left behind holds nothing and is overwritten next time.
+      await probe.deleteCredential().catch(() => false);
     },
-    async delete(item) {
-      if (await remove(item)) return true;
-      await probe();
-      return await remove(item);
+    async read(item: string) {
+      try {
+        return (await entry(item).getPassword()) ?? undefined;
+      } catch (error) {
+        if (!isNoEntry(error)) throw sorted(error);
+        return undefined;
+      }
     },
-    // Only where the binding can enumerate: callers then say listing is not supported.
-    ...(binding.findCredentialsAsync ? { list: () => list(binding.findCredentialsAsync!) } : {}),
+    async remove(item: string) {
+      try {
+        return await entry(item).deleteCredential();
+      } catch (error) {
+        if (!isNoEntry(error)) throw sorted(error);
+        return false;
+      }
+    },
   };
+}
+
+/** The names of `service`'s items, the probe's left out. */
+async function namesIn(
+  find: NonNullable<KeyringBinding["findCredentialsAsync"]>,
+  service: string,
+): Promise<string[]> {
+  let found: { account: string }[];
+  try {
+    found = await find(service);
+  } catch (error) {
+    throw sorted(error);
+  }
+  // The binding hands back each item's secret too; only the names leave this function.
+  const names = new Set(found.map((credential) => credential.account));
+  names.delete(PROBE_ITEM);
+  return [...names].sort();
 }
 
 /**

@@ -134,10 +134,8 @@ function knownOf(known: Known, config: AblyConfig): Map<string, string> {
   return items;
 }
 
-export function secretsSync(hooks: SyncHooks): Sync {
-  const stores = access(hooks.stores);
-  const known: Known = new WeakMap();
-
+/** Reading a config's stored secrets into its tables, each item once per parsed config. */
+function reader(stores: Access, known: Known, hooks: SyncHooks) {
   /** The item's secret ("" when there is none), remembered for the config. */
   async function read(config: AblyConfig, slot: SecretSlot): Promise<string> {
     const done = knownOf(known, config);
@@ -146,27 +144,33 @@ export function secretsSync(hooks: SyncHooks): Sync {
     done.set(slot.item, secret);
     return secret;
   }
-
-  /** The slots of `aliases` (all: every account) not read yet for this config. */
-  const pending = (config: AblyConfig, aliases: readonly string[] | "all") => {
-    const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
-    const done = knownOf(known, config);
-    return [...secretSlots(config).values()].filter((slot) =>
-      !done.has(slot.item) && (!wanted || wanted.has(slot.item))
-    );
+  return {
+    read,
+    /** The slots of `aliases` (all: every account) not read yet for this config. */
+    pending(config: AblyConfig, aliases: readonly string[] | "all") {
+      const wanted = aliases === "all" ? undefined : itemsOf(config, aliases);
+      const done = knownOf(known, config);
+      return [...secretSlots(config).values()].filter((slot) =>
+        !done.has(slot.item) && (!wanted || wanted.has(slot.item))
+      );
+    },
+    /** Reads one item into its table; a missing item is a warning. */
+    async fill(config: AblyConfig, slot: SecretSlot, reveal: boolean): Promise<void> {
+      const secret = await read(config, slot);
+      if (secret === "") {
+        hooks.warn(missingItem(await stores.store(slot.store), slot));
+        return;
+      }
+      const secrets = fillSecret(slot, secret);
+      if (!reveal) hooks.protect(secrets);
+    },
   };
+}
 
-  /** Reads one item into its table; a missing item is a warning. */
-  async function fill(config: AblyConfig, slot: SecretSlot, reveal: boolean): Promise<void> {
-    const secret = await read(config, slot);
-    if (secret === "") {
-      hooks.warn(missingItem(await stores.store(slot.store), slot));
-      return;
-    }
-    const secrets = fillSecret(slot, secret);
-    if (!reveal) hooks.protect(secrets);
-  }
-
+export function secretsSync(hooks: SyncHooks): Sync {
+  const stores = access(hooks.stores);
+  const known: Known = new WeakMap();
+  const { read, pending, fill } = reader(stores, known, hooks);
   return {
     items: (config) =>
       new Map([...secretSlots(config).values()].map((slot) => [slot.item, slot.store])),

@@ -223,12 +223,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     (open, text, close) => terminal.painted(open, redacted.clean(text), close),
   );
   const io = streams(options, terminal, redacted);
-  const render = (type: RecordType, payload: Record<string, unknown>) =>
-    renderJson(
-      envelope(type, options.command, payload),
-      options.format === "pretty-json",
-      options.jsonColor,
-    );
+  const render = renderer(options);
   // JSON escapes every control character itself (renderJson); its colours are its own.
   const record = (type: RecordType, payload: Record<string, unknown>) =>
     io.rawStdout(redacted.clean(render(type, payload)));
@@ -271,14 +266,15 @@ export function createReporter(options: ReporterOptions): Reporter {
       record("log", { component, event, message, timestamp: new Date().toISOString(), ...extra });
     },
     error(error) {
-      // In human mode the error itself follows at once: a verbose copy would say it twice.
-      if (options.verbose && json) {
-        this.verbose(error.component ?? "cli", "fatalError", `Error: ${error.message}`, {
-          error: error.message,
-        });
+      if (!json) {
+        return io.stderr(
+          formatHumanError(terminal.clean(errorText(error)), options.columns, style),
+          true,
+        );
       }
-      if (json) return record("error", errorPayload(error));
-      io.stderr(formatHumanError(terminal.clean(errorText(error)), options.columns, style), true);
+      // In human mode the error itself follows at once: a verbose copy would say it twice.
+      if (options.verbose) record("log", verboseError(error));
+      record("error", errorPayload(error));
     },
     completed(exitCode) {
       if (json) record("status", { status: "completed", exitCode });
@@ -290,6 +286,27 @@ export function createReporter(options: ReporterOptions): Reporter {
       const room = (options.stderrColumns ?? options.columns) - 3;
       return spin(io, style, terminal.clean(redacted.clean(text)), room);
     },
+  };
+}
+
+/** A record as JSON mode prints it: the envelope, compact or pretty. */
+function renderer(options: ReporterOptions) {
+  return (type: RecordType, payload: Record<string, unknown>) =>
+    renderJson(
+      envelope(type, options.command, payload),
+      options.format === "pretty-json",
+      options.jsonColor,
+    );
+}
+
+/** The `log` record `--verbose` adds before an error record, as the official CLI does. */
+function verboseError(error: CliError): Record<string, unknown> {
+  return {
+    component: error.component ?? "cli",
+    event: "fatalError",
+    message: `Error: ${error.message}`,
+    timestamp: new Date().toISOString(),
+    error: error.message,
   };
 }
 

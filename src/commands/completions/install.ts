@@ -68,48 +68,13 @@ export async function plan(
   const home = places.home;
   if (!home) throw new CliError("Cannot find your home directory: set HOME.");
   const result: Plan = { changes: [], writes: [] };
-  const file = async (path: string) => {
-    const now = await read(path);
-    if (now === script) {
-      result.changes.push({ path, action: "unchanged" });
-    } else {
-      result.changes.push({ path, action: now === undefined ? "created" : "updated" });
-      result.writes.push({ path, text: script });
-    }
-  };
-  /** Adds `lines` missing from the start-up file `path` (each judged by `present`). */
-  const startup = async (
-    path: string,
-    lines: { line: string; present: (text: string) => boolean; beforeCompinit?: boolean }[],
-  ) => {
-    const before = (await read(path)) ?? "";
-    let text = before;
-    for (const { line, present, beforeCompinit } of lines) {
-      if (present(text)) continue;
-      result.changes.push({ path, action: "added", line });
-      const rows = text.split("\n");
-      // fpath must be set before compinit runs (also inside oh-my-zsh.sh), or it is not seen.
-      const at = beforeCompinit
-        ? rows.findIndex((row) => /^\s*[^#]*(compinit|oh-my-zsh\.sh)/.test(row))
-        : -1;
-      if (at >= 0) {
-        rows.splice(at, 0, `${line}  # added by ably completions install`);
-        text = rows.join("\n");
-      } else {
-        const separator = text === "" || text.endsWith("\n") ? "" : "\n";
-        text = `${text}${separator}${line}  # added by ably completions install\n`;
-      }
-    }
-    if (text !== before) result.writes.push({ path, text });
-  };
-
   switch (shell) {
     case "bash": {
       const data = places.xdgDataHome ?? `${home}/.local/share`;
       const target = `${data}/bash-completion/completions/ably`;
-      await file(target);
+      await writeScript(result, read, target, script);
       if (!bashCompletion) {
-        await startup(`${home}/.bashrc`, [{
+        await addLines(result, read, `${home}/.bashrc`, [{
           line: `[ -r "${target}" ] && . "${target}"`,
           present: (text) => text.includes(target),
         }]);
@@ -118,8 +83,8 @@ export async function plan(
     }
     case "zsh": {
       const dir = `${home}/.zsh/completions`;
-      await file(`${dir}/_ably`);
-      await startup(`${places.zdotdir ?? home}/.zshrc`, [
+      await writeScript(result, read, `${dir}/_ably`, script);
+      await addLines(result, read, `${places.zdotdir ?? home}/.zshrc`, [
         {
           line: `fpath=(${dir} $fpath)`,
           present: (text) => text.includes(dir) || text.includes("~/.zsh/completions"),
@@ -134,11 +99,52 @@ export async function plan(
     }
     case "fish": {
       const config = places.xdgConfigHome ?? `${home}/.config`;
-      await file(`${config}/fish/completions/ably.fish`);
+      await writeScript(result, read, `${config}/fish/completions/ably.fish`, script);
       break;
     }
   }
   return result;
+}
+
+type Read = (path: string) => Promise<string | undefined>;
+
+/** The script at `path`: written, or left as it is when it is already the same. */
+async function writeScript(result: Plan, read: Read, path: string, script: string) {
+  const now = await read(path);
+  if (now === script) {
+    result.changes.push({ path, action: "unchanged" });
+  } else {
+    result.changes.push({ path, action: now === undefined ? "created" : "updated" });
+    result.writes.push({ path, text: script });
+  }
+}
+
+/** Adds the `lines` missing from the start-up file `path` (each judged by `present`). */
+async function addLines(
+  result: Plan,
+  read: Read,
+  path: string,
+  lines: { line: string; present: (text: string) => boolean; beforeCompinit?: boolean }[],
+) {
+  const before = (await read(path)) ?? "";
+  let text = before;
+  for (const { line, present, beforeCompinit } of lines) {
+    if (present(text)) continue;
+    result.changes.push({ path, action: "added", line });
+    const rows = text.split("\n");
+    // fpath must be set before compinit runs (also inside oh-my-zsh.sh), or it is not seen.
+    const at = beforeCompinit
+      ? rows.findIndex((row) => /^\s*[^#]*(compinit|oh-my-zsh\.sh)/.test(row))
+      : -1;
+    if (at >= 0) {
+      rows.splice(at, 0, `${line}  # added by ably completions install`);
+      text = rows.join("\n");
+    } else {
+      const separator = text === "" || text.endsWith("\n") ? "" : "\n";
+      text = `${text}${separator}${line}  # added by ably completions install\n`;
+    }
+  }
+  if (text !== before) result.writes.push({ path, text });
 }
 
 export async function run(
@@ -170,7 +176,9 @@ export async function run(
     if (change.action === "unchanged") {
       out.print(`${change.path} is already up to date.`);
     } else if (change.action === "added") {
-      out.print(`${verb("Added", "Would add")} to ${change.path}: ${change.line}`);
+      // A line to copy is never wrapped: it stands on a line of its own, indented, whole.
+      out.print(`${verb("Added", "Would add")} to ${change.path}:`);
+      out.print(`  ${change.line}`, { verbatim: true });
     } else {
       out.print(
         `${

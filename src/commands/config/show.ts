@@ -14,7 +14,10 @@ import {
   OFFICIAL_CLI_NOTE,
   secretSlots,
 } from "../../config/credential-marks.ts";
+import type { AblyConfig } from "../../config/schema.ts";
+import type { SecretStore } from "../../credentials/store.ts";
 import type { ConfigShowOptions } from "./specs.ts";
+import { storesNamed } from "../shared/stores.ts";
 
 export async function run(ctx: Context, options: ConfigShowOptions): Promise<void> {
   const { out } = ctx;
@@ -35,7 +38,7 @@ export async function run(ctx: Context, options: ConfigShowOptions): Promise<voi
   if (options.reveal && stored.size) {
     await ctx.accounts.loadSecrets(snapshot.config, undefined, { reveal: true });
   }
-  const stores = await Promise.all([...stored.keys()].map((name) => ctx.accounts.store(name)));
+  const stores = [...(await storesNamed(ctx, stored.keys())).values()];
   const contents = options.reveal ? snapshot.config : maskSecrets(snapshot.config);
   out.result({
     config: {
@@ -43,9 +46,10 @@ export async function run(ctx: Context, options: ConfigShowOptions): Promise<voi
       path: file,
       contents,
       ...Object.fromEntries(
-        stores.map((
-          store,
-        ) => [store.name, { where: store.place(), accounts: stored.get(store.name) }]),
+        stores.map((store) => [
+          store.name,
+          { where: store.place(), accounts: stored.get(store.name) },
+        ]),
       ),
     },
   });
@@ -61,16 +65,20 @@ export async function run(ctx: Context, options: ConfigShowOptions): Promise<voi
   out.print((options.reveal ? snapshot.text : serializeConfig(contents)).replace(/\n$/, ""), {
     verbatim: true,
   });
-  if (!options.reveal) return;
+  if (options.reveal) printStored(ctx, snapshot.config, stores);
+}
+
+/** With --reveal: each stored secret, as a comment after the file's own text. */
+function printStored(ctx: Context, config: AblyConfig, stores: SecretStore[]): void {
   for (const store of stores) {
-    out.print();
-    out.print(`# From ${store.label} (${store.place()}):`);
-    for (const slot of secretSlots(snapshot.config).values()) {
+    ctx.out.print();
+    ctx.out.print(`# From ${store.label} (${store.place()}):`);
+    for (const slot of secretSlots(config).values()) {
       if (slot.store !== store.name) continue;
       for (const field of slot.fields) {
         const value = slot.table[field];
         if (typeof value === "string") {
-          out.print(`# ${slot.item}: ${field} = ${JSON.stringify(value)}`, { verbatim: true });
+          ctx.out.print(`# ${slot.item}: ${field} = ${JSON.stringify(value)}`, { verbatim: true });
         }
       }
     }

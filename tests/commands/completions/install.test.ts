@@ -50,7 +50,7 @@ Deno.test("completions install zsh: file, fpath before an existing compinit, nev
     `export A=1\nfpath=(${home}/.zsh/completions $fpath)  # added by ably completions install\nautoload -Uz compinit\ncompinit\n`,
   );
   assert.match(first.stdout, new RegExp(`^Created ${file}\\.$`, "m"));
-  assert.match(first.stdout, /^Added to .*\.zshrc: fpath=\(.*\.zsh\/completions \$fpath\)$/m);
+  assert.match(first.stdout, /^Added to .*\.zshrc:\n {2}fpath=\(.*\.zsh\/completions \$fpath\)$/m);
   assert.doesNotMatch(first.stdout, /compinit/); // it was there already
 
   const again = await install(home, ["zsh"]);
@@ -64,7 +64,7 @@ Deno.test("completions install --dry-run: says what it would do, writes nothing"
   const run = await install(home, ["zsh", "--dry-run"]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^Would write .*\/\.zsh\/completions\/_ably\.$/m);
-  assert.match(run.stdout, /^Would add to .*\/\.zshrc: autoload -Uz compinit && compinit$/m);
+  assert.match(run.stdout, /^Would add to .*\/\.zshrc:\n {2}autoload -Uz compinit && compinit$/m);
   assert.match(run.stderr, /Nothing was changed \(--dry-run\)\./);
   assert.deepEqual([...Deno.readDirSync(home)], []);
   const json = await install(home, ["fish", "--dry-run", "--json"]);
@@ -96,6 +96,31 @@ Deno.test("completions install bash and fish: XDG places, a .bashrc line only wi
   const fish = await install(home, ["fish"], { XDG_CONFIG_HOME: `${home}/conf` });
   assert.equal(fish.code, 0, fish.stderr);
   assert.ok(await exists(`${home}/conf/fish/completions/ably.fish`));
+});
+
+Deno.test("completions install on a 40-column terminal: the line added to .bashrc is shown whole on a line of its own, never wrapped", async () => {
+  const home = await tempDir("ably-home-with-a-long-name-");
+  const data = `${home}/a/deep/data/home`;
+  const target = `${data}/bash-completion/completions/ably`;
+  const files = new Map<string, string>();
+  const result = await plan(
+    "bash",
+    { home, xdgDataHome: data },
+    "s\n",
+    false,
+    (p) => Promise.resolve(files.get(p)),
+  );
+  assert.ok(result.changes.some((change) => change.action === "added"), "a line is added");
+  const run = await runCli(["completions", "install", "bash", "--dry-run"], {
+    configDir: await tempConfigDir(),
+    env: { HOME: home, XDG_DATA_HOME: data },
+    replies: [],
+    columns: 40,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const line = `[ -r "${target}" ] && . "${target}"`;
+  assert.ok(line.length > 40);
+  if (!bashCompletion) assert.ok(run.stdout.split("\n").includes(`  ${line}`), run.stdout);
 });
 
 Deno.test("completions install: bash-completion present -> no .bashrc line", async () => {
