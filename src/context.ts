@@ -4,13 +4,13 @@
  * every command's `run(ctx, options)` receives, built once from the host and
  * the validated settings before any command body runs.
  */
-import type { ConfigLocation } from "./config/location.ts";
+import type { Env, Settings } from "./settings.ts";
 import type { StoreRegistry } from "./credentials/store.ts";
 import type { Accounts } from "./accounts/service.ts";
 import type { Reporter } from "./output/reporter.ts";
 import type { Prompter } from "./prompt/prompter.ts";
 
-export type Env = (name: string) => string | undefined;
+export type { Env, Settings };
 
 export interface Host {
   env: Env;
@@ -36,34 +36,6 @@ export interface Host {
   shield<T>(what: string, work: Promise<T>): Promise<T>;
   /** The secret stores this run knows (default: `credentials/stores.ts`); tests add theirs. */
   stores?: StoreRegistry;
-}
-
-/** Environment settings and host overrides, parsed and validated before anything runs. */
-export interface Settings {
-  config: ConfigLocation;
-  /** `--oauth-host` / ABLY_OAUTH_HOST: where new logins go, and the issuer of last resort. */
-  oauthHost?: string;
-  /** `--control-host` / ABLY_CONTROL_HOST. */
-  controlHost?: string;
-  /** ABLY_ACCESS_TOKEN. */
-  accessToken?: string;
-  oauthTimeoutMs: number;
-  controlTimeoutMs: number;
-  lockTimeoutMs: number;
-  /** A desktop to open a browser on. */
-  display: boolean;
-  /** ABLY_CLI_CREDENTIAL_STORE: where new logins keep their tokens ("file", or a store's name). */
-  credentialStore: string;
-  /** Where `completions install` puts things: $SHELL, the home directory, XDG and zsh dirs. */
-  shell: ShellPlaces;
-}
-
-export interface ShellPlaces {
-  shell?: string;
-  home?: string;
-  xdgDataHome?: string;
-  xdgConfigHome?: string;
-  zdotdir?: string;
 }
 
 export interface Context {

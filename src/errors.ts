@@ -1,3 +1,8 @@
+/**
+ * How a failure or a stop travels to `cli/failure.ts`: a `CliError` with what the user is
+ * told (and its exit code), the user's own stop (`Cancelled`, `NoAnswer`), and a command
+ * handing over to another (`RunInstead`). Every other part throws its own typed error.
+ */
 import { ID_UNSAFE_ALL } from "./characters.ts";
 
 /** A failure the CLI reports to the user: message, optional hint and JSON context. */

@@ -1,11 +1,11 @@
-import { Cancelled } from "./errors.ts";
-import { ID_UNSAFE, NAME_UNSAFE_ALL } from "./characters.ts";
-import { formatDuration } from "./output/duration.ts";
-
 /**
  * What every HTTP client here shares: how a host becomes a URL, how a request
- * and its body are bounded in time and size, and how failures read.
+ * and its body are bounded in time and size, how failures read, and the typed
+ * decoding of what a server answers.
  */
+import { Cancelled } from "./errors.ts";
+import { ID_UNSAFE, NAME_UNSAFE_ALL } from "./characters.ts";
+import { formatDuration } from "./duration.ts";
 
 /** Far above any answer these APIs give (a few KiB); a larger one is refused, not buffered. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@
  * one pass before a command runs: a bad value is a usage error naming the
  * variable, never a failure halfway through a logout.
  */
-import type { Env, Settings } from "./context.ts";
+import type { ConfigLocation } from "./config/location.ts";
 import type { GlobalOptions } from "./commands/flags.ts";
 import { shown, usageError } from "./errors.ts";
 import { configLocation, homeDirectory } from "./config/location.ts";
@@ -13,6 +13,36 @@ import { hostUrl } from "./http.ts";
 import { tokenProblem } from "./input.ts";
 import { FILE } from "./config/credential-marks.ts";
 import { DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/endpoint.ts";
+
+export type Env = (name: string) => string | undefined;
+
+/** Environment settings and host overrides, parsed and validated before anything runs. */
+export interface Settings {
+  config: ConfigLocation;
+  /** `--oauth-host` / ABLY_OAUTH_HOST: where new logins go, and the issuer of last resort. */
+  oauthHost?: string;
+  /** `--control-host` / ABLY_CONTROL_HOST. */
+  controlHost?: string;
+  /** ABLY_ACCESS_TOKEN. */
+  accessToken?: string;
+  oauthTimeoutMs: number;
+  controlTimeoutMs: number;
+  lockTimeoutMs: number;
+  /** A desktop to open a browser on. */
+  display: boolean;
+  /** ABLY_CLI_CREDENTIAL_STORE: where new logins keep their tokens ("file", or a store's name). */
+  credentialStore: string;
+  /** Where `completions install` puts things: $SHELL, the home directory, XDG and zsh dirs. */
+  shell: ShellPlaces;
+}
+
+export interface ShellPlaces {
+  shell?: string;
+  home?: string;
+  xdgDataHome?: string;
+  xdgConfigHome?: string;
+  zdotdir?: string;
+}
 
 export function readSettings(
   env: Env,

@@ -13,7 +13,7 @@ import {
   DEFAULT_CONTROL_HOST,
   type Me,
 } from "../control/api.ts";
-import type { Settings } from "../context.ts";
+import type { Settings } from "../settings.ts";
 import { Cancelled } from "../errors.ts";
 import { StoreError, type StoreProblem } from "../credentials/store.ts";
 import type { Engine } from "./engine.ts";

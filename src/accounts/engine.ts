@@ -6,7 +6,7 @@
  * `update`, with a policy instead of knobs; a config that keeps no secret in a store
  * never loads the stores' module.
  */
-import type { Settings } from "../context.ts";
+import type { Settings } from "../settings.ts";
 import type { Reporter } from "../output/reporter.ts";
 import type { AblyConfig } from "../config/schema.ts";
 import {

@@ -65,12 +65,12 @@ export class AliasTaken extends Error {
 export async function prepareLogin(
   engine: Engine,
   alias: string | undefined,
-  store: string,
+  store: { name: string; askedBy: string },
 ): Promise<AblyConfig> {
   const config = await engine.read();
   await engine.checkWritable();
-  if (store !== FILE) {
-    await (await engine.sync()).check(store, { loginAsked: true });
+  if (store.name !== FILE) {
+    await (await engine.sync()).check(store.name, { loginAsked: store.askedBy });
     return config;
   }
   // Without a store a login still reads or writes one when it replaces an alias kept there,

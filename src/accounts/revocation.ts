@@ -10,7 +10,7 @@ import type { SavedNothing } from "../config/store.ts";
 import type { RemovedSession } from "../config/removed.ts";
 import { CliError } from "../errors.ts";
 import type { Reporter } from "../output/reporter.ts";
-import { formatDuration } from "../output/duration.ts";
+import { formatDuration } from "../duration.ts";
 import { type RevokeResult, revokeTokenPair } from "../oauth/revoke.ts";
 
 export type TokenOutcome =

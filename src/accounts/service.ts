@@ -39,8 +39,14 @@ export interface Accounts {
 
   /** Log out of these accounts (or all), revoking what nothing uses any more. */
   logout(request: LogoutRequest): Promise<LoggedOut>;
-  /** Before a login authorizes anything: the config, checked writable (and its stores usable). */
-  prepareLogin(alias: string | undefined, store: string): Promise<AblyConfig>;
+  /**
+   * Before a login authorizes anything: the config, checked writable, and its stores usable
+   * (`store`: where the login keeps its tokens, and what asked for that).
+   */
+  prepareLogin(
+    alias: string | undefined,
+    store: { name: string; askedBy: string },
+  ): Promise<AblyConfig>;
   /** Other aliases whose session a login of `email` into a store moves there too. */
   movingWith(config: AblyConfig, alias: string, email: string): Promise<string[]>;
   /** Store a login as planned; returns it as stored. */

@@ -1,5 +1,9 @@
-// On the start-up path of every command: no `node:` modules and no CommonJS here (loading
-// Deno's Node-compatibility layer costs tens of milliseconds), only a few string functions.
+/**
+ * Where the config file is: $ABLY_CLI_CONFIG_DIR, else `.ably` in the home directory as
+ * Node's `os.homedir()` finds it (as the official CLI does). On the start-up path of
+ * every command: no `node:` modules and no CommonJS here (loading Deno's
+ * Node-compatibility layer costs tens of milliseconds), only a few string functions.
+ */
 import { joinPath, resolvePath } from "./paths.ts";
 
 export interface ConfigLocation {

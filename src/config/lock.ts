@@ -6,7 +6,7 @@
  */
 import { ConfigError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
-import { formatDuration } from "../output/duration.ts";
+import { formatDuration } from "../duration.ts";
 
 /** How long a wait lasts before the caller is told who holds the lock. */
 const LOCK_WAIT_NOTICE_MS = 1_000;

@@ -17,7 +17,7 @@ import {
 import { redact } from "../redact.ts";
 import { ControlApiError } from "./errors.ts";
 import { Cancelled } from "../errors.ts";
-import { formatDuration } from "../output/duration.ts";
+import { formatDuration } from "../duration.ts";
 
 export { ControlApiError };
 

@@ -43,8 +43,8 @@ export interface SyncHooks {
 
 /** Why a store is checked before anything is asked or issued, for the message. */
 export interface StoreCheck {
-  /** A login that itself asked for the store (its flag, or ABLY_CLI_CREDENTIAL_STORE). */
-  loginAsked?: boolean;
+  /** How a login that itself asked for the store did so (its flag, or the variable). */
+  loginAsked?: string;
   /** Accounts whose stored secrets the coming change may read or replace. */
   accounts?: string[];
 }
@@ -316,7 +316,7 @@ function checkFailure(store: SecretStore, problem: StoreError, why: StoreCheck):
       accounts.map((alias) => `"${alias}"`).join(", ")
     }; this login may have to read or replace them, so it stops before anything is authorized`;
   const instead = why.loginAsked
-    ? `, or log in without --${store.name} (and without ABLY_CLI_CREDENTIAL_STORE=${store.name}) to keep the tokens in the config file`
+    ? `, or log in without ${why.loginAsked} to keep the tokens in the config file`
     : "";
   return new StoreError(
     problem.problem,

@@ -34,7 +34,8 @@ export async function run(ctx: Context, options: LoginOptions): Promise<void> {
     throw usageError(`${aliasProblem(options.alias)}.`);
   }
   const store = options.keychain === true ? "keychain" : ctx.settings.credentialStore;
-  await ctx.accounts.prepareLogin(options.alias, store);
+  const askedBy = options.keychain === true ? "--keychain" : `ABLY_CLI_CREDENTIAL_STORE=${store}`;
+  await ctx.accounts.prepareLogin(options.alias, { name: store, askedBy });
   if (options.token !== undefined) {
     const token = await pastedToken(ctx, options.token);
     ctx.out.protect([token]);

@@ -13,7 +13,8 @@
  * - fish: `${XDG_CONFIG_HOME:-~/.config}/fish/completions/ably.fish`, which fish
  *   loads by itself.
  */
-import type { Context, ShellPlaces } from "../../context.ts";
+import type { Context } from "../../context.ts";
+import type { ShellPlaces } from "../../settings.ts";
 import type { GroupSpec } from "../spec.ts";
 import type { CompletionsInstallOptions } from "./specs.ts";
 import { CliError, shown, usageError } from "../../errors.ts";

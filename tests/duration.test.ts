@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDuration } from "../../src/output/duration.ts";
+import { formatDuration } from "../src/duration.ts";
 
 Deno.test("duration: one way to show a length of time", () => {
   const cases: [number, string][] = [
