@@ -21,19 +21,28 @@ const DEL_C1 = "\\u007f-\\u009f";
 /** Hidden characters, the zero-width joiner excepted. */
 const HIDDEN = "\\u2028\\u2029[\\p{Cf}--\\u200d]";
 
+/** A pattern built on first use: the `v` flag's Unicode sets cost a little to build. */
+function lazily(source: () => string, flags: string): () => RegExp {
+  let built: RegExp | undefined;
+  return () => built ??= new RegExp(source(), flags);
+}
+
+const TERMINAL = () => `\\r(?!\\n)|[${C0_BUT_LAYOUT}${DEL_C1}${HIDDEN}]`;
+const ID = () => `[${C0}${DEL_C1}\\u2028\\u2029\\p{Cf}]`;
+
 /** For terminal lines: everything above except line breaks (`\n`, `\r\n`) and tabs. */
-export const TERMINAL_UNSAFE = new RegExp(`\\r(?!\\n)|[${C0_BUT_LAYOUT}${DEL_C1}${HIDDEN}]`, "v");
-export const TERMINAL_UNSAFE_ALL = new RegExp(TERMINAL_UNSAFE.source, "gv");
+export const terminalUnsafe = lazily(TERMINAL, "v");
+export const terminalUnsafeAll = lazily(TERMINAL, "gv");
 
 /** For names shown on one line: runs of control and hidden characters (not the joiner). */
-export const NAME_UNSAFE_ALL = new RegExp(`[${C0}${DEL_C1}${HIDDEN}]+`, "gv");
+export const nameUnsafeAll = lazily(() => `[${C0}${DEL_C1}${HIDDEN}]+`, "gv");
 
 /** For identifiers, tokens and addresses: any of them, the joiner included. */
-export const ID_UNSAFE = new RegExp(`[${C0}${DEL_C1}\\u2028\\u2029\\p{Cf}]`, "v");
-export const ID_UNSAFE_ALL = new RegExp(ID_UNSAFE.source, "gv");
+export const idUnsafe = lazily(ID, "v");
+export const idUnsafeAll = lazily(ID, "gv");
 
 /** For JSON text: what JSON.stringify leaves raw (it escapes C0 itself). */
-export const JSON_UNSAFE_ALL = new RegExp(`[${DEL_C1}${HIDDEN}]`, "gv");
+export const jsonUnsafeAll = lazily(() => `[${DEL_C1}${HIDDEN}]`, "gv");
 
 /** A character (one UTF-16 unit or a pair) as its JSON-style `\uXXXX` escape(s). */
 export function escapedChar(char: string): string {

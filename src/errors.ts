@@ -3,7 +3,7 @@
  * told (and its exit code), the user's own stop (`Cancelled`, `NoAnswer`), and a command
  * handing over to another (`RunInstead`). Every other part throws its own typed error.
  */
-import { ID_UNSAFE_ALL } from "./characters.ts";
+import { idUnsafeAll } from "./characters.ts";
 
 /** A failure the CLI reports to the user: message, optional hint and JSON context. */
 export class CliError extends Error {
@@ -57,7 +57,7 @@ export function usageError(message: string, context?: Record<string, unknown>): 
 
 /** What the user typed, fit to quote in a message: control and hidden characters out, bounded. */
 export function shown(text: string, max = 100): string {
-  const clean = text.replace(ID_UNSAFE_ALL, "?");
+  const clean = text.replace(idUnsafeAll(), "?");
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 

@@ -4,7 +4,7 @@
  * decoding of what a server answers.
  */
 import { Cancelled } from "./errors.ts";
-import { ID_UNSAFE, NAME_UNSAFE_ALL } from "./characters.ts";
+import { idUnsafe, nameUnsafeAll } from "./characters.ts";
 import { formatDuration } from "./duration.ts";
 
 /** Far above any answer these APIs give (a few KiB); a larger one is refused, not buffered. */
@@ -144,7 +144,7 @@ export function fetchFailure(error: unknown): string {
 
 /** Text from a server, fit for a terminal: one line, no control or hidden characters, bounded. */
 export function printable(text: string, max = 200): string {
-  const clean = text.replace(NAME_UNSAFE_ALL, " ").replace(/\s+/g, " ").trim();
+  const clean = text.replace(nameUnsafeAll(), " ").replace(/\s+/g, " ").trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
@@ -198,7 +198,7 @@ export function text(
       throw new ShapeError(field, `must be at most ${max} characters (got ${value.length})`);
     }
     let result = value;
-    if (ID_UNSAFE.test(value)) {
+    if (idUnsafe().test(value)) {
       if (options.controls === "refuse") {
         throw new ShapeError(field, "must not contain control or invisible format characters");
       }

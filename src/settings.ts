@@ -11,7 +11,6 @@ import { DEFAULT_LOCK_TIMEOUT_MS } from "./config/store.ts";
 import { DEFAULT_CONTROL_TIMEOUT_MS } from "./control/api.ts";
 import { hostUrl } from "./http.ts";
 import { tokenProblem } from "./input.ts";
-import { FILE } from "./config/credential-marks.ts";
 import { DEFAULT_OAUTH_TIMEOUT_MS } from "./oauth/endpoint.ts";
 
 export type Env = (name: string) => string | undefined;
@@ -125,9 +124,9 @@ function accessToken(env: Env): string | undefined {
 /** Where new logins keep their tokens: the file, or a store this run knows. */
 function credentialStore(env: Env, stores: readonly string[]): string {
   const raw = env("ABLY_CLI_CREDENTIAL_STORE");
-  if (raw === undefined || raw === "" || raw === FILE) return FILE;
+  if (raw === undefined || raw === "" || raw === "file") return "file";
   if (stores.includes(raw)) return raw;
-  const allowed = [...stores, FILE].map((name) => `"${name}"`);
+  const allowed = [...stores, "file"].map((name) => `"${name}"`);
   throw usageError(
     `ABLY_CLI_CREDENTIAL_STORE must be ${allowed.slice(0, -1).join(", ")} or ${
       allowed.at(-1)

@@ -11,7 +11,7 @@ import type { RemovedSession } from "../config/removed.ts";
 import { CliError } from "../errors.ts";
 import type { Reporter } from "../output/reporter.ts";
 import { formatDuration } from "../duration.ts";
-import { type RevokeResult, revokeTokenPair } from "../oauth/revoke.ts";
+import type { RevokeResult } from "../oauth/revoke.ts";
 
 export type TokenOutcome =
   | RevokeResult
@@ -46,6 +46,9 @@ export async function revokeRemoved(
   const jobs = removed.filter((session) => session.accessToken || session.refreshToken);
   if (jobs.length === 0) return attempts;
   const { out } = deps;
+  // The HTTP client only when there is something to revoke: most logouts of a legacy
+  // account, and most updates, have nothing.
+  const { revokeTokenPair } = await import("../oauth/revoke.ts");
   const spinner = out.spinner("Revoking OAuth tokens");
   const started = performance.now();
   const results = await Promise.all(jobs.map((job) => {

@@ -1,5 +1,5 @@
 /** JSON records: the envelope every record shares, and compact or pretty rendering. */
-import { escapedChar, JSON_UNSAFE_ALL } from "../characters.ts";
+import { escapedChar, jsonUnsafeAll } from "../characters.ts";
 
 export type RecordType = "result" | "error" | "event" | "status" | "log";
 
@@ -29,7 +29,7 @@ export function envelope(
  */
 export function renderJson(value: unknown, pretty: boolean, color: boolean): string {
   const raw = pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value);
-  const text = raw.replace(JSON_UNSAFE_ALL, escapedChar);
+  const text = raw.replace(jsonUnsafeAll(), escapedChar);
   return pretty && color ? colorize(text) : text;
 }
 

@@ -11,11 +11,11 @@
  * Pure: the reporter applies it to every human line, and the prompter to every
  * question.
  */
-import { escapedChar, TERMINAL_UNSAFE, TERMINAL_UNSAFE_ALL } from "../characters.ts";
+import { escapedChar, terminalUnsafe, terminalUnsafeAll } from "../characters.ts";
 
 /** `text` with every unsafe character (line breaks and tabs are not) shown as `\uXXXX`. */
 export function neutralise(text: string): string {
-  return TERMINAL_UNSAFE.test(text) ? text.replace(TERMINAL_UNSAFE_ALL, escapedChar) : text;
+  return terminalUnsafe().test(text) ? text.replace(terminalUnsafeAll(), escapedChar) : text;
 }
 
 /**
@@ -36,7 +36,7 @@ export function terminalFilter(): TerminalFilter {
   /** The lengths of the segments, longest first: a lookup per escape character. */
   let lengths: number[] = [];
   const clean = (line: string): string => {
-    if (!TERMINAL_UNSAFE.test(line)) return line;
+    if (!terminalUnsafe().test(line)) return line;
     if (segments.size === 0) return neutralise(line);
     let out = "";
     let from = 0;
