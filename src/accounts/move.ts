@@ -54,8 +54,12 @@ export function planMove(
   }
   if (to !== FILE && !hasSecret(found.table)) return unchanged("no-credentials");
   setStoreMark(config, alias, to);
-  // Back in the file, the tokens take their places again (the official CLI's key order).
-  if (to === FILE) inOfficialOrder(found.table);
+  // Back in the file, the secrets take their places again (the official CLI's key order).
+  if (to === FILE) {
+    inOfficialOrder(found.table, TOKEN_ORDER);
+    const apps = accountsOf(config)[alias].apps ?? {};
+    for (const appId in apps) inOfficialOrder(apps[appId], APP_ORDER);
+  }
   return { changed: true, value: { status: "moved", movedWith: sharedWith(config, alias) } };
 }
 
@@ -82,14 +86,15 @@ export function sharedWith(config: AblyConfig, alias: string): string[] {
   return key ? aliasesUsing(config, key).filter((other) => other !== alias) : [];
 }
 
-const OFFICIAL_ORDER = ["accessToken", "accessTokenExpiresAt", "oauthScope", "refreshToken"];
+const TOKEN_ORDER = ["accessToken", "accessTokenExpiresAt", "oauthScope", "refreshToken"];
+const APP_ORDER = ["apiKey", "appName", "keyId", "keyName"];
 
-/** Reorders a table's keys in place: the official CLI's token keys first, the rest as they were. */
-function inOfficialOrder(table: Record<string, unknown>): void {
+/** Reorders a table's keys in place: the official CLI's keys first, in its order, the rest as they were. */
+function inOfficialOrder(table: Record<string, unknown>, order: string[]): void {
   const entries = Object.entries(table);
   const rank = (key: string) => {
-    const at = OFFICIAL_ORDER.indexOf(key);
-    return at < 0 ? OFFICIAL_ORDER.length : at;
+    const at = order.indexOf(key);
+    return at < 0 ? order.length : at;
   };
   const sorted = entries.map((entry, index) => ({ entry, index })).sort((a, b) =>
     rank(a.entry[0]) - rank(b.entry[0]) || a.index - b.index

@@ -15,11 +15,12 @@ import type {
   UnreadableSecrets,
 } from "../config/secrets-sync.ts";
 import {
+  completeMarks,
   fillSecret,
+  itemsOfAccount,
   secretOf,
   type SecretSlot,
   secretSlots,
-  secretTableOf,
   sessionItem,
   tokensOf,
   withoutStoredSecrets,
@@ -68,6 +69,8 @@ export interface Sync extends SecretsSync {
 interface Access {
   store(name: string): Promise<SecretStore>;
   items(name: string): Promise<[SecretStore, SecretItems]>;
+  /** Whether this run has opened the store already (so using it asks the user nothing new). */
+  isOpen(name: string): boolean;
   /** Runs `work` on the slots' store; its failure as a `StoreError` naming whose secrets. */
   on<T>(slots: SecretSlot[], action: Action, work: (items: SecretItems) => Promise<T>): Promise<T>;
   /** Runs `work` on an item no account may refer to, its failure worded for that item. */
@@ -106,6 +109,7 @@ function access(stores: StoreRegistry): Access {
   return {
     store,
     items,
+    isOpen: (name) => opened.has(name),
     async on(slots, action, work) {
       const name = slots[0].store;
       try {
@@ -139,9 +143,16 @@ function reader(stores: Access, known: Known, hooks: SyncHooks) {
   /** The item's secret ("" when there is none), remembered for the config. */
   async function read(config: AblyConfig, slot: SecretSlot): Promise<string> {
     const done = knownOf(known, config);
-    const secret = done.get(slot.item) ??
-      await stores.on([slot], "read", (items) => items.get(slot.item)) ?? "";
-    done.set(slot.item, secret);
+    const knownSecret = done.get(slot.item);
+    if (knownSecret !== undefined) return knownSecret;
+    // Under its name in the config's namespace, else (not carried over yet) its old name:
+    // then the new item holds nothing yet, and the next write puts it there.
+    const [secret, carried] = await stores.on([slot], "read", async (items) => {
+      const found = await items.get(slot.item);
+      if (found !== undefined || !slot.legacy) return [found ?? "", false];
+      return [await items.get(slot.legacy) ?? "", true];
+    });
+    done.set(slot.item, carried ? "" : secret);
     return secret;
   }
   return {
@@ -156,9 +167,12 @@ function reader(stores: Access, known: Known, hooks: SyncHooks) {
     },
     /** Reads one item into its table; a missing item is a warning. */
     async fill(config: AblyConfig, slot: SecretSlot, reveal: boolean): Promise<void> {
+      // An app's key still in the file (its account was marked before keys followed) is
+      // read from there; one with no item has no key.
+      if (slot.kind === "key" && typeof slot.table.apiKey === "string") return;
       const secret = await read(config, slot);
       if (secret === "") {
-        hooks.warn(missingItem(await stores.store(slot.store), slot));
+        if (slot.kind !== "key") hooks.warn(missingItem(await stores.store(slot.store), slot));
         return;
       }
       const secrets = fillSecret(slot, secret);
@@ -173,7 +187,10 @@ export function secretsSync(hooks: SyncHooks): Sync {
   const { read, pending, fill } = reader(stores, known, hooks);
   return {
     items: (config) =>
-      new Map([...secretSlots(config).values()].map((slot) => [slot.item, slot.store])),
+      new Map([...secretSlots(config).values()].flatMap((slot) => [
+        [slot.item, slot.store] as const,
+        ...(slot.legacy ? [[slot.legacy, slot.store] as const] : []),
+      ])),
     store: stores.store,
     async load(config, aliases, reveal = false) {
       for (const slot of pending(config, aliases)) await fill(config, slot, reveal);
@@ -197,7 +214,7 @@ export function secretsSync(hooks: SyncHooks): Sync {
     },
     async previous(config, sessionKey, store): Promise<TokenPair | undefined> {
       const slot: SecretSlot = {
-        item: sessionItem(sessionKey),
+        ...sessionItem(config, sessionKey),
         store,
         kind: "session",
         key: sessionKey,
@@ -244,14 +261,35 @@ function staged(
   config: AblyConfig,
   itemsBefore: Map<string, string>,
 ): StagedSecrets {
+  // Accounts whose tokens are stored take their apps' keys along, when this run has the
+  // store open (an update that does not need the store never fails for it); a config with
+  // stored secrets gets its namespace.
+  completeMarks(config, stores.isOpen);
   const slots = secretSlots(config);
   const writes: [SecretSlot, string][] = [];
+  const keep = new Map<string, string>();
+  // Items from before namespaces this run has not read, carried over where it can.
+  const unread: SecretSlot[] = [];
   for (const slot of slots.values()) {
     const secret = secretOf(slot);
+    keep.set(slot.item, slot.store);
     if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
+    else if (slot.legacy) {
+      // Until carried over, its old item still holds it.
+      keep.set(slot.legacy, slot.store);
+      if (secret === undefined && !done.has(slot.item)) unread.push(slot);
+    }
   }
-  // An item moved to another store counts as gone from the one it was in.
-  const deletes = [...itemsBefore].filter(([item, name]) => slots.get(item)?.store !== name);
+  // Gone from the file, moved to another store, or carried over to its new name; not an
+  // item this run read and found absent (an item's other name that never held it).
+  const deletes = [...itemsBefore].filter(([item, name]) =>
+    keep.get(item) !== name && done.get(item) !== ""
+  );
+  for (const [slot] of writes) {
+    if (slot.legacy && !deletes.some(([item]) => item === slot.legacy)) {
+      deletes.push([slot.legacy, slot.store]);
+    }
+  }
   // What each written item held before ("" = none), to put back if the update fails.
   const undo: [SecretSlot, string][] = [];
   return {
@@ -264,6 +302,11 @@ function staged(
           undo.push([slot, before]);
         });
         done.set(slot.item, secret);
+      }
+      for (const slot of unread) {
+        const carried = await carryOver(stores, slot);
+        if (carried === "copied") undo.push([slot, ""]);
+        if (carried) deletes.push([slot.legacy!, slot.store]);
       }
     },
     async undo() {
@@ -290,6 +333,27 @@ function staged(
       }
     },
   };
+}
+
+/**
+ * Copies an item from its name before namespaces to its new one, when the run has its
+ * store open anyway (carrying over never opens, and so never prompts for, a store the
+ * command did not need). Best effort: on any failure the old item still holds the secret
+ * and is read from there. Either way the old item is deleted after the file is replaced:
+ * "copied" (the new item written now), "stale" (the new one held it already).
+ */
+async function carryOver(stores: Access, slot: SecretSlot): Promise<"copied" | "stale" | false> {
+  if (!stores.isOpen(slot.store)) return false;
+  try {
+    const [, items] = await stores.items(slot.store);
+    const secret = await items.get(slot.legacy!);
+    if (secret === undefined) return false;
+    if (await items.get(slot.item) !== undefined) return "stale";
+    await items.set(slot.item, secret);
+    return "copied";
+  } catch {
+    return false;
+  }
 }
 
 type Action = "read" | "write";
@@ -327,10 +391,9 @@ function checkFailure(store: SecretStore, problem: StoreError, why: StoreCheck):
   );
 }
 
-/** The store items holding the secrets of `aliases` (file accounts have none). */
+/** The store items holding the secrets of `aliases`: tokens and apps' keys. */
 function itemsOf(config: AblyConfig, aliases: readonly string[]): Set<string> {
-  const found = aliases.map((alias) => secretTableOf(config, alias)?.item);
-  return new Set(found.filter((item): item is string => item !== undefined));
+  return new Set(aliases.flatMap((alias) => itemsOfAccount(config, alias)));
 }
 
 function whose(slots: SecretSlot[]): string {

@@ -31,7 +31,13 @@ Deno.test("stores: a store registered by one line keeps a login's token out of t
     assert.equal(resultOf(login.records()).account.credentials, "memory");
     assert.ok(!(await readConfigText(dir)).includes(TOKEN), "no token in the file");
     assert.match(await readConfigText(dir), /credentialStore = "memory"/);
-    assert.deepEqual([...memory.items.keys()], ["account:mem"]);
+    const ns = /credentialNamespace = "([0-9a-f]{12})"/.exec(await readConfigText(dir))?.[1];
+    assert.ok(ns, "the config has a namespace for its items");
+    // The token and the app's API key, each under this config's namespace.
+    assert.deepEqual([...memory.items.keys()].sort(), [
+      `cfg-${ns}:key:mem:aBcDeF`,
+      `cfg-${ns}:token:mem`,
+    ]);
 
     const list = await run(["accounts", "list"]);
     assert.match(list.stdout, /Tokens: test memory store/);

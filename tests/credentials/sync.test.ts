@@ -27,8 +27,11 @@ function syncOn(keychain: FakeKeychain | undefined) {
 }
 
 /** Two legacy accounts whose (new) tokens go to the keychain. */
+const NS = "0123456789ab";
+
 function twoLegacy(): AblyConfig {
   return {
+    credentialNamespace: NS,
     accounts: {
       a: { accountId: "A", ...MARK, accessToken: "new_a_SeCrEt" },
       b: { accountId: "B", ...MARK, accessToken: "new_b_SeCrEt" },
@@ -37,7 +40,9 @@ function twoLegacy(): AblyConfig {
 }
 
 Deno.test("keychain sync: undoing a staged write puts an item's earlier secret back and deletes an item that did not exist", async () => {
-  const keychain = new FakeKeychain({ "account:a": JSON.stringify({ accessToken: "old_a" }) });
+  const keychain = new FakeKeychain({
+    [`cfg-${NS}:token:a`]: JSON.stringify({ accessToken: "old_a" }),
+  });
   const { sync, warnings } = syncOn(keychain);
   const staged = await sync.stage(twoLegacy(), new Map());
   assert.deepEqual({ ...staged.written.accounts!.a }, { accountId: "A", ...MARK });
@@ -52,7 +57,9 @@ Deno.test("keychain sync: undoing a staged write puts an item's earlier secret b
 });
 
 Deno.test("keychain sync: an item that cannot be put back is a warning naming the item and the account, per item; undo never throws", async () => {
-  const keychain = new FakeKeychain({ "account:a": JSON.stringify({ accessToken: "old_a" }) });
+  const keychain = new FakeKeychain({
+    [`cfg-${NS}:token:a`]: JSON.stringify({ accessToken: "old_a" }),
+  });
   const { sync, warnings } = syncOn(keychain);
   const staged = await sync.stage(twoLegacy(), new Map());
   await staged.write();
@@ -62,7 +69,7 @@ Deno.test("keychain sync: an item that cannot be put back is a warning naming th
   assert.deepEqual(
     warnings,
     ["b", "a"].map((alias) =>
-      `The OS keychain item account:${alias} (service ably-cli-deno) could not be put back as it was (Couldn't access platform storage: Secret Service: unlock prompt was dismissed); log in again if account "${alias}" stops working.`
+      `The OS keychain item cfg-${NS}:token:${alias} (service ably-cli-deno) could not be put back as it was (Couldn't access platform storage: Secret Service: unlock prompt was dismissed); log in again if account "${alias}" stops working.`
     ),
   );
   // Still as the write left them: nothing was changed by the failed undo.

@@ -1,7 +1,7 @@
 /**
  * The real OS keychain, end to end (Linux Secret Service): the spawned CLI, with the
  * `ably` task's exact permissions, logs in with --keychain against the local test
- * server, leaves no token byte in the config directory, refreshes in `current`, logs
+ * server, leaves no token or API key byte in the config directory, refreshes in `current`, logs
  * out, and the keychain item is gone.
  *
  * Not part of `deno task test` (its name does not end in .test.ts): it needs a
@@ -25,6 +25,16 @@ function busEnv(): Record<string, string> {
   return address ? { DBUS_SESSION_BUS_ADDRESS: address } : {};
 }
 
+/** The API key the test server issues with every login (the app's Root key). */
+const API_KEY = "aBcDeF.kEy123:s3cr3tS3cr3t";
+
+/** The name of an item of the config in `dir` (`session:<key>`, `key:<alias>:<app>`…). */
+async function itemOf(dir: string, name: string): Promise<string> {
+  const ns = /^credentialNamespace = "([0-9a-f]{12})"$/m.exec(await readConfigText(dir))?.[1];
+  assert.ok(ns, "the config has a namespace for its items");
+  return `cfg-${ns}:${name}`;
+}
+
 /** Every file under `dir`, searched byte for byte for each secret. */
 async function assertNoBytes(dir: string, secrets: string[]): Promise<void> {
   const encoder = new TextEncoder();
@@ -45,7 +55,7 @@ async function assertNoBytes(dir: string, secrets: string[]): Promise<void> {
 
 Deno.test({
   name:
-    "real keychain: login --keychain, no token bytes on disk, current refreshes, logout deletes the item",
+    "real keychain: login --keychain, no token or API key byte on disk, current refreshes, logout deletes the items",
   ignore: !ready && !ci,
   async fn() {
     assert.ok(
@@ -63,11 +73,15 @@ Deno.test({
       );
       assert.equal(login.code, 0, login.stderr + login.stdout);
       assert.equal(resultOf(login.records()).account.credentials, "keychain");
-      assert.deepEqual(JSON.parse((await keychain.get(key))!), {
+      const session = await itemOf(dir, `session:${key}`);
+      const apiKey = await itemOf(dir, "key:test-account:aBcDeF");
+      assert.deepEqual(JSON.parse((await keychain.get(session))!), {
         accessToken: ISSUED.access,
         refreshToken: ISSUED.refresh,
       });
-      await assertNoBytes(dir, [ISSUED.access, ISSUED.refresh]);
+      assert.deepEqual(JSON.parse((await keychain.get(apiKey))!), { apiKey: API_KEY });
+      // Every secret issued: the tokens and the API key's secret part.
+      await assertNoBytes(dir, [ISSUED.access, ISSUED.refresh, API_KEY, API_KEY.split(":")[1]]);
 
       // Expire the access token (a non-secret field), so `current` must refresh.
       const text = await readConfigText(dir);
@@ -85,11 +99,17 @@ Deno.test({
         1,
       );
       assert.equal(server.to("/api/v1/me").at(-1)?.authorization, "Bearer refreshed_at_1_SeCrEt");
-      assert.deepEqual(JSON.parse((await keychain.get(key))!), {
+      assert.deepEqual(JSON.parse((await keychain.get(session))!), {
         accessToken: "refreshed_at_1_SeCrEt",
         refreshToken: "refreshed_rt_1_SeCrEt",
       });
-      await assertNoBytes(dir, [ISSUED.access, ISSUED.refresh, "refreshed_at_1", "refreshed_rt_1"]);
+      await assertNoBytes(dir, [
+        ISSUED.access,
+        ISSUED.refresh,
+        "refreshed_at_1",
+        "refreshed_rt_1",
+        API_KEY.split(":")[1],
+      ]);
 
       const logout = await spawnCli(["accounts", "logout", "--force", "--json"], {
         configDir: dir,
@@ -100,7 +120,8 @@ Deno.test({
         access: { status: "revoked" },
         refresh: { status: "revoked" },
       });
-      assert.equal(await keychain.get(key), undefined);
+      assert.equal(await keychain.get(session), undefined);
+      assert.equal(await keychain.get(apiKey), undefined);
       await Deno.remove(dir, { recursive: true });
     });
   },
@@ -125,14 +146,15 @@ account = "default"
     const into = await spawnCli(["accounts", "keychain", "--json"], { configDir: dir, env });
     assert.equal(into.code, 0, into.stderr + into.stdout);
     await assertNoBytes(dir, ["ably_legacy_token_5b7d2c9e"]);
-    assert.ok(await (await openKeychain()).get("account:default"));
+    const item = await itemOf(dir, "token:default");
+    assert.ok(await (await openKeychain()).get(item));
     const back = await spawnCli(["accounts", "keychain", "--to-file", "--json"], {
       configDir: dir,
       env,
     });
     assert.equal(back.code, 0, back.stderr + back.stdout);
     assert.equal(await readConfigText(dir), config);
-    assert.equal(await (await openKeychain()).get("account:default"), undefined);
+    assert.equal(await (await openKeychain()).get(item), undefined);
     await Deno.remove(dir, { recursive: true });
   },
 });
@@ -174,18 +196,23 @@ Deno.test({
         { configDir: dir, env },
       );
       assert.equal(login.code, 0, login.stderr + login.stdout);
-      // The official CLI's logout: the file entry goes, the keychain item stays.
-      await Deno.writeTextFile(`${dir}/config`, "[current]\n");
+      const session = await itemOf(dir, `session:${key}`);
+      const apiKey = await itemOf(dir, "key:test-account:aBcDeF");
+      // The official CLI's logout: the file entry goes, the keychain items stay; the
+      // namespace, a top-level key it does not know, is kept as it keeps every such key.
+      const ns = session.slice(4, 16);
+      await Deno.writeTextFile(`${dir}/config`, `credentialNamespace = "${ns}"\n\n[current]\n`);
       const prune = await spawnCli(["accounts", "keychain", "--prune", "--force", "--json"], {
         configDir: dir,
         env,
       });
       assert.equal(prune.code, 0, prune.stderr + prune.stdout);
-      const pruned = resultOf(prune.records()).items.filter((p: { item: string }) =>
-        p.item === key
-      );
-      assert.deepEqual(pruned, [{
-        item: key,
+      assert.deepEqual(resultOf(prune.records()).items, [{
+        item: apiKey,
+        revocation: { access: { status: "skipped", reason: "api-key" } },
+        deleted: true,
+      }, {
+        item: session,
         revocation: { access: { status: "revoked" }, refresh: { status: "revoked" } },
         deleted: true,
       }]);
@@ -193,7 +220,8 @@ Deno.test({
         server.to("/oauth/revoke").map((r) => r.form.token).sort(),
         [ISSUED.access, ISSUED.refresh].sort(),
       );
-      assert.equal(await keychain.get(key), undefined);
+      assert.equal(await keychain.get(session), undefined);
+      assert.equal(await keychain.get(apiKey), undefined);
       await Deno.remove(dir, { recursive: true });
     });
   },
@@ -215,6 +243,7 @@ Deno.test({
       );
       assert.equal(login.code, 0, login.stderr + login.stdout);
       const stored = await readConfigText(dir);
+      const items = [await itemOf(dir, `session:${key}`), await itemOf(dir, "key:kc:aBcDeF")];
       // As on a desktop whose Secret Service has stopped: no bus to reach it on.
       const stopped = { DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/ably-e2e-bus" };
       try {
@@ -252,7 +281,7 @@ Deno.test({
         assert.doesNotMatch(await readConfigText(dir), /\[accounts\.kc\]/);
         assert.equal(server.to("/oauth/revoke").length, 0);
       } finally {
-        await keychain.delete(key);
+        for (const item of items) await keychain.delete(item);
         await Deno.remove(dir, { recursive: true });
       }
     });

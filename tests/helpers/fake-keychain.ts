@@ -66,7 +66,9 @@ export class FakeKeychain implements SecretItems {
   set(item: string, secret: string): Promise<void> {
     this.calls.push(`set ${item}`);
     this.#check();
-    if (item === this.failSetOf) return Promise.reject(NATIVE.denied());
+    if (this.failSetOf !== undefined && sameItem(item, this.failSetOf)) {
+      return Promise.reject(NATIVE.denied());
+    }
     this.items.set(item, secret);
     return Promise.resolve();
   }
@@ -88,11 +90,60 @@ export class FakeKeychain implements SecretItems {
     return this.calls.filter((call) => !call.endsWith(" ably-cli-deno-probe"));
   }
 
-  /** An item's tokens, parsed. */
+  /** `touched`, each item by the name it would have had before namespaces. */
+  get touchedByOldName(): string[] {
+    return this.touched.map((call) => call.replace(/ (.*)$/, (_, item) => ` ${oldName(item)}`));
+  }
+
+  /** The items held, each by the name it would have had before namespaces. */
+  oldNames(): string[] {
+    return [...this.items.keys()].map(oldName);
+  }
+
+  /**
+   * The name an item has now, given the name it had before configs had a namespace (a
+   * session key, `account:<alias>`): the namespaced one when an item holds it.
+   */
+  nameOf(legacy: string): string {
+    if (this.items.has(legacy)) return legacy;
+    return [...this.items.keys()].find((name) => sameItem(name, legacy)) ?? legacy;
+  }
+
+  /** Whether an item holds what `legacy` named, under either name. */
+  has(legacy: string): boolean {
+    return this.items.has(this.nameOf(legacy));
+  }
+
+  /** Whether the CLI called `op` (get, set, delete) on the item `legacy` names, by either name. */
+  called(op: string, legacy: string): boolean {
+    return this.touched.some((call) =>
+      call.startsWith(`${op} `) && sameItem(call.slice(op.length + 1), legacy)
+    );
+  }
+
+  /** An item's tokens, parsed (`item` by either name). */
   tokens(item: string): Record<string, string> | undefined {
-    const secret = this.items.get(item);
+    const secret = this.items.get(this.nameOf(item));
     return secret === undefined ? undefined : JSON.parse(secret);
   }
+}
+
+/** An item's name as it was before namespaces: `cfg-…:session:K` → `K`, `…:token:A` → `account:A`. */
+export function oldName(name: string): string {
+  const match = /^cfg-[0-9a-f]{12}:(session|token|key):(.*)$/.exec(name);
+  if (!match) return name;
+  return match[1] === "session"
+    ? match[2]
+    : match[1] === "token"
+    ? `account:${match[2]}`
+    : `key:${match[2]}`;
+}
+
+/** Whether item `name` holds what `legacy` named before namespaces (the same name, or its new form). */
+export function sameItem(name: string, legacy: string): boolean {
+  if (name === legacy) return true;
+  const current = legacy.startsWith("account:") ? `token:${legacy.slice(8)}` : `session:${legacy}`;
+  return /^cfg-[0-9a-f]{12}:/.test(name) && name.slice(17) === current;
 }
 
 /** What a scripted binding does; every field can change between calls. */

@@ -20,10 +20,15 @@ export async function prune(ctx: Context, storeName: string, force: boolean): Pr
   const found = (await ctx.accounts.orphans(config, storeName, true))!;
   if (found.kind === "unsupported") throw new CliError(listingUnsupported(found.store));
   if (found.kind === "failed") throw new CliError(found.reason, { component: "credentials" });
-  const { store, items } = found;
+  const { store, items, others, unclaimed } = found;
+  const left = {
+    ...(others ? { otherConfigs: others } : {}),
+    ...(unclaimed.length ? { unclaimed } : {}),
+  };
   if (items.length === 0) {
-    out.result({ items: [] });
-    out.print(`No ${store.name} items to prune: every item is used by a configured account.`);
+    out.result({ items: [], ...left });
+    out.print(`No ${store.name} items of this config to prune: every one is used by an account.`);
+    reportLeft(ctx, store, others, unclaimed);
     return;
   }
   if (!force && !(await confirmPrune(ctx, store, items))) {
@@ -31,8 +36,9 @@ export async function prune(ctx: Context, storeName: string, force: boolean): Pr
     return;
   }
   const pruned = await ctx.accounts.prune(storeName, items);
-  out.result({ items: pruned });
+  out.result({ items: pruned, ...left });
   if (!out.json) { for (const outcome of pruned) report(ctx, store, outcome); }
+  reportLeft(ctx, store, others, unclaimed);
   const failures = pruned.filter((p) => p.kept === "revocation-failed").map((p) => p.item);
   if (failures.length) {
     throw new CliError(
@@ -54,9 +60,7 @@ async function confirmPrune(ctx: Context, store: SecretStore, items: string[]): 
     } (${store.place()}) no account in ${ctx.settings.config.file} uses:`,
   );
   for (const item of items) out.note(`  ${item}`);
-  out.note(
-    "Their tokens will be revoked and the items deleted. Items another config directory (ABLY_CLI_CONFIG_DIR) uses look unused here: prune from there only.",
-  );
+  out.note("Their tokens will be revoked and the items deleted.");
   return await ctx.prompter.confirm("Revoke and delete them?");
 }
 
@@ -82,6 +86,8 @@ function report(ctx: Context, store: SecretStore, outcome: Pruned): void {
     out.warning(
       "Its legacy (pre-OAuth) token cannot be revoked by the CLI; revoke it in the Ably dashboard if it is no longer needed.",
     );
+  } else if (revocation.access?.status === "skipped" && revocation.access.reason === "api-key") {
+    out.success(`Deleted ${item}, a copy of an app's API key (the key itself stays valid).`);
   } else if (revocation.access?.status === "skipped") {
     out.success(`Deleted ${item}.`);
     out.warning(
@@ -90,4 +96,31 @@ function report(ctx: Context, store: SecretStore, outcome: Pruned): void {
   } else if (deleted) {
     out.success(`Revoked the tokens of ${item} and deleted it.`);
   }
+}
+
+/** What prune leaves alone, and why: other configs' items, and those named before namespaces. */
+function reportLeft(ctx: Context, store: SecretStore, others: number, unclaimed: string[]) {
+  const { out } = ctx;
+  if (out.json) return;
+  if (others) {
+    out.note(
+      `Left ${others} ${store.name} item${
+        others === 1 ? "" : "s"
+      } of other config directories (ABLY_CLI_CONFIG_DIR): prune from there.`,
+    );
+  }
+  if (unclaimed.length === 0) return;
+  out.note(
+    `Left ${unclaimed.length} ${store.name} item${
+      unclaimed.length === 1 ? "" : "s"
+    } named before configs had their own names in the ${store.name}; another config directory may still use ${
+      unclaimed.length === 1 ? "it" : "them"
+    } (ably renames each the next time it updates that config's secrets):`,
+  );
+  for (const item of unclaimed) out.note(`  ${item}`);
+  out.note(
+    `If none does, delete ${
+      unclaimed.length === 1 ? "it" : "them"
+    } with your ${store.name} tool (${store.place()}).`,
+  );
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/toml.ts";
 import { hostFlags, ISSUED, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, tempConfigDir, unwrapped } from "../../helpers/cli.ts";
-import { FakeKeychain } from "../../helpers/fake-keychain.ts";
+import { FakeKeychain, oldName } from "../../helpers/fake-keychain.ts";
 import {
   accessTokenOf,
   buildConfig,
@@ -22,14 +22,24 @@ import {
 const EMAIL = "jane@acme.example";
 const MARKER = 'credentialStore = "keychain"';
 
-/** A config whose sessions (and legacy tokens) are in `keychain`, as a keychain login leaves it. */
-function inKeychain(config: string, keychain: FakeKeychain, only?: string[]): string {
+const NS = "0123456789ab";
+
+/**
+ * A config whose sessions are in `keychain`, as a keychain login left it before API keys
+ * followed; with `namespace`, under names in that namespace (else as before namespaces).
+ */
+function inKeychain(
+  config: string,
+  keychain: FakeKeychain,
+  only?: string[],
+  namespace?: string,
+): string {
   const parsed = parseConfig(config, "config");
-  let text = config;
+  let text = namespace ? `credentialNamespace = "${namespace}"\n\n${config}` : config;
   for (const [key, session] of Object.entries(parsed.oauthSessions ?? {})) {
     if (only && !only.includes(key)) continue;
     keychain.items.set(
-      key,
+      namespace ? `cfg-${namespace}:session:${key}` : key,
       JSON.stringify({ accessToken: session.accessToken, refreshToken: session.refreshToken }),
     );
     text = text.replace(`accessToken = "${session.accessToken}"\n`, "")
@@ -58,7 +68,7 @@ Deno.test("keychain login --json: tokens in the keychain only; list, current and
     assert.equal(resultOf(login.records()).account.credentials, "keychain");
     const text = await readConfigText(dir);
     assertNoTokenIn(text);
-    assert.ok(!text.includes("s3cr3t") || text.includes("apiKey"), "only the API key stays");
+    assert.ok(!text.includes("s3cr3t") && !text.includes("apiKey"), "no API key either");
     const key = `${EMAIL}::${server.host}`;
     assert.deepEqual(keychain.tokens(key), {
       accessToken: ISSUED.access,
@@ -95,7 +105,9 @@ Deno.test("keychain login --json: tokens in the keychain only; list, current and
       secrets: [],
     });
     assert.match(reveal.stdout, new RegExp(`${key}: accessToken = "${ISSUED.access}"`));
-    assert.deepEqual(keychain.touched, [`get ${key}`]);
+    // The app's API key is in the keychain too, one item for the app.
+    assert.match(reveal.stdout, /key:test-account:aBcDeF: apiKey = "aBcDeF\.kEy123:s3cr3tS3cr3t"/);
+    assert.deepEqual(keychain.touchedByOldName, [`get ${key}`, "get key:test-account:aBcDeF"]);
 
     const current = await runCli(["accounts", "current", "--json", ...hostFlags(server)], {
       configDir: dir,
@@ -202,8 +214,19 @@ Deno.test("keychain current: an expired token is refreshed under the lock; the n
     const session = parseConfig(text, "config").oauthSessions![key];
     assert.ok(Number(session.accessTokenExpiresAt) > Date.now());
     assert.equal(session.credentialStore, "keychain");
-    // Read, then re-read under the lock, then written: one item, never deleted.
-    assert.deepEqual(keychain.touched, [`get ${key}`, `get ${key}`, `set ${key}`]);
+    // Read, then re-read under the lock, then written under the config's new namespace
+    // (looked up there first) and the item of old name carried over, then deleted.
+    const namespace = parseConfig(text, "config").credentialNamespace;
+    assert.match(String(namespace), /^[0-9a-f]{12}$/);
+    const now = `cfg-${namespace}:session:${key}`;
+    assert.deepEqual(keychain.touched, [
+      `get ${key}`,
+      `get ${key}`,
+      `get ${now}`,
+      `set ${now}`,
+      `delete ${key}`,
+    ]);
+    assert.deepEqual([...keychain.items.keys()], [now]);
   });
 });
 
@@ -213,7 +236,8 @@ class FileWatchingKeychain extends FakeKeychain {
   readonly namedAtDelete: [item: string, named: boolean][] = [];
   override delete(item: string): Promise<boolean> {
     if (item !== "ably-cli-deno-probe") {
-      this.namedAtDelete.push([item, Deno.readTextFileSync(this.file).includes(item)]);
+      // By what the item holds (its session key), whichever name it has.
+      this.namedAtDelete.push([item, Deno.readTextFileSync(this.file).includes(oldName(item))]);
     }
     return super.delete(item);
   }
@@ -242,11 +266,15 @@ Deno.test("keychain logout: tokens revoked from the keychain, then the item dele
       server.to("/oauth/revoke").map((r) => r.form.token).sort(),
       [accessTokenOf(EMAIL), refreshTokenOf(EMAIL)].sort(),
     );
-    assert.equal(keychain.items.has(`${EMAIL}::${server.host}`), false);
-    assert.ok(keychain.items.has(`solo@example.com::${server.host}`));
-    assert.equal(keychain.touched.at(-1), `delete ${EMAIL}::${server.host}`);
-    // When the item went, the file on disk no longer named it.
-    assert.deepEqual(keychain.namedAtDelete, [[`${EMAIL}::${server.host}`, false]]);
+    assert.equal(keychain.has(`${EMAIL}::${server.host}`), false);
+    // The other session's item, carried over to the config's namespace by the same write.
+    const solo = `solo@example.com::${server.host}`;
+    assert.deepEqual(keychain.oldNames(), [solo]);
+    const soloItem = keychain.nameOf(solo);
+    assert.match(soloItem, /^cfg-[0-9a-f]{12}:session:/);
+    // When the logged-out session's item went, the file on disk no longer named it; the
+    // other's old item went once its new one held the tokens.
+    assert.deepEqual(keychain.namedAtDelete, [[`${EMAIL}::${server.host}`, false], [solo, true]]);
 
     const all = await runCli(["accounts", "logout", "--all", "--force", "--json"], {
       configDir: dir,
@@ -254,9 +282,8 @@ Deno.test("keychain logout: tokens revoked from the keychain, then the item dele
     });
     assert.equal(all.code, 0, all.stderr);
     assert.equal(keychain.items.size, 0);
-    assert.deepEqual(keychain.namedAtDelete.slice(1), [
-      [`solo@example.com::${server.host}`, false],
-    ]);
+    // Its old name is deleted too, in case an item by that name is still there.
+    assert.deepEqual(keychain.namedAtDelete.slice(2), [[soloItem, false], [solo, false]]);
     assert.equal(server.to("/oauth/revoke").length, 4);
     assert.equal(parseConfig(await readConfigText(dir), "config").oauthSessions, undefined);
   });
@@ -288,8 +315,11 @@ Deno.test("keychain logout: a rename that fails after revocation keeps the item 
     assert.equal(run.code, 1, run.stderr);
     assert.match(unwrapped(run.stderr), /Failed to save Ably config/);
     assert.match(unwrapped(run.stderr), /already revoked/);
-    assert.ok(keychain.items.has(key), "the item outlives a file that was not replaced");
-    assert.ok(!keychain.touched.includes(`delete ${key}`), keychain.touched.join());
+    assert.ok(keychain.has(key), "the item outlives a file that was not replaced");
+    assert.ok(
+      !keychain.touchedByOldName.includes(`delete ${key}`),
+      keychain.touchedByOldName.join(),
+    );
   });
 });
 
@@ -466,7 +496,7 @@ Deno.test("keychain: a locked keychain for one account never blocks another, fil
       keychain,
     });
     assert.equal(loggedOut.code, 0, loggedOut.stdout);
-    assert.deepEqual(keychain.touched, []);
+    assert.deepEqual(keychain.touchedByOldName, []);
     assert.deepEqual(Object.keys(parseConfig(await readConfigText(dir), "config").accounts!), [
       "b",
     ]);
@@ -743,25 +773,32 @@ Deno.test("accounts keychain on a shared session: said before, asked on a termin
   }
 });
 
-Deno.test("accounts keychain --prune: an orphaned session item (as the official CLI's logout leaves it) is revoked at its issuer exactly once, then deleted; a legacy item is deleted with a note", async () => {
+Deno.test("accounts keychain --prune: this config's orphans only: a session item (as the official CLI's logout leaves it) revoked at its issuer exactly once, then deleted; a legacy token and an app key deleted with a note; other configs' and unclaimed items left", async () => {
   await withAblyServer({}, async (server) => {
     const keychain = new FakeKeychain();
-    const orphan = `${EMAIL}::${server.host}`;
+    const ours = (name: string) => `cfg-${NS}:${name}`;
+    const orphan = ours(`session:${EMAIL}::${server.host}`);
     const tokens = { accessToken: accessTokenOf(EMAIL), refreshToken: refreshTokenOf(EMAIL) };
-    // The official CLI logged "gone" out: its file entry is removed, the item is not.
+    // The official CLI logged "gone" out: its file entry is removed, the items are not.
     keychain.items.set(orphan, JSON.stringify(tokens));
-    keychain.items.set("account:old", JSON.stringify({ accessToken: "legacy_old_SeCrEt" }));
+    keychain.items.set(ours("token:old"), JSON.stringify({ accessToken: "legacy_old_SeCrEt" }));
+    keychain.items.set(ours("key:gone:aBcDeF"), JSON.stringify({ apiKey: "aBcDeF.k:gone_SeCrEt" }));
+    // Another config directory's item, and one named before namespaces: neither is ours.
+    const theirs = `cfg-fedcba987654:session:${EMAIL}::${server.host}`;
+    keychain.items.set(theirs, JSON.stringify(tokens));
+    keychain.items.set("account:older", JSON.stringify({ accessToken: "older_SeCrEt" }));
     const kept = { alias: "kept", issuer: server.host, email: "kept@example.com" };
     const config = buildConfig([kept], "kept");
     const keptKey = `kept@example.com::${server.host}`;
-    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const dir = await tempConfigDir(inKeychain(config, keychain, undefined, NS));
+    const orphans = [ours("key:gone:aBcDeF"), orphan, ours("token:old")];
 
     const list = await runCli(["accounts", "list", "--json"], { configDir: dir, keychain });
-    assert.deepEqual(resultOf(list.records()).orphanedItems.keychain, ["account:old", orphan]);
+    assert.deepEqual(resultOf(list.records()).orphanedItems.keychain, orphans);
     const human = await runCli(["accounts", "list"], { configDir: dir, keychain });
     assert.match(
       human.stderr,
-      /2 keychain items no account uses: run ably accounts keychain --prune/,
+      /3 keychain items no account uses: run ably accounts keychain --prune/,
     );
 
     const no = await runCli(["accounts", "keychain", "--prune"], {
@@ -771,37 +808,56 @@ Deno.test("accounts keychain --prune: an orphaned session item (as the official 
     });
     assert.equal(no.code, 0, no.stderr);
     assert.match(no.stderr, new RegExp(`  ${orphan}\n`));
-    assert.equal(keychain.items.size, 3);
+    assert.equal(keychain.items.size, 6);
 
     const run = await runCli(["accounts", "keychain", "--prune", "--force", "--json"], {
       configDir: dir,
       keychain,
+      secrets: ["gone_SeCrEt", "legacy_old_SeCrEt"],
     });
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(resultOf(run.records()).items, [
-      {
-        item: "account:old",
-        revocation: { access: { status: "skipped", reason: "legacy-token" } },
-        deleted: true,
-      },
-      {
-        item: orphan,
-        revocation: { access: { status: "revoked" }, refresh: { status: "revoked" } },
-        deleted: true,
-      },
-    ]);
+    const { items, otherConfigs, unclaimed } = resultOf(run.records());
+    assert.deepEqual({ items, otherConfigs, unclaimed }, {
+      items: [
+        {
+          item: ours("key:gone:aBcDeF"),
+          revocation: { access: { status: "skipped", reason: "api-key" } },
+          deleted: true,
+        },
+        {
+          item: orphan,
+          revocation: { access: { status: "revoked" }, refresh: { status: "revoked" } },
+          deleted: true,
+        },
+        {
+          item: ours("token:old"),
+          revocation: { access: { status: "skipped", reason: "legacy-token" } },
+          deleted: true,
+        },
+      ],
+      otherConfigs: 1,
+      unclaimed: ["account:older"],
+    });
     assert.deepEqual(
       server.to("/oauth/revoke").map((r) => r.form.token).sort(),
       [tokens.accessToken, tokens.refreshToken].sort(),
     );
-    assert.deepEqual([...keychain.items.keys()], [keptKey]);
+    assert.deepEqual(
+      keychain.oldNames().sort(),
+      ["account:older", keptKey, oldName(theirs)].sort(),
+    );
+    assert.ok(keychain.items.has(theirs));
 
     const again = await runCli(["accounts", "keychain", "--prune", "--force"], {
       configDir: dir,
       keychain,
     });
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /No keychain items to prune/);
+    assert.match(again.stdout, /No keychain items of this config to prune/);
+    assert.match(
+      unwrapped(again.stderr),
+      /Left 1 keychain item of other config directories \(ABLY_CLI_CONFIG_DIR\): prune from there\.\nLeft 1 keychain item named before configs had their own names in the keychain; another config directory may still use it [^\n]*\n {2}account:older\nIf none does, delete it with your keychain tool/,
+    );
     assert.equal(server.to("/oauth/revoke").length, 2);
     await Deno.remove(dir, { recursive: true });
   });
@@ -810,9 +866,14 @@ Deno.test("accounts keychain --prune: an orphaned session item (as the official 
 Deno.test("accounts keychain --prune: a failed revocation keeps the item (exit 1); a keychain that cannot list says so; a file-only list never opens the keychain", async () => {
   await withAblyServer({ revoke: { status: 503 } }, async (server) => {
     const keychain = new FakeKeychain({
-      [`${EMAIL}::${server.host}`]: JSON.stringify({ accessToken: accessTokenOf(EMAIL) }),
+      [`cfg-${NS}:session:${EMAIL}::${server.host}`]: JSON.stringify({
+        accessToken: accessTokenOf(EMAIL),
+      }),
     });
-    const dir = await tempConfigDir(buildConfig([{ alias: "filed" }], "filed"));
+    // Its only keychain account was logged out by the official CLI, which keeps the namespace.
+    const dir = await tempConfigDir(
+      `credentialNamespace = "${NS}"\n\n${buildConfig([{ alias: "filed" }], "filed")}`,
+    );
     const failed = await runCli(["accounts", "keychain", "--prune", "--force"], {
       configDir: dir,
       keychain,
@@ -910,7 +971,8 @@ Deno.test("accounts keychain --all (human): accounts without tokens are said to 
     { alias: "sessionless", credentials: "file", status: "no-credentials" },
     { alias: "emptysession", credentials: "file", status: "no-credentials" },
   ]);
-  assert.deepEqual([...keychain.items.keys()], ["jane@acme.example::ably.com"]);
+  // The tokens, and the API key of its one app (an item of its own).
+  assert.deepEqual(keychain.oldNames(), ["jane@acme.example::ably.com", "key:acme-ltd:aBcDeF"]);
 
   const again = await runCli(["accounts", "keychain", "--all"], { configDir: dir, keychain });
   assert.equal(again.code, 0, again.stderr);
@@ -1032,8 +1094,9 @@ Deno.test("keychain current: an item missing and a token that needs a refresh ->
       env: { ABLY_CONTROL_HOST: server.host },
     });
     assert.equal(run.code, 0, run.stderr);
-    // The item was looked up twice (the read, then the re-read under the lock) ...
-    assert.deepEqual(keychain.touched.filter((call) => call === `get ${key}`).length, 2);
+    // The item was looked up twice (the read, then the re-read under the lock), then once
+    // more under the namespace the write gives the config ...
+    assert.deepEqual(keychain.touchedByOldName.filter((call) => call === `get ${key}`).length, 3);
     assert.equal(server.to("/oauth/token").length, 1);
     // ... and said to be missing once.
     assert.equal(
@@ -1125,7 +1188,7 @@ Deno.test("keychain logout: Ctrl-C while the keychain is read (before anything i
     );
     assert.equal(server.requests.length, 0);
     assert.equal(await readConfigText(dir), text);
-    assert.ok(keychain.items.has(key), "the item that holds the only copy of the tokens is kept");
+    assert.ok(keychain.has(key), "the item that holds the only copy of the tokens is kept");
   });
 });
 
@@ -1153,5 +1216,121 @@ Deno.test("keychain refresh: a keychain that refuses writes is found before the 
         assert.match(said, /Cannot use the OS keychain/);
       }
     }
+  });
+});
+
+Deno.test("keychain: two config directories logged in as the same user on one keychain keep separate items; a logout in one leaves the other working", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const dirs = [await tempConfigDir(), await tempConfigDir()];
+    for (const dir of dirs) {
+      const login = await runCli(["accounts", "login", "--keychain", ...hostFlags(server)], {
+        configDir: dir,
+        keychain,
+      });
+      assert.equal(login.code, 0, login.stderr);
+    }
+    const namespaces = await Promise.all(
+      dirs.map(async (dir) =>
+        /^credentialNamespace = "([0-9a-f]{12})"$/m.exec(await readConfigText(dir))?.[1]
+      ),
+    );
+    assert.ok(namespaces[0] && namespaces[1] && namespaces[0] !== namespaces[1], `${namespaces}`);
+    const key = `${EMAIL}::${server.host}`;
+    assert.deepEqual(
+      [...keychain.items.keys()].sort(),
+      namespaces.flatMap((ns) => [
+        `cfg-${ns}:key:test-account:aBcDeF`,
+        `cfg-${ns}:session:${key}`,
+      ]).sort(),
+    );
+
+    const logout = await runCli(["accounts", "logout", "--force"], {
+      configDir: dirs[0],
+      keychain,
+    });
+    assert.equal(logout.code, 0, logout.stderr);
+    assert.deepEqual([...keychain.items.keys()].sort(), [
+      `cfg-${namespaces[1]}:key:test-account:aBcDeF`,
+      `cfg-${namespaces[1]}:session:${key}`,
+    ]);
+    // The second directory's items were neither deleted nor pruned as orphans.
+    const prune = await runCli(["accounts", "keychain", "--prune", "--force", "--json"], {
+      configDir: dirs[1],
+      keychain,
+    });
+    assert.equal(prune.code, 0, prune.stderr + prune.stdout);
+    assert.deepEqual(resultOf(prune.records()).items, []);
+    assert.equal(keychain.items.size, 2);
+    // And the first directory's prune sees the second's items as another config's.
+    const first = await runCli(["accounts", "keychain", "--prune", "--force", "--json"], {
+      configDir: dirs[0],
+      keychain,
+    });
+    assert.equal(resultOf(first.records()).otherConfigs, 2);
+    assert.equal(keychain.items.size, 2);
+    const current = await runCli(["accounts", "current", "--json", ...hostFlags(server)], {
+      configDir: dirs[1],
+      keychain,
+    });
+    assert.equal(current.code, 0, current.stderr);
+  });
+});
+
+Deno.test("keychain: a config from before namespaces has its items carried over by the next write that opens the keychain (old names deleted after), its apps' keys moved out of the file", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const legacy = buildConfig([
+      { alias: "acme", issuer: server.host, email: EMAIL },
+      { alias: "solo", issuer: server.host, email: "solo@example.com" },
+      { alias: "filed" },
+    ], "acme").replace(
+      "[accounts.acme.apps]",
+      '[accounts.acme.apps.aBcDeF]\napiKey = "aBcDeF.k:key_SeCrEt"',
+    );
+    const dir = await tempConfigDir(inKeychain(legacy, keychain));
+    const sessions = [EMAIL, "solo@example.com"].map((email) => `${email}::${server.host}`);
+    assert.deepEqual([...keychain.items.keys()], sessions, "named as before namespaces");
+
+    // A write that does not need the keychain never opens it, even to carry items over.
+    const switched = await runCli(["accounts", "switch", "filed"], { configDir: dir, keychain });
+    assert.equal(switched.code, 0, switched.stderr);
+    assert.equal(keychain.touched.length, 0, `${keychain.touched}`);
+    assert.deepEqual([...keychain.items.keys()], sessions);
+    assert.match(await readConfigText(dir), /apiKey = "aBcDeF\.k:key_SeCrEt"/);
+    // Back to "acme", whose stored token has expired: the refresh writes with the keychain
+    // open, and every item moves to the config's namespace, the one read and the one not.
+    const back = await runCli(["accounts", "switch", "acme", ...hostFlags(server)], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(back.code, 0, back.stderr);
+    const text = await readConfigText(dir);
+    const ns = /^credentialNamespace = "([0-9a-f]{12})"$/m.exec(text)?.[1];
+    assert.ok(ns, text);
+    assert.deepEqual(
+      [...keychain.items.keys()].sort(),
+      [
+        `cfg-${ns}:key:acme:aBcDeF`,
+        ...sessions.map((key) => `cfg-${ns}:session:${key}`),
+      ].sort(),
+    );
+    assert.equal(
+      keychain.tokens(`cfg-${ns}:session:${sessions[0]}`)?.refreshToken,
+      server.to("/oauth/token").length === 1 ? "refreshed_rt_1_SeCrEt" : "",
+      "the refreshed pair",
+    );
+    assert.deepEqual(keychain.tokens(`cfg-${ns}:session:${sessions[1]}`), {
+      accessToken: accessTokenOf("solo@example.com"),
+      refreshToken: refreshTokenOf("solo@example.com"),
+    }, "the unread item, carried over as it was");
+    // Only the file account's own token is left in the file.
+    assert.deepEqual(text.match(/\w*_SeCrEt/g), ["legacy_filed_SeCrEt"], text);
+    // The old items went only after the file naming the new ones was in place.
+    const calls = keychain.touched;
+    assert.ok(
+      calls.indexOf(`delete ${sessions[0]}`) >
+        calls.indexOf(`set cfg-${ns}:session:${sessions[0]}`),
+    );
   });
 });

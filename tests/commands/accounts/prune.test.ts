@@ -9,7 +9,12 @@ import { configFileIn, resultOf, runCli, tempConfigDir, unwrapped } from "../../
 import { FakeKeychain } from "../../helpers/fake-keychain.ts";
 import { accessTokenOf, buildConfig, refreshTokenOf } from "../../helpers/fixtures.ts";
 
-const FILED = buildConfig([{ alias: "filed" }], "filed");
+const NS = "0123456789ab";
+/** This config's item name for `name`. */
+const ours = (name: string) => `cfg-${NS}:${name}`;
+/** A config whose keychain accounts the official CLI logged out: it kept the namespace. */
+const inNamespace = (config: string) => `credentialNamespace = "${NS}"\n\n${config}`;
+const FILED = inNamespace(buildConfig([{ alias: "filed" }], "filed"));
 
 function tokensOf(email: string): string {
   return JSON.stringify({ accessToken: accessTokenOf(email), refreshToken: refreshTokenOf(email) });
@@ -33,12 +38,13 @@ Deno.test("accounts keychain --prune --json without --force: refused before the 
 
 Deno.test("accounts keychain --prune (human): each kind of item is said as what happened to it; only real tokens go to the issuer", async () => {
   await withAblyServer({}, async (server) => {
-    const revocable = `jane@acme.example::${server.host}`;
-    const unreadable = `bad@acme.example::${server.host}`;
+    const revocable = ours(`session:jane@acme.example::${server.host}`);
+    const unreadable = ours(`session:bad@acme.example::${server.host}`);
     const keychain = new FakeKeychain({
-      "account:old": JSON.stringify({ accessToken: "legacy_old_SeCrEt" }),
-      "no-issuer": tokensOf("no-issuer@example.com"),
-      "empty-issuer@example.com::": tokensOf("empty@example.com"),
+      [ours("token:old")]: JSON.stringify({ accessToken: "legacy_old_SeCrEt" }),
+      [ours("key:gone:aBcDeF")]: JSON.stringify({ apiKey: "aBcDeF.k:gone_SeCrEt" }),
+      [ours("session:no-issuer")]: tokensOf("no-issuer@example.com"),
+      [ours("session:empty-issuer@example.com::")]: tokensOf("empty@example.com"),
       [revocable]: tokensOf("jane@acme.example"),
       [unreadable]: "not JSON at all",
     });
@@ -53,13 +59,25 @@ Deno.test("accounts keychain --prune (human): each kind of item is said as what 
     const said = unwrapped(run.stdout + run.stderr);
     assert.match(
       said,
-      new RegExp(`5 keychain items \\(service ably-cli-deno\\) no account in .*config uses:`),
+      new RegExp(`6 keychain items \\(service ably-cli-deno\\) no account in .*config uses:`),
     );
-    assert.match(
+    assert.ok(
+      said.includes(
+        `Deleted keychain item ${
+          ours("token:old")
+        }.\n⚠ Its legacy (pre-OAuth) token cannot be revoked`,
+      ),
       said,
-      /Deleted keychain item account:old\.[^]*legacy \(pre-OAuth\) token cannot be revoked/,
     );
-    for (const item of ["no-issuer", "empty-issuer@example.com::"]) {
+    assert.ok(
+      said.includes(
+        `Deleted keychain item ${
+          ours("key:gone:aBcDeF")
+        }, a copy of an app's API key (the key itself stays valid).`,
+      ),
+      said,
+    );
+    for (const item of [ours("session:no-issuer"), ours("session:empty-issuer@example.com::")]) {
       assert.ok(said.includes(`Deleted keychain item ${item}.`), said);
     }
     assert.equal(said.match(/the item's name records no issuer to send them to/g)?.length, 2);
@@ -79,18 +97,18 @@ Deno.test("accounts keychain --prune (human): each kind of item is said as what 
 
 Deno.test("accounts keychain --prune: an item an account took, or one deleted, while the user was asked is kept or said gone, not revoked", async () => {
   await withAblyServer({}, async (server) => {
-    const taken = `taken@example.com::${server.host}`;
-    const vanished = `vanished@example.com::${server.host}`;
+    const taken = ours(`session:taken@example.com::${server.host}`);
+    const vanished = ours(`session:vanished@example.com::${server.host}`);
     const keychain = new FakeKeychain({
       [taken]: tokensOf("taken@example.com"),
       [vanished]: tokensOf("vanished@example.com"),
     });
     const dir = await tempConfigDir(FILED);
     // A concurrent keychain login of "taken" (its session table marked, no tokens in the file).
-    const withTaken = buildConfig([
+    const withTaken = inNamespace(buildConfig([
       { alias: "filed" },
       { alias: "taken", issuer: server.host, email: "taken@example.com" },
-    ], "filed")
+    ], "filed"))
       .replace(`accessToken = "${accessTokenOf("taken@example.com")}"\n`, "")
       .replace(
         `refreshToken = "${refreshTokenOf("taken@example.com")}"\n`,
@@ -99,6 +117,7 @@ Deno.test("accounts keychain --prune: an item an account took, or one deleted, w
     const human = await runCli(["accounts", "keychain", "--prune"], {
       configDir: dir,
       keychain,
+      columns: 1000,
       replies: [async () => {
         await Deno.writeTextFile(configFileIn(dir), withTaken);
         keychain.items.delete(vanished);
@@ -118,8 +137,8 @@ Deno.test("accounts keychain --prune: an item an account took, or one deleted, w
 
 Deno.test("accounts keychain --prune: one orphan is asked about in the singular; two failed revocations keep both, said in the plural (exit 1)", async () => {
   await withAblyServer({ revoke: { status: 503 } }, async (server) => {
-    const first = `first@example.com::${server.host}`;
-    const second = `second@example.com::${server.host}`;
+    const first = ours(`session:first@example.com::${server.host}`);
+    const second = ours(`session:second@example.com::${server.host}`);
     const keychain = new FakeKeychain({ [first]: tokensOf("first@example.com") });
     const dir = await tempConfigDir(FILED);
     const no = await runCli(["accounts", "keychain", "--prune"], {
