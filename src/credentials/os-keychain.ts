@@ -21,9 +21,21 @@ import {
 /** The service every item of this CLI is filed under. */
 export const KEYCHAIN_SERVICE = "ably-cli-deno";
 
+/**
+ * Windows Credential Manager's limits, as keyring-core stores an item: the secret as
+ * UTF-16 in a blob of at most CRED_MAX_CREDENTIAL_BLOB_SIZE (5 × 512 = 2,560 bytes), the
+ * item's name as the credential's user name (CRED_MAX_USERNAME_LENGTH, 513 with the NUL).
+ * The macOS Keychain and the Secret Service have none an item of ours could reach.
+ */
+const WINDOWS_LIMITS = { name: 512, secret: 1280 };
+
 /** The OS keychain as a store; `open` is replaced by the tests' in-memory items. */
-export function osKeychain(open: () => Promise<SecretItems> = () => openKeychain()): SecretStore {
+export function osKeychain(
+  open: () => Promise<SecretItems> = () => openKeychain(),
+  os: string = Deno.build.os,
+): SecretStore {
   return {
+    ...(os === "windows" ? { limits: WINDOWS_LIMITS } : {}),
     name: "keychain",
     label: "the OS keychain",
     title: "OS keychain",

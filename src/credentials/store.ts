@@ -35,6 +35,8 @@ export interface SecretStore {
   classify(error: unknown): StoreProblem;
   /** What to do about a problem, in a sentence without a full stop. */
   fixFor(problem: StoreProblem): string;
+  /** The longest item name and secret it takes, in UTF-16 code units, where it has limits. */
+  readonly limits?: { name: number; secret: number };
 }
 
 /** The stores a run knows, by name; each loaded only when a config or a login needs it. */

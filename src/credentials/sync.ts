@@ -295,6 +295,8 @@ function staged(
   return {
     written: withoutStoredSecrets(config, slots),
     async write() {
+      // All or nothing: an item the store cannot take is found before any is written.
+      for (const [slot, secret] of writes) await fits(stores, slot, secret);
       for (const [slot, secret] of writes) {
         await stores.on([slot], "write", async (items) => {
           const before = done.get(slot.item) ?? (await items.get(slot.item)) ?? "";
@@ -333,6 +335,29 @@ function staged(
       }
     },
   };
+}
+
+/** Fails, naming whose secret and the way out, when the slot's store cannot take it. */
+async function fits(stores: Access, slot: SecretSlot, secret: string): Promise<void> {
+  const store = await stores.store(slot.store);
+  const limits = store.limits;
+  if (!limits) return;
+  const what = slot.item.length > limits.name
+    ? `its name (${slot.item.length} characters) is longer than the ${limits.name}`
+    : secret.length > limits.secret
+    ? `the secret (${secret.length} characters) is longer than the ${limits.secret}`
+    : undefined;
+  if (!what) return;
+  const fix = `Keep ${
+    slot.aliases.length === 1 ? "this account's" : "these accounts'"
+  } secrets in the config file: log in without --${store.name}, or run ably accounts ${store.name} --to-file`;
+  throw new StoreError(
+    "failed",
+    `Cannot store the ${slot.kind === "key" ? "API key" : "tokens"} of ${
+      whose([slot])
+    } in ${store.label}: ${what} an item there can hold; the config was not changed. ${fix}.`,
+    { accounts: slot.aliases, fix },
+  );
 }
 
 /**

@@ -12,14 +12,14 @@ import { FakeKeychain } from "../helpers/fake-keychain.ts";
 
 const MARK = { credentialStore: "keychain" };
 
-function syncOn(keychain: FakeKeychain | undefined) {
+function syncOn(keychain: FakeKeychain | undefined, os: string = Deno.build.os) {
   const warnings: string[] = [];
   const protectedSecrets: string[] = [];
   const open = keychain
     ? () => Promise.resolve(keychain)
     : () => Promise.reject(new StoreError("unavailable", "no OS keychain on this platform"));
   const sync = secretsSync({
-    stores: { keychain: () => Promise.resolve(osKeychain(open)) },
+    stores: { keychain: () => Promise.resolve(osKeychain(open, os)) },
     warn: (message) => warnings.push(message),
     protect: (secrets) => protectedSecrets.push(...secrets),
   });
@@ -215,4 +215,104 @@ Deno.test("keychain sync: a failure the keychain's text does not explain is said
       return true;
     },
   );
+});
+
+/** An OAuth account in the keychain, its tokens `length` characters each, with `apps` apps. */
+function sized(tokenLength: number, apps: number, email = "jane@acme.example"): AblyConfig {
+  const session = `${email}::ably.com`;
+  return {
+    credentialNamespace: NS,
+    accounts: {
+      acme: {
+        ...MARK,
+        authMethod: "oauth",
+        oauthSessionKey: session,
+        apps: Object.fromEntries(
+          Array.from({ length: apps }, (_, i) => [
+            `app${i}`,
+            { apiKey: `app${i}.kEyId1:${"k".repeat(43)}`, keyId: "kEyId1", keyName: "Root" },
+          ]),
+        ),
+      },
+    },
+    oauthSessions: {
+      [session]: {
+        ...MARK,
+        accessToken: "a".repeat(tokenLength),
+        refreshToken: "r".repeat(tokenLength),
+      },
+    },
+  };
+}
+
+Deno.test("keychain sync: the platforms' item limits, as a table: what real accounts store fits everywhere; what Windows cannot hold is refused before any item is written", async () => {
+  // Windows Credential Manager: a 2,560-byte blob (1,280 UTF-16 units), a 512-character name.
+  // The secret of a session item is {"accessToken":"…","refreshToken":"…"}: 36 + 2 × length.
+  const long = "x".repeat(480);
+  const cases: {
+    name: string;
+    os: string;
+    config: AblyConfig;
+    refused?: RegExp;
+  }[] = [
+    { name: "Ably's own token sizes, 3 apps", os: "windows", config: sized(120, 3) },
+    {
+      name: "an account with 500 apps: one item per app key",
+      os: "windows",
+      config: sized(120, 500),
+    },
+    {
+      name: "tokens at the limit exactly (36 + 2 × 622 = 1,280)",
+      os: "windows",
+      config: sized(622, 1),
+    },
+    {
+      name: "tokens one step over (36 + 2 × 623 = 1,282)",
+      os: "windows",
+      config: sized(623, 1),
+      refused: /the secret \(1282 characters\) is longer than the 1280 an item there can hold/,
+    },
+    { name: "tokens of 8,192 characters on Linux", os: "linux", config: sized(8192, 1) },
+    { name: "tokens of 8,192 characters on macOS", os: "darwin", config: sized(8192, 1) },
+    {
+      name: "tokens of 8,192 characters on Windows",
+      os: "windows",
+      config: sized(8192, 1),
+      refused:
+        /Cannot store the tokens of account "acme" in the OS keychain: the secret \(16420 characters\)/,
+    },
+    {
+      name: "a session key of 500 characters on Windows",
+      os: "windows",
+      config: sized(120, 0, `${long}@x`),
+      refused: /its name \(\d+ characters\) is longer than the 512/,
+    },
+    {
+      name: "a session key of 500 characters on Linux",
+      os: "linux",
+      config: sized(120, 0, `${long}@x`),
+    },
+  ];
+  for (const { name, os, config, refused } of cases) {
+    const keychain = new FakeKeychain();
+    const { sync } = syncOn(keychain, os);
+    const staged = await sync.stage(config, new Map());
+    if (!refused) {
+      await staged.write();
+      const apps = Object.keys(config.accounts!.acme.apps!).length;
+      assert.equal(keychain.items.size, 1 + apps, name);
+      continue;
+    }
+    await assert.rejects(() => staged.write(), (error: unknown) => {
+      assert.ok(error instanceof StoreError, name);
+      assert.match(error.message, refused, name);
+      assert.match(
+        error.message,
+        /the config was not changed\. Keep this account's secrets in the config file: log in without --keychain, or run ably accounts keychain --to-file\.$/,
+        name,
+      );
+      return true;
+    });
+    assert.deepEqual(keychain.calls, [], `${name}: nothing written`);
+  }
 });
