@@ -15,6 +15,7 @@ type Command = (typeof COMMANDS)[number];
 
 const loaders: { [C in Command as C["id"]]: Loader<C> } = {
   "accounts:current": () => import("../commands/accounts/current.ts"),
+  "accounts:env": () => import("../commands/accounts/env.ts"),
   "accounts:keychain": () => import("../commands/accounts/keychain.ts"),
   "accounts:list": () => import("../commands/accounts/list.ts"),
   "accounts:login": () => import("../commands/accounts/login.ts"),

@@ -101,16 +101,22 @@ function readFlags(node: Spec, rest: ReturnType<typeof parseArgs>): ReadFlags {
     }
     if (token.inlineValue) {
       options[flag.name] = token.value ?? "";
-      continue;
-    }
-    const next = rest[t + 1];
-    if (next?.kind === "positional" || (next?.kind === "option" && next.name === undefined)) {
-      options[flag.name] = next.value!;
-      t++;
+    } else if (
+      rest[t + 1]?.kind === "positional" ||
+      (rest[t + 1]?.kind === "option" && rest[t + 1].name === undefined)
+    ) {
+      options[flag.name] = rest[++t].value!;
     } else if (flag.value === "optional") {
       options[flag.name] = true;
     } else {
       return { ...read, problem: `Flag ${flag.long} expects a value` };
+    }
+    const value = options[flag.name];
+    if (flag.choices && typeof value === "string" && !flag.choices.includes(value)) {
+      return {
+        ...read,
+        problem: `Expected ${flag.long}=${shown(value)} to be one of: ${flag.choices.join(", ")}`,
+      };
     }
   }
   return read;
@@ -121,7 +127,7 @@ function conflict(given: FlagSpec[], options: Options): string | undefined {
   const first = given.find((f) => f.conflicts?.some((c) => options[c] !== undefined));
   if (!first) return undefined;
   const second = given.find((f) => first.conflicts!.includes(f.name))!;
-  return conflictMessage(first, second);
+  return conflictMessage(first, second, options);
 }
 
 /** The command's arguments into `options`; what is wrong with them, if anything. */
@@ -211,8 +217,17 @@ function elsewhere(root: GroupSpec, word: string): string | undefined {
 }
 
 /** oclif's wording, both directions, the flag given first named first, as the official CLI. */
-function conflictMessage(first: FlagSpec, second: FlagSpec): string {
-  return `The following errors occurred:\n  ${first.long}=true cannot also be provided when using ${second.long}\n  ${second.long}=true cannot also be provided when using ${first.long}`;
+function conflictMessage(first: FlagSpec, second: FlagSpec, options: Options): string {
+  // A value is shown only where it is one of a fixed set: any other may be a secret.
+  const given = (flag: FlagSpec) => {
+    const value = options[flag.name];
+    return flag.choices && typeof value === "string" ? value : "true";
+  };
+  return `The following errors occurred:\n  ${first.long}=${
+    given(first)
+  } cannot also be provided when using ${second.long}\n  ${second.long}=${
+    given(second)
+  } cannot also be provided when using ${first.long}`;
 }
 
 /** `accountAliasOrId` → `ACCOUNT_ALIAS_OR_ID`. */

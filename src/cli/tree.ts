@@ -10,6 +10,7 @@ import { JSON_FLAGS } from "../commands/flags.ts";
 import {
   ACCOUNTS_LOGIN,
   CURRENT,
+  ENV,
   LIST,
   LOGIN,
   LOGOUT,
@@ -53,6 +54,7 @@ const VERSION = {
 /** Every command that has a behaviour to load (help and version are the parser's). */
 export const COMMANDS = [
   CURRENT,
+  ENV,
   MOVE,
   LIST,
   ACCOUNTS_LOGIN,
@@ -87,7 +89,7 @@ export const tree: GroupSpec = {
       listing: true,
       // Accepted for the listing's format, not advertised (as the official CLI).
       flags: JSON_FLAGS.map((flag) => ({ ...flag, hidden: true })),
-      commands: [CURRENT, MOVE, LIST, ACCOUNTS_LOGIN, LOGOUT, STATUS, SWITCH, TOKEN],
+      commands: [CURRENT, ENV, MOVE, LIST, ACCOUNTS_LOGIN, LOGOUT, STATUS, SWITCH, TOKEN],
     },
     LOGIN,
     {

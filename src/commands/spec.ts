@@ -19,6 +19,8 @@ export interface FlagSpec {
   hidden?: boolean;
   /** Flags (by name) that cannot be given with this one. */
   conflicts?: readonly string[];
+  /** With `value`: the only values allowed (its description names them and the default). */
+  choices?: readonly string[];
 }
 
 export interface ArgSpec {
@@ -35,7 +37,8 @@ export interface ArgSpec {
 /** What the parser hands a command: flags and arguments by name. */
 export type Options = Record<string, string | boolean | undefined>;
 
-type FlagValue<F> = F extends { value: "required" } ? string
+type FlagValue<F> = F extends { value: "required"; choices: readonly (infer C)[] } ? C
+  : F extends { value: "required" } ? string
   : F extends { value: "optional" } ? string | true
   : boolean;
 type ArgValue<A> = A extends { choices: readonly (infer C)[] } ? C : string;

@@ -395,14 +395,6 @@ export function completeMarks(
   return changed;
 }
 
-/** Said wherever it matters: the official CLI finds no token in a marked table. One account: */
-export const OFFICIAL_CLI_NOTE =
-  "the official Ably CLI cannot use this account until its tokens are moved back to the file: it would say the session expired";
-
-/** The same, after a plural ("For accounts whose tokens are in <store>, …"). */
-export const OFFICIAL_CLI_NOTE_PLURAL =
-  "the official Ably CLI cannot use them until their tokens are moved back to the file: it would say the session expired";
-
 /** The stores any table is marked for; on every update, so cheap. */
 export function storesUsed(config: AblyConfig): Set<string> {
   const used = new Set<string>();

@@ -64,11 +64,12 @@ export interface Reporter {
   /** The command's result record (JSON mode only). */
   result(payload: Record<string, unknown>): void;
   /**
-   * The one secret a command exists to print (`accounts token`), left unredacted: alone
-   * on a stdout line in human mode, else inside `payload` as the result record. Every
-   * other secret stays redacted. No other command calls this.
+   * The secrets a command exists to print (`accounts token`, `accounts env`), left
+   * unredacted: in `lines` on stdout in human mode (each neutralised), else inside
+   * `payload` as the result record. Every other secret stays redacted. No other command
+   * calls this.
    */
-  revealed(value: string, payload: Record<string, unknown>): void;
+  revealed(secrets: string[], lines: string[], payload: Record<string, unknown>): void;
   /** A progress event record (JSON mode only), e.g. waiting for authorization. */
   event(payload: Record<string, unknown>): void;
   success(message: string): void;
@@ -140,7 +141,7 @@ interface Redaction {
   protect(values: Iterable<string | undefined>): void;
   clean(line: string): string;
   /** `line` without every secret but `value` (the one a command exists to print). */
-  allBut(value: string, line: string): string;
+  allBut(values: string[], line: string): string;
 }
 
 function redaction(): Redaction {
@@ -155,11 +156,12 @@ function redaction(): Redaction {
       }
     },
     clean: (line) => secrets.size === 0 ? line : withoutSecrets(line, secrets, odd),
-    allBut(value, line) {
-      const others = new Set(secrets);
-      others.delete(value.toLowerCase());
-      const oddOthers = new Set(odd);
-      oddOthers.delete(value.toLowerCase());
+    allBut(values, line) {
+      // A secret within a revealed value is revealed with it (an API key's secret part).
+      const lower = values.map((value) => value.toLowerCase());
+      const kept = (secret: string) => !lower.some((value) => value.includes(secret));
+      const others = new Set([...secrets].filter(kept));
+      const oddOthers = new Set([...odd].filter(kept));
       return others.size === 0 ? line : withoutSecrets(line, others, oddOthers);
     },
   };
@@ -238,9 +240,9 @@ export function createReporter(options: ReporterOptions): Reporter {
     result(payload) {
       if (json) record("result", payload);
     },
-    revealed(value, payload) {
-      const line = json ? render("result", payload) : terminal.clean(value);
-      io.rawStdout(redacted.allBut(value, line));
+    revealed(secrets, lines, payload) {
+      const shown = json ? [render("result", payload)] : lines.map(terminal.clean);
+      for (const line of shown) io.rawStdout(redacted.allBut(secrets, line));
     },
     event(payload) {
       if (json) record("event", payload);
@@ -384,8 +386,11 @@ export function wrapWords(text: string, width: number, later = width): string[] 
   return joined === text ? lines : lines.map((line) => line.replaceAll(GLUE, " "));
 }
 
-/** A command quoted in a message, and what holds its words together while it is wrapped. */
-const COMMAND = /(["`])ably [^"`\n]*\1/g;
+/**
+ * A command quoted in a message (`"ably …"`, or `eval "$(ably …)"`), and what holds its
+ * words together while it is wrapped.
+ */
+const COMMAND = /(?:eval )?(["`])(?:\$\()?ably [^"`\n]*\1/g;
 const GLUE = "\uE000";
 
 /**

@@ -22,6 +22,14 @@ function outcome(argv: string[], showDevFlags = false) {
 
 Deno.test("parse: flags, values and arguments", () => {
   const cases: [string[], ReturnType<typeof outcome>][] = [
+    [["accounts", "env", "--format", "fish", "acme"], {
+      run: "accounts:env",
+      options: { format: "fish", accountAliasOrId: "acme" },
+    }],
+    [["accounts", "env", "--format=dotenv", "--app", "aBc"], {
+      run: "accounts:env",
+      options: { format: "dotenv", app: "aBc" },
+    }],
     [["--version"], { version: true }],
     [["--help"], { help: "ably" }],
     [["accounts", "--help"], { help: "accounts" }],
@@ -69,6 +77,20 @@ Deno.test("parse: flags, values and arguments", () => {
 Deno.test("parse: what is refused, and how it is named", () => {
   const cases: [string[], string][] = [
     [["completions", "install", "tcsh"], 'Unknown shell "tcsh": use one of bash, zsh, fish.'],
+    // A flag with a fixed set of values, given another (in oclif's words).
+    [
+      ["accounts", "env", "--format", "cmd"],
+      "Expected --format=cmd to be one of: sh, bash, zsh, fish, powershell, dotenv, json",
+    ],
+    [
+      ["accounts", "env", "--format=Sh"],
+      "Expected --format=Sh to be one of: sh, bash, zsh, fish, powershell, dotenv, json",
+    ],
+    [["accounts", "env", "--format"], "Flag --format expects a value"],
+    [
+      ["accounts", "env", "--format", "json", "--pretty-json"],
+      "The following errors occurred:\n  --format=json cannot also be provided when using --pretty-json\n  --pretty-json=true cannot also be provided when using --format",
+    ],
     [
       ["completions", "tcsh"],
       'Command "completions tcsh" not found. Did you mean "completions bash"?',

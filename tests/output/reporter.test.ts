@@ -206,7 +206,7 @@ Deno.test("reporter: a JSON record never carries a protected secret", () => {
 Deno.test("reporter: the revealed value is shown, every other protected secret in its record is not", () => {
   const { out, stdout } = capture("json");
   out.protect(["ably_oat_revealedvalue1", "ably_ort_othersecret22"]);
-  out.revealed("ably_oat_revealedvalue1", {
+  out.revealed(["ably_oat_revealedvalue1"], ["ably_oat_revealedvalue1"], {
     token: "ably_oat_revealedvalue1",
     note: "ably_ort_othersecret22",
   });
@@ -248,4 +248,21 @@ Deno.test("reporter: colour is decided per stream: stdout on a terminal keeps it
   reporter.warning("Careful.");
   assert.deepEqual(out, ["Account: \x1b[36mAcme\x1b[39m"]);
   assert.deepEqual(err, ["✓ Switched to account Acme.", "⚠ Careful."]);
+});
+
+Deno.test("reporter: several revealed values on their own lines, with a secret inside one (an API key's secret part) shown too; other secrets still redacted", () => {
+  const { out, stdout } = capture("human");
+  out.protect(["ably_oat_revealedvalue1", "s3cr3tS3cr3t", "ably_ort_othersecret22"]);
+  out.revealed(
+    ["ably_oat_revealedvalue1", "aBcDeF.kEy123:s3cr3tS3cr3t"],
+    [
+      "export A='ably_oat_revealedvalue1'",
+      "export B='aBcDeF.kEy123:s3cr3tS3cr3t' # not ably_ort_othersecret22",
+    ],
+    {},
+  );
+  assert.deepEqual(stdout, [
+    "export A='ably_oat_revealedvalue1'",
+    "export B='aBcDeF.kEy123:s3cr3tS3cr3t' # not [redacted]",
+  ]);
 });

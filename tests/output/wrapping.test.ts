@@ -74,7 +74,7 @@ for (const columns of [50, 100]) {
     assertFits(stderr, columns);
     assert.match(
       joined(stderr),
-      /For accounts whose tokens are in the OS keychain, the official Ably CLI cannot use them until their tokens are moved back to the file: it would say the session expired\./,
+      /The official Ably CLI cannot read the OS keychain: run eval "\$\(ably accounts env ALIAS\)" before it\./,
     );
   });
 
@@ -122,7 +122,7 @@ Deno.test("wrap: current's advice at 50 columns keeps the command whole", async 
 Deno.test("wrap: piped, nothing is wrapped", async () => {
   const dir = await tempConfigDir(KEYCHAIN_LEGACY);
   const { stdout, stderr } = await runCli(["accounts", "list"], { configDir: dir });
-  assert.match(stderr, /^For accounts whose tokens .* session expired\.$/m);
+  assert.match(stderr, /^The official Ably CLI cannot read .* before it\.$/m);
   const listing = await runCli(["accounts"], { configDir: dir });
   assert.match(listing.stdout, /^ {2}ably accounts token {6}- Print .* if needed$/m);
   assert.ok(stdout.includes("Found 1 account:"));

@@ -2,7 +2,8 @@
 import type { Context } from "../../context.ts";
 import { accountsOf, appOf, currentAppIdOf } from "../../config/accounts.ts";
 import type { AccountRecord } from "../../config/schema.ts";
-import { credentialsLocation, FILE, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
+import { credentialsLocation, FILE } from "../../config/credential-marks.ts";
+import { officialCliNote } from "../shared/stores.ts";
 import type { Unverified } from "../../accounts/control.ts";
 import { currentOrFail } from "../shared/resolve.ts";
 
@@ -129,7 +130,7 @@ async function printLocal(ctx: Context, local: LocalDetails, credentials: string
   const { out } = ctx;
   if (credentials !== FILE) {
     const store = await ctx.accounts.store(credentials);
-    out.print(`Tokens: ${store.title} (${OFFICIAL_CLI_NOTE})`);
+    out.print(`Tokens: ${store.title} (${officialCliNote(store, null)})`);
   }
   out.print(`Apps configured: ${local.appsConfigured}`);
   if (local.currentApp) {

@@ -10,15 +10,12 @@ import { usageError } from "../../errors.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { aliasesUsing } from "../../config/sessions.ts";
-import {
-  credentialsLocation,
-  FILE,
-  OFFICIAL_CLI_NOTE_PLURAL,
-} from "../../config/credential-marks.ts";
+import { credentialsLocation, FILE } from "../../config/credential-marks.ts";
 import type { MoveStatus } from "../../accounts/move.ts";
 import type { SecretStore } from "../../credentials/store.ts";
 import type { KeychainOptions } from "./specs.ts";
 import { currentOrFail, noAccounts, resolveOrFail } from "../shared/resolve.ts";
+import { capitalised, officialCliNote } from "../shared/stores.ts";
 
 /** The store this command moves tokens into. */
 const STORE = "keychain";
@@ -84,8 +81,8 @@ function report(
     if (status === "moved") {
       out.success(
         to !== FILE
-          ? `Moved the tokens of account ${alias} into ${store.label} (${store.place()}).`
-          : `Moved the tokens of account ${alias} back to the config file.`,
+          ? `Moved the tokens and API keys of account ${alias} into ${store.label} (${store.place()}).`
+          : `Moved the tokens and API keys of account ${alias} back to the config file.`,
       );
       if (shared.length) out.note(`The OAuth session is shared: ${shared.join(", ")} moved too.`);
     } else if (status === "unchanged") {
@@ -96,8 +93,10 @@ function report(
       out.print(`Account ${alias}: no tokens to move.`);
     }
   }
-  if (to !== FILE && accounts.some((a) => a.status === "moved")) {
-    out.note(`For accounts whose tokens are in ${store.label}, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
+  const moved = accounts.filter((a) => a.status === "moved");
+  if (to !== FILE && moved.length) {
+    const one = moved.length === 1 ? moved[0].alias : "ALIAS";
+    out.note(`${capitalised(officialCliNote(store, one))}.`);
   }
 }
 

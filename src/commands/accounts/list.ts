@@ -1,11 +1,17 @@
 /** `ably accounts list`: the accounts in the config, no network. */
 import type { Context } from "../../context.ts";
 import { accountsOf, appOf, currentAlias, currentAppIdOf } from "../../config/accounts.ts";
-import { credentialsLocation, OFFICIAL_CLI_NOTE_PLURAL } from "../../config/credential-marks.ts";
+import { credentialsLocation } from "../../config/credential-marks.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import type { SecretStore } from "../../credentials/store.ts";
 import { noAccounts } from "../shared/resolve.ts";
-import { orphansInUse, orphansLine, storesNamed } from "../shared/stores.ts";
+import {
+  capitalised,
+  officialCliNote,
+  orphansInUse,
+  orphansLine,
+  storesNamed,
+} from "../shared/stores.ts";
 
 interface Row {
   alias: string;
@@ -48,7 +54,7 @@ export async function run(ctx: Context): Promise<void> {
   const stores = await storesNamed(ctx, rows.map((row) => row.credentials));
   printRows(ctx, rows, stores);
   for (const store of stores.values()) {
-    out.note(`For accounts whose tokens are in ${store.label}, ${OFFICIAL_CLI_NOTE_PLURAL}.`);
+    out.note(`${capitalised(officialCliNote(store))}.`);
   }
   for (const found of orphans) {
     if (found.kind === "found" && found.items.length) {

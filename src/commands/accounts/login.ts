@@ -11,7 +11,8 @@ import { tokenProblem } from "../../input.ts";
 import { Cancelled, usageError } from "../../errors.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import { aliasProblem } from "../../config/alias.ts";
-import { FILE, OFFICIAL_CLI_NOTE } from "../../config/credential-marks.ts";
+import { FILE } from "../../config/credential-marks.ts";
+import { capitalised, officialCliNote } from "../shared/stores.ts";
 import { DEFAULT_OAUTH_HOST } from "../../oauth/endpoint.ts";
 import type { TokenSet } from "../../oauth/tokens.ts";
 import type { ControlClient, Me, RemoteAccount } from "../../control/api.ts";
@@ -165,7 +166,7 @@ async function confirmMove(
   ctx.out.note(
     `The OAuth session of ${email} is shared with ${names}: with --${store.name} its tokens move into ${store.label} for ${
       others.length === 1 ? "that account" : "those accounts"
-    } too (${OFFICIAL_CLI_NOTE}).`,
+    } too (${officialCliNote(store)}).`,
   );
   if (!ctx.interactive) return;
   if (!(await ctx.prompter.confirm(`Move the tokens of ${names} into ${store.label} too?`))) {
@@ -211,7 +212,9 @@ async function report(ctx: Context, plan: LoginPlan): Promise<void> {
   if (plan.store !== FILE) {
     const store = await ctx.accounts.store(plan.store);
     out.note(
-      `Tokens stored in ${store.label} (${store.place()}), not in the config file; ${OFFICIAL_CLI_NOTE} (ably accounts ${store.name} ${alias} --to-file).`,
+      `Tokens and API keys stored in ${store.label} (${store.place()}), not in the config file. ${
+        capitalised(officialCliNote(store, alias))
+      }.`,
     );
     if (plan.movedWith.length) {
       out.note(

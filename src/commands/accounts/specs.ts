@@ -32,7 +32,7 @@ const LOGIN_FLAGS = [
     name: "keychain",
     long: "--keychain",
     description:
-      "Keep this account's tokens in the OS keychain, not the config file (default: $ABLY_CLI_CREDENTIAL_STORE)",
+      "Keep this account's tokens and API keys in the OS keychain, not the config file (default: $ABLY_CLI_CREDENTIAL_STORE)",
   },
   {
     name: "token",
@@ -91,7 +91,7 @@ export const MOVE = {
   id: "accounts:keychain",
   component: "accountKeychain",
   name: "keychain",
-  summary: "Move an account's tokens into the OS keychain, or back to the config file",
+  summary: "Move an account's tokens and API keys into the OS keychain, or back to the config file",
   args: [{
     name: "accountAliasOrId",
     description: "Alias or ID of the account (defaults to current account)",
@@ -102,7 +102,8 @@ export const MOVE = {
     {
       name: "toFile",
       long: "--to-file",
-      description: "Move the tokens back to the config file (the official CLI can then use them)",
+      description:
+        "Move the tokens and API keys back to the config file (the official CLI can then read them)",
     },
     {
       name: "prune",
@@ -257,7 +258,51 @@ export const TOKEN = {
   cancelled: "Token refresh cancelled.",
 } as const satisfies CommandSpec;
 
+/** The forms `accounts env` prints the variables in. */
+export const ENV_FORMATS = ["sh", "bash", "zsh", "fish", "powershell", "dotenv", "json"] as const;
+
+export const ENV = {
+  kind: "command",
+  id: "accounts:env",
+  component: "accountEnv",
+  name: "env",
+  summary:
+    "Print the account's ABLY_ACCESS_TOKEN and ABLY_API_KEY for a shell, for the official CLI and scripts",
+  args: [{
+    name: "accountAliasOrId",
+    description: "Alias or ID of the account (defaults to current account)",
+    account: true,
+  }],
+  flags: [
+    {
+      name: "app",
+      long: "--app",
+      value: "required",
+      description: "The app whose API key to print (default: the account's current app)",
+    },
+    {
+      name: "format",
+      long: "--format",
+      value: "required",
+      choices: ENV_FORMATS,
+      description:
+        "How to print them: sh (the same as bash and zsh), fish, powershell, dotenv or json (default: sh)",
+      conflicts: ["json", "prettyJson"],
+    },
+    ...GLOBAL_FLAGS,
+  ],
+  examples: [
+    'eval "$(ably accounts env)"',
+    "ably accounts env mycompany --app aBcDeF",
+    "ably accounts env --format fish | source",
+    "ably accounts env --format powershell | Invoke-Expression",
+    "ably accounts env --format json",
+  ],
+  cancelled: "Token refresh cancelled.",
+} as const satisfies CommandSpec;
+
 export type CurrentOptions = OptionsOf<typeof CURRENT>;
+export type EnvOptions = OptionsOf<typeof ENV>;
 export type ListOptions = OptionsOf<typeof LIST>;
 export type KeychainOptions = OptionsOf<typeof MOVE>;
 export type LoginOptions = OptionsOf<typeof ACCOUNTS_LOGIN>;

@@ -19,7 +19,7 @@ import { controlHostFor } from "../../accounts/control.ts";
 import { expiryOf, tokenState } from "../../accounts/tokens.ts";
 import type { SecretStore } from "../../credentials/store.ts";
 import { noAccounts, resolveOrFail } from "../shared/resolve.ts";
-import { storesNamed } from "../shared/stores.ts";
+import { capitalised, officialCliNote, storesNamed } from "../shared/stores.ts";
 
 const COMPONENT = "accountStatus";
 const ENV_SOURCE = "ABLY_ACCESS_TOKEN";
@@ -282,6 +282,9 @@ function printRows(
       summary.total === 1 ? "" : "s"
     }: ${summary.usable} usable, ${summary.problems} with problems${unchecked}.`,
   );
+  for (const store of stores.values()) {
+    out.note(`${capitalised(officialCliNote(store))}.`);
+  }
 }
 
 /** A row's labelled lines, the check last. */

@@ -23,7 +23,7 @@ export async function run(ctx: Context, options: TokenOptions): Promise<void> {
   // stored token, which is then what is printed.
   if (options.accountAliasOrId === undefined && env) {
     out.note("The token comes from ABLY_ACCESS_TOKEN, which overrides the current account.");
-    out.revealed(env, {
+    out.revealed([env], [env], {
       token: { alias: null, source: "ABLY_ACCESS_TOKEN", accessToken: env, expiresAt: null },
     });
     return;
@@ -34,7 +34,7 @@ export async function run(ctx: Context, options: TokenOptions): Promise<void> {
     ? resolveOrFail(config, options.accountAliasOrId)
     : currentOrFail(config, COMPONENT);
   const token = await ctx.accounts.token(alias, config);
-  out.revealed(token.accessToken, {
+  out.revealed([token.accessToken], [token.accessToken], {
     token: {
       alias,
       source: credentialsLocation(config, alias),

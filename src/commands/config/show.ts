@@ -8,16 +8,11 @@ import { CliError } from "../../errors.ts";
 import { serializeConfig } from "../../config/toml.ts";
 import { maskSecrets } from "../../config/mask.ts";
 import { accountsOf } from "../../config/accounts.ts";
-import {
-  credentialsLocation,
-  FILE,
-  OFFICIAL_CLI_NOTE,
-  secretSlots,
-} from "../../config/credential-marks.ts";
+import { credentialsLocation, FILE, secretSlots } from "../../config/credential-marks.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import type { SecretStore } from "../../credentials/store.ts";
 import type { ConfigShowOptions } from "./specs.ts";
-import { storesNamed } from "../shared/stores.ts";
+import { capitalised, officialCliNote, storesNamed } from "../shared/stores.ts";
 
 export async function run(ctx: Context, options: ConfigShowOptions): Promise<void> {
   const { out } = ctx;
@@ -56,9 +51,9 @@ export async function run(ctx: Context, options: ConfigShowOptions): Promise<voi
   out.print(`# Config file: ${file}`);
   for (const store of stores) {
     out.print(
-      `# Tokens in ${store.label} (${store.place()}), not in this file: ${
+      `# Tokens and API keys in ${store.label} (${store.place()}), not in this file: ${
         stored.get(store.name)!.join(", ")
-      }; ${OFFICIAL_CLI_NOTE}.`,
+      }. ${capitalised(officialCliNote(store))}.`,
     );
   }
   out.print();

@@ -38,6 +38,17 @@ export function listingUnsupported(store: SecretStore): string {
   } cannot list its items, so items no account uses cannot be found; delete them with your ${store.name} tool (${store.place()}).`;
 }
 
+/**
+ * Said wherever it matters, in one clause: the official CLI finds no secret in a marked
+ * table (it would say the session expired), and `accounts env` hands them to it. `alias`:
+ * whose (null: the current account's).
+ */
+export function officialCliNote(store: SecretStore, alias: string | null = "ALIAS"): string {
+  return `the official Ably CLI cannot read ${store.label}: run eval "$(ably accounts env${
+    alias === null ? "" : ` ${alias}`
+  })" before it`;
+}
+
 /** The one line `list` prints when there are orphaned items. */
 export function orphansLine(store: SecretStore, count: number): string {
   return `${count} ${store.name} item${

@@ -88,9 +88,12 @@ Deno.test("keychain login --json: tokens in the keychain only; list, current and
     assert.equal(resultOf(list.records()).accounts[0].credentials, "keychain");
     const human = await runCli(["accounts", "list"], { configDir: dir, keychain });
     assert.match(human.stdout, /Tokens: OS keychain/);
-    assert.match(human.stderr, /official Ably CLI cannot use them/);
+    assert.match(
+      unwrapped(human.stderr),
+      /The official Ably CLI cannot read the OS keychain: run eval "\$\(ably accounts env ALIAS\)" before it\./,
+    );
     const show = await runCli(["config", "show"], { configDir: dir, keychain });
-    assert.match(show.stdout, /Tokens in the OS keychain \(service ably-cli-deno\)/);
+    assert.match(show.stdout, /Tokens and API keys in the OS keychain \(service ably-cli-deno\)/);
     // list looks for items no account uses (names only); neither reads a token.
     assert.deepEqual(
       keychain.calls,
@@ -764,7 +767,7 @@ Deno.test("accounts keychain on a shared session: said before, asked on a termin
       const said = run.stderr;
       assert.ok(
         said.indexOf('shared with "acme-staging": their tokens move into the OS keychain too') <
-          said.indexOf("Moved the tokens of account acme-ltd"),
+          said.indexOf("Moved the tokens and API keys of account acme-ltd"),
         said,
       );
     }
@@ -1331,6 +1334,42 @@ Deno.test("keychain: a config from before namespaces has its items carried over 
     assert.ok(
       calls.indexOf(`delete ${sessions[0]}`) >
         calls.indexOf(`set cfg-${ns}:session:${sessions[0]}`),
+    );
+  });
+});
+
+Deno.test("keychain: a login, current and status each say in one line that the official CLI cannot read the keychain, and how to hand it the account (ably accounts env)", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const dir = await tempConfigDir();
+    const run = (args: string[]) =>
+      runCli([...args, ...hostFlags(server)], { configDir: dir, keychain, columns: 1000 });
+    const login = await run(["accounts", "login", "--keychain"]);
+    assert.equal(login.code, 0, login.stderr);
+    assert.ok(
+      login.stderr.includes(
+        'Tokens and API keys stored in the OS keychain (service ably-cli-deno), not in the config file. The official Ably CLI cannot read the OS keychain: run eval "$(ably accounts env test-account)" before it.\n',
+      ),
+      login.stderr,
+    );
+    const current = await run(["accounts", "current"]);
+    assert.equal(current.code, 0, current.stderr);
+    assert.ok(
+      current.stdout.includes(
+        'Tokens: OS keychain (the official Ably CLI cannot read the OS keychain: run eval "$(ably accounts env)" before it)\n',
+      ),
+      current.stdout,
+    );
+    const status = await runCli(["accounts", "status", "--control-host", server.host], {
+      configDir: dir,
+      keychain,
+      columns: 1000,
+    });
+    assert.ok(
+      status.stderr.includes(
+        'The official Ably CLI cannot read the OS keychain: run eval "$(ably accounts env ALIAS)" before it.\n',
+      ),
+      status.stderr,
     );
   });
 });
