@@ -12,7 +12,8 @@
  * Cases: `--version`; `accounts logout --help`; `accounts logout b --force
  * --json` on a 2-account legacy config where `b` is not the current account;
  * `accounts logout --force --json` of the current account on legacy configs
- * of 1, 100, 1,000 and 10,000 accounts. Legacy tokens are not revoked, so
+ * of 1, 100, 1,000 and 10,000 accounts; `accounts list`, `token` and `env` of a file
+ * account. Legacy tokens are not revoked, so
  * nothing touches the network; configs are rewritten (untimed) before every
  * run.
  *
@@ -229,6 +230,17 @@ function cases(emptyScript: string, version: string): Case[] {
       check: (stdout) => stdout === "bench_at_0001\n" ? undefined : "stdout is not the token",
       targets: [],
     },
+    {
+      // The same account as sh lines for eval, its current app's key too: no slower than token.
+      name: "accounts env, OAuth account (no refresh)",
+      args: ["main.ts", "accounts", "env"],
+      config: OAUTH_CONFIG,
+      check: (stdout) =>
+        stdout.startsWith("export ABLY_ACCESS_TOKEN='bench_at_0001'\nexport ABLY_API_KEY='")
+          ? undefined
+          : "stdout is not the variables",
+      targets: [],
+    },
     ...logoutMany,
   ];
 }
@@ -237,8 +249,14 @@ const OAUTH_CONFIG = `[accounts.acme]
 accountId = "VgQpOZ"
 accountName = "Acme Ltd"
 authMethod = "oauth"
+currentAppId = "aBcDeF"
 oauthSessionKey = "jane@acme.example::ably.com"
 userEmail = "jane@acme.example"
+
+[accounts.acme.apps.aBcDeF]
+apiKey = "aBcDeF.kEy123:bench_key_secret"
+keyId = "kEy123"
+keyName = "Root"
 
 [oauthSessions."jane@acme.example::ably.com"]
 accessToken = "bench_at_0001"

@@ -288,6 +288,65 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "real keychain: two config directories, the same user with --keychain in both: separate items; logging out of one leaves the other working; --prune in either removes only true orphans",
+  ignore: !ready && !ci,
+  async fn() {
+    assert.ok(ready, "CI=true but the keychain set-up failed: see scripts/keychain_e2e.sh");
+    const keychain = await openKeychain();
+    await withAblyServer({}, async (server) => {
+      const env = busEnv();
+      const key = `${EMAIL}::${server.host}`;
+      const dirs = [await tempConfigDir(), await tempConfigDir()];
+      for (const dir of dirs) {
+        const login = await spawnCli(
+          ["accounts", "login", "--keychain", "--json", ...hostFlags(server)],
+          { configDir: dir, env },
+        );
+        assert.equal(login.code, 0, login.stderr + login.stdout);
+      }
+      const items = await Promise.all(dirs.map((dir) => itemOf(dir, `session:${key}`)));
+      assert.notEqual(items[0], items[1]);
+      for (const item of items) assert.ok(await keychain.get(item), item);
+      const second = await itemOf(dirs[1], "key:test-account:aBcDeF");
+
+      const logout = await spawnCli(["accounts", "logout", "--force", "--json"], {
+        configDir: dirs[0],
+        env,
+      });
+      assert.equal(logout.code, 0, logout.stderr + logout.stdout);
+      assert.equal(await keychain.get(items[0]), undefined);
+      assert.ok(await keychain.get(items[1]), "the other directory's item is kept");
+
+      // A true orphan of the second directory: its item left as the official CLI's logout
+      // leaves it (the file entry gone, the namespace kept).
+      const orphan = items[1].replace(/:session:.*/, `:session:gone@example.com::${server.host}`);
+      await keychain.set(orphan, JSON.stringify({ accessToken: "x" }));
+      try {
+        for (const dir of dirs) {
+          const prune = await spawnCli(["accounts", "keychain", "--prune", "--force", "--json"], {
+            configDir: dir,
+            env,
+          });
+          assert.equal(prune.code, 0, prune.stderr + prune.stdout);
+        }
+        assert.equal(await keychain.get(orphan), undefined, "the orphan was pruned");
+        const current = await spawnCli(["accounts", "current", "--json", ...hostFlags(server)], {
+          configDir: dirs[1],
+          env,
+        });
+        assert.equal(current.code, 0, current.stderr + current.stdout);
+        assert.ok(await keychain.get(items[1]));
+        assert.ok(await keychain.get(second));
+      } finally {
+        for (const item of [items[1], second, orphan]) await keychain.delete(item);
+        for (const dir of dirs) await Deno.remove(dir, { recursive: true });
+      }
+    });
+  },
+});
+
 // Last in this file: the throw-away keyring stays locked (no prompt can unlock it here).
 Deno.test({
   name:
