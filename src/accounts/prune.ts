@@ -88,7 +88,7 @@ function sortedOut(config: AblyConfig, names: string[], used: Map<string, string
 
 type Outcome = RevokeResult | {
   status: "skipped";
-  reason: "legacy-token" | "unknown-issuer" | "api-key";
+  reason: "access-token" | "unknown-issuer" | "api-key";
 };
 
 export interface Pruned {
@@ -138,7 +138,7 @@ async function revokeHeld(
   tokens: { accessToken?: string; refreshToken?: string },
 ): Promise<Pruned["revocation"]> {
   const { kind, issuer } = describeItem(item);
-  if (kind === "account") return { access: { status: "skipped", reason: "legacy-token" } };
+  if (kind === "account") return { access: { status: "skipped", reason: "access-token" } };
   if (kind === "key") return { access: { status: "skipped", reason: "api-key" } };
   if (kind !== "session" || issuer === undefined) {
     const skipped = { status: "skipped", reason: "unknown-issuer" } as const;

@@ -16,8 +16,15 @@ import type { RevokeResult } from "../oauth/revoke.ts";
 export type TokenOutcome =
   | RevokeResult
   | { status: "skipped"; reason: "shared-session"; sharedWith: string[] }
-  | { status: "skipped"; reason: "legacy-token" | "no-session" }
+  | { status: "skipped"; reason: "access-token" | "no-session" }
   | { status: "skipped"; reason: "store-unreadable"; store?: string; detail: string };
+
+/**
+ * Why an account logged in with an access token (`login --token`, or a pre-OAuth login) is not
+ * revoked, and where it can be: said by logout and prune alike.
+ */
+export const ACCESS_TOKEN_NOT_REVOKED =
+  "an access token given at login cannot be revoked by the CLI; revoke it in the Ably dashboard (Access Tokens) if it is no longer needed";
 
 /** What happened to each token of one account; the JSON result's `revocation`. */
 export interface Revocation {
@@ -95,13 +102,24 @@ export function warnUnrevokedTokens(
   const sent = removed.filter((session) => attempts.has(session.sessionKey));
   for (const session of sent) {
     const of = whose ?? (sent.length > 1 ? ` of ${session.aliases.join(", ")}` : "");
-    for (const kind of ["access", "refresh"] as const) {
-      const outcome = attempts.get(session.sessionKey)?.[kind];
-      if (outcome?.status !== "failed") continue;
-      out.warning(
-        `Failed to revoke ${kind} token${of} (${outcome.reason}); it may remain valid until its natural expiry.`,
-      );
-    }
+    const outcomes = attempts.get(session.sessionKey)!;
+    const failed = (["access", "refresh"] as const).flatMap((kind) => {
+      const outcome = outcomes[kind];
+      return outcome?.status === "failed" ? [[kind, outcome.reason] as const] : [];
+    });
+    if (failed.length === 0) continue;
+    // One line per session: both tokens usually fail for the same reason.
+    const reasons = [...new Set(failed.map(([, reason]) => reason))].join("; ");
+    const both = failed.length === 2;
+    out.warning(
+      `Could not revoke the ${
+        both ? "access and refresh tokens" : `${failed[0][0]} token`
+      }${of} at ${session.host} (${reasons}): ${both ? "they stay" : "it stays"} valid until ${
+        both ? "they expire" : "it expires"
+      }; end ${
+        both ? "them" : "it"
+      } sooner by revoking the Ably CLI's access in the Ably dashboard.`,
+    );
   }
 }
 
@@ -122,7 +140,7 @@ export function describeRevocation(
     return { access: skipped, refresh: skipped };
   }
   if (credentials.kind === "legacy") {
-    const reason = credentials.hasToken ? "legacy-token" : "no-session";
+    const reason = credentials.hasToken ? "access-token" : "no-session";
     return { access: { status: "skipped", reason }, refresh: { status: "skipped", reason } };
   }
   if (credentials.kind === "no-session") {

@@ -6,7 +6,16 @@ import { fetchBounded, printable } from "../http.ts";
 import { redact } from "../redact.ts";
 import { DEFAULT_OAUTH_TIMEOUT_MS, OAUTH_CLIENT_ID, oauthBaseUrl } from "./endpoint.ts";
 
-export type RevokeResult = { status: "revoked" } | { status: "failed"; reason: string };
+export type RevokeResult =
+  | { status: "revoked" }
+  | {
+    status: "failed";
+    /** In words: what the server said (its error description), or why it was not reached. */
+    reason: string;
+    /** The server's HTTP status and its answer as sent (printable, redacted), when it answered. */
+    httpStatus?: number;
+    response?: string;
+  };
 
 export interface RevokeOptions {
   host: string;
@@ -23,10 +32,9 @@ export interface RevokeOptions {
 /** Revokes one token. Never throws: every failure becomes a `failed` result. */
 export async function revokeToken(token: string, options: RevokeOptions): Promise<RevokeResult> {
   const secrets = [token, ...(options.secrets ?? [])];
-  const failed = (reason: string): RevokeResult => ({
-    status: "failed",
-    reason: redact(reason, secrets),
-  });
+  const failed = (
+    reason: string,
+  ) => ({ status: "failed", reason: redact(reason, secrets) } as const);
   let url: URL;
   try {
     url = new URL("/oauth/revoke", oauthBaseUrl(options.host));
@@ -46,7 +54,12 @@ export async function revokeToken(token: string, options: RevokeOptions): Promis
     if (response.ok) return { status: "revoked" };
     // Redact before cutting: a cut could leave a prefix no pattern recognises.
     const detail = printable(redact(response.text, secrets));
-    return failed(`Token revocation failed (${response.status})${detail ? `: ${detail}` : ""}`);
+    const said = described(redact(response.text, secrets));
+    return {
+      ...failed(`the server answered ${response.status}${said ? `: ${said}` : ""}`),
+      httpStatus: response.status,
+      ...(detail ? { response: detail } : {}),
+    };
   } catch (error) {
     return failed(error instanceof Error ? error.message : String(error));
   }
@@ -65,4 +78,17 @@ export async function revokeTokenPair(
     tokens.refresh ? revokeToken(tokens.refresh, { ...options, secrets }) : undefined,
   ]);
   return { access, refresh };
+}
+
+/** An RFC 6749 error answer in words (`error_description`, else `error`), else the text. */
+function described(text: string): string {
+  let said = text;
+  try {
+    const body = JSON.parse(text);
+    if (typeof body?.error_description === "string") said = body.error_description;
+    else if (typeof body?.error === "string") said = body.error.replaceAll("_", " ");
+  } catch {
+    // Not JSON: the text is what it said.
+  }
+  return printable(said, 200);
 }

@@ -41,20 +41,42 @@ Deno.test("revoke: access and refresh tokens go out in parallel", async () => {
   }
 });
 
-Deno.test("revoke: 4xx and 5xx answers fail with the status and a cleaned, bounded body", async () => {
+Deno.test("revoke: 4xx and 5xx answers fail with the status and the server's words (its error description, else its error, else a cleaned, bounded body); the answer itself kept for JSON", async () => {
   const body = `{"error":"server_error"}\u001b[31m\r\n${"x".repeat(500)}`;
+  const rfc = JSON.stringify({
+    error: "temporarily_unavailable",
+    error_description: "revocation unavailable",
+  });
   const server = startAblyServer({
-    revoke: (r) => r.form.token === "bad" ? { status: 400, body: "" } : { status: 500, body },
+    revoke: (r) =>
+      r.form.token === "bad"
+        ? { status: 400, body: "" }
+        : r.form.token === "rfc"
+        ? { status: 503, body: rfc }
+        : r.form.token === "code"
+        ? { status: 400, body: '{"error":"invalid_request"}' }
+        : { status: 500, body },
   });
   try {
     assert.deepEqual(await revokeToken("bad", { host: server.host }), {
       status: "failed",
-      reason: "Token revocation failed (400)",
+      reason: "the server answered 400",
+      httpStatus: 400,
     });
+    assert.deepEqual(await revokeToken("rfc", { host: server.host }), {
+      status: "failed",
+      reason: "the server answered 503: revocation unavailable",
+      httpStatus: 503,
+      response: rfc,
+    });
+    assert.equal(
+      (await revokeToken("code", { host: server.host }) as { reason: string }).reason,
+      "the server answered 400: invalid request",
+    );
     const failed = await revokeToken("t", { host: server.host });
     assert.equal(failed.status, "failed");
     const reason = failed.status === "failed" ? failed.reason : "";
-    assert.match(reason, /^Token revocation failed \(500\): \{"error":"server_error"\} \[31m x+…$/);
+    assert.match(reason, /^the server answered 500: \{"error":"server_error"\} \[31m x+…$/);
     // deno-lint-ignore no-control-regex
     assert.doesNotMatch(reason, /[\u0000-\u001f]/);
     assert.ok(reason.length < 260);
@@ -71,7 +93,9 @@ Deno.test("revoke: a server echoing the token never gets it into the reason", as
     const result = await revokeToken("top-secret-token", { host: server.host });
     assert.deepEqual(result, {
       status: "failed",
-      reason: "Token revocation failed (400): unknown token [redacted]",
+      reason: "the server answered 400: unknown token [redacted]",
+      httpStatus: 400,
+      response: "unknown token [redacted]",
     });
   } finally {
     await server.close();
@@ -93,8 +117,10 @@ Deno.test("revoke: a token echoed across the 200-character cut leaves no part of
       const result = await revokeToken(token, { host: server.host, clientId: String(pad) });
       assert.equal(result.status, "failed");
       const reason = result.status === "failed" ? result.reason : "";
-      assert.match(reason, /^Token revocation failed \(400\): e+/, `pad ${pad}`);
+      assert.match(reason, /^the server answered 400: e+/, `pad ${pad}`);
       assert.ok(!reason.includes(token.slice(0, 6)), `pad ${pad}: ${reason}`);
+      const response = result.status === "failed" ? result.response ?? "" : "";
+      assert.ok(!response.includes(token.slice(0, 6)), `pad ${pad}: ${response}`);
     }
   } finally {
     await server.close();

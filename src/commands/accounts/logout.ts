@@ -8,7 +8,7 @@ import { CliError, usageError } from "../../errors.ts";
 import type { AblyConfig } from "../../config/schema.ts";
 import { accountsOf, currentAlias } from "../../config/accounts.ts";
 import type { LoggedOut, LogoutRequest } from "../../accounts/logout.ts";
-import type { Revocation } from "../../accounts/revocation.ts";
+import { ACCESS_TOKEN_NOT_REVOKED, type Revocation } from "../../accounts/revocation.ts";
 import { StoreError } from "../../credentials/store.ts";
 import type { LogoutOptions } from "./specs.ts";
 import { currentOrFail, noAccounts, pickAccount, resolveOrFail } from "../shared/resolve.ts";
@@ -249,10 +249,10 @@ function warnUnrevoked(
         access.sharedWith.map((a) => `"${a}"`).join(", ")
       }, so they stay valid.`,
     );
-  } else if (access.status === "skipped" && access.reason === "legacy-token") {
+  } else if (access.status === "skipped" && access.reason === "access-token") {
     const whose = legacyAliases && legacyAliases.length > 0 ? ` (${legacyAliases.join(", ")})` : "";
     ctx.out.warning(
-      `Access token not revoked${whose}: legacy (pre-OAuth) tokens cannot be revoked by the CLI; revoke it in the Ably dashboard if it is no longer needed.`,
+      `Access token not revoked${whose}: ${ACCESS_TOKEN_NOT_REVOKED}.`,
     );
   }
 }

@@ -6,6 +6,7 @@
 import type { Context } from "../../context.ts";
 import { CliError } from "../../errors.ts";
 import type { Pruned } from "../../accounts/prune.ts";
+import { ACCESS_TOKEN_NOT_REVOKED } from "../../accounts/revocation.ts";
 import type { SecretStore } from "../../credentials/store.ts";
 import { capitalised, listingUnsupported } from "./stores.ts";
 
@@ -80,11 +81,11 @@ function report(ctx: Context, store: SecretStore, outcome: Pruned): void {
   } else if (kept === "gone") {
     out.print(`${capitalised(item)} was already gone.`);
   } else if (
-    revocation.access?.status === "skipped" && revocation.access.reason === "legacy-token"
+    revocation.access?.status === "skipped" && revocation.access.reason === "access-token"
   ) {
     out.success(`Deleted ${item}.`);
     out.warning(
-      "Its legacy (pre-OAuth) token cannot be revoked by the CLI; revoke it in the Ably dashboard if it is no longer needed.",
+      `Its token was not revoked: ${ACCESS_TOKEN_NOT_REVOKED}.`,
     );
   } else if (revocation.access?.status === "skipped" && revocation.access.reason === "api-key") {
     out.success(`Deleted ${item}, a copy of an app's API key (the key itself stays valid).`);

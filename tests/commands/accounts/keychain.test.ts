@@ -834,7 +834,7 @@ Deno.test("accounts keychain --prune: this config's orphans only: a session item
         },
         {
           item: ours("token:old"),
-          revocation: { access: { status: "skipped", reason: "legacy-token" } },
+          revocation: { access: { status: "skipped", reason: "access-token" } },
           deleted: true,
         },
       ],

@@ -268,7 +268,7 @@ const ROWS: Row[] = [
     script: { me: { status: 500, body: "boom" }, revoke: { status: 500, body: "revocation down" } },
     code: 1,
     stderr: [
-      /The tokens issued for this login could not be revoked \(Token revocation failed \(500\): revocation down\); they stay valid until they expire\./,
+      /The tokens issued for this login could not be revoked \(the server answered 500: revocation down\); they stay valid until they expire\./,
     ],
     revoked: "issued",
   },
@@ -288,7 +288,7 @@ const ROWS: Row[] = [
     replies: [CANCEL],
     code: 130,
     stderr: [
-      /Login cancelled; nothing was stored, but the issued tokens could not be revoked \(Token revocation failed \(500\): revocation down\) and stay valid until they expire\./,
+      /Login cancelled; nothing was stored, but the issued tokens could not be revoked \(the server answered 500: revocation down\) and stay valid until they expire\./,
     ],
     revoked: "issued",
   },

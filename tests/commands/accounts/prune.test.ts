@@ -65,7 +65,7 @@ Deno.test("accounts keychain --prune (human): each kind of item is said as what 
       said.includes(
         `Deleted keychain item ${
           ours("token:old")
-        }.\n⚠ Its legacy (pre-OAuth) token cannot be revoked`,
+        }.\n⚠ Its token was not revoked: an access token given at login cannot be revoked by the CLI`,
       ),
       said,
     );
