@@ -94,6 +94,10 @@ export function createPrompter(io: PrompterIo): Prompter {
         password({
           message: neutralise(message),
           mask: false,
+          // Said once, in our words (the library's own "[input is masked]" would repeat it), and
+          // never revealed on screen: no Ctrl-T to show what was pasted.
+          toggleMask: false,
+          theme: { style: { maskedText: "(input is hidden)" } },
           validate: (value) => (value.trim() ? true : "Nothing was entered"),
         }, context)
       );

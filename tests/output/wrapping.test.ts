@@ -89,7 +89,7 @@ for (const columns of [50, 100]) {
     assertFits(stderr, columns);
     assert.match(
       joined(stderr),
-      /Warning: Logging out will remove all configuration for account "default"\. This includes access tokens and any app configurations associated with this account\./,
+      /⚠ Logging out will remove all configuration for account "default"\. This includes access tokens and any app configurations associated with this account\./,
     );
   });
 }

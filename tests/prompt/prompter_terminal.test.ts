@@ -113,7 +113,7 @@ Deno.test(
 );
 
 Deno.test(
-  "terminal: a pasted access token is not echoed; an empty one is refused and asked again; the token typed is the one verified and stored",
+  "terminal: a pasted access token is not echoed (said once: input is hidden, no Ctrl-T to show it); an empty one is refused and asked again; the token typed is the one verified and stored",
   onTerminal,
   async () => {
     await withAblyServer({}, async (server) => {
@@ -124,13 +124,15 @@ Deno.test(
         {
           configDir: dir,
           steps: [
-            ["Paste your access token (input is hidden):", "   \r"],
+            ["Paste your access token: (input is hidden)", "   \r"],
             ["Nothing was entered", `${token}\r`],
           ],
         },
       );
       assert.equal(code, 0, output);
       assert.match(output, /Nothing was entered/);
+      // Said once, in one voice; no way offered to show the token on screen.
+      assert.doesNotMatch(output, /input is masked|ctrl\+t/i);
       // runCliOnTerminal fails the test if the token (or any fixture secret) reached the screen.
       assert.deepEqual(server.to("/api/v1/me").map((r) => r.authorization), [`Bearer ${token}`]);
       const stored = parseConfig(await readConfigText(dir), "c");

@@ -118,7 +118,7 @@ async function pastedToken(ctx: Context, flag: string | true): Promise<string> {
       "--token needs a token: --token - (read from standard input), ABLY_ACCESS_TOKEN, or a terminal to paste it on.",
     );
   }
-  return checked(await ctx.prompter.secret("Paste your access token (input is hidden):"), "pasted");
+  return checked(await ctx.prompter.secret("Paste your access token:"), "pasted");
 }
 
 /** Who is this, which account, alias, app and key: asked on a terminal, else defaults. */

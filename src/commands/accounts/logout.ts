@@ -146,11 +146,12 @@ async function confirmLogout(
 ): Promise<boolean> {
   const { out } = ctx;
   // Part of the question: on stderr with it, so `ably … > file` still shows it.
+  // A warning as every other is shown (the official CLI spells out "Warning:" here only).
   if (alias !== undefined) {
-    out.note(`Warning: Logging out will remove all configuration for account "${alias}".`);
+    out.warning(`Logging out will remove all configuration for account "${alias}".`);
   } else {
-    out.note(
-      `Warning: Logging out will remove all configuration for ${aliases.length} account${
+    out.warning(
+      `Logging out will remove all configuration for ${aliases.length} account${
         aliases.length === 1 ? "" : "s"
       }: ${aliases.map((a) => `"${a}"`).join(", ")}.`,
     );

@@ -408,7 +408,7 @@ const ROWS: Row[] = [
     replies: [{ type: "typed_tok_SeCrEt" }],
     secrets: ["typed_tok_SeCrEt"],
     code: 0,
-    asks: ["Paste your access token (input is hidden):"],
+    asks: ["Paste your access token:"],
     meAuthorization: "Bearer typed_tok_SeCrEt",
     stored: { alias: "test-account", token: "typed_tok_SeCrEt" },
   },

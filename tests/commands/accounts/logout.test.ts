@@ -438,7 +438,7 @@ Deno.test("logout: a piped y/yes confirms, anything else declines (exit 0, uncha
     // The question is for the person at the terminal: stderr, so stdout keeps only results.
     assert.match(
       run.stderr,
-      /^Warning: Logging out will remove all configuration for account "default"\.\nThis includes access tokens and any app configurations associated with this account\.\nAre you sure you want to proceed\? \[y\/N\] /,
+      /^⚠ Logging out will remove all configuration for account "default"\.\nThis includes access tokens and any app configurations associated with this account\.\nAre you sure you want to proceed\? \[y\/N\] /,
     );
     assert.doesNotMatch(run.stdout, /Are you sure/);
     if (loggedOut) assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
@@ -595,7 +595,7 @@ Deno.test("logout --all: confirmation lists the aliases; usage and JSON rules as
   assert.equal(declined.code, 0);
   assert.match(
     declined.stderr,
-    /^Warning: Logging out will remove all configuration for 2 accounts: "one", "two"\.\nThis includes access tokens and any app configurations associated with these accounts\./,
+    /^⚠ Logging out will remove all configuration for 2 accounts: "one", "two"\.\nThis includes access tokens and any app configurations associated with these accounts\./,
   );
   assert.equal(await readConfigText(dir), config);
 
@@ -1079,7 +1079,7 @@ Deno.test("logout --all (human): a session no account uses is ended too, its tok
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stderr,
-      /Warning: Logging out will remove all configuration for 1 account: "acme"\.\nThis includes access tokens and any app configurations associated with this account\./,
+      /⚠ Logging out will remove all configuration for 1 account: "acme"\.\nThis includes access tokens and any app configurations associated with this account\./,
     );
     assert.match(
       run.stderr,

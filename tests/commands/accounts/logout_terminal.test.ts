@@ -107,7 +107,7 @@ Deno.test(
     assert.equal(code, 0, output);
     assert.match(
       output,
-      /Warning: Logging out will remove all configuration for account "default"/,
+      /⚠ Logging out will remove all configuration for account "default"/,
     );
     assert.match(output, /Are you sure you want to proceed\? \[y\/N\]/);
     // Typing y logged out; the confirmation and the success went to the terminal.
