@@ -61,12 +61,12 @@ export function usableToken(
   if (!account) throw new NotConfigured(alias);
   if (account.authMethod !== "oauth") {
     if (account.accessToken) return { accessToken: account.accessToken };
-    throw new SessionEnded("No access token found. Please run 'ably login'.");
+    throw new SessionEnded('No access token found. Please run "ably login".');
   }
   const key = account.oauthSessionKey;
   const session = key ? sessionOf(config, key) : undefined;
   if (!session?.accessToken) {
-    throw new SessionEnded("OAuth session expired. Please run 'ably login' again.");
+    throw new SessionEnded('OAuth session expired. Please run "ably login" again.');
   }
   const expiresAt = expiryOf(session);
   if (tokenState(expiresAt, now) === "valid") {
@@ -117,7 +117,7 @@ export async function refreshedToken(engine: Engine, alias: string): Promise<Sto
   });
   if (refreshed === undefined) {
     throw new SessionEnded(
-      "OAuth session expired (the refresh token is no longer valid). Please run 'ably login' again.",
+      'OAuth session expired (the refresh token is no longer valid). Please run "ably login" again.',
     );
   }
   return refreshed;
@@ -153,7 +153,7 @@ function refreshPlan(engine: Engine, alias: string): PlanFn<StoredToken | undefi
     const key = account.oauthSessionKey!;
     const session = sessionOf(fresh, key)!;
     if (!session.refreshToken) {
-      throw new SessionEnded("OAuth session expired. Please run 'ably login' again.");
+      throw new SessionEnded('OAuth session expired. Please run "ably login" again.');
     }
     const refreshToken = session.refreshToken;
     // The override is only a fallback for sessions that do not record their issuer.

@@ -217,7 +217,7 @@ export async function refreshTokens(
   }
   if (body.error === "invalid_grant") {
     throw new OAuthError(
-      "OAuth refresh token is no longer valid. Please run 'ably login' again.",
+      'OAuth refresh token is no longer valid. Please run "ably login" again.',
       "invalid_grant",
     );
   }

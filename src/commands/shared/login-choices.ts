@@ -29,7 +29,7 @@ export async function chooseRemoteAccount(
   if (!ctx.interactive) {
     const [first] = remote;
     ctx.out.warning(
-      `Multiple accounts found (${remote.length}); auto-selected ${first.name} (${first.id}). Run 'ably accounts login' in a terminal to choose.`,
+      `Multiple accounts found (${remote.length}); auto-selected ${first.name} (${first.id}). Run "ably accounts login" in a terminal to choose.`,
     );
     return first;
   }
@@ -118,7 +118,7 @@ export async function chooseApp(
   if (apps.length > 1) {
     if (!ctx.interactive) {
       out.warning(
-        "Multiple apps found; none was selected. Run 'ably accounts login' in a terminal to choose one.",
+        'Multiple apps found; none was selected. Run "ably accounts login" in a terminal to choose one.',
       );
       return undefined;
     }
@@ -173,7 +173,7 @@ export async function chooseKey(
   if (keys.length === 1) return { key: keys[0], autoSelected: true };
   if (!ctx.interactive) {
     out.warning(
-      "Multiple API keys found; none was selected. Run 'ably accounts login' in a terminal to choose one.",
+      'Multiple API keys found; none was selected. Run "ably accounts login" in a terminal to choose one.',
     );
     return undefined;
   }

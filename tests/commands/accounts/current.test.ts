@@ -414,7 +414,7 @@ Deno.test("current: refresh answered invalid_grant -> cached warning, session go
         command: "accounts:current",
         status: "warning",
         message: `${UNVERIFIED} (OAuth session expired (the refresh token is no longer valid). ` +
-          "Please run 'ably login' again.)",
+          'Please run "ably login" again.)',
       });
       const account = resultOf(all).account;
       assert.equal(account.cached, true);
@@ -614,12 +614,12 @@ Deno.test("current: an app entry with apiKey but no keyId shows the key the offi
 
 Deno.test("current: an account with nothing to authenticate with -> cached result with the reason, no request", async () => {
   const cases: [name: string, account: string, reason: string][] = [
-    ["a token account without a token", "", "No access token found. Please run 'ably login'."],
+    ["a token account without a token", "", 'No access token found. Please run "ably login".'],
     [
       "an expired session without a refresh token",
       'authMethod = "oauth"\noauthSessionKey = "j::h.example"\n' +
       `[oauthSessions."j::h.example"]\naccessToken = "at_old_SeCrEt"\n${PAST}\n`,
-      "OAuth session expired. Please run 'ably login' again.",
+      'OAuth session expired. Please run "ably login" again.',
     ],
   ];
   for (const [name, account, reason] of cases) {
