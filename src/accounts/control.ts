@@ -107,7 +107,8 @@ export async function verify(
     if (isTokenProblem(error)) return { kind: "token", reason, host };
     if (error instanceof StoreError) {
       const fix = error.fix ?? "Check where the tokens are kept and try again";
-      return { kind: "store", problem: error.problem, fix, reason, host };
+      // The problem alone: the message says whose tokens and where, and the fix follows it.
+      return { kind: "store", problem: error.problem, fix, reason: error.reason ?? reason, host };
     }
     return { kind: "other", reason, host };
   }

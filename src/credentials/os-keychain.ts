@@ -263,7 +263,7 @@ async function namesIn(
 
 /**
  * Why no D-Bus session bus can be reached (Linux), or `undefined` when one may be: the
- * address is unset, or names a socket file that does not exist. (An abstract socket, or a
+ * address is unset, or names a path that is not a socket. (An abstract socket, or a
  * bus with no Secret Service on it, cannot be told apart here.)
  */
 function sessionBusProblem(): string | undefined {
@@ -280,9 +280,10 @@ function sessionBusProblem(): string | undefined {
   const path = /(?:^|;)unix:(?:[^;]*,)?path=([^,;]+)/.exec(address)?.[1];
   if (path === undefined) return undefined;
   try {
-    Deno.statSync(path);
-    return undefined;
+    // A socket, or nothing to connect to: a directory or a file there is no bus either.
+    if (Deno.statSync(path).isSocket !== false) return undefined;
   } catch {
-    return `no D-Bus session bus at ${path}, so no Secret Service`;
+    // Not there at all.
   }
+  return `no D-Bus session bus at ${path}, so no Secret Service`;
 }

@@ -54,16 +54,19 @@ export class StoreError extends Error {
   readonly accounts: string[];
   /** What to do about it, in a sentence without a full stop (the store's own advice). */
   readonly fix?: string;
+  /** The problem alone ("locked: <the platform's words>"), for a message that says the rest. */
+  readonly reason?: string;
 
   constructor(
     readonly problem: StoreProblem,
     message: string,
-    options: { accounts?: string[]; fix?: string; cause?: unknown } = {},
+    options: { accounts?: string[]; fix?: string; reason?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = "StoreError";
     this.accounts = options.accounts ?? [];
     this.fix = options.fix;
+    this.reason = options.reason;
   }
 }
 

@@ -447,7 +447,12 @@ function slotFailure(
   return new StoreError(
     problem.problem,
     `${what} (${problemText(problem)}). ${store.fixFor(problem.problem)}.`,
-    { accounts: aliases, fix: store.fixFor(problem.problem), cause: error },
+    {
+      accounts: aliases,
+      fix: store.fixFor(problem.problem),
+      reason: problemText(problem),
+      cause: error,
+    },
   );
 }
 

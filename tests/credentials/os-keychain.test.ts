@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { PROBE_ITEM, StoreError, type StoreProblem } from "../../src/credentials/store.ts";
 import { openKeychain } from "../../src/credentials/os-keychain.ts";
+import { tempDir } from "../helpers/cli.ts";
+import { until } from "../helpers/deadline.ts";
 import {
   type BindingScript,
   bindingScript,
@@ -199,4 +201,63 @@ Deno.test("openKeychain: no session bus to reach a Secret Service is 'unavailabl
   );
   assert.match(error.message, /no D-Bus session bus at \/nonexistent\/bus/);
   assert.equal(loaded, false);
+});
+
+Deno.test("openKeychain: the session bus address is believed only when it names a socket (a directory, a file or nothing there is no bus), or an abstract one", async () => {
+  const dir = await tempDir("ably-bus-");
+  const file = `${dir}/file`;
+  await Deno.writeTextFile(file, "");
+  const socketPath = `${dir}/bus`;
+  // A real socket there, made by a child (a listener needs a permission the tests lack).
+  const listener = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `Deno.listen({ transport: "unix", path: ${
+        JSON.stringify(socketPath)
+      } }); setInterval(() => {}, 1e9);`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const socket = { close: () => listener.kill("SIGKILL") };
+  await until("the socket to be made", () => {
+    try {
+      return Deno.statSync(socketPath).isSocket === true;
+    } catch {
+      return false;
+    }
+  });
+  const before = Deno.env.get("DBUS_SESSION_BUS_ADDRESS");
+  const cases: [address: string | undefined, tried: boolean][] = [
+    [`unix:path=${socketPath}`, true],
+    [`unix:path=${socketPath},guid=0123`, true],
+    ["unix:abstract=/tmp/dbus-abc", true],
+    [`unix:path=${dir}`, false],
+    [`unix:path=${file}`, false],
+    [`unix:path=${dir}/missing`, false],
+    [undefined, false],
+  ];
+  try {
+    for (const [address, tried] of cases) {
+      if (address === undefined) Deno.env.delete("DBUS_SESSION_BUS_ADDRESS");
+      else Deno.env.set("DBUS_SESSION_BUS_ADDRESS", address);
+      let loaded = false;
+      const load = () => {
+        loaded = true;
+        return Promise.resolve(fakeBinding(bindingScript()));
+      };
+      if (tried) {
+        await openKeychain(SERVICE, load);
+      } else {
+        const error = await rejectsWith(openKeychain(SERVICE, load), "unavailable");
+        assert.match(error.message, /no D-Bus session bus/, String(address));
+      }
+      assert.equal(loaded, tried, String(address));
+    }
+  } finally {
+    socket.close();
+    await listener.status;
+    if (before === undefined) Deno.env.delete("DBUS_SESSION_BUS_ADDRESS");
+    else Deno.env.set("DBUS_SESSION_BUS_ADDRESS", before);
+  }
 });

@@ -80,7 +80,7 @@ async function reportCached(
   if (failure.kind === "store") {
     out.print(
       out.style.yellow(
-        `${failure.fix} (the tokens in ${store?.label} are fine; no new login is needed).`,
+        `${failure.fix}. The tokens in ${store?.label} are fine: no new login is needed.`,
       ),
     );
   } else if (failure.kind === "token") {

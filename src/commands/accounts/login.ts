@@ -139,7 +139,8 @@ async function choose(
     spinner.stop();
   }
   const account = await chooseRemoteAccount(ctx, me, remote);
-  out.print();
+  // Apart from the device flow's lines above it; a token login has said nothing yet.
+  if (credentials.kind === "oauth") out.print();
   out.print(`Using account ${out.style.cyan(account.name)} (${account.id}).`);
   const existing = await ctx.accounts.read();
   const alias = await chooseAlias(ctx, existing, account, options.alias, Boolean(options.force));

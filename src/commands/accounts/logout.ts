@@ -111,7 +111,8 @@ function allAccounts(config: AblyConfig): string[] {
 /** The current account, else (on a terminal) a pick. */
 async function chooseAccount(ctx: Context, config: AblyConfig): Promise<string> {
   if (currentAlias(config) !== undefined) return currentOrFail(config, COMPONENT);
-  if (!ctx.interactive || Object.keys(accountsOf(config)).length === 0) {
+  if (Object.keys(accountsOf(config)).length === 0) throw noAccounts(COMPONENT);
+  if (!ctx.interactive) {
     throw new CliError(
       'No account is currently selected and no alias or ID provided. Run "ably accounts list" to see available accounts.',
       { component: COMPONENT },

@@ -11,6 +11,7 @@ import {
   resultOf,
   runCli,
   spawnCli,
+  tempDir,
   tempFile,
   withConfigDir,
 } from "../../helpers/cli.ts";
@@ -300,10 +301,12 @@ const HOSTILE = Array.from({ length: 0x7e - 0x20 }, (_, i) => String.fromCharCod
 
 /** Runs `shell` on `script`, with nothing of this process's environment but PATH. */
 async function inShell(shell: string, args: string[], script: string): Promise<string> {
+  // A home of its own, removed at the end: fish writes its data under it.
+  const home = await tempDir("ably-env-shell-");
   const output = await new Deno.Command(shell, {
     args: [...args, script],
     clearEnv: true,
-    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: "/nonexistent" },
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: home },
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(20_000),

@@ -424,14 +424,17 @@ Deno.test("keychain: locked or absent keychain -> a clear error naming the accou
       keychain,
       env: { ABLY_CONTROL_HOST: server.host },
     });
+    // Said once, without nesting: the problem in brackets, the fix on the next line.
     assert.match(
       unwrapped(current.stderr),
-      /Cannot read the tokens of account "acme" from the OS keychain \(locked/,
+      /^⚠ Unable to verify account information: its tokens could not be read from the OS keychain \(locked: Couldn't access platform storage: Secret Service: unlock prompt was dismissed\)\.\n$/,
     );
-    assert.match(unwrapped(current.stderr), /Unlock your keyring/);
     // The cached-details fallback names the keychain's fix, never a new login.
     assert.doesNotMatch(current.stdout + current.stderr, /log(ging)? in again/i);
-    assert.match(current.stdout, /Unlock your keyring .* no new login is needed/);
+    assert.match(
+      unwrapped(current.stdout),
+      /Unlock your keyring [^\n]* and try again\. The tokens in the OS keychain are fine: no new login is needed\./,
+    );
     const logout = await runCli(["accounts", "logout", "--force"], { configDir: dir, keychain });
     assert.equal(logout.code, 1);
     assert.match(unwrapped(logout.stderr), /Cannot read the tokens of account "acme"/);

@@ -323,11 +323,12 @@ const ROWS: Row[] = [
     requests: {},
   },
   {
-    name: "--token -: the first line of stdin",
+    name: "--token -: the first line of stdin; the output starts with what happened, no blank line",
     args: ["--token", "-"],
     stdin: "piped_tok_SeCrEt\nrest\n",
     secrets: ["piped_tok_SeCrEt"],
     code: 0,
+    stdout: [/^Using account Test Account \(VgQpOZ\)\.\n/],
     meAuthorization: "Bearer piped_tok_SeCrEt",
     stored: { alias: "test-account", token: "piped_tok_SeCrEt" },
   },

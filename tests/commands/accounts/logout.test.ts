@@ -108,7 +108,7 @@ Deno.test("logout -v is --verbose, not --version", async () => {
 
 // --- choosing the account --------------------------------------------------
 
-Deno.test("logout: no accounts -> clear error, nothing created", async () => {
+Deno.test("logout: no accounts -> says so and how to add one (not to list them), nothing created", async () => {
   const dir = await tempConfigDir();
   const { code, records } = await runCli(["accounts", "logout", "--force", "--json"], {
     configDir: dir,
@@ -116,7 +116,10 @@ Deno.test("logout: no accounts -> clear error, nothing created", async () => {
   assert.equal(code, 1);
   const error = resultOf(records());
   assert.equal(error.success, false);
-  assert.match(error.error.message, /^No account is currently selected/);
+  assert.equal(
+    error.error.message,
+    'No accounts configured. Run "ably accounts login" to add an account.',
+  );
   await assert.rejects(Deno.stat(`${dir}/config`), Deno.errors.NotFound);
 });
 
