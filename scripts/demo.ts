@@ -82,12 +82,26 @@ await Deno.writeTextFile(`${configDir}/config`, config, { mode: 0o600 });
 
 async function ably(...args: string[]): Promise<void> {
   console.log(`\n${bold(`$ ably ${args.join(" ")}`)}`);
-  const { code } = await new Deno.Command("deno", {
-    args: ["run", ...runFlags(denoJson.tasks.ably), mainTs, ...args],
+  const command = ["deno", "run", ...runFlags(denoJson.tasks.ably), mainTs, ...args];
+  // On a terminal both streams show as they are. Redirected (`> demo.txt`), the CLI's stderr
+  // (its ✓ lines, notes and warnings) goes into the file too, in the order said: through
+  // one pipe where a POSIX shell can join them, else relayed as it comes.
+  const redirected = !Deno.stdout.isTerminal();
+  const joined = redirected && Deno.build.os !== "windows";
+  const child = new Deno.Command(joined ? "sh" : command[0], {
+    args: joined ? ["-c", 'exec "$@" 2>&1', "sh", ...command] : command.slice(1),
     env: { ABLY_CLI_CONFIG_DIR: configDir, ABLY_CONTROL_HOST: issuer },
     stdin: "null",
-  }).spawn().status;
+    ...(redirected && !joined ? { stdout: "piped", stderr: "piped" } as const : {}),
+  }).spawn();
+  if (redirected && !joined) await Promise.all([relay(child.stdout), relay(child.stderr)]);
+  const { code } = await child.status;
   if (code !== 0) console.log(dim(`(exit ${code})`));
+}
+
+/** Copies one of the CLI's streams to this one's stdout, chunk by chunk as it comes. */
+async function relay(stream: ReadableStream<Uint8Array>): Promise<void> {
+  for await (const chunk of stream) Deno.stdout.writeSync(chunk);
 }
 
 try {

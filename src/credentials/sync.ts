@@ -460,7 +460,7 @@ function itemFailure(store: SecretStore, error: unknown, what: string): StoreErr
   const problem = sortedBy(store, error);
   return new StoreError(
     problem.problem,
-    `Cannot ${what} ${store.label} (${store.place()}) (${problemText(problem)}). ${
+    `Cannot ${what} ${store.label} (${store.place()}): ${problemText(problem)}. ${
       store.fixFor(problem.problem)
     }.`,
     { fix: store.fixFor(problem.problem), cause: error },

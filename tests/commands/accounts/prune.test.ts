@@ -182,7 +182,7 @@ Deno.test("accounts keychain --prune: a keychain that cannot list its items fail
   assert.equal(run.code, 1);
   assert.match(
     unwrapped(run.stderr),
-    /Cannot list the items of the OS keychain \(service ably-cli-deno\) \(locked: .*unlock prompt was dismissed\)/,
+    /Cannot list the items of the OS keychain \(service ably-cli-deno\): locked: .*unlock prompt was dismissed\. Unlock/,
   );
   assert.deepEqual(keychain.calls, ["list"]);
   assert.equal(keychain.items.size, 1);
