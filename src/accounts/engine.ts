@@ -169,8 +169,8 @@ async function transact<T>(
       signal: policy.cancellable ? deps.signal : undefined,
       onWait: (pid) =>
         out.note(
-          `Waiting for another ably process${
-            pid ? ` (pid ${pid})` : ""
+          `Waiting for ${
+            pid ? `another ably process (pid ${pid})` : "another process"
           } to finish updating ${location.file}...`,
         ),
       secrets: binding.syncFor,

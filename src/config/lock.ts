@@ -119,6 +119,9 @@ function waitForLock(
     let since = Date.now();
     let firstSeen = since;
     let beat = beatOf(lockPath, holder);
+    // The pid in the file is named only once its heartbeat is seen: a killed ably run leaves
+    // its pid behind, and a holder that is not ably (a hand-run flock) records none.
+    let heard: string | undefined;
     const finish = (outcome: () => void): boolean => {
       if (settled) return false;
       settled = true;
@@ -147,16 +150,17 @@ function waitForLock(
       const seen = beatOf(lockPath, holder);
       const alive = seen !== undefined && seen !== beat;
       beat = seen;
+      if (alive) heard = holder;
       const capped = Date.now() - firstSeen >= timeoutMs * LIVE_HOLDER_TIME_OUTS;
       if ((alive || late) && !capped) {
         since = Date.now();
       } else if (Date.now() - since >= timeoutMs) {
-        finish(() => reject(timedOut(lockPath, timeoutMs, holder)));
+        finish(() => reject(timedOut(lockPath, timeoutMs, holder, known(holder, heard))));
       }
     }, every);
     const notice = onWait
       ? setTimeout(
-        () => onWait(readHolder(lockPath)),
+        () => onWait(known(readHolder(lockPath), heard)),
         Math.max(0, started + LOCK_WAIT_NOTICE_MS - Date.now()),
       )
       : undefined;
@@ -175,10 +179,27 @@ function waitForLock(
   });
 }
 
-function timedOut(lockPath: string, timeoutMs: number, holder: string | undefined): ConfigError {
+/** The holder's pid when it is known to be alive: its heartbeat was seen, or it is this process. */
+function known(holder: string | undefined, heard: string | undefined): string | undefined {
+  return holder !== undefined && (holder === heard || holder === String(Deno.pid))
+    ? holder
+    : undefined;
+}
+
+function timedOut(
+  lockPath: string,
+  timeoutMs: number,
+  recorded: string | undefined,
+  alive: string | undefined,
+): ConfigError {
+  // A pid seen beating held it all along; one only written in the file may be a dead run's.
+  const who = alive
+    ? ` (held by process ${alive} all that time)`
+    : recorded
+    ? ` (the lock file names process ${recorded}, which showed no sign of progress)`
+    : "";
   return new ConfigError(
-    `Timed out after ${formatDuration(timeoutMs)} waiting for the lock on ${lockPath}` +
-      (holder ? ` (held by process ${holder} all that time)` : "") +
+    `Timed out after ${formatDuration(timeoutMs)} waiting for the lock on ${lockPath}${who}` +
       ". Another ably command is updating the config; try again when it has finished.",
     lockPath,
   );

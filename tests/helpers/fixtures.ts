@@ -158,8 +158,9 @@ export function buildConfig(accounts: AccountSpec[], current?: string): string {
 }
 
 /**
- * Holds the config lock as another ably process would (an OS lock on `config.lock`, with
- * `pid` recorded in it) until `release()` is called.
+ * Holds the config lock until `release()` is called: as another ably process would, with
+ * `pid` recorded in it and its heartbeat (the file touched every 500 ms); without `pid`, as
+ * anything else that locks the file would (nothing written, no heartbeat).
  */
 export async function holdConfigLock(
   dir: string,
@@ -167,9 +168,15 @@ export async function holdConfigLock(
 ): Promise<{ release(): Promise<void> }> {
   const lock = await Deno.open(`${dir}/config.lock`, { read: true, write: true, create: true });
   await lock.lock(true);
-  if (pid !== undefined) await lock.write(new TextEncoder().encode(`${pid}\n`));
+  let beat: ReturnType<typeof setInterval> | undefined;
+  if (pid !== undefined) {
+    await lock.truncate(0);
+    await lock.write(new TextEncoder().encode(`${pid}\n`));
+    beat = setInterval(() => lock.utimeSync(new Date(), new Date()), 500);
+  }
   return {
     async release() {
+      clearInterval(beat);
       await lock.unlock();
       lock.close();
     },

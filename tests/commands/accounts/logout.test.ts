@@ -946,14 +946,32 @@ Deno.test("logout: a write that fails after revoking says exactly which tokens a
   });
 });
 
-Deno.test("logout: a second's wait for the lock is said, with the holder's pid", async () => {
-  const dir = await tempConfigDir(SAMPLE_LEGACY);
-  const lock = await holdConfigLock(dir, 4242);
-  const release = setTimeout(() => lock.release(), 1300);
-  const run = await runCli(["accounts", "logout", "--force"], { configDir: dir });
-  clearTimeout(release);
-  assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /Waiting for another ably process \(pid 4242\) to finish updating/);
+Deno.test("logout: a second's wait for the lock is said, with the holder's pid when it is an ably process (its heartbeat seen), never a stale one", async () => {
+  const cases: { name: string; holder?: number; stale?: string; said: RegExp }[] = [
+    {
+      name: "an ably process",
+      holder: 4242,
+      said: /Waiting for another ably process \(pid 4242\) to finish updating/,
+    },
+    {
+      // A killed ably run left its pid; now a script's flock holds the file.
+      name: "something else, a dead run's pid in the file",
+      stale: "31337\n",
+      said: /Waiting for another process to finish updating [^\n]*config\.\.\.\n/,
+    },
+  ];
+  for (const c of cases) {
+    const dir = await tempConfigDir(SAMPLE_LEGACY);
+    if (c.stale) await Deno.writeTextFile(`${dir}/config.lock`, c.stale);
+    const lock = await holdConfigLock(dir, c.holder);
+    const release = setTimeout(() => lock.release(), 1300);
+    const run = await runCli(["accounts", "logout", "--force"], { configDir: dir });
+    clearTimeout(release);
+    await lock.release().catch(() => {});
+    assert.equal(run.code, 0, `${c.name}: ${run.stderr}`);
+    assert.match(unwrapped(run.stderr), c.said, c.name);
+    assert.ok(!run.stderr.includes("31337"), c.name);
+  }
 });
 
 Deno.test("logout: Ctrl-C while waiting for the lock cancels, nothing revoked or changed", async () => {
