@@ -127,3 +127,44 @@ Deno.test("wrap: piped, nothing is wrapped", async () => {
   assert.match(listing.stdout, /^ {2}ably accounts token {6}- Print .* if needed$/m);
   assert.ok(stdout.includes("Found 1 account:"));
 });
+
+Deno.test("wrap: at 60 columns on a terminal, every command a person is meant to copy stays whole on one line", async () => {
+  await withAblyServer(
+    { me: { status: 401, body: { message: "Unauthorized" } } },
+    async (server) => {
+      const scenarios: { args: string[]; config?: string; commands: number }[] = [
+        // No accounts: how to add one.
+        { args: ["accounts", "logout"], commands: 1 },
+        // The keychain note: eval "$(ably accounts env ALIAS)".
+        { args: ["accounts", "list"], config: KEYCHAIN_LEGACY, commands: 1 },
+        // An unknown alias: how to see the others.
+        { args: ["accounts", "switch", "nosuch"], config: SAMPLE_LEGACY, commands: 1 },
+        // A rejected token: how to log in again.
+        {
+          args: ["accounts", "current", "--control-host", server.host],
+          config: SAMPLE_LEGACY,
+          commands: 1,
+        },
+      ];
+      for (const { args, config, commands } of scenarios) {
+        const dir = await tempConfigDir(config);
+        const run = await runCli(args, { configDir: dir, replies: [], columns: 60 });
+        const raw = run.stdout + run.stderr;
+        // Error lines carry oclif's " ›   " gutter; a command must not continue past it.
+        const lines = raw.split("\n").map((line) => line.replace(/^ › {3}/, ""));
+        const quoted = [
+          ...joined(raw.replace(/\n › {3}/g, "\n")).matchAll(
+            /(?:eval )?"(?:\$\()?ably [^"]*"/g,
+          ),
+        ].map((m) => m[0]);
+        assert.ok(quoted.length >= commands, `${args.join(" ")}: ${raw}`);
+        for (const command of quoted) {
+          assert.ok(
+            lines.some((line) => line.includes(command)),
+            `${args.join(" ")}: "${command}" is broken across lines:\n${raw}`,
+          );
+        }
+      }
+    },
+  );
+});

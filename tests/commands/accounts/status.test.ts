@@ -318,3 +318,38 @@ Deno.test("status: ABLY_ACCESS_TOKEN with no account is checked alone, at the de
     assert.deepEqual(none.hosts, []);
   });
 });
+
+Deno.test("status at 60 columns: a value that wraps continues under itself, never flush with the labels; the summary and exit say what could not be checked", async () => {
+  await withAblyServer(
+    { me: { status: 503, body: { message: "The Control API is down for maintenance tonight" } } },
+    async (server) => {
+      const config = buildConfig(
+        [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
+        "acme",
+      );
+      await withConfigDir(config, async (dir) => {
+        const run = await runCli(["accounts", "status", "--control-host", server.host], {
+          configDir: dir,
+          now: () => EXPIRY - 3_600_000,
+          columns: 60,
+          replies: [], // a terminal: only there is anything wrapped
+        });
+        assert.equal(run.code, 3, run.stderr);
+        const lines = run.stdout.split("\n");
+        const check = lines.findIndex((line) => /^ {2}Check: /.test(line));
+        assert.ok(check >= 0, run.stdout);
+        // Wrapped: the lines after "Check:" start under its value (column 9), not at a label's.
+        const value = lines[check].indexOf("could not check");
+        assert.ok(value > 0, lines[check]);
+        const continued = lines.slice(check + 1).filter((line) => line.trim() !== "")[0];
+        assert.ok(continued !== undefined && !/^ {2}\S/.test(continued), run.stdout);
+        assert.equal(continued.length - continued.trimStart().length, "  Check: ".length);
+        for (const line of lines) assert.ok(line.length <= 60, `${line.length}: ${line}`);
+        assert.match(
+          run.stdout.replace(/ *\n */g, " "),
+          /1 account: 0 usable, 0 with problems, 1 could not be checked\./,
+        );
+      });
+    },
+  );
+});
