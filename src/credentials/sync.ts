@@ -266,30 +266,7 @@ function staged(
   // stored secrets gets its namespace.
   completeMarks(config, stores.isOpen);
   const slots = secretSlots(config);
-  const writes: [SecretSlot, string][] = [];
-  const keep = new Map<string, string>();
-  // Items from before namespaces this run has not read, carried over where it can.
-  const unread: SecretSlot[] = [];
-  for (const slot of slots.values()) {
-    const secret = secretOf(slot);
-    keep.set(slot.item, slot.store);
-    if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
-    else if (slot.legacy) {
-      // Until carried over, its old item still holds it.
-      keep.set(slot.legacy, slot.store);
-      if (secret === undefined && !done.has(slot.item)) unread.push(slot);
-    }
-  }
-  // Gone from the file, moved to another store, or carried over to its new name; not an
-  // item this run read and found absent (an item's other name that never held it).
-  const deletes = [...itemsBefore].filter(([item, name]) =>
-    keep.get(item) !== name && done.get(item) !== ""
-  );
-  for (const [slot] of writes) {
-    if (slot.legacy && !deletes.some(([item]) => item === slot.legacy)) {
-      deletes.push([slot.legacy, slot.store]);
-    }
-  }
+  const { writes, unread, deletes } = plan(slots, done, itemsBefore);
   // What each written item held before ("" = none), to put back if the update fails.
   const undo: [SecretSlot, string][] = [];
   return {
@@ -335,6 +312,42 @@ function staged(
       }
     },
   };
+}
+
+/**
+ * What an update does to the stores: the items to write (new or changed secrets), those
+ * from before namespaces this run has not read (carried over where it can), and the items
+ * to delete after the file is replaced.
+ */
+function plan(
+  slots: Map<string, SecretSlot>,
+  done: Map<string, string>,
+  itemsBefore: Map<string, string>,
+) {
+  const writes: [SecretSlot, string][] = [];
+  const keep = new Map<string, string>();
+  const unread: SecretSlot[] = [];
+  for (const slot of slots.values()) {
+    const secret = secretOf(slot);
+    keep.set(slot.item, slot.store);
+    if (secret !== undefined && secret !== done.get(slot.item)) writes.push([slot, secret]);
+    else if (slot.legacy) {
+      // Until carried over, its old item still holds it.
+      keep.set(slot.legacy, slot.store);
+      if (secret === undefined && !done.has(slot.item)) unread.push(slot);
+    }
+  }
+  // Gone from the file, moved to another store, or carried over to its new name; not an
+  // item this run read and found absent (an item's other name that never held it).
+  const deletes = [...itemsBefore].filter(([item, name]) =>
+    keep.get(item) !== name && done.get(item) !== ""
+  );
+  for (const [slot] of writes) {
+    if (slot.legacy && !deletes.some(([item]) => item === slot.legacy)) {
+      deletes.push([slot.legacy, slot.store]);
+    }
+  }
+  return { writes, unread, deletes };
 }
 
 /** Fails, naming whose secret and the way out, when the slot's store cannot take it. */
