@@ -7,7 +7,14 @@
 import assert from "node:assert/strict";
 import { type AblyServerScript, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, withConfigDir } from "../../helpers/cli.ts";
-import { buildConfig, SAMPLE_LEGACY } from "../../helpers/fixtures.ts";
+import { until } from "../../helpers/deadline.ts";
+import { FakeKeychain } from "../../helpers/fake-keychain.ts";
+import {
+  accessTokenOf,
+  buildConfig,
+  refreshTokenOf,
+  SAMPLE_LEGACY,
+} from "../../helpers/fixtures.ts";
 
 const EXPIRY = 1767225600000;
 const ENV_TOKEN = "env_token_SeCrEt_123";
@@ -81,7 +88,8 @@ const ROWS: {
 ];
 
 for (const row of ROWS) {
-  Deno.test(`status: ${row.name} -> exit ${row.code}`, async () => {
+  const success = row.code === 0;
+  Deno.test(`status --json: ${row.name} -> exit ${row.code}, success ${success}`, async () => {
     await withAblyServer(row.script, async (server) => {
       let config = buildConfig(
         [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
@@ -95,7 +103,11 @@ for (const row of ROWS) {
           now: () => row.now,
         });
         assert.equal(result.code, row.code, result.stderr);
-        const { accounts, summary } = resultOf(result.records());
+        const record = resultOf(result.records());
+        assert.equal(record.type, "result");
+        // A report with problems is not a success, in the record as in the exit code.
+        assert.equal(record.success, success);
+        const { accounts, summary } = record;
         assert.equal(accounts.length, 1);
         assert.equal(accounts[0].check.status, row.status);
         assert.equal(accounts[0].check.statusCode, row.statusCode);
@@ -291,5 +303,89 @@ Deno.test("status: ABLY_ACCESS_TOKEN with no account is checked alone, at the de
     assert.equal(none.code, 1);
     assert.match(none.stderr, /No accounts configured/);
     assert.deepEqual(none.hosts, []);
+  });
+});
+
+/**
+ * `acme` (OAuth, current) and `old` (legacy) with their tokens in `keychain`, as a
+ * keychain login (and `accounts keychain`) leaves them: only the marker in the file.
+ */
+function inKeychain(host: string, keychain: FakeKeychain): string {
+  const email = "j@x.example";
+  const config = buildConfig([{ alias: "acme", issuer: host, email }, { alias: "old" }], "acme");
+  keychain.items.set(
+    `${email}::${host}`,
+    JSON.stringify({ accessToken: accessTokenOf(email), refreshToken: refreshTokenOf(email) }),
+  );
+  keychain.items.set("account:old", JSON.stringify({ accessToken: "legacy_old_SeCrEt" }));
+  const marked = config
+    .replace(`accessToken = "${accessTokenOf(email)}"\n`, "")
+    .replace(`refreshToken = "${refreshTokenOf(email)}"\n`, 'credentialStore = "keychain"\n')
+    .replace('accessToken = "legacy_old_SeCrEt"\n', 'credentialStore = "keychain"\n');
+  assert.ok(!marked.includes("SeCrEt"), marked);
+  return marked;
+}
+
+Deno.test("status: accounts whose tokens are in the OS keychain -> read from it, checked with them, and said to be there (JSON `tokens`, human 'Tokens in')", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = inKeychain(server.host, keychain);
+    await withConfigDir(config, async (dir) => {
+      const env = { ABLY_CONTROL_HOST: server.host };
+      const now = () => EXPIRY - 3_600_000;
+      const json = await runCli(["accounts", "status", "--json"], {
+        configDir: dir,
+        env,
+        now,
+        keychain,
+      });
+      assert.equal(json.code, 0, json.stderr);
+      const { accounts, success } = resultOf(json.records());
+      assert.equal(success, true);
+      assert.deepEqual(
+        accounts.map((a: { alias: string; tokens: string; check: { status: string } }) => [
+          a.alias,
+          a.tokens,
+          a.check.status,
+        ]),
+        [["acme", "keychain", "valid"], ["old", "keychain", "valid"]],
+      );
+      // Each checked with the token its keychain item holds.
+      assert.deepEqual(server.to("/api/v1/me").map((r) => r.authorization).sort(), [
+        `Bearer ${accessTokenOf("j@x.example")}`,
+        "Bearer legacy_old_SeCrEt",
+      ]);
+
+      const human = await runCli(["accounts", "status"], { configDir: dir, env, now, keychain });
+      assert.equal(human.code, 0, human.stderr);
+      assert.equal(human.stdout.match(/Tokens in: OS keychain\n/g)?.length, 2, human.stdout);
+      assert.doesNotMatch(human.stdout, /config file/);
+      assert.equal(await readConfigText(dir), config);
+    });
+  });
+});
+
+Deno.test("status: Ctrl-C while the tokens are being checked -> cancelled (exit 130), not reported unreachable", async () => {
+  await withAblyServer({ me: { hang: true } }, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host }], "acme");
+    await withConfigDir(config, async (dir) => {
+      for (const format of [[], ["--json"]]) {
+        server.requests.length = 0;
+        const interrupt = new AbortController();
+        const running = runCli(["accounts", "status", ...format], {
+          configDir: dir,
+          env: { ABLY_CONTROL_HOST: server.host },
+          now: () => EXPIRY - 3_600_000,
+          interrupt,
+        });
+        await until("GET /api/v1/me", () => server.to("/api/v1/me").length > 0);
+        interrupt.abort();
+        const run = await running;
+        assert.equal(run.code, 130, run.stderr);
+        assert.doesNotMatch(run.stdout + run.stderr, /unreachable|cannot be used/);
+        assert.match(run.stdout + run.stderr, /Status check cancelled\./);
+      }
+      assert.equal(await readConfigText(dir), config);
+    });
   });
 });
