@@ -99,6 +99,26 @@ Deno.test("token: keychain account -> the token read from the keychain", async (
   });
 });
 
+Deno.test("token --json: a keychain account's token says source keychain", async () => {
+  const keychain = new FakeKeychain();
+  const config = inKeychain(SAMPLE_OAUTH, keychain, "jane@acme.example::ably.com");
+  await withConfigDir(config, async (dir) => {
+    const result = await runCli(["accounts", "token", "--json"], {
+      configDir: dir,
+      now: HOUR_BEFORE,
+      keychain,
+      secrets: [],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(resultOf(result.records()).token, {
+      alias: "acme-ltd",
+      source: "keychain",
+      accessToken: OAUTH_TOKEN,
+      expiresAt: new Date(EXPIRY).toISOString(),
+    });
+  });
+});
+
 Deno.test("token --json: { token: { alias, accessToken, expiresAt } }; legacy expiresAt null", async () => {
   for (
     const [config, alias, token, expiresAt] of [
