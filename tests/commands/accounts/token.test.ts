@@ -202,6 +202,24 @@ Deno.test("token: another program changes the file while the refresh is in fligh
   });
 });
 
+Deno.test("token: a stored token holding control characters is printed with each shown as \\uXXXX, never obeyed; --json escapes them", async () => {
+  // As a hand edit (or a tampered shared config) could leave it: a title change, a C1 CSI.
+  const stored = "legacy\x1b]0;pwned\x07_token_\u009b2J";
+  const config = SAMPLE_LEGACY.replace(LEGACY_TOKEN, JSON.stringify(stored).slice(1, -1));
+  assert.notEqual(config, SAMPLE_LEGACY);
+  await withConfigDir(config, async (dir) => {
+    const human = await runCli(["accounts", "token"], { configDir: dir, secrets: [] });
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stdout, "legacy\\u001b]0;pwned\\u0007_token_\\u009b2J\n");
+    const json = await runCli(["accounts", "token", "--json"], { configDir: dir, secrets: [] });
+    assert.equal(json.code, 0, json.stderr);
+    // Raw control characters only as the line breaks between records.
+    // deno-lint-ignore no-control-regex
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(json.stdout), JSON.stringify(json.stdout));
+    assert.equal(resultOf(json.records()).token.accessToken, stored);
+  });
+});
+
 const FAILS: { name: string; config: string; args?: string[]; message: RegExp }[] = [
   {
     name: "expired, no refresh token",
