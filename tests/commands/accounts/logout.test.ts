@@ -264,6 +264,27 @@ Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", 
   }
 });
 
+Deno.test("logout: a session holding only a refresh token (no access token) -> the refresh token is revoked; the access token reported skipped (no session)", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = acmeOAuthWithLegacy(server.host).replace(
+      `accessToken = "${accessTokenOf("jane@acme.example")}"\n`,
+      "",
+    );
+    assert.ok(!config.includes(accessTokenOf("jane@acme.example")));
+    const dir = await tempConfigDir(config);
+    const { code, records } = await runCli(["accounts", "logout", "--force", "--json"], {
+      configDir: dir,
+    });
+    assert.equal(code, 0);
+    assert.deepEqual(resultOf(records()).account.revocation, {
+      access: { status: "skipped", reason: "no-session" },
+      refresh: { status: "revoked" },
+    });
+    assert.deepEqual(server.revoked(), [refreshTokenOf("jane@acme.example")]);
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy"]);
+  });
+});
+
 Deno.test("logout: a stored oauthHost wins over the session key's issuer", async () => {
   const server = startAblyServer();
   try {
