@@ -4,6 +4,7 @@
  * native wording. A locked or absent keychain must never read as "no such item".
  */
 import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
 import { KeychainError, type KeychainProblem, PROBE_ITEM } from "../../src/credentials/keychain.ts";
 import { openKeychain } from "../../src/credentials/os-keychain.ts";
 import {
@@ -12,6 +13,8 @@ import {
   fakeBinding,
   NATIVE,
 } from "../helpers/fake-keychain.ts";
+import { tempFile } from "../helpers/cli.ts";
+import { withDeadline } from "../helpers/deadline.ts";
 
 const SERVICE = "ably-cli-deno";
 
@@ -199,4 +202,72 @@ Deno.test("openKeychain: no session bus to reach a Secret Service is 'unavailabl
   );
   assert.match(error.message, /no D-Bus session bus at \/nonexistent\/bus/);
   assert.equal(loaded, false);
+});
+
+Deno.test("openKeychain: a delete the keychain refuses (not 'no such item') is that failure, not 'no item', even when the probe's write goes through", async () => {
+  const script = bindingScript({ acme: "tokens" });
+  const binding = fakeBinding(script);
+  const store = await openKeychain(SERVICE, () =>
+    Promise.resolve({
+      ...binding,
+      AsyncEntry: class extends binding.AsyncEntry {
+        constructor(service: string, readonly account: string) {
+          super(service, account);
+        }
+        override deleteCredential() {
+          return this.account === "acme"
+            ? Promise.reject(NATIVE.denied())
+            : super.deleteCredential();
+        }
+      },
+    }), BUS);
+  await rejectsWith(store.delete("acme"), "denied");
+  assert.equal(script.items.get("acme"), "tokens");
+  // A delete that says "no such item" is still just that.
+  assert.equal(await store.delete("gone"), false);
+});
+
+const BUS_CHECK = fromFileUrl(new URL("../helpers/bus_check.ts", import.meta.url));
+
+/** openKeychain with its own session-bus check, in a process whose only variable is `address`. */
+async function openWithBus(address: string | undefined): Promise<Record<string, string>> {
+  const output = await withDeadline(
+    30_000,
+    `openKeychain with DBUS_SESSION_BUS_ADDRESS=${address}`,
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-env=DBUS_SESSION_BUS_ADDRESS", "--allow-read", BUS_CHECK],
+      env: address === undefined ? {} : { DBUS_SESSION_BUS_ADDRESS: address },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output(),
+  );
+  assert.ok(output.success, new TextDecoder().decode(output.stderr));
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+Deno.test({
+  name:
+    "openKeychain (Linux): no session bus address, or one naming a socket file that is gone, is 'unavailable' before the library loads; an address whose socket exists (or an abstract one) is tried",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const stale = "/nonexistent/ably-test-bus";
+    assert.deepEqual(await openWithBus(`unix:path=${stale}`), {
+      kind: "unavailable",
+      problem: `no D-Bus session bus at ${stale}, so no Secret Service`,
+    });
+    assert.deepEqual(await openWithBus(`unix:guid=0123,path=${stale}`), {
+      kind: "unavailable",
+      problem: `no D-Bus session bus at ${stale}, so no Secret Service`,
+    });
+    for (const address of [undefined, ""]) {
+      assert.deepEqual(await openWithBus(address), {
+        kind: "unavailable",
+        problem: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service",
+      });
+    }
+    // A file stands in for the socket: only whether it exists is checked.
+    assert.deepEqual(await openWithBus(`unix:path=${await tempFile()}`), { opened: true });
+    assert.deepEqual(await openWithBus("unix:abstract=/tmp/dbus-ably-test"), { opened: true });
+  },
 });
