@@ -11,6 +11,7 @@ import {
 } from "../../src/config/store.ts";
 import { ensureDir } from "../../src/config/files.ts";
 import { ConfigError } from "../../src/config/errors.ts";
+import { Cancelled } from "../../src/errors.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import { failRenamesInto } from "../helpers/faults.ts";
@@ -704,4 +705,34 @@ Deno.test("store: a file that keeps changing under an update gives up after five
   assert.equal(n, 5);
   assert.equal(revoked, 0, "the file changed before the irreversible step each time");
   assert.ok((await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
+});
+
+Deno.test("store: Ctrl-C during a plan that spends (a refresh) does not cancel the update once the plan has run; without `spends` it does, with nothing changed", async () => {
+  const cases = [
+    { name: "spends", spends: true, saved: true },
+    { name: "spends nothing", spends: false, saved: false },
+  ];
+  for (const { name, spends, saved } of cases) {
+    const dir = await tempConfigDir(SAMPLE_OAUTH);
+    const controller = new AbortController();
+    const update = updateConfig({ dir, file: `${dir}/config` }, (config) => {
+      // The refresh answered (its refresh token is spent), and then Ctrl-C.
+      controller.abort();
+      const session = config.oauthSessions!["jane@acme.example::ably.com"];
+      session.accessToken = "ably_oat_rotated_1234";
+      session.refreshToken = "ably_ort_rotated_5678";
+      return { changed: true, value: "new pair", retired: ["ably_oat_3f9c0d2e7b1a4c58"] };
+    }, { signal: controller.signal, spends });
+    const text = () => Deno.readTextFile(`${dir}/config`);
+    if (saved) {
+      const updated = await update;
+      assert.equal(updated.saved, true, name);
+      assert.equal(updated.value, "new pair", name);
+      assert.match(await text(), /accessToken = "ably_oat_rotated_1234"/, name);
+      assert.match(await text(), /refreshToken = "ably_ort_rotated_5678"/, name);
+    } else {
+      await assert.rejects(update, Cancelled, name);
+      assert.equal(await text(), SAMPLE_OAUTH, name);
+    }
+  }
 });

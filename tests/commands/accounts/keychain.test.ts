@@ -206,6 +206,40 @@ Deno.test("keychain current: an expired token is refreshed under the lock; the n
   });
 });
 
+Deno.test("keychain refresh: Ctrl-C while the keychain takes the new pair (the refresh token already spent) does not lose it: the update completes, the new expiry in the file, nothing revoked", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const key = `${EMAIL}::${server.host}`;
+    const interrupt = new AbortController();
+    // Ctrl-C while the OS keychain is written (a macOS access dialog can keep it a while).
+    class AskingKeychain extends FakeKeychain {
+      override set(item: string, secret: string) {
+        if (item === key) interrupt.abort();
+        return super.set(item, secret);
+      }
+    }
+    const keychain = new AskingKeychain();
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const run = await runCli(["accounts", "token"], {
+      configDir: dir,
+      keychain,
+      interrupt,
+      secrets: [accessTokenOf(EMAIL), refreshTokenOf(EMAIL)],
+    });
+    assert.equal(server.to("/oauth/token").length, 1);
+    assert.ok(interrupt.signal.aborted, "Ctrl-C came after the refresh");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, "refreshed_at_1_SeCrEt\n");
+    assert.deepEqual(keychain.tokens(key), {
+      accessToken: "refreshed_at_1_SeCrEt",
+      refreshToken: "refreshed_rt_1_SeCrEt",
+    });
+    const session = parseConfig(await readConfigText(dir), "config").oauthSessions![key];
+    assert.ok(Number(session.accessTokenExpiresAt) > Date.now(), "the new expiry is saved");
+    assert.deepEqual(server.revoked(), [], "the rotated pair is not revoked");
+  });
+});
+
 /** A keychain that notes, at each delete, whether the config file on disk still names the item. */
 class FileWatchingKeychain extends FakeKeychain {
   file = "";
