@@ -249,3 +249,22 @@ Deno.test("reporter: colour is decided per stream: stdout on a terminal keeps it
   assert.deepEqual(out, ["Account: \x1b[36mAcme\x1b[39m"]);
   assert.deepEqual(err, ["✓ Switched to account Acme.", "⚠ Careful."]);
 });
+
+Deno.test("reporter: secrets of 8 characters or more are redacted; shorter ones are not credentials and are left in the text, in every form", () => {
+  const { out, stdout } = capture("human");
+  const seven = "Sec7Tok";
+  const eight = "Sec8Toke";
+  assert.equal(seven.length, 7);
+  assert.equal(eight.length, 8);
+  const forms = (secret: string) =>
+    `alone ${secret} form token=${secret} basic ${
+      btoa(`client:${secret}`)
+    } upper ${secret.toUpperCase()}`;
+  out.protect([seven, eight, "ab@cdef"]);
+  out.print(forms(eight));
+  out.print(`${forms(seven)} odd ab@cdef`);
+  assert.deepEqual(stdout, [
+    "alone [redacted] form [redacted] basic [redacted] upper [redacted]",
+    `${forms(seven)} odd ab@cdef`,
+  ]);
+});
