@@ -389,3 +389,123 @@ Deno.test("status: Ctrl-C while the tokens are being checked -> cancelled (exit 
     });
   });
 });
+
+Deno.test("status ALIAS with ABLY_ACCESS_TOKEN set: only the account named is reported (the variable's token is not a row of it), after the override warning", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a");
+    await withConfigDir(config, async (dir) => {
+      const run = await runCli(["accounts", "status", "b", "--json"], {
+        configDir: dir,
+        env: { ABLY_CONTROL_HOST: server.host, ABLY_ACCESS_TOKEN: ENV_TOKEN },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const records = run.records();
+      assert.match(String(records[0].message), /^ABLY_ACCESS_TOKEN is set/);
+      const { accounts, summary } = resultOf(records);
+      assert.deepEqual(accounts.map((a: { alias: string | null }) => a.alias), ["b"]);
+      assert.deepEqual(summary, { total: 1, usable: 1, problems: 0 });
+      assert.deepEqual(server.to("/api/v1/me").map((r) => r.authorization), [
+        "Bearer legacy_b_SeCrEt",
+      ]);
+    });
+  });
+});
+
+Deno.test("status: ABLY_CONTROL_HOST (or --control-host) wins over an account's stored controlHost", async () => {
+  await withAblyServer({}, async (stored) => {
+    await withAblyServer({}, async (chosen) => {
+      const config = buildConfig([{ alias: "a" }], "a").replace(
+        "[accounts.a]\n",
+        `[accounts.a]\ncontrolHost = "${stored.host}"\n`,
+      );
+      await withConfigDir(config, async (dir) => {
+        for (
+          const [args, env] of [
+            [[], { ABLY_CONTROL_HOST: chosen.host }],
+            [["--control-host", chosen.host], {}],
+          ] as const
+        ) {
+          const run = await runCli(["accounts", "status", ...args], { configDir: dir, env });
+          assert.equal(run.code, 0, run.stderr);
+        }
+        assert.equal(chosen.to("/api/v1/me").length, 2);
+        assert.equal(stored.requests.length, 0);
+        // Without either, the stored one.
+        const plain = await runCli(["accounts", "status"], { configDir: dir });
+        assert.equal(plain.code, 0, plain.stderr);
+        assert.equal(stored.to("/api/v1/me").length, 1);
+      });
+    });
+  });
+});
+
+Deno.test("status: a token at the very millisecond of its recorded expiry is expired (not sent); an empty refresh token is no refresh token", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host }], "acme");
+    const cases = [
+      { name: "refresh token", edit: (c: string) => c, status: "expired (refreshable)", code: 0 },
+      {
+        name: "empty refresh token",
+        edit: (c: string) => c.replace(/refreshToken = "[^"]*"/, 'refreshToken = ""'),
+        status: "expired",
+        code: 1,
+      },
+    ];
+    for (const { name, edit, status, code } of cases) {
+      await withConfigDir(edit(config), async (dir) => {
+        const run = await runCli(["accounts", "status", "--json"], {
+          configDir: dir,
+          env: { ABLY_CONTROL_HOST: server.host },
+          now: () => EXPIRY,
+        });
+        assert.equal(run.code, code, `${name}: ${run.stderr}`);
+        const [row] = resultOf(run.records()).accounts;
+        assert.equal(row.check.status, status, name);
+        assert.equal(row.refreshToken, code === 0, name);
+      });
+    }
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+Deno.test("status --offline (human): each check reads 'not checked (--offline)'", async () => {
+  const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a");
+  await withConfigDir(config, async (dir) => {
+    const run = await runCli(["accounts", "status", "--offline"], { configDir: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout.match(/ {2}Check: not checked \(--offline\)\n/g)?.length,
+      2,
+      run.stdout,
+    );
+    assert.deepEqual(run.hosts, []);
+  });
+});
+
+Deno.test("status: one token stored for accounts at two Control API hosts is checked at each (one request per token and host)", async () => {
+  await withAblyServer({}, async (good) => {
+    await withAblyServer(
+      { me: { status: 401, body: { message: "Unauthorized" } } },
+      async (bad) => {
+        // A legacy token copied to a second account that talks to another Control API host.
+        const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a")
+          .replace('accessToken = "legacy_b_SeCrEt"', 'accessToken = "legacy_a_SeCrEt"')
+          .replace("[accounts.a]\n", `[accounts.a]\ncontrolHost = "${good.host}"\n`)
+          .replace("[accounts.b]\n", `[accounts.b]\ncontrolHost = "${bad.host}"\n`);
+        await withConfigDir(config, async (dir) => {
+          const run = await runCli(["accounts", "status", "--json"], { configDir: dir });
+          assert.equal(run.code, 1, run.stderr);
+          const { accounts } = resultOf(run.records());
+          assert.deepEqual(
+            accounts.map((
+              a: { alias: string; check: { status: string } },
+            ) => [a.alias, a.check.status]),
+            [["a", "valid"], ["b", "rejected"]],
+          );
+          assert.equal(good.to("/api/v1/me").length, 1);
+          assert.equal(bad.to("/api/v1/me").length, 1);
+        });
+      },
+    );
+  });
+});

@@ -99,6 +99,23 @@ Deno.test("token: keychain account -> the token read from the keychain", async (
   });
 });
 
+Deno.test("token --json with ABLY_ACCESS_TOKEN and no alias: the variable's token, source ABLY_ACCESS_TOKEN, no alias or expiry", async () => {
+  await withConfigDir(SAMPLE_OAUTH, async (dir) => {
+    const result = await runCli(["accounts", "token", "--json"], {
+      configDir: dir,
+      env: { ABLY_ACCESS_TOKEN: ENV_TOKEN },
+      secrets: [],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(resultOf(result.records()).token, {
+      alias: null,
+      source: "ABLY_ACCESS_TOKEN",
+      accessToken: ENV_TOKEN,
+      expiresAt: null,
+    });
+  });
+});
+
 Deno.test("token --json: a keychain account's token says source keychain", async () => {
   const keychain = new FakeKeychain();
   const config = inKeychain(SAMPLE_OAUTH, keychain, "jane@acme.example::ably.com");
