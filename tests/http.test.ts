@@ -9,7 +9,9 @@ import {
   number,
   object,
   optional,
+  printable,
   ShapeError,
+  someOf,
   text,
 } from "../src/http.ts";
 import { controlBaseUrl } from "../src/control/api.ts";
@@ -215,4 +217,63 @@ Deno.test("decoders: optional(...) reads null and a missing field as absent (lef
   // Only optional fields may be null.
   assert.equal(decode(shape, { id: null }), "f.id must be a string (got null)");
   assert.equal(decode(optional(number(1, 2)), null), undefined);
+});
+
+Deno.test("http: a body of exactly the cap is read (declared or streamed); one byte more is refused", async () => {
+  const answer = (body: string, declared: boolean): typeof fetch => () =>
+    Promise.resolve(
+      new Response(
+        declared ? body : ReadableStream.from([new TextEncoder().encode(body)]),
+        declared ? { headers: { "content-length": String(body.length) } } : {},
+      ),
+    );
+  for (const declared of [true, false]) {
+    const options = { timeoutMs: 1000, maxBytes: 4 };
+    const exact = await fetchBounded("https://example.test/x", {}, {
+      ...options,
+      fetch: answer("abcd", declared),
+    });
+    assert.equal(exact.text, "abcd", `declared: ${declared}`);
+    const over = await fetchBounded("https://example.test/x", {}, {
+      ...options,
+      fetch: answer("abcde", declared),
+    }).catch((e) => e);
+    assert.ok(over instanceof HttpFailure && over.kind === "too-large", String(over));
+    assert.equal(over.message, "response larger than 1 KiB");
+  }
+});
+
+Deno.test("printable: text of exactly the limit is whole; longer is cut there with an ellipsis", () => {
+  assert.equal(printable("abcd", 4), "abcd");
+  assert.equal(printable("abcde", 4), "abcd…");
+  assert.equal(printable("  a\n\tb  ", 4), "a b");
+});
+
+Deno.test("decoders: a number may come as a string of digits; the bounds are inclusive", () => {
+  const n = number(1, 10);
+  assert.equal(decode(n, "7"), 7);
+  assert.equal(decode(n, "10"), 10);
+  assert.equal(decode(n, 1), 1);
+  assert.equal(decode(n, 10), 10);
+  assert.equal(decode(n, 0), "f must be a number from 1 to 10");
+  assert.equal(decode(n, 11), "f must be a number from 1 to 10");
+  assert.equal(decode(n, "11"), "f must be a number from 1 to 10");
+  for (const text of ["1e1", "-1", " 7", "7.5", "0x7"]) {
+    assert.equal(decode(n, text), `f must be a number (got a string of ${text.length} characters)`);
+  }
+});
+
+Deno.test("decoders: a list may have exactly its maximum of items, not one more; an object's fields are its own (none inherited)", () => {
+  const skipped: ShapeError[] = [];
+  const list = someOf(text(8, { controls: "refuse" }), 2, (problem) => skipped.push(problem));
+  assert.deepEqual(decode(list, ["a", "b"]), ["a", "b"]);
+  assert.equal(decode(list, ["a", "b", "c"]), "f must have at most 2 items (got 3)");
+  assert.deepEqual(skipped, []);
+  // Names every object inherits are absent unless the answer has them itself.
+  const shape = object({
+    toString: optional(text(8, { controls: "clean" })),
+    constructor: optional(text(8, { controls: "clean" })),
+  });
+  assert.deepEqual(decode(shape, {}), {});
+  assert.deepEqual(decode(shape, JSON.parse('{"toString":"t"}')), { toString: "t" });
 });
