@@ -736,3 +736,32 @@ Deno.test("store: Ctrl-C during a plan that spends (a refresh) does not cancel t
     }
   }
 });
+
+Deno.test("store: a file that keeps changing after the irreversible step ran gives up as SavedNothing, naming the tokens already handed on", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  let plans = 0;
+  let revoked = 0;
+  const rewrite = () => Deno.writeTextFile(`${dir}/config`, `${SAMPLE_OAUTH}\n# ${plans}\n`);
+  const error = await updateConfig({ dir, file: `${dir}/config` }, async (config) => {
+    // From the second attempt on, another program rewrites the file before each check.
+    if (++plans > 1) await rewrite();
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    irreversible: async () => {
+      revoked++;
+      await rewrite(); // after the first attempt's revocation
+      return "revoked";
+    },
+  }).catch((e) => e);
+  assert.ok(error instanceof SavedNothing, String(error));
+  assert.ok(error.failure instanceof ConfigError, String(error.failure));
+  assert.match(error.message, /kept changing while this update was made/);
+  assert.equal(error.done, "revoked");
+  assert.deepEqual(error.removed.map((s: { sessionKey: string }) => s.sessionKey), [
+    "jane@acme.example::ably.com",
+  ]);
+  assert.equal(plans, 5);
+  assert.equal(revoked, 1, "the tokens were handed on once");
+  assert.ok((await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
+});

@@ -1015,6 +1015,28 @@ Deno.test("logout: an OAuth account whose session is gone is removed; nothing to
   assert.deepEqual(aliasesIn(await readConfigText(dir)), ["y"]);
 });
 
+Deno.test("logout: a legacy account without a token is removed; its revocation says no-session (a legacy one with a token says legacy-token)", async () => {
+  const config = buildConfig([{ alias: "bare" }, { alias: "old" }], "bare")
+    .replace('accessToken = "legacy_bare_SeCrEt"\n', "");
+  const dir = await tempConfigDir(config);
+  const bare = await runCli(["accounts", "logout", "bare", "--force", "--json"], {
+    configDir: dir,
+  });
+  assert.equal(bare.code, 0, bare.stdout);
+  assert.deepEqual(resultOf(bare.records()).account.revocation, {
+    access: { status: "skipped", reason: "no-session" },
+    refresh: { status: "skipped", reason: "no-session" },
+  });
+  const old = await runCli(["accounts", "logout", "old", "--force", "--json"], { configDir: dir });
+  assert.equal(old.code, 0, old.stdout);
+  assert.deepEqual(resultOf(old.records()).account.revocation, {
+    access: { status: "skipped", reason: "legacy-token" },
+    refresh: { status: "skipped", reason: "legacy-token" },
+  });
+  assert.deepEqual(bare.hosts.concat(old.hosts), []);
+  assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+});
+
 Deno.test("logout on a terminal: Ctrl-C at the account picker cancels, exit 130, unchanged", async () => {
   const dir = await tempConfigDir(SAMPLE_SHARED);
   const run = await runCli(["accounts", "logout"], { configDir: dir, replies: [CANCEL] });
