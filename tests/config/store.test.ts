@@ -765,3 +765,30 @@ Deno.test("store: a file that keeps changing after the irreversible step ran giv
   assert.equal(revoked, 1, "the tokens were handed on once");
   assert.ok((await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
 });
+
+Deno.test("store: an update whose lock file is removed while it revokes (the config untouched) is redone under the new lock; nothing is revoked twice", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const notes: string[] = [];
+  let plans = 0;
+  let handed = 0;
+  const { saved, done } = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    note: (message) => notes.push(message),
+    irreversible: async () => {
+      // A person removes the lock file (after a lock time-out, say): another run could now
+      // lock a new one and read the same config.
+      if (++handed === 1) await Deno.remove(`${dir}/config.lock`);
+      return handed;
+    },
+  });
+  assert.equal(plans, 2, "redone once the lock was found gone");
+  assert.equal(handed, 1);
+  assert.equal(done, 1);
+  assert.equal(saved, true);
+  assert.match(notes.join("\n"), /config\.lock was removed while this update held it/);
+  assert.ok(!(await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
+  await Deno.stat(`${dir}/config.lock`); // the redo locked a new lock file
+});
