@@ -283,7 +283,8 @@ export async function updateConfig<T, R = never>(
         lock,
         options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
         (held) => attemptUpdate({ path, target, lock, held, run }, plan, options),
-        { signal: options.signal, onWait: options.onWait },
+        // Once tokens were handed on, a redo is not cancelled: the file must stop naming them.
+        { signal: run.sentSessions.length ? undefined : options.signal, onWait: options.onWait },
       );
     } catch (error) {
       if (!(error instanceof Stale)) {

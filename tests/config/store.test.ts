@@ -792,3 +792,28 @@ Deno.test("store: an update whose lock file is removed while it revokes (the con
   assert.ok(!(await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
   await Deno.stat(`${dir}/config.lock`); // the redo locked a new lock file
 });
+
+Deno.test("store: Ctrl-C during an update redone after its tokens were revoked does not stop it: the redo is saved", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const edited = `${SAMPLE_OAUTH}\n[accounts.added]\naccountId = "by-the-official-cli"\n`;
+  const controller = new AbortController();
+  let plans = 0;
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: "done" };
+  }, {
+    signal: controller.signal,
+    irreversible: async () => {
+      // Revoked; then another program writes the file, and Ctrl-C.
+      await Deno.writeTextFile(`${dir}/config`, edited);
+      controller.abort();
+      return "revoked";
+    },
+  });
+  assert.equal(plans, 2);
+  assert.equal(updated.saved, true);
+  assert.equal(updated.done, "revoked");
+  const text = await Deno.readTextFile(`${dir}/config`);
+  assert.ok(text.includes("by-the-official-cli") && !text.includes("oauthSessions"), text);
+});

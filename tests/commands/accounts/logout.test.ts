@@ -1241,6 +1241,34 @@ Deno.test("logout: Ctrl-C while the issuer hangs cuts the revocation short (not 
   });
 });
 
+Deno.test("logout: Ctrl-C while the issuer hangs, the file rewritten by another program meanwhile -> the logout is redone on the fresh file and completed all the same (exit 130), the other program's change kept", async () => {
+  const seen = Promise.withResolvers<void>();
+  await withAblyServer({
+    revoke: () => {
+      seen.resolve();
+      return { hang: true };
+    },
+  }, async (server) => {
+    const config = acmeOAuthWithLegacy(server.host);
+    const dir = await tempConfigDir(config);
+    const interrupt = new AbortController();
+    seen.promise.then(async () => {
+      // As the official CLI writes it, with no lock: the whole file, in place.
+      await Deno.writeTextFile(configFileIn(dir), `${config}\n[accounts.added]\naccountId = "x"\n`);
+      setTimeout(() => interrupt.abort(), 50);
+    });
+    const run = await runCli(["accounts", "logout", "acme", "--force"], {
+      configDir: dir,
+      interrupt,
+      env: { ABLY_OAUTH_TIMEOUT_MS: "20000" },
+    });
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(unwrapped(run.stderr), /Interrupted while revoking: the logout was completed/);
+    assert.doesNotMatch(unwrapped(run.stderr), /already revoked/);
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy", "added"]);
+  });
+});
+
 Deno.test("logout --all: a keychain session no account uses whose item cannot be read is kept and reported (exit 1), not a keychain error; the other accounts are logged out", async () => {
   await withAblyServer({}, async (server) => {
     const orphan = `orphan@example.com::${server.host}`;
