@@ -25,7 +25,6 @@ import {
   assertReadable,
   ensureDir,
   exposureWarnings,
-  fileState,
   isMountedFile,
   messageOf,
   missingDirs,
@@ -34,7 +33,6 @@ import {
   readText,
   removeAbandonedTempFiles,
   replaceableTarget,
-  sameState,
   stageFile,
   stageInPlace,
   writeTarget,
@@ -337,7 +335,6 @@ async function attemptUpdate<T, R>(
   if (options.warn) {
     for (const message of exposureWarnings(path, target)) options.warn(message);
   }
-  const state = fileState(target);
   const text = readText(target, path);
   // The basis is reused once: a plan edits the config it is handed, so a redo parses afresh.
   const basis = attempt.run.planned ? undefined : options.basis;
@@ -353,7 +350,6 @@ async function attemptUpdate<T, R>(
     if (!held.stillHeld()) {
       throw new Stale(`The config lock ${lock} was removed while this update held it`);
     }
-    if (sameState(fileState(target), state)) return;
     if (readText(target, path) !== text) {
       throw new Stale(`Ably config ${path} was changed by another program meanwhile`);
     }

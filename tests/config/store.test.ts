@@ -817,3 +817,32 @@ Deno.test("store: Ctrl-C during an update redone after its tokens were revoked d
   const text = await Deno.readTextFile(`${dir}/config`);
   assert.ok(text.includes("by-the-official-cli") && !text.includes("oauthSessions"), text);
 });
+
+Deno.test("store: a rewrite by another program that keeps the file's size and its modification time (the same millisecond) is still a change: the update is redone on it", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const path = `${dir}/config`;
+  // Same length as SAMPLE_OAUTH: only the account's name differs.
+  const edited = SAMPLE_OAUTH.replace('accountName = "Acme Ltd"', 'accountName = "Acme Plc"');
+  assert.equal(edited.length, SAMPLE_OAUTH.length);
+  let plans = 0;
+  let handed = 0;
+  await updateConfig({ dir, file: path }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    irreversible: async () => {
+      if (++handed > 1) return;
+      const { mtime, atime } = await Deno.stat(path);
+      // In place, within the millisecond of the last change: size and mtime as they were.
+      await Deno.writeTextFile(path, edited);
+      await Deno.utime(path, atime!, mtime!);
+      assert.equal((await Deno.stat(path)).mtime?.getTime(), mtime?.getTime());
+    },
+  });
+  assert.equal(plans, 2, "redone on the other program's file");
+  assert.equal(handed, 1);
+  const text = await Deno.readTextFile(path);
+  assert.ok(text.includes('accountName = "Acme Plc"'), "the other program's change is kept");
+  assert.ok(!text.includes("oauthSessions"), text);
+});
