@@ -846,3 +846,61 @@ Deno.test("store: a rewrite by another program that keeps the file's size and it
   assert.ok(text.includes('accountName = "Acme Plc"'), "the other program's change is kept");
   assert.ok(!text.includes("oauthSessions"), text);
 });
+
+Deno.test("store: a config another program rewrites with the same bytes while the update revokes is not a change: nothing is redone", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const notes: string[] = [];
+  let plans = 0;
+  const { saved } = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    note: (message) => notes.push(message),
+    irreversible: async () => {
+      const before = await Deno.stat(`${dir}/config`);
+      // Same text, written again (in place, as the official CLI writes): a new mtime.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await Deno.writeTextFile(`${dir}/config`, SAMPLE_OAUTH);
+      const after = await Deno.stat(`${dir}/config`);
+      assert.notEqual(after.mtime?.getTime(), before.mtime?.getTime());
+    },
+  });
+  assert.equal(saved, true);
+  assert.equal(plans, 1, notes.join("\n"));
+  assert.deepEqual(notes, []);
+});
+
+Deno.test("store: an update redone on an unchanged file (its lock was removed) parses it afresh, not the basis its plan already edited: the tokens it removes are still found", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const path = `${dir}/config`;
+  const basis = (await readSnapshot(path))!;
+  let handed = 0;
+  const updated = await updateConfig({ dir, file: path }, (config) => {
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    basis,
+    irreversible: async () => {
+      if (++handed === 1) await Deno.remove(`${dir}/config.lock`);
+    },
+  });
+  assert.equal(handed, 1);
+  assert.deepEqual(updated.removed.map((s) => [s.accessToken, s.refreshToken]), [
+    ["ably_oat_3f9c0d2e7b1a4c58", "ably_ort_91b2c7d4e5f60718"],
+  ]);
+});
+
+Deno.test("store: an update redone on a fresh read puts the keychain back first, then stages it again from the fresh read", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const edited = `${SAMPLE_OAUTH}\n[accounts.added]\naccountId = "by-the-official-cli"\n`;
+  const events: string[] = [];
+  await updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+    secrets: recordingSecrets(events),
+    irreversible: async () => {
+      events.push("irreversible");
+      await Deno.writeTextFile(`${dir}/config`, edited);
+    },
+  });
+  assert.deepEqual(events, ["write", "irreversible", "undo", "write", "cleanUp"]);
+});
