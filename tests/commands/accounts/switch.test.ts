@@ -890,8 +890,8 @@ Deno.test("switch ACCOUNT_ID: Ctrl-C while adopting a reachable account waits fo
       env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "5000" },
     }).finally(() => lock.release());
     await until("GET /api/v1/me/accounts", () => server.to("/api/v1/me/accounts").length > 0);
-    // The listing is answered at once; the adoption then waits for the lock.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The listing is answered at once; well before this the adoption waits for the lock.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     interrupt.abort();
     const run = await running;
     assert.equal(run.code, 130, run.stderr);
