@@ -72,3 +72,16 @@ Deno.test("redact: a secret's base64url form (- and _ for + and /) goes", () => 
   const url = standard.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
   assert.equal(redact(`x ${url} y`, [secret]), "x [redacted] y");
 });
+
+Deno.test("redact: a bearer token after a space, several spaces, %20 or + (form and URL encodings) goes, in any case", () => {
+  const forms: [string, string][] = [
+    ["Authorization: Bearer abc.def-ghi", "Authorization: Bearer [redacted]"],
+    ["Bearer \t abc.def-ghi", "Bearer \t [redacted]"],
+    ["auth=Bearer%20abc.def-ghi&x=1", "auth=Bearer%20[redacted]&x=1"],
+    ["auth=bearer+abc.def-ghi&x=1", "auth=bearer+[redacted]&x=1"],
+    ["BEARER%20abc.def-ghi", "BEARER%20[redacted]"],
+  ];
+  for (const [text, shown] of forms) assert.equal(redact(text), shown, text);
+  // Without the shapes (our own output), only the secrets given are removed.
+  assert.equal(redact("Bearer%20abc.def-ghi", [], { shapes: false }), "Bearer%20abc.def-ghi");
+});

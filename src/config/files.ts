@@ -207,26 +207,6 @@ export interface StagedFile {
   discard(): void;
 }
 
-/** What says whether a file was changed since it was read: another writer takes no lock. */
-export interface FileState {
-  dev: number;
-  ino: number | null;
-  size: number;
-  mtime: number | undefined;
-}
-
-/** The state of `target` now, or `undefined` when there is no file. */
-export function fileState(target: string): FileState | undefined {
-  const info = quietly(() => Deno.statSync(target));
-  return info && { dev: info.dev, ino: info.ino, size: info.size, mtime: info.mtime?.getTime() };
-}
-
-export function sameState(a: FileState | undefined, b: FileState | undefined): boolean {
-  return a === b ||
-    (a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino &&
-      a.size === b.size && a.mtime === b.mtime);
-}
-
 /**
  * Whether `target` is a mount point of its own: a single file bind-mounted into a container
  * (`docker run -v ~/.ably/config:/root/.ably/config`). Nothing can be renamed over it (EBUSY),

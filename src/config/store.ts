@@ -24,7 +24,6 @@ import {
   assertReadable,
   ensureDir,
   exposureWarnings,
-  fileState,
   isMountedFile,
   missingDirs,
   otherLinks,
@@ -32,7 +31,6 @@ import {
   readText,
   removeAbandonedTempFiles,
   replaceableTarget,
-  sameState,
   stageFile,
   stageInPlace,
   writeTarget,
@@ -183,7 +181,8 @@ export async function updateConfig<T, R = never>(
         lock,
         options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
         (held) => attemptUpdate({ path, target, lock, held, run }, plan, options),
-        { signal: options.signal, onWait: options.onWait },
+        // Once tokens were handed on, a redo is not cancelled: the file must stop naming them.
+        { signal: run.sentSessions.length ? undefined : options.signal, onWait: options.onWait },
       );
     } catch (error) {
       if (!(error instanceof Stale)) {
@@ -236,7 +235,6 @@ async function attemptUpdate<T, R>(
   if (options.warn) {
     for (const message of exposureWarnings(path, target)) options.warn(message);
   }
-  const state = fileState(target);
   const text = readText(target, path);
   // The basis is reused once: a plan edits the config it is handed, so a redo parses afresh.
   const basis = attempt.run.planned ? undefined : options.basis;
@@ -252,7 +250,6 @@ async function attemptUpdate<T, R>(
     if (!held.stillHeld()) {
       throw new Stale(`The config lock ${lock} was removed while this update held it`);
     }
-    if (sameState(fileState(target), state)) return;
     if (readText(target, path) !== text) {
       throw new Stale(`Ably config ${path} was changed by another program meanwhile`);
     }

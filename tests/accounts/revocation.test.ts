@@ -72,3 +72,40 @@ Deno.test("revokedButUnsaved: only tokens whose revocation succeeded are named a
   assert.match(error.message, /these tokens were already revoked: access token\. /);
   assert.doesNotMatch(error.message, /refresh token/);
 });
+
+Deno.test("revokeRemoved: a session holding only a refresh token is revoked (its refresh token sent, nothing else)", async () => {
+  const { out, stderr } = reporter();
+  const sent: string[] = [];
+  const attempts = await revokeRemoved(
+    {
+      out,
+      settings: { oauthTimeoutMs: 5_000 },
+      signal: new AbortController().signal,
+      fetch: (_input, init) => {
+        sent.push(new URLSearchParams(String(init?.body)).get("token") ?? "");
+        return Promise.resolve(new Response("", { status: 200 }));
+      },
+    },
+    [{ sessionKey: "k", host: "127.0.0.1:1", aliases: ["a"], refreshToken: "rt_only" }],
+  );
+  assert.deepEqual(sent, ["rt_only"]);
+  assert.deepEqual(attempts.get("k")?.refresh, { status: "revoked" });
+  assert.equal(attempts.get("k")?.access, undefined);
+  assert.deepEqual(stderr, []);
+});
+
+Deno.test("revokedButUnsaved: tokens never sent (no attempt for them, or none for their session) are not named as revoked", () => {
+  const removed: RemovedSession[] = [
+    { sessionKey: "k", host: "127.0.0.1:1", aliases: ["a"], accessToken: "x", refreshToken: "y" },
+    { sessionKey: "j", host: "127.0.0.1:1", aliases: ["b"], accessToken: "z", refreshToken: "w" },
+  ];
+  const failure = new SavedNothing(new Error("Cannot replace the config."), undefined, removed);
+  // Only k's access token was sent (and revoked); k's refresh token and all of j's were not.
+  const attempts: Attempts = new Map([["k", { access: { status: "revoked" } }]]);
+  const error = revokedButUnsaved(failure, removed, attempts);
+  assert.match(error.message, /these tokens were already revoked: access token of a\. /);
+  assert.doesNotMatch(error.message, /refresh token|of b/);
+  // Nothing sent at all: none.
+  const none = revokedButUnsaved(failure, removed, new Map());
+  assert.match(none.message, /these tokens were already revoked: none\. /);
+});

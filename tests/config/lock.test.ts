@@ -240,7 +240,11 @@ Deno.test("lock: a holder whose heartbeat goes on is slow, not stuck: the wait o
     })();
     const capped = performance.now();
     await assert.rejects(
-      withFileLock(lockPath, 250, () => Promise.resolve("never")),
+      withDeadline(
+        10_000,
+        "a wait on a holder whose heartbeat never ends",
+        withFileLock(lockPath, 250, () => Promise.resolve("never")),
+      ),
       /Timed out after 250 ms waiting for the lock .*held by process 3002/,
     );
     beating = false;
@@ -351,4 +355,31 @@ Deno.test({
   const said = new TextDecoder().decode(run.stderr);
   assert.ok(!run.success, said);
   assert.match(said, /belongs to another user \(uid 0\)\. Remove it \(sudo rm .*config\.lock\)/);
+});
+
+Deno.test("lock: a wait on an update of this same process times out on its own time-out: the holder's heartbeat is not progress there (one run's queued updates wait on each other)", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const lockPath = `${dir}/config.lock`;
+  const release = Promise.withResolvers<void>();
+  const entered = Promise.withResolvers<void>();
+  // Held by this process, well past several heartbeats (every 500 ms).
+  const holding = withFileLock(lockPath, 10_000, async () => {
+    entered.resolve();
+    await release.promise;
+  });
+  try {
+    await withDeadline(5_000, "the holder to take the lock", entered.promise);
+    const started = performance.now();
+    const error = await withDeadline(
+      10_000,
+      "a wait on this process's own holder",
+      withFileLock(lockPath, 800, () => Promise.resolve("got it")).catch((e) => e),
+    );
+    const elapsed = performance.now() - started;
+    assert.match(String(error), new RegExp(`Timed out after 800 ms .*held by process ${Deno.pid}`));
+    assert.ok(elapsed < 2_000, `waited ${Math.round(elapsed)} ms: heartbeats counted as progress`);
+  } finally {
+    release.resolve();
+    await holding;
+  }
 });

@@ -6,6 +6,7 @@ import { parseConfig, serializeConfig } from "../../src/config/toml.ts";
 import type { SecretsSync } from "../../src/config/secrets-sync.ts";
 import { ensureDir } from "../../src/config/files.ts";
 import { ConfigError } from "../../src/config/errors.ts";
+import { Cancelled } from "../../src/errors.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
 import { withFileLock } from "../../src/config/lock.ts";
 import { failRenamesInto } from "../helpers/faults.ts";
@@ -700,4 +701,202 @@ Deno.test("store: a file that keeps changing under an update gives up after five
   assert.equal(n, 5);
   assert.equal(revoked, 0, "the file changed before the irreversible step each time");
   assert.ok((await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
+});
+
+Deno.test("store: Ctrl-C during a plan that spends (a refresh) does not cancel the update once the plan has run; without `spends` it does, with nothing changed", async () => {
+  const cases = [
+    { name: "spends", spends: true, saved: true },
+    { name: "spends nothing", spends: false, saved: false },
+  ];
+  for (const { name, spends, saved } of cases) {
+    const dir = await tempConfigDir(SAMPLE_OAUTH);
+    const controller = new AbortController();
+    const update = updateConfig({ dir, file: `${dir}/config` }, (config) => {
+      // The refresh answered (its refresh token is spent), and then Ctrl-C.
+      controller.abort();
+      const session = config.oauthSessions!["jane@acme.example::ably.com"];
+      session.accessToken = "ably_oat_rotated_1234";
+      session.refreshToken = "ably_ort_rotated_5678";
+      return { changed: true, value: "new pair", retired: ["ably_oat_3f9c0d2e7b1a4c58"] };
+    }, { signal: controller.signal, spends });
+    const text = () => Deno.readTextFile(`${dir}/config`);
+    if (saved) {
+      const updated = await update;
+      assert.equal(updated.saved, true, name);
+      assert.equal(updated.value, "new pair", name);
+      assert.match(await text(), /accessToken = "ably_oat_rotated_1234"/, name);
+      assert.match(await text(), /refreshToken = "ably_ort_rotated_5678"/, name);
+    } else {
+      await assert.rejects(update, Cancelled, name);
+      assert.equal(await text(), SAMPLE_OAUTH, name);
+    }
+  }
+});
+
+Deno.test("store: a file that keeps changing after the irreversible step ran gives up as SavedNothing, naming the tokens already handed on", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  let plans = 0;
+  let revoked = 0;
+  const rewrite = () => Deno.writeTextFile(`${dir}/config`, `${SAMPLE_OAUTH}\n# ${plans}\n`);
+  const error = await updateConfig({ dir, file: `${dir}/config` }, async (config) => {
+    // From the second attempt on, another program rewrites the file before each check.
+    if (++plans > 1) await rewrite();
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    irreversible: async () => {
+      revoked++;
+      await rewrite(); // after the first attempt's revocation
+      return "revoked";
+    },
+  }).catch((e) => e);
+  assert.ok(error instanceof SavedNothing, String(error));
+  assert.ok(error.failure instanceof ConfigError, String(error.failure));
+  assert.match(error.message, /kept changing while this update was made/);
+  assert.equal(error.done, "revoked");
+  assert.deepEqual(error.removed.map((s: { sessionKey: string }) => s.sessionKey), [
+    "jane@acme.example::ably.com",
+  ]);
+  assert.equal(plans, 5);
+  assert.equal(revoked, 1, "the tokens were handed on once");
+  assert.ok((await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
+});
+
+Deno.test("store: an update whose lock file is removed while it revokes (the config untouched) is redone under the new lock; nothing is revoked twice", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const notes: string[] = [];
+  let plans = 0;
+  let handed = 0;
+  const { saved, done } = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    note: (message) => notes.push(message),
+    irreversible: async () => {
+      // A person removes the lock file (after a lock time-out, say): another run could now
+      // lock a new one and read the same config.
+      if (++handed === 1) await Deno.remove(`${dir}/config.lock`);
+      return handed;
+    },
+  });
+  assert.equal(plans, 2, "redone once the lock was found gone");
+  assert.equal(handed, 1);
+  assert.equal(done, 1);
+  assert.equal(saved, true);
+  assert.match(notes.join("\n"), /config\.lock was removed while this update held it/);
+  assert.ok(!(await Deno.readTextFile(`${dir}/config`)).includes("oauthSessions"));
+  await Deno.stat(`${dir}/config.lock`); // the redo locked a new lock file
+});
+
+Deno.test("store: Ctrl-C during an update redone after its tokens were revoked does not stop it: the redo is saved", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const edited = `${SAMPLE_OAUTH}\n[accounts.added]\naccountId = "by-the-official-cli"\n`;
+  const controller = new AbortController();
+  let plans = 0;
+  const updated = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: "done" };
+  }, {
+    signal: controller.signal,
+    irreversible: async () => {
+      // Revoked; then another program writes the file, and Ctrl-C.
+      await Deno.writeTextFile(`${dir}/config`, edited);
+      controller.abort();
+      return "revoked";
+    },
+  });
+  assert.equal(plans, 2);
+  assert.equal(updated.saved, true);
+  assert.equal(updated.done, "revoked");
+  const text = await Deno.readTextFile(`${dir}/config`);
+  assert.ok(text.includes("by-the-official-cli") && !text.includes("oauthSessions"), text);
+});
+
+Deno.test("store: a rewrite by another program that keeps the file's size and its modification time (the same millisecond) is still a change: the update is redone on it", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const path = `${dir}/config`;
+  // Same length as SAMPLE_OAUTH: only the account's name differs.
+  const edited = SAMPLE_OAUTH.replace('accountName = "Acme Ltd"', 'accountName = "Acme Plc"');
+  assert.equal(edited.length, SAMPLE_OAUTH.length);
+  let plans = 0;
+  let handed = 0;
+  await updateConfig({ dir, file: path }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    irreversible: async () => {
+      if (++handed > 1) return;
+      const { mtime, atime } = await Deno.stat(path);
+      // In place, within the millisecond of the last change: size and mtime as they were.
+      await Deno.writeTextFile(path, edited);
+      await Deno.utime(path, atime!, mtime!);
+      assert.equal((await Deno.stat(path)).mtime?.getTime(), mtime?.getTime());
+    },
+  });
+  assert.equal(plans, 2, "redone on the other program's file");
+  assert.equal(handed, 1);
+  const text = await Deno.readTextFile(path);
+  assert.ok(text.includes('accountName = "Acme Plc"'), "the other program's change is kept");
+  assert.ok(!text.includes("oauthSessions"), text);
+});
+
+Deno.test("store: a config another program rewrites with the same bytes while the update revokes is not a change: nothing is redone", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const notes: string[] = [];
+  let plans = 0;
+  const { saved } = await updateConfig({ dir, file: `${dir}/config` }, (config) => {
+    plans++;
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    note: (message) => notes.push(message),
+    irreversible: async () => {
+      const before = await Deno.stat(`${dir}/config`);
+      // Same text, written again (in place, as the official CLI writes): a new mtime.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await Deno.writeTextFile(`${dir}/config`, SAMPLE_OAUTH);
+      const after = await Deno.stat(`${dir}/config`);
+      assert.notEqual(after.mtime?.getTime(), before.mtime?.getTime());
+    },
+  });
+  assert.equal(saved, true);
+  assert.equal(plans, 1, notes.join("\n"));
+  assert.deepEqual(notes, []);
+});
+
+Deno.test("store: an update redone on an unchanged file (its lock was removed) parses it afresh, not the basis its plan already edited: the tokens it removes are still found", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const path = `${dir}/config`;
+  const basis = (await readSnapshot(path))!;
+  let handed = 0;
+  const updated = await updateConfig({ dir, file: path }, (config) => {
+    delete config.oauthSessions;
+    return { changed: true, value: undefined };
+  }, {
+    basis,
+    irreversible: async () => {
+      if (++handed === 1) await Deno.remove(`${dir}/config.lock`);
+    },
+  });
+  assert.equal(handed, 1);
+  assert.deepEqual(updated.removed.map((s) => [s.accessToken, s.refreshToken]), [
+    ["ably_oat_3f9c0d2e7b1a4c58", "ably_ort_91b2c7d4e5f60718"],
+  ]);
+});
+
+Deno.test("store: an update redone on a fresh read puts the keychain back first, then stages it again from the fresh read", async () => {
+  const dir = await tempConfigDir(SAMPLE_OAUTH);
+  const edited = `${SAMPLE_OAUTH}\n[accounts.added]\naccountId = "by-the-official-cli"\n`;
+  const events: string[] = [];
+  await updateConfig({ dir, file: `${dir}/config` }, dropSessions, {
+    secrets: recordingSecrets(events),
+    irreversible: async () => {
+      events.push("irreversible");
+      await Deno.writeTextFile(`${dir}/config`, edited);
+    },
+  });
+  assert.deepEqual(events, ["write", "irreversible", "undo", "write", "cleanUp"]);
 });

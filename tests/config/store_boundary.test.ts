@@ -3,6 +3,7 @@
  * person removes while an update holds it, and a config bind-mounted as a single file.
  */
 import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
 import { parse } from "smol-toml";
 import { startAblyServer } from "../helpers/ably-server.ts";
 import { readConfigText, spawnCli, tempConfigDir } from "../helpers/cli.ts";
@@ -178,3 +179,72 @@ for (const c of MOUNTED) {
     });
   }
 }
+
+const WRITE_CONFIG = fromFileUrl(new URL("../helpers/write_config.ts", import.meta.url));
+const hasStrace = await new Deno.Command("strace", { args: ["-V"], stdout: "null", stderr: "null" })
+  .output().then((r) => r.success, () => false);
+
+Deno.test({
+  name:
+    "store: a config bind-mounted as a single file is rewritten through its own descriptor: from its start, written, cut to its length, then fsynced (strace)",
+  // CI installs strace; a developer without it skips.
+  ignore: cannotMount !== undefined || (!hasStrace && !Deno.env.get("CI")),
+}, async () => {
+  const dir = await tempConfigDir('[accounts.a]\naccountId = "a"\n');
+  const source = `${await tempConfigDir()}/config`;
+  await Deno.writeTextFile(
+    source,
+    '[accounts.a]\naccountId = "a"\n# a longer file than the new one\n',
+    {
+      mode: 0o600,
+    },
+  );
+  const trace = `${dir}/trace`;
+  const run = await withDeadline(
+    60_000,
+    "a traced write of a bind-mounted config",
+    new Deno.Command(mountedOver(source, dir)[0], {
+      args: [
+        ...mountedOver(source, dir).slice(1),
+        // The main thread only (sync file calls run there): lines never interleave.
+        "strace",
+        "-qq",
+        "-o",
+        trace,
+        "-e",
+        "trace=openat,lseek,write,pwrite64,ftruncate,fsync,fdatasync,dup,dup2,dup3,fcntl",
+        Deno.execPath(),
+        "run",
+        "--allow-read",
+        "--allow-write",
+        WRITE_CONFIG,
+        dir,
+      ],
+      stderr: "piped",
+    }).output(),
+  );
+  assert.ok(run.success, new TextDecoder().decode(run.stderr));
+  const text = await Deno.readTextFile(source);
+  assert.equal(text, '[accounts.a]\naccountId = "a"\n\n[accounts.traced]\naccountId = "traced"\n');
+  const lines = (await Deno.readTextFile(trace)).split("\n");
+  const open = lines.findIndex((l) => l.includes(`"${dir}/config", O_RDWR`) && /= \d+$/.test(l));
+  assert.ok(open >= 0, "the config itself was opened for writing");
+  assert.doesNotMatch(lines[open], /O_CREAT|O_TRUNC/);
+  // The descriptor and its duplicates, then what was done through them, in order.
+  const fds = new Set([/= (\d+)$/.exec(lines[open])![1]]);
+  const done: string[] = [];
+  for (const line of lines.slice(open + 1)) {
+    const dup = /(?:fcntl\((\d+), F_DUPFD[^)]*|dup[23]?\((\d+)[^)]*)\)\s+= (\d+)$/.exec(line);
+    if (dup && fds.has(dup[1] ?? dup[2])) fds.add(dup[3]);
+    const call = /^(lseek|write|pwrite64|ftruncate|fsync|fdatasync)\((\d+)(?:, (.*))?\)\s+= (-?\d+)/
+      .exec(line);
+    if (!call || !fds.has(call[2])) continue;
+    const [, name, , args, result] = call;
+    if (name === "lseek") done.push(`lseek ${args}`);
+    else if (name === "write" || name === "pwrite64") done.push(`write ${result}`);
+    else if (name === "ftruncate") done.push(`ftruncate ${args}`);
+    else done.push("fsync");
+  }
+  const bytes = new TextEncoder().encode(text).length;
+  assert.deepEqual(done, ["lseek 0, SEEK_SET", `write ${bytes}`, `ftruncate ${bytes}`, "fsync"]);
+});

@@ -299,3 +299,38 @@ Deno.test("control: a bad answer stores nothing; `current` still warns and shows
     });
   }
 });
+
+Deno.test("control: account and app IDs are percent-encoded in request paths (a slash, space, ? or # stays inside its segment)", async () => {
+  const paths: string[] = [];
+  const fake: typeof fetch = (input, init) => {
+    paths.push(`${init?.method} ${new URL(String(input)).pathname}`);
+    return Promise.resolve(Response.json(init?.method === "POST" ? { id: "n", name: "n" } : []));
+  };
+  const client = controlClient("control.ably.net", TOKEN, { fetch: fake });
+  await client.apps("acc/1 x?y#z");
+  await client.createApp("acc/1 x?y#z", "New");
+  await client.keys("app/2 x?y#z");
+  assert.deepEqual(paths, [
+    "GET /v1/accounts/acc%2F1%20x%3Fy%23z/apps",
+    "POST /v1/accounts/acc%2F1%20x%3Fy%23z/apps",
+    "GET /v1/apps/app%2F2%20x%3Fy%23z/keys",
+  ]);
+});
+
+Deno.test("control: an API without the account listing (404 on /me/accounts) -> the user's own account from /me; any other failure is an error, with no fallback", async () => {
+  await withAblyServer(
+    { accounts: { status: 404, body: { message: "Not found" } } },
+    async (server) => {
+      assert.deepEqual(await controlClient(server.host, TOKEN).accounts(), [
+        { id: "VgQpOZ", name: "Test Account" },
+      ]);
+      assert.deepEqual(server.requests.map((r) => r.path), ["/api/v1/me/accounts", "/api/v1/me"]);
+    },
+  );
+  await withAblyServer({ accounts: { status: 500, body: { message: "boom" } } }, async (server) => {
+    const error = await controlClient(server.host, TOKEN).accounts().catch((e) => e);
+    assert.ok(error instanceof ControlApiError, String(error));
+    assert.equal(error.statusCode, 500);
+    assert.deepEqual(server.requests.map((r) => r.path), ["/api/v1/me/accounts"]);
+  });
+});

@@ -4,16 +4,17 @@
  * native wording. A locked or absent keychain must never read as "no such item".
  */
 import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
 import { PROBE_ITEM, StoreError, type StoreProblem } from "../../src/credentials/store.ts";
 import { openKeychain } from "../../src/credentials/os-keychain.ts";
-import { tempDir } from "../helpers/cli.ts";
-import { until } from "../helpers/deadline.ts";
 import {
   type BindingScript,
   bindingScript,
   fakeBinding,
   NATIVE,
 } from "../helpers/fake-keychain.ts";
+import { tempDir, tempFile } from "../helpers/cli.ts";
+import { until, withDeadline } from "../helpers/deadline.ts";
 
 const SERVICE = "ably-cli-deno";
 
@@ -203,61 +204,112 @@ Deno.test("openKeychain: no session bus to reach a Secret Service is 'unavailabl
   assert.equal(loaded, false);
 });
 
-Deno.test("openKeychain: the session bus address is believed only when it names a socket (a directory, a file or nothing there is no bus), or an abstract one", async () => {
-  const dir = await tempDir("ably-bus-");
-  const file = `${dir}/file`;
-  await Deno.writeTextFile(file, "");
-  const socketPath = `${dir}/bus`;
-  // A real socket there, made by a child (a listener needs a permission the tests lack).
+Deno.test("openKeychain: a delete the keychain refuses (not 'no such item') is that failure, not 'no item', even when the probe's write goes through", async () => {
+  const script = bindingScript({ acme: "tokens" });
+  const binding = fakeBinding(script);
+  const store = await openKeychain(SERVICE, () =>
+    Promise.resolve({
+      ...binding,
+      AsyncEntry: class extends binding.AsyncEntry {
+        constructor(service: string, readonly account: string) {
+          super(service, account);
+        }
+        override deleteCredential() {
+          return this.account === "acme"
+            ? Promise.reject(NATIVE.denied())
+            : super.deleteCredential();
+        }
+      },
+    }), BUS);
+  await rejectsWith(store.delete("acme"), "denied");
+  assert.equal(script.items.get("acme"), "tokens");
+  // A delete that says "no such item" is still just that.
+  assert.equal(await store.delete("gone"), false);
+});
+
+/** A unix socket listening at a temp path, made by a child (listening needs a permission the tests lack). */
+async function listeningSocket(): Promise<{ path: string; close(): Promise<void> }> {
+  const path = `${await tempDir("ably-bus-")}/bus`;
   const listener = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
       `Deno.listen({ transport: "unix", path: ${
-        JSON.stringify(socketPath)
+        JSON.stringify(path)
       } }); setInterval(() => {}, 1e9);`,
     ],
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const socket = { close: () => listener.kill("SIGKILL") };
   await until("the socket to be made", () => {
     try {
-      return Deno.statSync(socketPath).isSocket === true;
+      return Deno.statSync(path).isSocket === true;
     } catch {
       return false;
     }
   });
-  const before = Deno.env.get("DBUS_SESSION_BUS_ADDRESS");
-  const cases: [address: string | undefined, tried: boolean][] = [
-    [`unix:path=${socketPath}`, true],
-    [`unix:path=${socketPath},guid=0123`, true],
-    ["unix:abstract=/tmp/dbus-abc", true],
-    [`unix:path=${dir}`, false],
-    [`unix:path=${file}`, false],
-    [`unix:path=${dir}/missing`, false],
-    [undefined, false],
-  ];
-  try {
-    for (const [address, tried] of cases) {
-      if (address === undefined) Deno.env.delete("DBUS_SESSION_BUS_ADDRESS");
-      else Deno.env.set("DBUS_SESSION_BUS_ADDRESS", address);
-      let loaded = false;
-      const load = () => {
-        loaded = true;
-        return Promise.resolve(fakeBinding(bindingScript()));
-      };
-      if (tried) {
-        await openKeychain(SERVICE, load);
-      } else {
-        const error = await rejectsWith(openKeychain(SERVICE, load), "unavailable");
-        assert.match(error.message, /no D-Bus session bus/, String(address));
-      }
-      assert.equal(loaded, tried, String(address));
+  return {
+    path,
+    async close() {
+      listener.kill("SIGKILL");
+      await listener.status;
+    },
+  };
+}
+
+const BUS_CHECK = fromFileUrl(new URL("../helpers/bus_check.ts", import.meta.url));
+
+/** openKeychain with its own session-bus check, in a process whose only variable is `address`. */
+async function openWithBus(address: string | undefined): Promise<Record<string, string>> {
+  const output = await withDeadline(
+    30_000,
+    `openKeychain with DBUS_SESSION_BUS_ADDRESS=${address}`,
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-env=DBUS_SESSION_BUS_ADDRESS", "--allow-read", BUS_CHECK],
+      env: address === undefined ? {} : { DBUS_SESSION_BUS_ADDRESS: address },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output(),
+  );
+  assert.ok(output.success, new TextDecoder().decode(output.stderr));
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+Deno.test({
+  name:
+    "openKeychain (Linux): no session bus address, or one naming a path that is gone or is not a socket, is 'unavailable' before the library loads; an address whose socket exists (or an abstract one) is tried",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const stale = "/nonexistent/ably-test-bus";
+    assert.deepEqual(await openWithBus(`unix:path=${stale}`), {
+      kind: "unavailable",
+      problem: `no D-Bus session bus at ${stale}, so no Secret Service`,
+    });
+    assert.deepEqual(await openWithBus(`unix:guid=0123,path=${stale}`), {
+      kind: "unavailable",
+      problem: `no D-Bus session bus at ${stale}, so no Secret Service`,
+    });
+    for (const address of [undefined, ""]) {
+      assert.deepEqual(await openWithBus(address), {
+        kind: "unavailable",
+        problem: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service",
+      });
     }
-  } finally {
-    socket.close();
-    await listener.status;
-    if (before === undefined) Deno.env.delete("DBUS_SESSION_BUS_ADDRESS");
-    else Deno.env.set("DBUS_SESSION_BUS_ADDRESS", before);
-  }
+    // Something there that is not a socket is no bus either: with a directory there the
+    // binding fell back to the kernel keyring, where a missing item read as "none".
+    for (const notASocket of [await tempFile(), await tempDir("ably-bus-")]) {
+      assert.deepEqual(await openWithBus(`unix:path=${notASocket}`), {
+        kind: "unavailable",
+        problem: `no D-Bus session bus at ${notASocket}, so no Secret Service`,
+      });
+    }
+    const socket = await listeningSocket();
+    try {
+      assert.deepEqual(await openWithBus(`unix:path=${socket.path}`), { opened: true });
+      assert.deepEqual(await openWithBus(`unix:path=${socket.path},guid=0123`), { opened: true });
+    } finally {
+      await socket.close();
+    }
+    assert.deepEqual(await openWithBus("unix:abstract=/tmp/dbus-ably-test"), { opened: true });
+  },
 });

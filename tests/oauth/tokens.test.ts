@@ -308,6 +308,27 @@ Deno.test("poll: a network failure is retried; three in a row end polling with t
   }
 });
 
+Deno.test("poll: the count of network failures starts again after any answer: two failures, an answer, two more, then the tokens", async () => {
+  const server = startAblyServer({
+    polls: [oauthError("authorization_pending"), oauthError("authorization_pending"), ok],
+  });
+  let calls = 0;
+  try {
+    // Requests 1, 2, 4 and 5 fail on the way; 3, 6 and 7 are answered (pending, pending, tokens).
+    const flaky: typeof fetch = (input, init) =>
+      [1, 2, 4, 5].includes(++calls)
+        ? Promise.reject(new TypeError("connection reset"))
+        : fetch(input, init);
+    const tokens = await pollAt(server.host, { fetch: flaky });
+    assert.ok(!(tokens instanceof Error), String(tokens));
+    assert.equal(tokens.accessToken, "a");
+    assert.equal(calls, 7);
+    assert.equal(server.to("/oauth/token").length, 3);
+  } finally {
+    await server.close();
+  }
+});
+
 Deno.test("poll: an oversized answer ends polling at once; an abort during a request is an abort", async () => {
   const huge = startHugeServer(4 * 1024 * 1024);
   try {

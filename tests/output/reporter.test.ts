@@ -266,3 +266,22 @@ Deno.test("reporter: several revealed values on their own lines, with a secret i
     "export B='aBcDeF.kEy123:s3cr3tS3cr3t' # not [redacted]",
   ]);
 });
+
+Deno.test("reporter: secrets of 8 characters or more are redacted; shorter ones are not credentials and are left in the text, in every form", () => {
+  const { out, stdout } = capture("human");
+  const seven = "Sec7Tok";
+  const eight = "Sec8Toke";
+  assert.equal(seven.length, 7);
+  assert.equal(eight.length, 8);
+  const forms = (secret: string) =>
+    `alone ${secret} form token=${secret} basic ${
+      btoa(`client:${secret}`)
+    } upper ${secret.toUpperCase()}`;
+  out.protect([seven, eight, "ab@cdef"]);
+  out.print(forms(eight));
+  out.print(`${forms(seven)} odd ab@cdef`);
+  assert.deepEqual(stdout, [
+    "alone [redacted] form [redacted] basic [redacted] upper [redacted]",
+    `${forms(seven)} odd ab@cdef`,
+  ]);
+});

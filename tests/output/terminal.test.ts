@@ -83,6 +83,25 @@ Deno.test("terminal: only the styles this run painted keep their escape codes", 
   assert.equal(filter.clean(style.cyan("x")), "\x1b[36mx\x1b[39m");
 });
 
+Deno.test("terminal: on a line with painted segments, the text before, between and after them is neutralised too (form feed and C1 included)", () => {
+  const filter = terminalFilter();
+  const style = createStyle(true, filter.painted);
+  const ok = style.green("ok");
+  const line = `${HOSTILE.title}\f${ok}${HOSTILE.c1}${style.bold("b")}\f${HOSTILE.clear}`;
+  assert.equal(
+    filter.clean(line),
+    "\\u001b]0;pwned\\u0007\\u000c\x1b[32mok\x1b[39m\\u009b2J\\u009d0;t\\u009c" +
+      "\x1b[1mb\x1b[22m\\u000c\\u001b[2J\\u001b[H",
+  );
+  // Every control character, on either side of a painted segment.
+  for (let code = 0; code <= 0x9f; code++) {
+    if ((code >= 0x20 && code < 0x7f) || code === 0x0a || code === 0x09) continue;
+    const char = String.fromCharCode(code);
+    const escaped = `\\u${code.toString(16).padStart(4, "0")}`;
+    assert.equal(filter.clean(`a${char}${ok}${char}b`), `a${escaped}${ok}${escaped}b`, escaped);
+  }
+});
+
 Deno.test("json: DEL and C1 characters are escaped like C0 ones", () => {
   const value = { name: `a\x1bb\u009bc\x7f` };
   for (const pretty of [false, true]) {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/toml.ts";
 import { hostFlags, ISSUED, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, tempConfigDir, unwrapped } from "../../helpers/cli.ts";
-import { FakeKeychain, oldName } from "../../helpers/fake-keychain.ts";
+import { FakeKeychain, oldName, sameItem } from "../../helpers/fake-keychain.ts";
 import {
   accessTokenOf,
   buildConfig,
@@ -230,6 +230,40 @@ Deno.test("keychain current: an expired token is refreshed under the lock; the n
       `delete ${key}`,
     ]);
     assert.deepEqual([...keychain.items.keys()], [now]);
+  });
+});
+
+Deno.test("keychain refresh: Ctrl-C while the keychain takes the new pair (the refresh token already spent) does not lose it: the update completes, the new expiry in the file, nothing revoked", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const key = `${EMAIL}::${server.host}`;
+    const interrupt = new AbortController();
+    // Ctrl-C while the OS keychain is written (a macOS access dialog can keep it a while).
+    class AskingKeychain extends FakeKeychain {
+      override set(item: string, secret: string) {
+        if (sameItem(item, key)) interrupt.abort();
+        return super.set(item, secret);
+      }
+    }
+    const keychain = new AskingKeychain();
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    const run = await runCli(["accounts", "token"], {
+      configDir: dir,
+      keychain,
+      interrupt,
+      secrets: [accessTokenOf(EMAIL), refreshTokenOf(EMAIL)],
+    });
+    assert.equal(server.to("/oauth/token").length, 1);
+    assert.ok(interrupt.signal.aborted, "Ctrl-C came after the refresh");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, "refreshed_at_1_SeCrEt\n");
+    assert.deepEqual(keychain.tokens(key), {
+      accessToken: "refreshed_at_1_SeCrEt",
+      refreshToken: "refreshed_rt_1_SeCrEt",
+    });
+    const session = parseConfig(await readConfigText(dir), "config").oauthSessions![key];
+    assert.ok(Number(session.accessTokenExpiresAt) > Date.now(), "the new expiry is saved");
+    assert.deepEqual(server.revoked(), [], "the rotated pair is not revoked");
   });
 });
 
@@ -1175,7 +1209,7 @@ Deno.test("keychain logout: Ctrl-C while the keychain is read (before anything i
     // Ctrl-C while the OS keychain is asked (a macOS access dialog can keep it a while).
     class AskingKeychain extends FakeKeychain {
       override get(item: string) {
-        if (item === key) interrupt.abort();
+        if (sameItem(item, key)) interrupt.abort();
         return super.get(item);
       }
     }

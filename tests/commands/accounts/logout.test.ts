@@ -267,6 +267,27 @@ Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", 
   }
 });
 
+Deno.test("logout: a session holding only a refresh token (no access token) -> the refresh token is revoked; the access token reported skipped (no session)", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = acmeOAuthWithLegacy(server.host).replace(
+      `accessToken = "${accessTokenOf("jane@acme.example")}"\n`,
+      "",
+    );
+    assert.ok(!config.includes(accessTokenOf("jane@acme.example")));
+    const dir = await tempConfigDir(config);
+    const { code, records } = await runCli(["accounts", "logout", "--force", "--json"], {
+      configDir: dir,
+    });
+    assert.equal(code, 0);
+    assert.deepEqual(resultOf(records()).account.revocation, {
+      access: { status: "skipped", reason: "no-session" },
+      refresh: { status: "revoked" },
+    });
+    assert.deepEqual(server.revoked(), [refreshTokenOf("jane@acme.example")]);
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy"]);
+  });
+});
+
 Deno.test("logout: a stored oauthHost wins over the session key's issuer", async () => {
   const server = startAblyServer();
   try {
@@ -1022,6 +1043,28 @@ Deno.test("logout: an OAuth account whose session is gone is removed; nothing to
   assert.deepEqual(aliasesIn(await readConfigText(dir)), ["y"]);
 });
 
+Deno.test("logout: a legacy account without a token is removed; its revocation says no-session (one with a token says access-token)", async () => {
+  const config = buildConfig([{ alias: "bare" }, { alias: "old" }], "bare")
+    .replace('accessToken = "legacy_bare_SeCrEt"\n', "");
+  const dir = await tempConfigDir(config);
+  const bare = await runCli(["accounts", "logout", "bare", "--force", "--json"], {
+    configDir: dir,
+  });
+  assert.equal(bare.code, 0, bare.stdout);
+  assert.deepEqual(resultOf(bare.records()).account.revocation, {
+    access: { status: "skipped", reason: "no-session" },
+    refresh: { status: "skipped", reason: "no-session" },
+  });
+  const old = await runCli(["accounts", "logout", "old", "--force", "--json"], { configDir: dir });
+  assert.equal(old.code, 0, old.stdout);
+  assert.deepEqual(resultOf(old.records()).account.revocation, {
+    access: { status: "skipped", reason: "access-token" },
+    refresh: { status: "skipped", reason: "access-token" },
+  });
+  assert.deepEqual(bare.hosts.concat(old.hosts), []);
+  assert.deepEqual(aliasesIn(await readConfigText(dir)), []);
+});
+
 Deno.test("logout on a terminal: Ctrl-C at the account picker cancels, exit 130, unchanged", async () => {
   const dir = await tempConfigDir(SAMPLE_SHARED);
   const run = await runCli(["accounts", "logout"], { configDir: dir, replies: [CANCEL] });
@@ -1223,6 +1266,34 @@ Deno.test("logout: Ctrl-C while the issuer hangs cuts the revocation short (not 
     );
     assert.match(unwrapped(run.stderr), /Interrupted while revoking: the logout was completed/);
     assert.doesNotMatch(await readConfigText(dir), /\[accounts\.acme\]/);
+  });
+});
+
+Deno.test("logout: Ctrl-C while the issuer hangs, the file rewritten by another program meanwhile -> the logout is redone on the fresh file and completed all the same (exit 130), the other program's change kept", async () => {
+  const seen = Promise.withResolvers<void>();
+  await withAblyServer({
+    revoke: () => {
+      seen.resolve();
+      return { hang: true };
+    },
+  }, async (server) => {
+    const config = acmeOAuthWithLegacy(server.host);
+    const dir = await tempConfigDir(config);
+    const interrupt = new AbortController();
+    seen.promise.then(async () => {
+      // As the official CLI writes it, with no lock: the whole file, in place.
+      await Deno.writeTextFile(configFileIn(dir), `${config}\n[accounts.added]\naccountId = "x"\n`);
+      setTimeout(() => interrupt.abort(), 50);
+    });
+    const run = await runCli(["accounts", "logout", "acme", "--force"], {
+      configDir: dir,
+      interrupt,
+      env: { ABLY_OAUTH_TIMEOUT_MS: "20000" },
+    });
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(unwrapped(run.stderr), /Interrupted while revoking: the logout was completed/);
+    assert.doesNotMatch(unwrapped(run.stderr), /already revoked/);
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy", "added"]);
   });
 });
 

@@ -7,7 +7,14 @@
 import assert from "node:assert/strict";
 import { type AblyServerScript, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, withConfigDir } from "../../helpers/cli.ts";
-import { buildConfig, SAMPLE_LEGACY } from "../../helpers/fixtures.ts";
+import { until } from "../../helpers/deadline.ts";
+import { FakeKeychain } from "../../helpers/fake-keychain.ts";
+import {
+  accessTokenOf,
+  buildConfig,
+  refreshTokenOf,
+  SAMPLE_LEGACY,
+} from "../../helpers/fixtures.ts";
 
 const EXPIRY = 1767225600000;
 const ENV_TOKEN = "env_token_SeCrEt_123";
@@ -97,7 +104,8 @@ const ROWS: {
 ];
 
 for (const row of ROWS) {
-  Deno.test(`status: ${row.name} -> exit ${row.code}`, async () => {
+  const success = row.code === 0;
+  Deno.test(`status --json: ${row.name} -> exit ${row.code}, success ${success}`, async () => {
     await withAblyServer(row.script, async (server) => {
       let config = buildConfig(
         [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
@@ -111,7 +119,11 @@ for (const row of ROWS) {
           now: () => row.now,
         });
         assert.equal(result.code, row.code, result.stderr);
-        const { accounts, summary } = resultOf(result.records());
+        const record = resultOf(result.records());
+        assert.equal(record.type, "result");
+        // A report with problems is not a success, in the record as in the exit code.
+        assert.equal(record.success, success);
+        const { accounts, summary } = record;
         assert.equal(accounts.length, 1);
         assert.equal(accounts[0].check.status, row.status);
         assert.equal(accounts[0].check.statusCode, row.statusCode);
@@ -352,4 +364,208 @@ Deno.test("status at 60 columns: a value that wraps continues under itself, neve
       });
     },
   );
+});
+
+/**
+ * `acme` (OAuth, current) and `old` (legacy) with their tokens in `keychain`, as a
+ * keychain login (and `accounts keychain`) leaves them: only the marker in the file.
+ */
+function inKeychain(host: string, keychain: FakeKeychain): string {
+  const email = "j@x.example";
+  const config = buildConfig([{ alias: "acme", issuer: host, email }, { alias: "old" }], "acme");
+  keychain.items.set(
+    `${email}::${host}`,
+    JSON.stringify({ accessToken: accessTokenOf(email), refreshToken: refreshTokenOf(email) }),
+  );
+  keychain.items.set("account:old", JSON.stringify({ accessToken: "legacy_old_SeCrEt" }));
+  const marked = config
+    .replace(`accessToken = "${accessTokenOf(email)}"\n`, "")
+    .replace(`refreshToken = "${refreshTokenOf(email)}"\n`, 'credentialStore = "keychain"\n')
+    .replace('accessToken = "legacy_old_SeCrEt"\n', 'credentialStore = "keychain"\n');
+  assert.ok(!marked.includes("SeCrEt"), marked);
+  return marked;
+}
+
+Deno.test("status: accounts whose tokens are in the OS keychain -> read from it, checked with them, and said to be there (JSON `tokens`, human 'Tokens in')", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = inKeychain(server.host, keychain);
+    await withConfigDir(config, async (dir) => {
+      const env = { ABLY_CONTROL_HOST: server.host };
+      const now = () => EXPIRY - 3_600_000;
+      const json = await runCli(["accounts", "status", "--json"], {
+        configDir: dir,
+        env,
+        now,
+        keychain,
+      });
+      assert.equal(json.code, 0, json.stderr);
+      const { accounts, success } = resultOf(json.records());
+      assert.equal(success, true);
+      assert.deepEqual(
+        accounts.map((a: { alias: string; tokens: string; check: { status: string } }) => [
+          a.alias,
+          a.tokens,
+          a.check.status,
+        ]),
+        [["acme", "keychain", "valid"], ["old", "keychain", "valid"]],
+      );
+      // Each checked with the token its keychain item holds.
+      assert.deepEqual(server.to("/api/v1/me").map((r) => r.authorization).sort(), [
+        `Bearer ${accessTokenOf("j@x.example")}`,
+        "Bearer legacy_old_SeCrEt",
+      ]);
+
+      const human = await runCli(["accounts", "status"], { configDir: dir, env, now, keychain });
+      assert.equal(human.code, 0, human.stderr);
+      assert.equal(human.stdout.match(/Tokens in: OS keychain\n/g)?.length, 2, human.stdout);
+      assert.doesNotMatch(human.stdout, /config file/);
+      assert.equal(await readConfigText(dir), config);
+    });
+  });
+});
+
+Deno.test("status: Ctrl-C while the tokens are being checked -> cancelled (exit 130), not reported unreachable", async () => {
+  await withAblyServer({ me: { hang: true } }, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host }], "acme");
+    await withConfigDir(config, async (dir) => {
+      for (const format of [[], ["--json"]]) {
+        server.requests.length = 0;
+        const interrupt = new AbortController();
+        const running = runCli(["accounts", "status", ...format], {
+          configDir: dir,
+          env: { ABLY_CONTROL_HOST: server.host },
+          now: () => EXPIRY - 3_600_000,
+          interrupt,
+        });
+        await until("GET /api/v1/me", () => server.to("/api/v1/me").length > 0);
+        interrupt.abort();
+        const run = await running;
+        assert.equal(run.code, 130, run.stderr);
+        assert.doesNotMatch(run.stdout + run.stderr, /unreachable|cannot be used/);
+        assert.match(run.stdout + run.stderr, /Status check cancelled\./);
+      }
+      assert.equal(await readConfigText(dir), config);
+    });
+  });
+});
+
+Deno.test("status ALIAS with ABLY_ACCESS_TOKEN set: only the account named is reported (the variable's token is not a row of it), after the override warning", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a");
+    await withConfigDir(config, async (dir) => {
+      const run = await runCli(["accounts", "status", "b", "--json"], {
+        configDir: dir,
+        env: { ABLY_CONTROL_HOST: server.host, ABLY_ACCESS_TOKEN: ENV_TOKEN },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const records = run.records();
+      assert.match(String(records[0].message), /^ABLY_ACCESS_TOKEN is set/);
+      const { accounts, summary } = resultOf(records);
+      assert.deepEqual(accounts.map((a: { alias: string | null }) => a.alias), ["b"]);
+      assert.deepEqual(summary, { total: 1, usable: 1, problems: 0, unchecked: 0 });
+      assert.deepEqual(server.to("/api/v1/me").map((r) => r.authorization), [
+        "Bearer legacy_b_SeCrEt",
+      ]);
+    });
+  });
+});
+
+Deno.test("status: ABLY_CONTROL_HOST (or --control-host) wins over an account's stored controlHost", async () => {
+  await withAblyServer({}, async (stored) => {
+    await withAblyServer({}, async (chosen) => {
+      const config = buildConfig([{ alias: "a" }], "a").replace(
+        "[accounts.a]\n",
+        `[accounts.a]\ncontrolHost = "${stored.host}"\n`,
+      );
+      await withConfigDir(config, async (dir) => {
+        for (
+          const [args, env] of [
+            [[], { ABLY_CONTROL_HOST: chosen.host }],
+            [["--control-host", chosen.host], {}],
+          ] as const
+        ) {
+          const run = await runCli(["accounts", "status", ...args], { configDir: dir, env });
+          assert.equal(run.code, 0, run.stderr);
+        }
+        assert.equal(chosen.to("/api/v1/me").length, 2);
+        assert.equal(stored.requests.length, 0);
+        // Without either, the stored one.
+        const plain = await runCli(["accounts", "status"], { configDir: dir });
+        assert.equal(plain.code, 0, plain.stderr);
+        assert.equal(stored.to("/api/v1/me").length, 1);
+      });
+    });
+  });
+});
+
+Deno.test("status: a token at the very millisecond of its recorded expiry is expired (not sent); an empty refresh token is no refresh token", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = buildConfig([{ alias: "acme", issuer: server.host }], "acme");
+    const cases = [
+      { name: "refresh token", edit: (c: string) => c, status: "expired (refreshable)", code: 0 },
+      {
+        name: "empty refresh token",
+        edit: (c: string) => c.replace(/refreshToken = "[^"]*"/, 'refreshToken = ""'),
+        status: "expired",
+        code: 1,
+      },
+    ];
+    for (const { name, edit, status, code } of cases) {
+      await withConfigDir(edit(config), async (dir) => {
+        const run = await runCli(["accounts", "status", "--json"], {
+          configDir: dir,
+          env: { ABLY_CONTROL_HOST: server.host },
+          now: () => EXPIRY,
+        });
+        assert.equal(run.code, code, `${name}: ${run.stderr}`);
+        const [row] = resultOf(run.records()).accounts;
+        assert.equal(row.check.status, status, name);
+        assert.equal(row.refreshToken, code === 0, name);
+      });
+    }
+    assert.equal(server.requests.length, 0);
+  });
+});
+
+Deno.test("status --offline (human): each check reads 'not checked (--offline)'", async () => {
+  const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a");
+  await withConfigDir(config, async (dir) => {
+    const run = await runCli(["accounts", "status", "--offline"], { configDir: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout.match(/ {2}Check: not checked \(--offline\)\n/g)?.length,
+      2,
+      run.stdout,
+    );
+    assert.deepEqual(run.hosts, []);
+  });
+});
+
+Deno.test("status: one token stored for accounts at two Control API hosts is checked at each (one request per token and host)", async () => {
+  await withAblyServer({}, async (good) => {
+    await withAblyServer(
+      { me: { status: 401, body: { message: "Unauthorized" } } },
+      async (bad) => {
+        // A legacy token copied to a second account that talks to another Control API host.
+        const config = buildConfig([{ alias: "a" }, { alias: "b" }], "a")
+          .replace('accessToken = "legacy_b_SeCrEt"', 'accessToken = "legacy_a_SeCrEt"')
+          .replace("[accounts.a]\n", `[accounts.a]\ncontrolHost = "${good.host}"\n`)
+          .replace("[accounts.b]\n", `[accounts.b]\ncontrolHost = "${bad.host}"\n`);
+        await withConfigDir(config, async (dir) => {
+          const run = await runCli(["accounts", "status", "--json"], { configDir: dir });
+          assert.equal(run.code, 1, run.stderr);
+          const { accounts } = resultOf(run.records());
+          assert.deepEqual(
+            accounts.map((
+              a: { alias: string; check: { status: string } },
+            ) => [a.alias, a.check.status]),
+            [["a", "valid"], ["b", "rejected"]],
+          );
+          assert.equal(good.to("/api/v1/me").length, 1);
+          assert.equal(bad.to("/api/v1/me").length, 1);
+        });
+      },
+    );
+  });
 });

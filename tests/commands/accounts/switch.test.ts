@@ -14,6 +14,7 @@ import {
   tempConfigDir,
   unwrapped,
 } from "../../helpers/cli.ts";
+import { until } from "../../helpers/deadline.ts";
 import { buildConfig, holdConfigLock, withControlHost } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -318,6 +319,19 @@ Deno.test("switch: unknown alias or ID -> exit 1, `not found`, availableAccounts
     assert.equal(server.requests.length, 0);
     assert.equal(await readConfigText(dir), TWO);
   });
+});
+
+Deno.test("switch on a terminal: an unknown ID with no OAuth login configured is 'not found' at once, with no look-up among reachable accounts (not even its spinner)", async () => {
+  const dir = await tempConfigDir(TWO);
+  const run = await runCli(["accounts", "switch", "acc-zz", "--control-host", "127.0.0.1:9"], {
+    configDir: dir,
+    replies: [],
+  });
+  assert.equal(run.code, 1);
+  assert.match(unwrapped(run.stderr), /Account "acc-zz" not found/);
+  assert.doesNotMatch(run.stderr, /Looking for the account/);
+  assert.deepEqual(run.hosts, []);
+  assert.equal(await readConfigText(dir), TWO);
 });
 
 Deno.test("switch: no accounts -> exit 1, `No accounts configured`, with or without an argument", async () => {
@@ -744,4 +758,145 @@ Deno.test("switch ACCOUNT_ID: an adopted account whose token /me refuses is stil
       assert.equal(after.accounts!["multi-two"].accountId, "acc-m2");
     },
   );
+});
+
+Deno.test("switch ACCOUNT_ID: the adopted account carries over the login's stored hosts (controlHost, oauthHost), so it is verified where that login's tokens belong", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const config = withControlHost(
+      buildConfig([{
+        alias: "multi",
+        id: "acc-m1",
+        name: "Multi One",
+        issuer: server.host,
+        email: "jo@m.example",
+        oauthHost: server.host,
+      }], "multi").replace("accessTokenExpiresAt = 1767225600000", FUTURE),
+      "multi",
+      server.host,
+    );
+    const dir = await tempConfigDir(config);
+    // No --control-host: the stored one is the only way to the test server.
+    const run = await runCli(["accounts", "switch", "acc-m2", "--json"], { configDir: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const { account } = resultOf(run.records());
+    assert.equal(account.verified, undefined, "verified");
+    assert.equal(account.alias, "multi-two");
+    const added = parseConfig(await readConfigText(dir), "c").accounts!["multi-two"];
+    assert.equal(added.controlHost, server.host);
+    assert.equal(added.oauthHost, server.host);
+    assert.deepEqual(run.hosts, [server.host, server.host]);
+    assert.equal(server.to("/api/v1/me").length, 1);
+  });
+});
+
+Deno.test("switch ACCOUNT_ID: an ID several aliases share is refused (exit 1, use the alias), never looked up among the accounts the logins reach", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const config = buildConfig([
+      { alias: "one", id: "acc-m2", name: "Multi Two", issuer: server.host, email: "a@m.ex" },
+      { alias: "two", id: "acc-m2", name: "Multi Two", issuer: server.host, email: "b@m.ex" },
+    ], "one").replaceAll("accessTokenExpiresAt = 1767225600000", FUTURE);
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+      configDir: dir,
+    });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      unwrapped(run.stderr),
+      /Account ID "acc-m2" is shared by several aliases \(one, two\)\. Use the alias instead\./,
+    );
+    assert.deepEqual(run.hosts, []);
+    assert.equal(server.requests.length, 0);
+    assert.equal(await readConfigText(dir), config);
+  });
+});
+
+Deno.test("switch: Ctrl-C while listing the accounts a login reaches cancels (exit 130), by ID and at the picker; nothing changed", async () => {
+  await withAblyServer({ accounts: { hang: true } }, async (server) => {
+    const config = multiConfig(server);
+    const dir = await tempConfigDir(config);
+    const cases: { what: string; args: string[]; replies?: number[] }[] = [
+      { what: "an ID no configured account has", args: ["acc-m2"] },
+      { what: "the picker", args: [], replies: [0] },
+    ];
+    for (const { what, args, replies } of cases) {
+      server.requests.length = 0;
+      const interrupt = new AbortController();
+      const running = runCli(["accounts", "switch", ...args, "--control-host", server.host], {
+        configDir: dir,
+        interrupt,
+        replies,
+      });
+      await until("GET /api/v1/me/accounts", () => server.to("/api/v1/me/accounts").length > 0);
+      interrupt.abort();
+      const run = await running;
+      assert.equal(run.code, 130, `${what}: ${run.stderr}`);
+      assert.match(run.stderr, /Account switch cancelled\./, what);
+      assert.doesNotMatch(run.stderr, /not found|could not be listed/, what);
+      assert.deepEqual(run.questions, [], what);
+      assert.equal(await readConfigText(dir), config, what);
+    }
+  });
+});
+
+Deno.test("switch ACCOUNT_ID: reachable through several logins, the note lists the current account's login first; through one, there is no note", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    // `other` is the current account but not the first login in the file.
+    const config = buildConfig([
+      { alias: "multi", id: "acc-m1", name: "Multi One", issuer: server.host, email: "jo@m.ex" },
+      { alias: "other", id: "acc-o", name: "Other", issuer: server.host, email: "other@o.ex" },
+    ], "other").replaceAll("accessTokenExpiresAt = 1767225600000", FUTURE);
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+      configDir: dir,
+      columns: 1000,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(
+      run.stderr.includes(
+        "Account acc-m2 is reachable through the logins of other, multi; using other's (the current account).",
+      ),
+      run.stderr,
+    );
+    const after = parseConfig(await readConfigText(dir), "c");
+    assert.equal(
+      after.accounts!["multi-two"].oauthSessionKey,
+      after.accounts!.other.oauthSessionKey,
+    );
+
+    const single = await tempConfigDir(multiConfig(server));
+    const one = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+      configDir: single,
+      columns: 1000,
+    });
+    assert.equal(one.code, 0, one.stderr);
+    assert.doesNotMatch(one.stderr, /reachable through/);
+    assert.equal(
+      one.stderr,
+      "✓ Switched to account Multi Two (acc-m2). Saved as alias multi-two.\n",
+    );
+  });
+});
+
+Deno.test("switch ACCOUNT_ID: Ctrl-C while adopting a reachable account waits for another process's lock -> exit 130, nothing changed", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const config = multiConfig(server);
+    const dir = await tempConfigDir(config);
+    const lock = await holdConfigLock(dir);
+    const interrupt = new AbortController();
+    const running = runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+      configDir: dir,
+      interrupt,
+      // Longer than the test waits: only Ctrl-C ends this wait.
+      env: { ABLY_CONFIG_LOCK_TIMEOUT_MS: "5000" },
+    }).finally(() => lock.release());
+    await until("GET /api/v1/me/accounts", () => server.to("/api/v1/me/accounts").length > 0);
+    // The listing is answered at once; well before this the adoption waits for the lock.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    interrupt.abort();
+    const run = await running;
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(unwrapped(run.stderr), /Stopped waiting for the lock/);
+    assert.equal(await readConfigText(dir), config);
+    assert.equal(server.to("/api/v1/me").length, 0);
+  });
 });

@@ -99,6 +99,43 @@ Deno.test("token: keychain account -> the token read from the keychain", async (
   });
 });
 
+Deno.test("token --json with ABLY_ACCESS_TOKEN and no alias: the variable's token, source ABLY_ACCESS_TOKEN, no alias or expiry", async () => {
+  await withConfigDir(SAMPLE_OAUTH, async (dir) => {
+    const result = await runCli(["accounts", "token", "--json"], {
+      configDir: dir,
+      env: { ABLY_ACCESS_TOKEN: ENV_TOKEN },
+      secrets: [],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(resultOf(result.records()).token, {
+      alias: null,
+      source: "ABLY_ACCESS_TOKEN",
+      accessToken: ENV_TOKEN,
+      expiresAt: null,
+    });
+  });
+});
+
+Deno.test("token --json: a keychain account's token says source keychain", async () => {
+  const keychain = new FakeKeychain();
+  const config = inKeychain(SAMPLE_OAUTH, keychain, "jane@acme.example::ably.com");
+  await withConfigDir(config, async (dir) => {
+    const result = await runCli(["accounts", "token", "--json"], {
+      configDir: dir,
+      now: HOUR_BEFORE,
+      keychain,
+      secrets: [],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(resultOf(result.records()).token, {
+      alias: "acme-ltd",
+      source: "keychain",
+      accessToken: OAUTH_TOKEN,
+      expiresAt: new Date(EXPIRY).toISOString(),
+    });
+  });
+});
+
 Deno.test("token --json: { token: { alias, accessToken, expiresAt } }; legacy expiresAt null", async () => {
   for (
     const [config, alias, token, expiresAt] of [
@@ -179,6 +216,24 @@ Deno.test("token: another program changes the file while the refresh is in fligh
         "the other program's change is kept",
       );
     });
+  });
+});
+
+Deno.test("token: a stored token holding control characters is printed with each shown as \\uXXXX, never obeyed; --json escapes them", async () => {
+  // As a hand edit (or a tampered shared config) could leave it: a title change, a C1 CSI.
+  const stored = "legacy\x1b]0;pwned\x07_token_\u009b2J";
+  const config = SAMPLE_LEGACY.replace(LEGACY_TOKEN, JSON.stringify(stored).slice(1, -1));
+  assert.notEqual(config, SAMPLE_LEGACY);
+  await withConfigDir(config, async (dir) => {
+    const human = await runCli(["accounts", "token"], { configDir: dir, secrets: [] });
+    assert.equal(human.code, 0, human.stderr);
+    assert.equal(human.stdout, "legacy\\u001b]0;pwned\\u0007_token_\\u009b2J\n");
+    const json = await runCli(["accounts", "token", "--json"], { configDir: dir, secrets: [] });
+    assert.equal(json.code, 0, json.stderr);
+    // Raw control characters only as the line breaks between records.
+    // deno-lint-ignore no-control-regex
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(json.stdout), JSON.stringify(json.stdout));
+    assert.equal(resultOf(json.records()).token.accessToken, stored);
   });
 });
 
