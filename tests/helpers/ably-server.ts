@@ -39,7 +39,7 @@ export interface AblyServerScript {
   /** Answers to successive device-code polls; the last one repeats. Default: tokens at once. */
   polls?: Answer[];
   /** Answer to refresh-token grants (default: rotate, and refuse a refresh token used twice). */
-  refresh?: (refreshToken: string) => Answer;
+  refresh?: (refreshToken: string) => Answer | Promise<Answer>;
   me?: Scripted;
   accounts?: Scripted;
   apps?: Scripted;
@@ -112,7 +112,8 @@ export function startAblyServer(script: AblyServerScript = {}): AblyServer {
     }
     if (method === "POST" && path === "/oauth/token") {
       if (seen.form.grant_type === "refresh_token") {
-        return (script.refresh ?? defaultRefresh)(seen.form.refresh_token);
+        const refresh = script.refresh ?? defaultRefresh;
+        return () => refresh(seen.form.refresh_token);
       }
       const answers = script.polls ?? [{
         status: 200,

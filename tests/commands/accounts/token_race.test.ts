@@ -16,21 +16,34 @@ const OFFICIAL = new URL("../../helpers/official_refresh.ts", import.meta.url).p
 const EMAIL = "jane@acme.example";
 const HELD_MS = 800;
 
-/** Single-use refresh tokens, each refresh answered after HELD_MS. */
+/**
+ * Single-use refresh tokens, the two requests made to overlap whatever the machine's load:
+ * the first is answered only once the second has arrived, and the second HELD_MS after
+ * that (so the first side has long written its pair when the second learns it lost).
+ */
 function rotatingIssuer() {
   const spent = new Set<string>();
   let rotation = 0;
-  return (refreshToken: string): Answer => {
-    if (spent.has(refreshToken)) {
-      return { status: 400, body: { error: "invalid_grant" }, delayMs: HELD_MS };
+  let arrived = 0;
+  const second = Promise.withResolvers<void>();
+  const firstAnswered = Promise.withResolvers<void>();
+  return async (refreshToken: string): Promise<Answer> => {
+    // Judged as it arrives: the first to ask spends the token.
+    const answer: Answer = spent.has(refreshToken)
+      ? { status: 400, body: { error: "invalid_grant" } }
+      : (spent.add(refreshToken), rotation++, {
+        status: 200,
+        body: tokenBody(`raced_at_${rotation}_SeCrEt`, `raced_rt_${rotation}_SeCrEt`),
+      });
+    if (++arrived === 1) {
+      await withDeadline(30_000, "the second refresh to arrive", second.promise);
+      firstAnswered.resolve();
+    } else {
+      second.resolve();
+      await firstAnswered.promise;
+      await new Promise((resolve) => setTimeout(resolve, HELD_MS));
     }
-    spent.add(refreshToken);
-    rotation++;
-    return {
-      status: 200,
-      body: tokenBody(`raced_at_${rotation}_SeCrEt`, `raced_rt_${rotation}_SeCrEt`),
-      delayMs: HELD_MS,
-    };
+    return answer;
   };
 }
 
