@@ -65,9 +65,11 @@ export interface Updated<T> {
 }
 
 export interface Engine extends EngineDeps {
-  /** The parsed config, `{}` when there is no file yet. */
+  /** The parsed config, `{}` when there is no file yet (secrets kept in stores not loaded). */
   read(): Promise<AblyConfig>;
+  /** The parsed config and its exact text; `reveal` leaves its secrets printable. */
   snapshot(options?: { reveal?: boolean }): Promise<Snapshot | undefined>;
+  /** Fills in the secrets kept in stores, for the accounts named (all when none are). */
   loadSecrets(
     config: AblyConfig,
     aliases?: string[],

@@ -7,12 +7,11 @@
  * operation's module is loaded only when it is called.
  */
 import type { AblyConfig } from "../config/schema.ts";
-import type { Snapshot } from "../config/store.ts";
 import type { TokenSet } from "../oauth/tokens.ts";
 import type { ControlClient, RemoteAccount } from "../control/api.ts";
 import type { SecretStore } from "../credentials/store.ts";
 import type { StoreCheck } from "../credentials/sync.ts";
-import { engine, type EngineDeps } from "./engine.ts";
+import { type Engine, engine, type EngineDeps } from "./engine.ts";
 import type { LoggedOut, LogoutRequest } from "./logout.ts";
 import type { LoginPlan } from "./login.ts";
 import type { StoredToken } from "./tokens.ts";
@@ -21,17 +20,8 @@ import type { Reachable } from "./switch.ts";
 import type { MoveStatus } from "./move.ts";
 import type { Orphans, Pruned } from "./prune.ts";
 
-export interface Accounts {
-  /** The parsed config, `{}` when there is no file yet (secrets kept in stores not loaded). */
-  read(): Promise<AblyConfig>;
-  /** The parsed config and its exact text; `reveal` leaves its secrets printable. */
-  snapshot(options?: { reveal?: boolean }): Promise<Snapshot | undefined>;
-  /** Fills in the secrets kept in stores, for the accounts named (all when none are). */
-  loadSecrets(
-    config: AblyConfig,
-    aliases?: string[],
-    options?: { reveal?: boolean },
-  ): Promise<void>;
+/** Reading the config (`read`, `snapshot`, `loadSecrets`) is the engine's, as it is. */
+export interface Accounts extends Pick<Engine, "read" | "snapshot" | "loadSecrets"> {
   /** The store named (its label and places, for messages). */
   store(name: string): Promise<SecretStore>;
   /** Fails with a clear error, before anything is asked or issued, when a store cannot be used. */
