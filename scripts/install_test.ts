@@ -245,9 +245,38 @@ async function timed(command: string, args: string[], env: Record<string, string
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** A unix socket at `path` that closes every connection at once (a child holds it open). */
+function hangingUpSocket(path: string): { ready: Promise<void>; close(): Promise<void> } {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `for await (const c of Deno.listen({ transport: "unix", path: ${
+        JSON.stringify(path)
+      } })) c.close();`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const ready = (async () => {
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      if (await Deno.stat(path).then((info) => info.isSocket, () => false)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no socket at ${path} after 10 s`);
+  })();
+  return {
+    ready,
+    async close() {
+      child.kill("SIGKILL");
+      await child.status;
+    },
+  };
+}
+
 Deno.test("deno task install: the installed ably starts with every registry unreachable and asks none", async () => {
   const home = await Deno.makeTempDir({ prefix: "ably-install-offline-" });
   const registry = unreachable();
+  let hangUp: ReturnType<typeof hangingUpSocket> | undefined;
   try {
     const durable = `${home}/durable`;
     await Deno.mkdir(durable);
@@ -272,8 +301,10 @@ Deno.test("deno task install: the installed ably starts with every registry unre
       `${home}/config/config`,
       '[accounts.offline]\naccountId = "offline-id"\naccessToken = "offline-token"\n',
     );
-    // A file, not a bus: the keychain module loads (from the cache) and then finds no Secret Service.
-    await Deno.writeTextFile(`${home}/not-a-bus`, "");
+    // A socket that hangs up on whoever connects, not a bus: the keychain module loads (from
+    // the cache), and its D-Bus client then finds no Secret Service there.
+    hangUp = hangingUpSocket(`${home}/not-a-bus`);
+    await hangUp.ready;
     const env = {
       ...base,
       ...registry.env,
@@ -349,6 +380,7 @@ Deno.test("deno task install: the installed ably starts with every registry unre
         `  empty cache: refused in ${cold.ms.toFixed(0)} ms, no request`,
     );
   } finally {
+    await hangUp?.close();
     await registry.close();
     await Deno.remove(home, { recursive: true });
   }
