@@ -142,7 +142,7 @@ echo "ok: a mistyped command suggests the right one (exit 2)"
 run 0 "$dir" accounts logout --all --force --json
 has "$out" '"command":"accounts:logout","success":true' "accounts logout --all --force --json"
 has "$out" '"remainingAccounts":[]' "accounts logout --all --force --json"
-has "$out" '{"status":"skipped","reason":"legacy-token"}' "accounts logout --all --force --json"
+has "$out" '{"status":"skipped","reason":"access-token"}' "accounts logout --all --force --json"
 if grep -q smoke-id "$dir/config"; then fail "the config still names smoke-id: $(cat "$dir/config")"; fi
 echo "ok: accounts logout --all --force --json"
 
