@@ -263,8 +263,10 @@ async function change<T, R>(
   plan: PlanFn<T>,
   options: UpdateOptions<R>,
 ): Promise<Updated<T, R>> {
-  const { path, target, text, run } = attempt;
+  const { path, target, text, run, held } = attempt;
   const used = await options.secrets?.(config);
+  // A secret store (an access dialog) or a plan that makes a request may take a while.
+  if (used || options.spends) held.keepAlive();
   let unreadable: UnreadableSecrets[] = [];
   try {
     if (used && options.reads) {
@@ -282,6 +284,7 @@ async function change<T, R>(
 
   const removed = await removedTokens(before, config, new Set(retired), used, options);
   const secrets = used ?? await options.secrets?.(config);
+  if (secrets) held.keepAlive();
   const staged = secrets ? await secrets.stage(config, itemsBefore) : undefined;
   const written = serializeFor(path, staged?.written ?? config);
   const inPlace = text !== undefined && isMountedFile(target);
@@ -316,6 +319,7 @@ async function change<T, R>(
     attempt.unchanged();
     const unsent = notSent(removed, run.sent);
     if (options.irreversible && unsent.length) {
+      held.keepAlive();
       irreversible = true;
       for (const session of unsent) {
         for (const token of [session.accessToken, session.refreshToken]) {

@@ -383,3 +383,30 @@ Deno.test("lock: a wait on an update of this same process times out on its own t
     await holding;
   }
 });
+
+Deno.test("lock: the heartbeat starts only when the holder says it may take a while (keepAlive), once however often it says so", async () => {
+  const dir = await tempConfigDir(SAMPLE_LEGACY);
+  const lockPath = `${dir}/config.lock`;
+  const mtime = () => Deno.statSync(lockPath).mtime!.getTime();
+  try {
+    // Quick and local: no timer, the file untouched after the pid was recorded.
+    await withFileLock(lockPath, 1_000, async () => {
+      const recorded = mtime();
+      await new Promise((r) => setTimeout(r, 1_200));
+      assert.equal(mtime(), recorded, "no heartbeat without keepAlive");
+    });
+    // Something long ahead: the file is touched now and every half second.
+    await withFileLock(lockPath, 1_000, async (held) => {
+      const recorded = mtime();
+      await new Promise((r) => setTimeout(r, 20));
+      held.keepAlive();
+      held.keepAlive();
+      const first = mtime();
+      assert.ok(first > recorded, "touched when the heartbeat starts");
+      await new Promise((r) => setTimeout(r, 1_200));
+      assert.ok(mtime() > first, "and again while it goes on");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
