@@ -5,7 +5,7 @@
  *
  * All three walk the words before the cursor the same way the parser does:
  * subcommand names lead down the tree, the word after a flag that takes a value
- * is that value (free text: nothing is offered while it is typed), `--` ends the
+ * is that value (its fixed values offered, if it has any; free text otherwise), `--` ends the
  * flags, and every other word fills the next positional argument, so an argument
  * already given (an alias, a shell name) is not offered again.
  */
@@ -41,8 +41,8 @@ function arms(nodes: CommandNode[], body: (node: CommandNode) => string | undefi
 
 /**
  * The walk over the words before the cursor, in the syntax bash and zsh share. It leaves
- * `node` (empty after an unknown command), `npos` (positionals given), `expect` (the word
- * at the cursor is a flag's value) and `ddash` (after `--`).
+ * `node` (empty after an unknown command), `npos` (positionals given), `expect` (the flag
+ * whose value the word at the cursor is) and `ddash` (after `--`).
  */
 function walk(nodes: CommandNode[], loop: string, word: string, equals: string): string {
   const valueFlags = arms(
@@ -72,7 +72,7 @@ function walk(nodes: CommandNode[], loop: string, word: string, equals: string):
     ...indent(valueFlags, 8),
     `        *) v=" " ;;`,
     `      esac`,
-    `      [[ $v == *" $word "* ]] && expect=1`,
+    `      [[ $v == *" $word "* ]] && expect=$word`,
     `      continue`,
     `    fi`,
     `    case "$node:$word" in`,
@@ -84,6 +84,17 @@ function walk(nodes: CommandNode[], loop: string, word: string, equals: string):
     `    esac`,
     `  done`,
   ].join("\n");
+}
+
+/** `node:flag` arms for the flags whose value is one of a fixed set. */
+function valueArms(nodes: CommandNode[], render: (choices: string[]) => string, indent: string) {
+  return nodes.flatMap((node) =>
+    node.flags.filter((flag) => flag.choices?.length).flatMap((flag) =>
+      [flag.long, ...flag.short ? [flag.short] : []].map((name) =>
+        `${indent}${id(node)}:${name}) ${render(flag.choices!)} ;;`
+      )
+    )
+  ).join("\n");
 }
 
 /** `node:npos` arms for the positional arguments that complete something. */
@@ -122,11 +133,16 @@ ${
       "for ((i = 1; i < COMP_CWORD; i++)); do",
       "${COMP_WORDS[i]}",
       // bash splits --flag=value at the "=": what follows is that value.
-      `if [[ $word == = && \${COMP_WORDS[i - 1]} == -?* ]]; then expect=1; continue; fi`,
+      `if [[ $word == = && \${COMP_WORDS[i - 1]} == -?* ]]; then expect=\${COMP_WORDS[i - 1]}; continue; fi`,
     )
   }
   [[ $cur == = && \${COMP_WORDS[COMP_CWORD - 1]} == -?* ]] && return 0
-  [[ -n $expect && $cur != -* ]] && return 0
+  if [[ -n $expect && $cur != -* ]]; then
+    case "$node:$expect" in
+${valueArms(nodes, (c) => `COMPREPLY=($(compgen -W "${c.join(" ")}" -- "$cur"))`, "      ")}
+    esac
+    return 0
+  fi
   case $node in
 ${words.map((line) => `    ${line}`).join("\n")}
     *) return 0 ;;
@@ -166,7 +182,12 @@ _ably() {
   local cur=\${words[CURRENT]} node=ably word v expect="" ddash=0 npos=0 i ret=1
   local -a subs flags offer
 ${walk(nodes, "for ((i = 2; i < CURRENT; i++)); do", "${words[i]}", "")}
-  [[ -n $expect && $cur != -* ]] && return 1
+  if [[ -n $expect && $cur != -* ]]; then
+    case "$node:$expect" in
+${valueArms(nodes, (c) => `compadd -- ${c.join(" ")} && ret=0`, "      ")}
+    esac
+    return ret
+  fi
   case $node in
 ${words.map((line) => `    ${line}`).join("\n")}
     *) return 1 ;;
@@ -220,18 +241,18 @@ function fish(root: CommandNode): string {
     "",
     "# True when the words before the cursor lead to the command NODE (and, given POS, when",
     "# the word at the cursor is its argument number POS, from 0); never while a flag's value",
-    "# is typed.",
-    "function __ably_at --argument-names want_node want_pos",
+    "# is typed, unless FLAG is given: then only while the value of FLAG is typed.",
+    "function __ably_at --argument-names want_node want_pos want_flag",
     "    set -l node ably",
     "    set -l npos 0",
-    "    set -l expect 0",
+    "    set -l expect ''",
     "    set -l ddash 0",
     "    set -l v",
     "    set -l tokens (commandline -opc)",
     "    set -e tokens[1]",
     "    for word in $tokens",
-    "        if test $expect = 1",
-    "            set expect 0",
+    '        if test -n "$expect"',
+    "            set expect ''",
     "            string match -q -- '-?*' $word; or continue",
     "        end",
     "        if test $ddash = 0; and string match -q -- '-?*' $word",
@@ -245,7 +266,7 @@ function fish(root: CommandNode): string {
     "            switch $node",
     ...valueFlags,
     "            end",
-    "            contains -- $word $v; and set expect 1",
+    "            contains -- $word $v; and set expect $word",
     "            continue",
     "        end",
     "        switch $node:$word",
@@ -258,7 +279,12 @@ function fish(root: CommandNode): string {
     "                set npos (math $npos + 1)",
     "        end",
     "    end",
-    '    test $expect = 0; and test "$node" = "$want_node"; or return 1',
+    "    # With a flag: whether the word at the cursor is that flag's value.",
+    '    set -q want_flag[1]; and test -n "$want_flag"; and begin',
+    '        test "$expect" = "$want_flag"; and test "$node" = "$want_node"',
+    "        return",
+    "    end",
+    '    test -z "$expect"; and test "$node" = "$want_node"; or return 1',
     '    test -z "$want_pos"; or test $npos = $want_pos',
     "end",
     "",
@@ -273,11 +299,20 @@ function fish(root: CommandNode): string {
     for (const flag of node.flags) {
       const short = flag.short ? ` -s ${flag.short.replace(/^-/, "")}` : "";
       const value = flag.value === "required" ? " -x" : "";
+      const long = flag.long.replace(/^--/, "");
       lines.push(
-        `complete -c ably -n ${quote(here)} -l ${flag.long.replace(/^--/, "")}${short}${value} -d ${
+        `complete -c ably -n ${quote(here)} -l ${long}${short}${value} -d ${
           quote(flag.description)
         }`,
       );
+      // Its value, while it is typed: one of a fixed set.
+      if (flag.choices?.length) {
+        lines.push(
+          `complete -c ably -n ${quote(`${here} '' ${flag.long}`)} -l ${long}${short} -xa ${
+            quote(flag.choices.join(" "))
+          }`,
+        );
+      }
     }
     node.args.forEach((arg, index) => {
       const at = quote(`${here} ${index}`);

@@ -9,10 +9,17 @@ export interface CommandNode {
   aliases: string[];
   description: string;
   /** The flags offered (hidden ones are not). */
-  flags: { long: string; short?: string; description: string; value?: "required" | "optional" }[];
+  flags: {
+    long: string;
+    short?: string;
+    description: string;
+    value?: "required" | "optional";
+    /** The only values it takes, offered while its value is typed. */
+    choices?: string[];
+  }[];
   /**
    * Every spelling of a flag that takes a value, hidden ones included: the word after
-   * it is that value (free text, nothing is offered) and not an argument.
+   * it is that value (one of its choices, if it has any; else free text) and not an argument.
    */
   valueFlags: string[];
   subcommands: CommandNode[];
@@ -31,6 +38,7 @@ export function commandTree(node: Spec, path: string[] = []): CommandNode {
       ...(flag.short ? { short: flag.short } : {}),
       description: flag.description,
       ...(flag.value ? { value: flag.value } : {}),
+      ...(flag.choices ? { choices: [...flag.choices] } : {}),
     })),
     valueFlags: node.flags.filter((flag) => flag.value).flatMap((flag) =>
       flag.short ? [flag.long, flag.short] : [flag.long]

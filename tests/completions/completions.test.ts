@@ -236,7 +236,8 @@ const LOGOUT_FLAGS = [
 ];
 
 Deno.test({
-  name: "completions: bash offers nothing given already, nothing for a flag's value",
+  name:
+    "completions: bash offers nothing given already, nothing for a free-text flag value, a fixed-set flag's values",
   ignore: isWindows,
   async fn() {
     const bin = await ablyOnPath();
@@ -273,6 +274,13 @@ Deno.test({
     ) {
       assert.deepEqual(await complete(line, dir, bin), [], line);
     }
+    // A flag that takes one of a fixed set: those values, and only while its value is typed.
+    const FORMATS = ["bash", "dotenv", "fish", "json", "powershell", "sh", "zsh"];
+    assert.deepEqual(await complete("ably accounts env --format ", dir, bin), FORMATS);
+    assert.deepEqual(await complete("ably accounts env --format p", dir, bin), ["powershell"]);
+    assert.deepEqual(await complete("ably accounts env --format=f", dir, bin), ["fish"]);
+    assert.deepEqual(await complete("ably accounts env --app ", dir, bin), []);
+    assert.deepEqual(await complete("ably accounts env --format sh b", dir, bin), ["beta"]);
     // After the value, flags again; --token's value is optional, so a flag may follow it.
     assert.deepEqual(await complete("ably login --alias work --n", dir, bin), ["--no-browser"]);
     assert.deepEqual(await complete("ably login --token --n", dir, bin), ["--no-browser"]);
@@ -310,6 +318,13 @@ Deno.test({
       ["ably login -a ", "fpath", []],
       ["ably login --token ", "fpath", []],
       ["ably login --alias work --n", "fpath", ["--no-browser"]],
+      [
+        "ably accounts env --format ",
+        "fpath",
+        ["bash", "dotenv", "fish", "json", "powershell", "sh", "zsh"],
+      ],
+      ["ably accounts env --format p", "source", ["powershell"]],
+      ["ably accounts env --app ", "fpath", []],
     ];
     const results = await Promise.all(
       cases.map(([line, how]) => zshComplete(line, how, dir, bin)),
@@ -334,7 +349,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "completions: fish completes the same words, nothing given already or for a value",
+  name:
+    "completions: fish completes the same words, nothing given already or for a free-text value, a fixed-set flag's values",
   ignore: skip("fish"),
   async fn() {
     requireShell("fish");
@@ -363,6 +379,18 @@ Deno.test({
     assert.deepEqual(await fishComplete("ably login --alias work --n", dir, bin), [
       "--no-browser",
     ]);
+    // A flag that takes one of a fixed set: those values while its value is typed.
+    assert.deepEqual(await fishComplete("ably accounts env --format ", dir, bin), [
+      "bash",
+      "dotenv",
+      "fish",
+      "json",
+      "powershell",
+      "sh",
+      "zsh",
+    ]);
+    assert.deepEqual(await fishComplete("ably accounts env --format p", dir, bin), ["powershell"]);
+    assert.deepEqual(await fishComplete("ably accounts env --app ", dir, bin), []);
   },
 });
 
