@@ -145,10 +145,13 @@ Deno.test("reporter: a protected secret is redacted raw, in any case, percent-en
     [`base64 ${btoa(secret)}`, "base64 [redacted]"],
     [`basic ${btoa(`client:${secret}`)}`, "basic [redacted]"],
     [`url-safe ${b64url(secret)}`, "url-safe [redacted]"],
+    [`unpadded ${btoa(secret).replace(/=+$/, "")}`, "unpadded [redacted]"],
     // Look-alikes that decode to something else, or do not decode, are left as they are.
     ["percent %E0%A4%A broken", "percent %E0%A4%A broken"],
     [`other ${btoa("some-other-value")}`, `other ${btoa("some-other-value")}`],
     ["plain words of ordinary text", "plain words of ordinary text"],
+    // Base64 letters of a length no base64 has (4n + 1): not decoded, left as they are.
+    ["remainingAccounts abcdefghijklm=", "remainingAccounts abcdefghijklm="],
   ];
   assert.ok(b64url(secret) !== btoa(secret));
   const { out, stdout, stderr } = capture("human");
