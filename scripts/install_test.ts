@@ -115,27 +115,14 @@ Deno.test("deno task install: never from npx's temporary deno, never with a Deno
   await Deno.writeTextFile(`${old}/deno`, "#!/bin/sh\necho 'deno 2.5.6 (stable, release)'\n", {
     mode: 0o755,
   });
-  const run = async (path: string) => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [...INSTALL_FLAGS, INSTALL_SCRIPT],
-      // As under `npx deno task install`: npx's .bin first on PATH, a fresh HOME.
-      env: {
-        PATH: path,
-        HOME: home,
-        DENO_DIR: denoDir,
-        ...(registry ? { NPM_CONFIG_REGISTRY: registry } : {}),
-      },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(60_000),
-    }).output();
-    return {
-      code: output.code,
-      out: decoder.decode(output.stdout),
-      err: decoder.decode(output.stderr),
-    };
-  };
+  // As under `npx deno task install`: npx's .bin first on PATH, a fresh HOME.
+  const run = (path: string) =>
+    timed(Deno.execPath(), [...INSTALL_FLAGS, INSTALL_SCRIPT], {
+      PATH: path,
+      HOME: home,
+      DENO_DIR: denoDir,
+      ...(registry ? { NPM_CONFIG_REGISTRY: registry } : {}),
+    });
   const installed = `${home}/.deno/bin/ably`;
   const denoDir = await realDenoDir();
   const registry = await npmRegistry();
