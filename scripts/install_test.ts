@@ -18,7 +18,7 @@ import {
   rootArg,
   shLauncher,
 } from "./install.ts";
-import { decoder, rootPath } from "./stubs.ts";
+import { decoder, npmRegistry, rootPath } from "./stubs.ts";
 
 const INSTALL_SCRIPT = fromFileUrl(new URL("./install.ts", import.meta.url));
 const INSTALL_FLAGS = [
@@ -37,21 +37,6 @@ async function realDenoDir(): Promise<string> {
     signal: AbortSignal.timeout(30_000),
   }).output();
   return JSON.parse(decoder.decode(info.stdout)).denoDir;
-}
-
-/** npm's own registry setting, for Deno to read the same one (its cache is kept per registry). */
-async function npmRegistry(): Promise<string | undefined> {
-  try {
-    const out = await new Deno.Command("npm", {
-      args: ["config", "get", "registry"],
-      stdout: "piped",
-      stderr: "null",
-      signal: AbortSignal.timeout(30_000),
-    }).output();
-    return out.code === 0 ? decoder.decode(out.stdout).trim() || undefined : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 Deno.test("install: the Deno floor, npx paths, PATH entries compared per OS", () => {

@@ -16,6 +16,7 @@ import {
   untar,
 } from "./notices.ts";
 import { parseChecksums, renderFormula } from "./render_formula.ts";
+import { npmRegistry } from "./stubs.ts";
 
 const SUM = "a".repeat(64);
 
@@ -339,18 +340,7 @@ Deno.test("notices: rusty_v8 is cited at the v8 crate's version; libdbus and the
 });
 
 Deno.test("no package registry's host is named in the repository (npm's configured one, read now)", async (t) => {
-  let registry = "";
-  try {
-    const out = await new Deno.Command("npm", {
-      args: ["config", "get", "registry"],
-      stdout: "piped",
-      stderr: "null",
-      signal: AbortSignal.timeout(30_000),
-    }).output();
-    registry = new TextDecoder().decode(out.stdout).trim();
-  } catch {
-    // no npm
-  }
+  const registry = await npmRegistry() ?? "";
   if (!/^https?:\/\//.test(registry)) {
     await t.step({ name: "skipped: npm cannot say its registry", ignore: true, fn: () => {} });
     return;

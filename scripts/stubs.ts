@@ -1,6 +1,7 @@
 /**
  * For the release scripts' tests: stubs on PATH that log their arguments (and answer as the
- * real tool would in the case under test), and a runner for a script with only them.
+ * real tool would in the case under test), a runner for a script with only them, and npm's
+ * registry as npm itself is configured.
  */
 import { fileURLToPath as fromFileUrl } from "node:url";
 
@@ -8,6 +9,21 @@ export const root = new URL("../", import.meta.url);
 export const rootPath = fromFileUrl(root);
 export const decoder = new TextDecoder();
 export const TIMEOUT_MS = 30_000;
+
+/** npm's own registry setting, for Deno to read the same one (its cache is kept per registry). */
+export async function npmRegistry(): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command("npm", {
+      args: ["config", "get", "registry"],
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    return out.code === 0 ? decoder.decode(out.stdout).trim() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface Run {
   code: number;
