@@ -125,6 +125,19 @@ Deno.test("require_green_ci.sh: the tag's commit must be on main with a successf
   }
 });
 
+/** scripts/update_tap.sh with `args`: its exit code and everything it said. */
+async function updateTap(args: string[], env: Record<string, string> = {}) {
+  const output = await new Deno.Command("bash", {
+    args: ["scripts/update_tap.sh", ...args],
+    cwd: rootPath,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  }).output();
+  return { code: output.code, out: decoder.decode(output.stdout) + decoder.decode(output.stderr) };
+}
+
 function formula(version: string, sum = "a".repeat(64)): string {
   return `class Ably < Formula\n  url "https://github.com/o/r/releases/download/v${version}/ably-${version}-x86_64-apple-darwin.tar.gz"\n  sha256 "${sum}"\nend\n`;
 }
@@ -136,17 +149,7 @@ Deno.test("update_tap.sh: never an older formula over a newer one, never a chang
       .output();
   const update = async (version: string, text: string) => {
     await Deno.writeTextFile(`${tap}.rb`, text);
-    const output = await new Deno.Command("bash", {
-      args: ["scripts/update_tap.sh", tap, `${tap}.rb`, version],
-      cwd: rootPath,
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    }).output();
-    return {
-      code: output.code,
-      out: decoder.decode(output.stdout) + decoder.decode(output.stderr),
-    };
+    return await updateTap([tap, `${tap}.rb`, version]);
   };
   const commits = async () =>
     decoder.decode((await git("log", "--format=%s")).stdout).split("\n").filter(Boolean);
@@ -257,18 +260,9 @@ Deno.test("update_tap.sh --push: on top of what the tap has by then; a newer for
   };
   const push = async (version: string) => {
     await Deno.writeTextFile(`${work}/ably.rb`, formula(version));
-    const output = await new Deno.Command("bash", {
-      args: ["scripts/update_tap.sh", `${work}/tap`, `${work}/ably.rb`, version, "--push"],
-      cwd: rootPath,
-      env: { ABLY_TAP_RETRY_SECONDS: "0" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    }).output();
-    return {
-      code: output.code,
-      out: decoder.decode(output.stdout) + decoder.decode(output.stderr),
-    };
+    return await updateTap([`${work}/tap`, `${work}/ably.rb`, version, "--push"], {
+      ABLY_TAP_RETRY_SECONDS: "0",
+    });
   };
   try {
     await git(work, "init", "-q", "--bare", "-b", "main", "remote.git");
