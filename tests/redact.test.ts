@@ -59,6 +59,23 @@ Deno.test("redact: ordinary text, short or absent secrets and repeated runs are 
   assert.equal(once, "x [redacted] Bearer [redacted]");
 });
 
+Deno.test("redact: a secret is hunted from 4 characters on (shorter ones would shred ordinary words)", () => {
+  const cases: [secret: string, redacted: boolean][] = [
+    ["xyz", false],
+    ["wxyz", true],
+    ["vwxyz12", true],
+    ["uvwxyz12", true],
+  ];
+  for (const [secret, redacted] of cases) {
+    const text = `the server said ${secret} back`;
+    assert.equal(
+      redact(text, [secret], { shapes: false }),
+      redacted ? "the server said [redacted] back" : text,
+      secret,
+    );
+  }
+});
+
 Deno.test("redact: a secret's whole base64 goes, padding included, none of its ends left", () => {
   // 22 bytes: the encoding ends in "==" after a last partial group.
   const secret = "ably_oat_0123456789abc";

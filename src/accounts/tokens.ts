@@ -175,7 +175,8 @@ function refreshPlan(engine: Engine, alias: string): PlanFn<StoredToken | undefi
       deleteSession(fresh, key);
       return { changed: true, value: undefined, retired };
     }
-    storeSessionTokens(fresh, key, { ...answer, scope: answer.scope ?? session.oauthScope });
+    // An answer without a scope keeps the session's (storeSessionTokens leaves it).
+    storeSessionTokens(fresh, key, answer);
     const value: StoredToken = {
       accessToken: answer.accessToken,
       expiresAt: expiryOf(sessionOf(fresh, key)!),

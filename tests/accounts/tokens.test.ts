@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { withAblyServer } from "../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, unwrapped, withConfigDir } from "../helpers/cli.ts";
 import { accessTokenOf, buildConfig, refreshTokenOf } from "../helpers/fixtures.ts";
+import { REFRESH_MARGIN_MS, tokenState } from "../../src/accounts/tokens.ts";
 
 const EMAIL = "j@x.example";
 const EXPIRY = 1767225600000;
@@ -98,4 +99,17 @@ Deno.test("stored token: an OAuth token with no recorded expiry is used as it is
       assert.equal(await readConfigText(dir), config);
     });
   });
+});
+
+Deno.test("stored token: the expiry rule at its edges (valid before the 60 s margin, expiring from it, expired from the expiry itself)", () => {
+  const expiresAt = 1_000_000;
+  const cases: [now: number, state: ReturnType<typeof tokenState>][] = [
+    [expiresAt - REFRESH_MARGIN_MS - 1, "valid"],
+    [expiresAt - REFRESH_MARGIN_MS, "expiring"],
+    [expiresAt - 1, "expiring"],
+    [expiresAt, "expired"],
+    [expiresAt + 1, "expired"],
+  ];
+  for (const [now, state] of cases) assert.equal(tokenState(expiresAt, now), state, `at ${now}`);
+  assert.equal(tokenState(undefined, expiresAt), "valid");
 });

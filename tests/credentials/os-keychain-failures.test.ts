@@ -62,6 +62,7 @@ const CASES: [string, Error | string, StoreProblem][] = [
     platformFailure("A default keychain could not be found."),
     "unavailable",
   ],
+  ["errSecNoDefaultKeychain, no text", platformFailure("error code -25307"), "unavailable"],
   ["errSecReadOnly -25292", noAccess("This keychain cannot be modified."), "unavailable"],
   [
     "errSecDuplicateItem -25299",
@@ -144,6 +145,9 @@ const CASES: [string, Error | string, StoreProblem][] = [
   // Wording from other layers
   ["generic 'Failed to unlock'", "Failed to unlock the keyring", "locked"],
   ["a locked keychain, said plainly", new Error("the keychain is locked"), "locked"],
+  // Refusals in other words (other stores, other library versions): the user's answer.
+  ["an access dialog cancelled", new Error("The operation was cancelled"), "denied"],
+  ["an access request the user denied", new Error("access: user denied the request"), "denied"],
   ["an unknown failure", new Error("something else"), "failed"],
   ["a thrown non-Error", 42 as unknown as string, "failed"],
 ];

@@ -168,8 +168,9 @@ export function startAblyServer(script: AblyServerScript = {}): AblyServer {
         new Promise((resolve) => setTimeout(resolve, answer.delayMs)),
       ]);
     }
+    // No body at all when none is scripted: a 204 may not have one.
     const body = answer.body === undefined
-      ? ""
+      ? null
       : typeof answer.body === "string"
       ? answer.body
       : JSON.stringify(answer.body);

@@ -57,7 +57,7 @@ export interface InProcessOptions {
 }
 
 export interface InProcessResult extends RunResult {
-  /** The questions asked, in order (with a pick list's choices). */
+  /** The questions asked, in order (with a pick list's choices; " (Y/n)" after a yes/no whose default is yes). */
   questions: string[];
   /** Every host a request was sent to, in order; only loopback hosts are really reached. */
   hosts: string[];
@@ -167,8 +167,9 @@ function scriptedPrompter(replies: Reply[], questions: string[]): Prompter {
   };
   return {
     terminal: true,
-    async confirm(question) {
-      questions.push(question);
+    async confirm(question, options = {}) {
+      // A question Enter answers with yes is recorded as a terminal shows it.
+      questions.push(options.defaultYes ? `${question} (Y/n)` : question);
       const reply = await next(question);
       if (reply !== "yes" && reply !== "no") {
         throw new Error(`${question}: expected yes/no, got ${String(reply)}`);

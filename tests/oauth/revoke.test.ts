@@ -18,6 +18,27 @@ Deno.test("revoke: RFC 7009 form POST to /oauth/revoke with the public client id
   }
 });
 
+Deno.test("revoke: every 2xx answer is a revocation (204 No Content, 200 with a body); 3xx, 4xx and 5xx are not", async () => {
+  const cases: [status: number, body: unknown, revoked: boolean][] = [
+    [200, undefined, true],
+    [200, { ok: true }, true],
+    [204, undefined, true],
+    [299, undefined, true],
+    [304, undefined, false],
+    [400, undefined, false],
+    [503, undefined, false],
+  ];
+  for (const [status, body, revoked] of cases) {
+    const server = startAblyServer({ revoke: { status, body } });
+    try {
+      const result = await revokeToken("tok-1", { host: server.host });
+      assert.equal(result.status, revoked ? "revoked" : "failed", `${status}: ${result.status}`);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
 Deno.test("revoke: access and refresh tokens go out in parallel", async () => {
   let inFlight = 0;
   let peak = 0;

@@ -199,41 +199,59 @@ appName = "No key"
   });
 });
 
-Deno.test("env: ABLY_ACCESS_TOKEN already set -> the stored account's token, and a note that the lines replace it", async () => {
-  await withConfigDir(SAMPLE_OAUTH, async (dir) => {
-    const run = await runCli(["accounts", "env"], {
-      configDir: dir,
-      now: HOUR_BEFORE,
-      env: { ABLY_ACCESS_TOKEN: "env_token_1234567890" },
-      secrets: [],
+Deno.test("env: ABLY_ACCESS_TOKEN already set -> the stored account's token, and (for lines that set it in this shell) a note that they replace it", async () => {
+  const note =
+    `These lines replace the ABLY_ACCESS_TOKEN set now with account "acme-ltd"'s token.\n`;
+  // A dotenv file or JSON replaces nothing in the shell: no note.
+  const cases: [format: string, stderr: string][] = [
+    ["sh", note],
+    ["fish", note],
+    ["powershell", note],
+    ["dotenv", ""],
+    ["json", ""],
+  ];
+  for (const [format, stderr] of cases) {
+    await withConfigDir(SAMPLE_OAUTH, async (dir) => {
+      const run = await runCli(["accounts", "env", "--format", format], {
+        configDir: dir,
+        now: HOUR_BEFORE,
+        env: { ABLY_ACCESS_TOKEN: "env_token_1234567890" },
+        secrets: [],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(run.stdout.includes(TOKEN), `${format}: ${run.stdout}`);
+      if (format === "sh") assert.equal(run.stdout, FORMATS[0].lines);
+      assert.equal(run.stderr, stderr, format);
     });
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, FORMATS[0].lines);
-    assert.equal(
-      run.stderr,
-      `These lines replace the ABLY_ACCESS_TOKEN set now with account "acme-ltd"'s token.\n`,
-    );
-  });
+  }
 });
 
-Deno.test("env --json: the result record carries the account, the app, the variables and the expiry", async () => {
-  await withConfigDir(SAMPLE_OAUTH, async (dir) => {
-    const run = await runCli(["accounts", "env", "--json"], {
-      configDir: dir,
-      now: HOUR_BEFORE,
-      secrets: [],
+Deno.test("env --json: the result record carries the account, the app, the variables and the expiry; what is missing is null", async () => {
+  const noApp = SAMPLE_OAUTH.replace('currentAppId = "aBcDeF"\n', "");
+  const cases: [config: string, expected: Record<string, unknown>][] = [
+    [SAMPLE_OAUTH, {
+      account: { alias: "acme-ltd", app: "aBcDeF" },
+      env: { ABLY_ACCESS_TOKEN: TOKEN, ABLY_API_KEY: KEY },
+      expiresAt: new Date(EXPIRY).toISOString(),
+    }],
+    [noApp, {
+      account: { alias: "acme-ltd", app: null },
+      env: { ABLY_ACCESS_TOKEN: TOKEN, ABLY_API_KEY: null },
+      expiresAt: new Date(EXPIRY).toISOString(),
+    }],
+  ];
+  for (const [config, expected] of cases) {
+    await withConfigDir(config, async (dir) => {
+      const run = await runCli(["accounts", "env", "--json"], {
+        configDir: dir,
+        now: HOUR_BEFORE,
+        secrets: [],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      const { account, env, expiresAt } = resultOf(run.records());
+      assert.deepEqual({ account, env, expiresAt }, expected);
     });
-    assert.equal(run.code, 0, run.stderr);
-    const { account, env, expiresAt } = resultOf(run.records());
-    assert.deepEqual(
-      { account, env, expiresAt },
-      {
-        account: { alias: "acme-ltd", app: "aBcDeF" },
-        env: { ABLY_ACCESS_TOKEN: TOKEN, ABLY_API_KEY: KEY },
-        expiresAt: new Date(EXPIRY).toISOString(),
-      },
-    );
-  });
+  }
 });
 
 Deno.test("env: what cannot be printed fails with a clear error and prints nothing", async () => {
@@ -267,6 +285,13 @@ Deno.test("env: what cannot be printed fails with a clear error and prints nothi
       code: 1,
       said:
         /Cannot print the access token of account "acme-ltd": the stored value has a control character at position 26[^]*Log in again\./,
+    },
+    {
+      name: "a stored API key with a control character",
+      config: SAMPLE_OAUTH.replace(KEY, `${KEY}\\u001b[2J`),
+      args: [],
+      code: 1,
+      said: /Cannot print the API key of app aBcDeF: the stored value has a control character/,
     },
     {
       name: "dotenv and a value its readers take differently",

@@ -15,6 +15,7 @@ import {
   unwrapped,
 } from "../../helpers/cli.ts";
 import { until } from "../../helpers/deadline.ts";
+import { FakeKeychain } from "../../helpers/fake-keychain.ts";
 import { buildConfig, holdConfigLock, withControlHost } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -265,6 +266,31 @@ Deno.test("switch: /me answers 401 -> still switched, exit 0, a warning, `verifi
       assert.equal(await readConfigText(dir), TWO);
     },
   );
+});
+
+Deno.test("switch: a keychain account whose keychain is locked -> still switched, exit 0, 'could not be verified' with the keychain's problem; no new login advised", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain({
+      "account:second": JSON.stringify({ accessToken: "legacy_second_SeCrEt" }),
+    });
+    keychain.state = "locked";
+    const config = TWO.replace(
+      'accessToken = "legacy_second_SeCrEt"\n',
+      'credentialStore = "keychain"\n',
+    );
+    assert.notEqual(config, TWO);
+    const dir = await tempConfigDir(config);
+    const run = await runCli(["accounts", "switch", "second", "--control-host", server.host], {
+      configDir: dir,
+      keychain,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const said = unwrapped(run.stderr);
+    assert.match(said, /^⚠ Switched to account second, but it could not be verified \(.*locked/);
+    assert.doesNotMatch(said, /not accepted|Log in again/);
+    assert.equal(server.to("/api/v1/me").length, 0);
+    assert.match(await readConfigText(dir), /\[current\]\naccount = "second"\n/);
+  });
 });
 
 Deno.test("switch: a hanging Control API -> switched after the timeout, unverified", async () => {
@@ -599,11 +625,11 @@ Deno.test("switch picker: when the other accounts cannot be listed, one line say
   );
 });
 
-Deno.test("switch with no accounts: a terminal is offered a login (no: a pointer, exit 0); JSON keeps the error", async () => {
+Deno.test("switch with no accounts: a terminal is offered a login, yes by default (no: a pointer, exit 0); JSON keeps the error", async () => {
   const dir = await tempConfigDir();
   const declined = await runCli(["accounts", "switch"], { configDir: dir, replies: ["no"] });
   assert.equal(declined.code, 0, declined.stderr);
-  assert.deepEqual(declined.questions, ["No accounts configured. Log in now?"]);
+  assert.deepEqual(declined.questions, ["No accounts configured. Log in now? (Y/n)"]);
   assert.match(declined.stdout, /Run "ably accounts login" when you are ready\./);
   const json = await runCli(["accounts", "switch", "--json"], { configDir: dir });
   assert.equal(json.code, 1);

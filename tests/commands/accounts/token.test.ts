@@ -4,7 +4,7 @@
  * when no valid token can be had.
  */
 import assert from "node:assert/strict";
-import { withAblyServer } from "../../helpers/ably-server.ts";
+import { tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, withConfigDir } from "../../helpers/cli.ts";
 import { FakeKeychain } from "../../helpers/fake-keychain.ts";
 import {
@@ -180,6 +180,33 @@ Deno.test("token: expiring within 60 s -> refreshed at the issuer under the lock
       assert.ok((await readConfigText(dir)).includes('accessToken = "refreshed_at_1_SeCrEt"'));
     });
   });
+});
+
+Deno.test("token: a refresh answer's scope is stored; one without a scope keeps the session's", async () => {
+  const { scope: _, ...unscoped } = tokenBody("new_access_token_1", "new_refresh_token_1");
+  const cases: [answer: Record<string, unknown>, stored: string][] = [
+    [unscoped, 'oauthScope = "full_access"'],
+    [{ ...unscoped, scope: "read:apps" }, 'oauthScope = "read:apps"'],
+  ];
+  for (const [body, stored] of cases) {
+    await withAblyServer({ refresh: () => ({ status: 200, body }) }, async (server) => {
+      const config = buildConfig(
+        [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
+        "acme",
+      );
+      await withConfigDir(config, async (dir) => {
+        const result = await runCli(["accounts", "token"], {
+          configDir: dir,
+          now: () => EXPIRY - 30_000,
+        });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "new_access_token_1\n");
+        const text = await readConfigText(dir);
+        assert.ok(text.includes('accessToken = "new_access_token_1"'), text);
+        assert.ok(text.includes(stored), text);
+      });
+    });
+  }
 });
 
 Deno.test("token: another program changes the file while the refresh is in flight -> the refresh token is sent once, and the new pair is saved into the file as it is now", async () => {
