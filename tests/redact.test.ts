@@ -49,6 +49,10 @@ Deno.test("redact: generic token shapes are removed whatever their value", () =>
   );
   assert.equal(redact('\\"access_token\\": \\"rr\\"'), '\\"access_token\\": \\"[redacted]\\"');
   assert.equal(redact("access_token%3Dabc"), "access_token%3D[redacted]");
+  assert.equal(
+    redact("grant_type=refresh_token&refresh_token=rt1&x=refresh_token%3Drt2"),
+    "grant_type=refresh_token&refresh_token=[redacted]&x=refresh_token%3D[redacted]",
+  );
 });
 
 Deno.test("redact: ordinary text, short or absent secrets and repeated runs are left alone", () => {

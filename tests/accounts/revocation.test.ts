@@ -109,3 +109,29 @@ Deno.test("revokedButUnsaved: tokens never sent (no attempt for them, or none fo
   const none = revokedButUnsaved(failure, removed, new Map());
   assert.match(none.message, /these tokens were already revoked: none\. /);
 });
+
+Deno.test("revokeRemoved on a terminal: the spinner turns while the issuer answers and is stopped when the answers are in, before anything else is said", async () => {
+  const raw: string[] = [];
+  const { out } = captureReporter({ animate: true, stderrRaw: (text) => void raw.push(text) });
+  const removed: RemovedSession[] = [{
+    sessionKey: "r@example.com::127.0.0.1:1",
+    host: "127.0.0.1:1",
+    aliases: ["r"],
+    accessToken: "at_r",
+  }];
+  await revokeRemoved({
+    out,
+    settings: { oauthTimeoutMs: 5_000 },
+    signal: new AbortController().signal,
+    fetch: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return new Response(null, { status: 200 });
+    },
+  }, removed);
+  assert.match(raw[0], /^\r⠋ Revoking OAuth tokens$/);
+  assert.equal(raw.at(-1), "\r\x1b[K");
+  const drawn = raw.length;
+  // Stopped, not just cleared: no frame is drawn after it.
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.equal(raw.length, drawn);
+});

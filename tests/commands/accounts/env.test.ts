@@ -121,8 +121,15 @@ Deno.test("env: a token expiring within 60 s is refreshed first, under the lock;
 Deno.test("env: no key for the current app (or no current app) -> ABLY_API_KEY unset, said on stderr; dotenv leaves it out", async () => {
   const noKey = SAMPLE_OAUTH.replace(`apiKey = "${KEY}"\n`, "");
   const noApp = SAMPLE_OAUTH.replace('currentAppId = "aBcDeF"\n', "");
+  const emptyKey = SAMPLE_OAUTH.replace(`apiKey = "${KEY}"`, 'apiKey = ""');
   const cases: [string, string, string, string][] = [
     [noKey, "sh", "unset ABLY_API_KEY", "no API key stored for app aBcDeF: ABLY_API_KEY is unset"],
+    [
+      emptyKey,
+      "sh",
+      "unset ABLY_API_KEY",
+      "no API key stored for app aBcDeF: ABLY_API_KEY is unset",
+    ],
     [
       noApp,
       "sh",

@@ -228,6 +228,23 @@ Deno.test({
 
 // --- revocation --------------------------------------------------------------
 
+Deno.test("logout on a terminal: the revocation's spinner turns while the issuer answers and is cleared before the result", async () => {
+  await withAblyServer({ revoke: { status: 200, delayMs: 200 } }, async (server) => {
+    const dir = await tempConfigDir(acmeOAuthWithLegacy(server.host));
+    const run = await runCli(["accounts", "logout", "acme", "--force"], {
+      configDir: dir,
+      replies: [],
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^\r⠋ Revoking OAuth tokens\r⠙ Revoking OAuth tokens/);
+    // Cleared once, and nothing drawn after it: the spinner is stopped, not just hidden.
+    const cleared = run.stderr.indexOf("\r\x1b[K");
+    assert.ok(cleared > 0, JSON.stringify(run.stderr));
+    assert.doesNotMatch(run.stderr.slice(cleared), /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+    assert.match(run.stderr, /Successfully logged out from account acme\./);
+  });
+});
+
 Deno.test("logout: OAuth account -> both tokens revoked at the issuing server", async () => {
   const server = startAblyServer();
   const decoy = startAblyServer();

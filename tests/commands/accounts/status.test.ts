@@ -193,6 +193,23 @@ Deno.test("status --offline: no request at all; local state only", async () => {
   });
 });
 
+Deno.test("status --offline with ABLY_ACCESS_TOKEN: the variable's row counts as usable (it is set; nothing was asked), exit 0", async () => {
+  await withConfigDir("", async (dir) => {
+    const result = await runCli(["accounts", "status", "--offline", "--json"], {
+      configDir: dir,
+      env: { ABLY_ACCESS_TOKEN: ENV_TOKEN },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.hosts, []);
+    const { accounts, summary, success } = resultOf(result.records());
+    assert.equal(accounts.length, 1);
+    assert.equal(accounts[0].usable, true);
+    assert.equal(accounts[0].check.status, "not checked");
+    assert.deepEqual(summary, { total: 1, usable: 1, problems: 0, unchecked: 0 });
+    assert.equal(success, true);
+  });
+});
+
 Deno.test("status: ABLY_ACCESS_TOKEN -> said first that it overrides; its token checked too", async () => {
   await withAblyServer({}, async (server) => {
     await withConfigDir(SAMPLE_LEGACY, async (dir) => {

@@ -7,9 +7,11 @@ import assert from "node:assert/strict";
 import { tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, withConfigDir } from "../../helpers/cli.ts";
 import { FakeKeychain } from "../../helpers/fake-keychain.ts";
+import { RUN_DEADLINE_MS, withDeadline } from "../../helpers/deadline.ts";
 import {
   accessTokenOf,
   buildConfig,
+  holdConfigLock,
   refreshTokenOf,
   SAMPLE_LEGACY,
   SAMPLE_OAUTH,
@@ -207,6 +209,72 @@ Deno.test("token: a refresh answer's scope is stored; one without a scope keeps 
       });
     });
   }
+});
+
+Deno.test("token: another run refreshed while this one waited for the lock -> its token is printed, nothing is sent, the file is not rewritten", async () => {
+  await withAblyServer({}, async (server) => {
+    const email = "j@x.example";
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email }], "acme");
+    await withConfigDir(config, async (dir) => {
+      const held = await holdConfigLock(dir);
+      let released = false;
+      const release = () => released ? Promise.resolve() : (released = true, held.release());
+      // The first look at the clock is the check on the file as first read: expiring.
+      const looked = Promise.withResolvers<void>();
+      const run = runCli(["accounts", "token"], {
+        configDir: dir,
+        now: () => (looked.resolve(), EXPIRY - 30_000),
+        secrets: [accessTokenOf(email), refreshTokenOf(email)],
+      });
+      try {
+        await withDeadline(RUN_DEADLINE_MS, "the run's first token check", looked.promise);
+        // Meanwhile, under the lock, another run stored a fresh pair.
+        const fresh = config.replace(accessTokenOf(email), "fresh_access_token_1")
+          .replace(refreshTokenOf(email), "fresh_refresh_token_1")
+          .replace(`accessTokenExpiresAt = ${EXPIRY}`, `accessTokenExpiresAt = ${EXPIRY * 2}`);
+        assert.notEqual(fresh, config);
+        await Deno.writeTextFile(`${dir}/config`, fresh);
+        const before = await Deno.stat(`${dir}/config`);
+        await release();
+        const result = await run;
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "fresh_access_token_1\n");
+        assert.equal(server.to("/oauth/token").length, 0);
+        const after = await Deno.stat(`${dir}/config`);
+        assert.equal(await readConfigText(dir), fresh);
+        assert.deepEqual([after.ino, after.mtime], [before.ino, before.mtime]);
+      } finally {
+        await release();
+        await run.catch(() => {});
+      }
+    });
+  });
+});
+
+Deno.test("token on a terminal: the refresh's spinner turns on stderr while the issuer answers and is cleared before the token is printed", async () => {
+  await withAblyServer({
+    refresh: (token) => ({
+      status: 200,
+      body: tokenBody(`new_access_for_${token.length}`, "new_refresh_token_2"),
+      delayMs: 200,
+    }),
+  }, async (server) => {
+    const config = buildConfig(
+      [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
+      "acme",
+    );
+    await withConfigDir(config, async (dir) => {
+      const run = await runCli(["accounts", "token"], {
+        configDir: dir,
+        now: () => EXPIRY - 30_000,
+        replies: [],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^new_access_for_\d+\n$/);
+      assert.match(run.stderr, /^\r⠋ Refreshing the access token\r⠙ Refreshing/);
+      assert.ok(run.stderr.endsWith("\r\x1b[K"), JSON.stringify(run.stderr));
+    });
+  });
 });
 
 Deno.test("token: another program changes the file while the refresh is in flight -> the refresh token is sent once, and the new pair is saved into the file as it is now", async () => {
