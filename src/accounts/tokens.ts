@@ -143,12 +143,16 @@ function refreshPlan(engine: Engine, alias: string): PlanFn<StoredToken | undefi
   let spent: Spent | undefined;
   return async (fresh) => {
     const pair = spent && answers.get(spent.refreshToken);
+    let restored = false;
     if (spent && pair && pair !== "invalid" && cleared(fresh, spent)) {
-      return { changed: true, value: await restore(engine, fresh, alias, spent, pair) };
+      const back = await restore(engine, fresh, alias, spent, pair);
+      if (back.value) return { changed: true, value: back.value };
+      // `alias` was logged in again meanwhile: its new session's token, below.
+      restored = back.edited;
     }
     // Another run (ours under the lock, or the official CLI) may have refreshed meanwhile.
     const now = usableToken(engine.now(), fresh, alias);
-    if (now) return { changed: false, value: now };
+    if (now) return { changed: restored, value: now };
     const account = accountsOf(fresh)[alias];
     const key = account.oauthSessionKey!;
     const session = sessionOf(fresh, key)!;
@@ -195,8 +199,10 @@ function cleared(config: AblyConfig, spent: { key: string; aliases: string[] }):
 /**
  * Puts back a session another tool cleared while we held its live pair (its refresh had
  * failed on the token ours spent): the session with our pair, and its key on the aliases
- * that used it and point nowhere else now. Logged out meanwhile (every alias gone), the
- * pair we were given must not outlive it: it is revoked, and nothing is put back.
+ * that used it and point nowhere else now (one logged in again meanwhile keeps its new
+ * session). When no alias takes it back (logged out, or logged in again), the pair we were
+ * given must not outlive it: it is revoked, and nothing is put back. `value` is `alias`'s
+ * token when it took the pair back; `edited`, whether the config was.
  */
 async function restore(
   engine: Engine,
@@ -204,25 +210,33 @@ async function restore(
   alias: string,
   spent: Spent,
   pair: TokenSet,
-): Promise<StoredToken> {
+): Promise<{ value?: StoredToken; edited: boolean }> {
   const accounts = accountsOf(config);
-  if (!spent.aliases.some((user) => Object.hasOwn(accounts, user))) {
+  const present = spent.aliases.filter((user) => Object.hasOwn(accounts, user));
+  const takers = present.filter((user) => !accounts[user].oauthSessionKey);
+  if (takers.length === 0) {
     const { revokeTokenPair } = await import("../oauth/revoke.ts");
     await revokeTokenPair(
       { access: pair.accessToken, refresh: pair.refreshToken },
       { host: spent.host, timeoutMs: engine.settings.oauthTimeoutMs, fetch: engine.fetch },
     );
-    throw new NotConfigured(
-      alias,
-      `Account "${alias}" was logged out while its token was refreshed.`,
-    );
+    if (present.length === 0) {
+      throw new NotConfigured(
+        alias,
+        `Account "${alias}" was logged out while its token was refreshed.`,
+      );
+    }
+    return { edited: false };
   }
   storeSessionTokens(config, spent.key, pair);
-  for (const user of spent.aliases) {
-    const account = Object.hasOwn(accounts, user) ? accounts[user] : undefined;
-    if (account && !account.oauthSessionKey) account.oauthSessionKey = spent.key;
-  }
-  return { accessToken: pair.accessToken, expiresAt: expiryOf(sessionOf(config, spent.key)!) };
+  for (const user of takers) accounts[user].oauthSessionKey = spent.key;
+  const own = accounts[alias]?.oauthSessionKey;
+  if (own !== undefined && own !== spent.key) return { edited: true };
+  const value = {
+    accessToken: pair.accessToken,
+    expiresAt: expiryOf(sessionOf(config, spent.key)!),
+  };
+  return { value, edited: true };
 }
 
 /** The issuer's new pair for `refreshToken`, or "invalid" when it no longer honours it. */

@@ -156,9 +156,15 @@ async function otherAccounts(
     ctx.out.note("Other accounts your login reaches are listed once an account is current.");
     return [];
   }
-  if (account.authMethod !== "oauth" || !account.oauthSessionKey) {
+  if (account.authMethod !== "oauth") {
     ctx.out.note(
       `Other accounts are listed for an OAuth login only (${via} uses an access token).`,
+    );
+    return [];
+  }
+  if (!account.oauthSessionKey) {
+    ctx.out.note(
+      `Other accounts your login reaches are listed once ${via} is logged in again (its OAuth session has ended).`,
     );
     return [];
   }

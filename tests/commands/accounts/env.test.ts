@@ -326,6 +326,29 @@ Deno.test("env: what cannot be printed fails with a clear error and prints nothi
   }
 });
 
+Deno.test("env: a stored value with quotes and a backslash is printed in every format but dotenv (whose readers disagree on it)", async () => {
+  const odd = `${TOKEN}'"\\x`;
+  // A TOML basic string escapes `"` and a backslash as JSON does.
+  const config = SAMPLE_OAUTH.replace(`"${TOKEN}"`, JSON.stringify(odd));
+  for (const format of ["sh", "fish", "powershell", "json", "dotenv"]) {
+    await withConfigDir(config, async (dir) => {
+      const run = await runCli(["accounts", "env", "--format", format], {
+        configDir: dir,
+        now: HOUR_BEFORE,
+        secrets: [],
+      });
+      if (format === "dotenv") {
+        assert.equal(run.code, 1, run.stdout);
+        assert.equal(run.stdout, "");
+        return;
+      }
+      assert.equal(run.code, 0, `${format}: ${run.stderr}`);
+      if (format === "json") assert.equal(JSON.parse(run.stdout).ABLY_ACCESS_TOKEN, odd);
+      else assert.ok(run.stdout.includes(TOKEN), `${format}: ${run.stdout}`);
+    });
+  }
+});
+
 /** Every printable ASCII character but the space, as a stored token may hold them. */
 const HOSTILE = Array.from({ length: 0x7e - 0x20 }, (_, i) => String.fromCharCode(0x21 + i)).join(
   "",

@@ -28,6 +28,8 @@ const ROWS: {
   env?: Record<string, string>;
   status: string;
   statusCode?: number;
+  /** The check's reason: a server's failure names the Control API; a network one says itself. */
+  reason?: RegExp;
   requests: number;
   code: number;
   /** Whether the account counts as usable: `null` when the check could not say. */
@@ -68,6 +70,8 @@ const ROWS: {
     now: EXPIRY - 3_600_000,
     status: "could not check",
     statusCode: 500,
+    reason:
+      /^the Control API at 127\.0\.0\.1:\d+: API request failed \(500 Internal Server Error\): boom$/,
     requests: 1,
     code: 3,
     usable: null,
@@ -78,6 +82,7 @@ const ROWS: {
     now: EXPIRY - 3_600_000,
     env: { ABLY_CONTROL_TIMEOUT_MS: "300" },
     status: "could not check",
+    reason: /^Network error: 127\.0\.0\.1:\d+ did not answer within 300 ms; GET \/me timed out$/,
     requests: 1,
     code: 3,
     usable: null,
@@ -127,6 +132,7 @@ for (const row of ROWS) {
         assert.equal(accounts.length, 1);
         assert.equal(accounts[0].check.status, row.status);
         assert.equal(accounts[0].check.statusCode, row.statusCode);
+        if (row.reason) assert.match(accounts[0].check.reason, row.reason);
         assert.equal(accounts[0].usable, row.usable);
         assert.deepEqual(summary, {
           total: 1,

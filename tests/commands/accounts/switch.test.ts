@@ -443,8 +443,7 @@ Deno.test(
       );
       assert.equal(code, 0, output);
       assert.match(output, /Select an account:/);
-      // One picker layout (as logout's), starting on the current account.
-      // One picker layout (aligned columns), starting on the current account.
+      // One picker layout (aligned columns, as logout's), starting on the current account.
       assert.match(output, /❯ first \(current\) {2}First Co {3}<first@example\.com>/);
       assert.match(output, / {2}second {11}Second Co {2}<second@example\.com>/);
       // A legacy current account reaches no other accounts, and the picker says why.
@@ -579,6 +578,28 @@ Deno.test("switch ACCOUNT_ID: a reachable account whose alias is taken by anothe
     });
     assert.equal(missing.code, 1);
     assert.match(unwrapped(missing.stderr), /Account "acc-zz" not found/);
+  });
+});
+
+Deno.test("switch picker: a current OAuth account whose session has ended lists no other accounts, asks nothing of the Control API, and says why", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    const ended = multiConfig(server).replace(/oauthSessionKey = .*\n/, "");
+    assert.notEqual(ended, multiConfig(server));
+    const dir = await tempConfigDir(ended);
+    const run = await runCli(["accounts", "switch", "--control-host", server.host], {
+      configDir: dir,
+      replies: [0],
+    });
+    assert.deepEqual(run.questions, [
+      "Select an account:",
+      "── Configured accounts ──",
+      "  multi (current)  Multi One  <jo@m.example>",
+    ]);
+    assert.match(
+      run.stderr.replace(/\s+/g, " "),
+      /Other accounts your login reaches are listed once multi is logged in again \(its OAuth session has ended\)\./,
+    );
+    assert.equal(server.to("/api/v1/me/accounts").length, 0);
   });
 });
 

@@ -371,22 +371,29 @@ for (const c of FAILS) {
   });
 }
 
-Deno.test("token: the official CLI clears the session while our refresh is in flight (its own refresh lost to ours) -> the session is put back with our pair; an account logged out meanwhile gets no session back and our pair is revoked", async () => {
-  for (const loggedOut of [false, true]) {
+Deno.test("token: the official CLI clears the session while our refresh is in flight (its own refresh lost to ours) -> the session is put back with our pair; an account logged out, or logged in again, meanwhile gets no session back and our pair is revoked", async () => {
+  for (const meanwhile of ["cleared", "logged out", "logged in again"] as const) {
     await withAblyServer({}, async (server) => {
       const email = "j@x.example";
       const config = buildConfig([{ alias: "acme", issuer: server.host, email }], "acme");
       await withConfigDir(config, async (dir) => {
         const key = `${email}::${server.host}`;
+        const withoutSession = config.replace(`oauthSessionKey = "${key}"\n`, "").replace(
+          /\[oauthSessions\."[^"]+"\]\n(?:[^[\n].*\n)*/,
+          "",
+        );
         // As the official CLI clears a session it believes dead: the session and the key go
-        // (or, logged out, the whole account).
-        const cleared = loggedOut
+        // (or, logged out, the whole account; or a new login gives the alias a new session).
+        const relogged = buildConfig(
+          [{ alias: "acme", issuer: server.host, email: "new@x.example" }],
+          "acme",
+        ).replace(`accessTokenExpiresAt = ${EXPIRY}`, `accessTokenExpiresAt = ${EXPIRY * 2}`);
+        const written = meanwhile === "cleared"
+          ? withoutSession
+          : meanwhile === "logged out"
           ? '[current]\naccount = "acme"\n'
-          : config.replace(`oauthSessionKey = "${key}"\n`, "").replace(
-            /\[oauthSessions\."[^"]+"\]\n(?:[^[\n].*\n)*/,
-            "",
-          );
-        assert.notEqual(cleared, config);
+          : relogged;
+        assert.notEqual(written, config);
         const result = await runCli(["accounts", "token", "--json"], {
           configDir: dir,
           now: () => EXPIRY - 30_000,
@@ -394,27 +401,35 @@ Deno.test("token: the official CLI clears the session while our refresh is in fl
           fetch: async (input, init) => {
             const answer = await fetch(input, init);
             if (String(input instanceof Request ? input.url : input).endsWith("/oauth/token")) {
-              await Deno.writeTextFile(`${dir}/config`, cleared);
+              await Deno.writeTextFile(`${dir}/config`, written);
             }
             return answer;
           },
         });
         assert.equal(server.to("/oauth/token").length, 1, "the refresh token is sent once");
         const text = await readConfigText(dir);
-        if (loggedOut) {
-          assert.equal(result.code, 1);
-          assert.match(
-            resultOf(result.records().filter((r) => r.type === "error")).error.message,
-            /Account "acme" was logged out while its token was refreshed/,
-          );
-          assert.equal(text, cleared, "nothing put back for an account that is gone");
-          assert.deepEqual(server.revoked(), ["refreshed_at_1_SeCrEt", "refreshed_rt_1_SeCrEt"]);
-        } else {
+        if (meanwhile === "cleared") {
           assert.equal(result.code, 0, result.stderr);
           assert.equal(resultOf(result.records()).token.accessToken, "refreshed_at_1_SeCrEt");
           assert.ok(text.includes(`oauthSessionKey = "${key}"`), text);
           assert.ok(text.includes('refreshToken = "refreshed_rt_1_SeCrEt"'), text);
           assert.deepEqual(server.revoked(), []);
+          return;
+        }
+        assert.deepEqual(server.revoked(), ["refreshed_at_1_SeCrEt", "refreshed_rt_1_SeCrEt"]);
+        assert.equal(text, written, "nothing put back: the file as the other program left it");
+        if (meanwhile === "logged out") {
+          assert.equal(result.code, 1);
+          assert.match(
+            resultOf(result.records().filter((r) => r.type === "error")).error.message,
+            /Account "acme" was logged out while its token was refreshed/,
+          );
+        } else {
+          assert.equal(result.code, 0, result.stderr);
+          assert.equal(
+            resultOf(result.records()).token.accessToken,
+            accessTokenOf("new@x.example"),
+          );
         }
       });
     });
