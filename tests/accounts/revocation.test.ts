@@ -135,3 +135,47 @@ Deno.test("revokeRemoved on a terminal: the spinner turns while the issuer answe
   await new Promise((resolve) => setTimeout(resolve, 250));
   assert.equal(raw.length, drawn);
 });
+
+Deno.test("warnUnrevokedTokens: the warning names the tokens that failed (access, refresh, or both) and nothing for a session that was revoked", () => {
+  const session: RemovedSession = {
+    sessionKey: "s@example.com::127.0.0.1:1",
+    host: "127.0.0.1:1",
+    aliases: ["s"],
+    accessToken: "at_s",
+    refreshToken: "rt_s",
+  };
+  const failed = { status: "failed", reason: "the server answered 503" } as const;
+  const revoked = { status: "revoked" } as const;
+  const cases: [
+    access: typeof failed | typeof revoked,
+    refresh: typeof failed | typeof revoked,
+    said: RegExp | undefined,
+  ][] = [
+    [
+      failed,
+      revoked,
+      /^⚠ Could not revoke the access token at 127\.0\.0\.1:1 \(.*\): it stays valid until it expires; end it sooner/,
+    ],
+    [
+      revoked,
+      failed,
+      /^⚠ Could not revoke the refresh token at 127\.0\.0\.1:1 \(.*\): it stays valid/,
+    ],
+    [
+      failed,
+      failed,
+      /^⚠ Could not revoke the access and refresh tokens at 127\.0\.0\.1:1 \(the server answered 503\): they stay valid until they expire; end them sooner/,
+    ],
+    [revoked, revoked, undefined],
+  ];
+  for (const [access, refresh, said] of cases) {
+    const { out, stderr } = reporter();
+    const attempts: Attempts = new Map([[session.sessionKey, { access, refresh }]]);
+    warnUnrevokedTokens(out, [session], attempts);
+    if (said === undefined) assert.deepEqual(stderr, []);
+    else {
+      assert.equal(stderr.length, 1);
+      assert.match(stderr[0], said);
+    }
+  }
+});
