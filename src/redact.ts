@@ -54,14 +54,9 @@ function patternsFor(secret: string): RegExp[] {
 function charPattern(char: string): string {
   const forms = [escape(char)];
   const bytes = new TextEncoder().encode(char);
-  if (bytes.length > 1 || !/[A-Za-z0-9]/.test(char)) {
-    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0"));
-    forms.push(hex.map((h) => `%${h}`).join(""), hex.map((h) => `%25${h}`).join(""));
-  } else {
-    // Over-eager encoders percent-encode letters and digits too.
-    const h = bytes[0].toString(16).padStart(2, "0");
-    forms.push(`%${h}`, `%25${h}`);
-  }
+  // Every character, letters and digits too (over-eager encoders), once and twice encoded.
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0"));
+  forms.push(hex.map((h) => `%${h}`).join(""), hex.map((h) => `%25${h}`).join(""));
   const units = [];
   for (let i = 0; i < char.length; i++) {
     units.push(`\\\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`);

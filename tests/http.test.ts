@@ -32,6 +32,18 @@ Deno.test("http: loopback look-alikes get https, only real loopback gets http", 
   }
 });
 
+Deno.test("control: a host named control.* or control-* takes the public API's /v1 paths; any other host /api/v1", () => {
+  const cases: [host: string, base: string][] = [
+    ["control.ably.net", "https://control.ably.net/v1"],
+    ["control-staging.ably.net", "https://control-staging.ably.net/v1"],
+    ["Control.Example.com", "https://control.example.com/v1"],
+    ["controlx.example.com", "https://controlx.example.com/api/v1"],
+    ["ably.example.com", "https://ably.example.com/api/v1"],
+    ["127.0.0.1:9", "http://127.0.0.1:9/api/v1"],
+  ];
+  for (const [host, base] of cases) assert.equal(controlBaseUrl(host), base, host);
+});
+
 Deno.test({
   name: "http: a 400 MB reply to every client fails as too large, peak memory far below 100 MiB",
   ignore: Deno.build.os !== "linux", // VmHWM is read from /proc

@@ -18,6 +18,12 @@ Deno.test("redact: the secret goes in every encoding a server may echo it in", (
       (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
     ),
     "json escaped slash": JSON.stringify(TOKEN).replaceAll("/", "\\/"),
+    "letters and digits percent-encoded too": [...TOKEN].map((c) =>
+      `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+    ).join(""),
+    "letters and digits percent-encoded twice": [...TOKEN].map((c) =>
+      `%25${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+    ).join(""),
     base64: btoa(TOKEN),
     "base64 unpadded": btoa(TOKEN).replace(/=+$/, ""),
     base64url: btoa(TOKEN).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, ""),
@@ -30,8 +36,13 @@ Deno.test("redact: the secret goes in every encoding a server may echo it in", (
   }
 });
 
-Deno.test("redact: base64 inside longer base64 (client:token) loses the token's part", () => {
+Deno.test("redact: base64 inside longer base64 (client:token) loses the token's part, for long and short tokens", () => {
   for (const prefix of ["c:", "cl:", "cli:"]) {
+    // A 12-character token's offset encodings share a core of only 8 to 12 characters.
+    for (const token of ["tok12345abcd", "tok1234567890abc"]) {
+      const out = redact(`Basic ${btoa(prefix + token)}`, [token]);
+      assert.ok(out.includes("[redacted]"), `${prefix}${token}: ${out}`);
+    }
     const encoded = btoa(prefix + TOKEN);
     const out = redact(`Basic ${encoded}`, [TOKEN]);
     assert.ok(out.includes("[redacted]"), out);

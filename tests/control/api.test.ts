@@ -172,6 +172,16 @@ Deno.test("control: every wrongly shaped answer is an error naming host, request
       assert.ok(error instanceof ControlApiError, `${what}: ${error}`);
       assert.match(error.message, new RegExp(`at ${server.host}: ${RegExp.escape(message)}`), what);
     }
+    // An empty email is an answer (a user without one), not a shape error.
+    body = '{"account":{"id":"i","name":"A"},"user":{"email":""}}';
+    assert.deepEqual(await client.me(), { account: { id: "i", name: "A" }, user: { email: "" } });
+    // A key with a control character is refused (it would be stored and sent), not cleaned.
+    body = '[{"id":"k1","name":"Root","key":"app.k1:se\\u0007cret"}]';
+    const keys = await client.keys("app").catch((e) => e);
+    assert.ok(
+      keys instanceof ControlApiError || (Array.isArray(keys) && keys.length === 0),
+      `a key with a control character came back as ${JSON.stringify(keys)}`,
+    );
     // Names meant for people are cleaned, not refused.
     body = '{"account":{"id":"i","name":"A\\u001b]0;t\\u0007B"},"user":{"email":"e"}}';
     assert.deepEqual(await client.me(), {

@@ -301,6 +301,13 @@ Deno.test("env: what cannot be printed fails with a clear error and prints nothi
       said: /Cannot print the API key of app aBcDeF: the stored value has a control character/,
     },
     {
+      name: "dotenv and a value with a backslash (no quote)",
+      config: SAMPLE_OAUTH.replace(`"${TOKEN}"`, JSON.stringify(`${TOKEN}\\n`)),
+      args: ["--format", "dotenv"],
+      code: 1,
+      said: /has a quote or a backslash, which dotenv readers take differently/,
+    },
+    {
       name: "dotenv and a value its readers take differently",
       config: SAMPLE_OAUTH.replace(TOKEN, `${TOKEN}'x`),
       args: ["--format", "dotenv"],
