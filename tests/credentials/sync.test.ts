@@ -316,3 +316,23 @@ Deno.test("keychain sync: the platforms' item limits, as a table: what real acco
     assert.deepEqual(keychain.calls, [], `${name}: nothing written`);
   }
 });
+
+Deno.test("keychain sync: an item read under its old name is carried over by the next write, unchanged: the new name holds it before the old is deleted", async () => {
+  const keychain = new FakeKeychain({
+    "account:a": JSON.stringify({ accessToken: "kept_a_SeCrEt" }),
+  });
+  const { sync, warnings } = syncOn(keychain);
+  const config: AblyConfig = {
+    credentialNamespace: NS,
+    accounts: { a: { accountId: "A", ...MARK } },
+  };
+  await sync.load(config, ["a"]);
+  assert.equal(config.accounts!.a.accessToken, "kept_a_SeCrEt");
+  // A write that changes nothing of "a" (another account's edit, say), with the store open.
+  const staged = await sync.stage(config, sync.items(config));
+  await staged.write();
+  await staged.cleanUp();
+  assert.deepEqual(keychain.tokens(`cfg-${NS}:token:a`), { accessToken: "kept_a_SeCrEt" });
+  assert.equal(keychain.items.has("account:a"), false, "the old name is gone");
+  assert.deepEqual(warnings, []);
+});

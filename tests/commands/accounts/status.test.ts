@@ -199,6 +199,28 @@ Deno.test("status --offline: no request at all; local state only", async () => {
   });
 });
 
+Deno.test("status in colour: a check is green when usable, red when not, yellow when it could not be made", async () => {
+  const cases: [script: AblyServerScript, colour: number][] = [
+    [{}, 32],
+    [{ me: { status: 401, body: { message: "Unauthorized" } } }, 31],
+    [{ me: { status: 500, body: { message: "boom" } } }, 33],
+  ];
+  for (const [script, colour] of cases) {
+    await withAblyServer(script, async (server) => {
+      const config = buildConfig([{ alias: "acme", issuer: server.host }], "acme");
+      await withConfigDir(config, async (dir) => {
+        const run = await runCli(["accounts", "status"], {
+          configDir: dir,
+          env: { ABLY_CONTROL_HOST: server.host, FORCE_COLOR: "1" },
+          now: () => EXPIRY - 3_600_000,
+        });
+        const check = run.stdout.split("\n").find((line) => line.includes("Check:"));
+        assert.ok(check?.includes(`\x1b[${colour}m`), `${colour}: ${JSON.stringify(check)}`);
+      });
+    });
+  }
+});
+
 Deno.test("status --offline with ABLY_ACCESS_TOKEN: the variable's row counts as usable (it is set; nothing was asked), exit 0", async () => {
   await withConfigDir("", async (dir) => {
     const result = await runCli(["accounts", "status", "--offline", "--json"], {

@@ -16,7 +16,7 @@ import {
 } from "../../helpers/cli.ts";
 import { until } from "../../helpers/deadline.ts";
 import { FakeKeychain } from "../../helpers/fake-keychain.ts";
-import { buildConfig, holdConfigLock, withControlHost } from "../../helpers/fixtures.ts";
+import { aliasesIn, buildConfig, holdConfigLock, withControlHost } from "../../helpers/fixtures.ts";
 
 const isWindows = Deno.build.os === "windows";
 const FUTURE = "accessTokenExpiresAt = 4102444800000";
@@ -578,6 +578,37 @@ Deno.test("switch ACCOUNT_ID: a reachable account whose alias is taken by anothe
     });
     assert.equal(missing.code, 1);
     assert.match(unwrapped(missing.stderr), /Account "acc-zz" not found/);
+  });
+});
+
+Deno.test("switch ACCOUNT_ID: another run adopts the same account while this one lists the login's accounts -> that alias is made current, no second alias", async () => {
+  await withAblyServer(REACHES, async (server) => {
+    // The file as the other run leaves it: the account adopted under its alias.
+    const other = await tempConfigDir(multiConfig(server));
+    const first = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+      configDir: other,
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const adopted = (await readConfigText(other)).replace(
+      '[current]\naccount = "multi-two"',
+      '[current]\naccount = "multi"',
+    );
+    assert.deepEqual(aliasesIn(adopted), ["multi", "multi-two"]);
+
+    const dir = await tempConfigDir(multiConfig(server));
+    const run = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
+      configDir: dir,
+      fetch: async (input, init) => {
+        const answer = await fetch(input, init);
+        const url = String(input instanceof Request ? input.url : input);
+        if (url.endsWith("/me/accounts")) await Deno.writeTextFile(`${dir}/config`, adopted);
+        return answer;
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const after = await readConfigText(dir);
+    assert.deepEqual(aliasesIn(after), ["multi", "multi-two"]);
+    assert.equal(parseConfig(after, "c").current!.account, "multi-two");
   });
 });
 

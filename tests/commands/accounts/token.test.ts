@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
-import { readConfigText, resultOf, runCli, withConfigDir } from "../../helpers/cli.ts";
+import { readConfigText, resultOf, runCli, unwrapped, withConfigDir } from "../../helpers/cli.ts";
 import { FakeKeychain } from "../../helpers/fake-keychain.ts";
 import { RUN_DEADLINE_MS, withDeadline } from "../../helpers/deadline.ts";
 import {
@@ -98,6 +98,27 @@ Deno.test("token: keychain account -> the token read from the keychain", async (
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, `${OAUTH_TOKEN}\n`);
     assert.ok(keychain.calls.some((call) => call.startsWith("get ")));
+  });
+});
+
+Deno.test("token: a keychain account whose app has no API key stored anywhere -> the token, and no warning about the key", async () => {
+  const keychain = new FakeKeychain();
+  // The account itself marked (its apps' keys are kept in the keychain), its key in no item.
+  const config = inKeychain(SAMPLE_OAUTH, keychain, "jane@acme.example::ably.com")
+    .replace(/apiKey = .*\n/, "")
+    .replace("[accounts.acme-ltd]\n", '[accounts.acme-ltd]\ncredentialStore = "keychain"\n');
+  assert.doesNotMatch(config, /apiKey/);
+  assert.match(config, /\[accounts\.acme-ltd\]\ncredentialStore/);
+  await withConfigDir(config, async (dir) => {
+    const result = await runCli(["accounts", "token"], {
+      configDir: dir,
+      now: HOUR_BEFORE,
+      keychain,
+      secrets: [],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `${OAUTH_TOKEN}\n`);
+    assert.equal(result.stderr, "");
   });
 });
 
@@ -354,6 +375,15 @@ const FAILS: { name: string; config: string; args?: string[]; message: RegExp }[
     args: ["nobody"],
     message: /Account "nobody" not found/,
   },
+  // A store name that is a property every object has is still an unknown store.
+  ...["toString", "__proto__", "constructor"].map((store) => ({
+    name: `a store named "${store}"`,
+    config: SAMPLE_LEGACY.replace(
+      `accessToken = "${LEGACY_TOKEN}"\n`,
+      `credentialStore = "${store}"\n`,
+    ),
+    message: new RegExp(`a store named "${store}", which this ably does not know`),
+  })),
 ];
 
 for (const c of FAILS) {
@@ -365,7 +395,7 @@ for (const c of FAILS) {
       });
       assert.equal(result.code, 1);
       assert.equal(result.stdout, "");
-      assert.match(result.stderr, c.message);
+      assert.match(unwrapped(result.stderr), c.message);
       assert.deepEqual(result.hosts, []);
     });
   });
