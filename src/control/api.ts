@@ -193,7 +193,7 @@ async function send<T>(
   if (parsed === undefined) {
     throw new ControlApiError(
       `API request failed: ${call.method} ${call.path} at ${call.host} answered HTTP ${response.status} ` +
-        "with a body that is not JSON",
+        (response.text ? "with a body that is not JSON" : "with an empty body"),
       response.status,
     );
   }
@@ -243,10 +243,10 @@ function refused(call: Call, response: BoundedResponse, parsed: unknown): Contro
   );
 }
 
-/** The body parsed (`{}` when empty), or `undefined` when it is not JSON. */
+/** The body parsed, or `undefined` when it is not JSON (an empty body is not). */
 function parseJson(text: string): unknown {
   try {
-    return text ? JSON.parse(text) : {};
+    return JSON.parse(text);
   } catch {
     return undefined;
   }

@@ -118,7 +118,8 @@ function withoutSecrets(line: string, secrets: Set<string>, odd: Set<string>): s
         if (known(decodeURIComponent(decodeURIComponent(word)))) return REDACTED;
       } catch { /* not percent-encoding */ }
     }
-    if (/^[A-Za-z0-9+/_-]{12,}={0,2}$/.test(word)) {
+    // The shortest secret looked for (MIN_SECRET, 8 bytes) is 11 base64 characters unpadded.
+    if (/^[A-Za-z0-9+/_-]{11,}={0,2}$/.test(word)) {
       const decoded = fromBase64(word);
       if (decoded !== undefined && known(decoded)) return REDACTED;
     }

@@ -172,6 +172,12 @@ Deno.test("control: every wrongly shaped answer is an error naming host, request
       assert.ok(error instanceof ControlApiError, `${what}: ${error}`);
       assert.match(error.message, new RegExp(`at ${server.host}: ${RegExp.escape(message)}`), what);
     }
+    // An empty body is said as such.
+    body = "";
+    assert.equal(
+      (await client.me().catch((e) => e)).message,
+      `API request failed: GET /me at ${server.host} answered HTTP 200 with an empty body`,
+    );
     // An empty email is an answer (a user without one), not a shape error.
     body = '{"account":{"id":"i","name":"A"},"user":{"email":""}}';
     assert.deepEqual(await client.me(), { account: { id: "i", name: "A" }, user: { email: "" } });

@@ -146,6 +146,8 @@ Deno.test("reporter: a protected secret is redacted raw, in any case, percent-en
     [`basic ${btoa(`client:${secret}`)}`, "basic [redacted]"],
     [`url-safe ${b64url(secret)}`, "url-safe [redacted]"],
     [`unpadded ${btoa(secret).replace(/=+$/, "")}`, "unpadded [redacted]"],
+    // The shortest secret looked for (8 characters) is 12 in base64.
+    [`short ${btoa("Sh0rtSec")}`, "short [redacted]"],
     // Look-alikes that decode to something else, or do not decode, are left as they are.
     ["percent %E0%A4%A broken", "percent %E0%A4%A broken"],
     [`other ${btoa("some-other-value")}`, `other ${btoa("some-other-value")}`],
@@ -155,7 +157,7 @@ Deno.test("reporter: a protected secret is redacted raw, in any case, percent-en
   ];
   assert.ok(b64url(secret) !== btoa(secret));
   const { out, stdout, stderr } = capture("human");
-  out.protect([secret, undefined]);
+  out.protect([secret, "Sh0rtSec", undefined]);
   for (const [line] of cases) out.print(line);
   out.warning(`refresh failed for ${secret}`);
   assert.deepEqual(stdout, cases.map(([, shown]) => shown));

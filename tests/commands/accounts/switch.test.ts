@@ -489,6 +489,30 @@ Deno.test("switch on a terminal: the account picked is removed by another run me
   assert.deepEqual(run.hosts, []);
 });
 
+Deno.test("switch: Ctrl-C while the account is verified -> exit 130, still switched, and said so", async () => {
+  const asked = Promise.withResolvers<void>();
+  await withAblyServer({
+    me: () => {
+      asked.resolve();
+      return { hang: true };
+    },
+  }, async (server) => {
+    const dir = await tempConfigDir(TWO);
+    const interrupt = new AbortController();
+    asked.promise.then(() => interrupt.abort());
+    const run = await runCli(["accounts", "switch", "second", "--control-host", server.host], {
+      configDir: dir,
+      interrupt,
+    });
+    assert.equal(run.code, 130, run.stderr);
+    assert.match(
+      unwrapped(run.stderr),
+      /Switched to account second; its verification was cancelled\./,
+    );
+    assert.equal(await readConfigText(dir), switchedTo(TWO, "second"));
+  });
+});
+
 Deno.test("switch: Ctrl-C while waiting for another process's lock exits 130, unchanged", async () => {
   const dir = await tempConfigDir(TWO);
   const lock = await holdConfigLock(dir);
