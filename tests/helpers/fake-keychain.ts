@@ -58,6 +58,8 @@ export class FakeKeychain implements SecretItems {
   }
 
   get(item: string): Promise<string | undefined> {
+    // As the native binding: an item name that is not a string is an error, not "no item".
+    if (typeof item !== "string") return Promise.reject(new TypeError(`item name ${item}`));
     this.calls.push(`get ${item}`);
     this.#check();
     return Promise.resolve(this.items.get(item));

@@ -89,6 +89,39 @@ Deno.test("env: a keychain account's token and key are read from the keychain, p
   });
 });
 
+Deno.test("env: a keychain account whose app key is still in the file (marked before keys followed) prints the file's key, not an item's", async () => {
+  const keychain = new FakeKeychain();
+  const ns = "0123456789ab";
+  keychain.items.set(
+    `cfg-${ns}:session:jane@acme.example::ably.com`,
+    JSON.stringify({ accessToken: TOKEN, refreshToken: "ably_ort_91b2c7d4e5f60718" }),
+  );
+  // An item by the key's name holding something else (left by another tool, say).
+  keychain.items.set(
+    `cfg-${ns}:key:acme-ltd:aBcDeF`,
+    JSON.stringify({ apiKey: "aBcDeF.old:gone" }),
+  );
+  const config = `credentialNamespace = "${ns}"\n\n${SAMPLE_OAUTH}`
+    .replace(
+      'userEmail = "jane@acme.example"',
+      'userEmail = "jane@acme.example"\ncredentialStore = "keychain"',
+    )
+    .replace(`accessToken = "${TOKEN}"\n`, "")
+    .replace('refreshToken = "ably_ort_91b2c7d4e5f60718"\n', 'credentialStore = "keychain"\n');
+  assert.ok(config.includes(KEY) && !config.includes(TOKEN));
+  await withConfigDir(config, async (dir) => {
+    const run = await runCli(["accounts", "env"], {
+      configDir: dir,
+      now: HOUR_BEFORE,
+      keychain,
+      secrets: [],
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, FORMATS[0].lines);
+    assert.ok(!keychain.calls.some((call) => call.includes(":key:")), `${keychain.calls}`);
+  });
+});
+
 Deno.test("env: a token expiring within 60 s is refreshed first, under the lock; one expiring later is not", async () => {
   await withAblyServer({}, async (server) => {
     const config = buildConfig(

@@ -519,6 +519,26 @@ Deno.test("keychain logout: an account whose keychain cannot be read can always 
   });
 });
 
+Deno.test("keychain logout: a keychain unlocked while the user is asked: the account is removed and its item deleted, with no warning", async () => {
+  await withAblyServer({}, async (server) => {
+    const keychain = new FakeKeychain();
+    const config = buildConfig([{ alias: "acme", issuer: server.host, email: EMAIL }], "acme");
+    const dir = await tempConfigDir(inKeychain(config, keychain));
+    assert.equal(keychain.items.size, 1);
+    keychain.state = "locked";
+    const run = await runCli(["accounts", "logout", "--force"], {
+      configDir: dir,
+      keychain,
+      // The user unlocks the keychain, then says yes.
+      replies: [() => (keychain.state = "ok", "yes")],
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(await readConfigText(dir), /\[accounts\.acme\]/);
+    assert.equal(keychain.items.size, 0, `${[...keychain.items.keys()]}`);
+    assert.doesNotMatch(run.stderr, /Could not delete|could not be deleted/i);
+  });
+});
+
 Deno.test("keychain: a locked keychain for one account never blocks another, file account", async () => {
   await withAblyServer({}, async (server) => {
     const keychain = new FakeKeychain();

@@ -331,6 +331,8 @@ Deno.test("token: another program changes the file while the refresh is in fligh
         text.includes('accountId = "added-meanwhile"'),
         "the other program's change is kept",
       );
+      // The old pair was rotated by the issuer, not removed: nothing is revoked.
+      assert.deepEqual(server.revoked(), []);
     });
   });
 });
