@@ -530,7 +530,7 @@ Deno.test("keychain logout: a keychain unlocked while the user is asked: the acc
       configDir: dir,
       keychain,
       // The user unlocks the keychain, then says yes.
-      replies: [() => (keychain.state = "ok", "yes")],
+      replies: [() => (keychain.state = "ok", Promise.resolve("yes"))],
     });
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(await readConfigText(dir), /\[accounts\.acme\]/);
