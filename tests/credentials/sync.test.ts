@@ -336,3 +336,24 @@ Deno.test("keychain sync: an item read under its old name is carried over by the
   assert.equal(keychain.items.has("account:a"), false, "the old name is gone");
   assert.deepEqual(warnings, []);
 });
+
+Deno.test("keychain sync: a write rewrites no item whose secret it did not change (each write may ask the user)", async () => {
+  const keychain = new FakeKeychain({
+    [`cfg-${NS}:token:a`]: JSON.stringify({ accessToken: "same_a_SeCrEt" }),
+    [`cfg-${NS}:token:b`]: JSON.stringify({ accessToken: "old_b_SeCrEt" }),
+  });
+  const { sync } = syncOn(keychain);
+  const config: AblyConfig = {
+    credentialNamespace: NS,
+    accounts: { a: { accountId: "A", ...MARK }, b: { accountId: "B", ...MARK } },
+  };
+  await sync.load(config, "all");
+  config.accounts!.b.accessToken = "new_b_SeCrEt";
+  const staged = await sync.stage(config, sync.items(config));
+  await staged.write();
+  await staged.cleanUp();
+  assert.deepEqual(keychain.calls.filter((call) => call.startsWith("set ")), [
+    `set cfg-${NS}:token:b`,
+  ]);
+  assert.deepEqual(keychain.tokens(`cfg-${NS}:token:a`), { accessToken: "same_a_SeCrEt" });
+});
