@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   accountSummaries,
   credentialsOf,
+  currentAlias,
   removeAccount,
   resolveAccount,
   setCurrentAccount,
@@ -189,4 +190,16 @@ Deno.test("login records: switching away moves a 0.x current.app onto the accoun
   assert.equal(config.accounts!.a.currentAppId, "APP_OF_A");
   assert.equal(config.accounts!.b.currentAppId, undefined);
   assert.deepEqual({ ...config.current }, { account: "b" });
+});
+
+Deno.test("currentAlias: an empty [current] account is no current account (as a missing one)", () => {
+  const cases: [config: AblyConfig, alias: string | undefined][] = [
+    [{ current: { account: "a" } }, "a"],
+    [{ current: { account: "" } }, undefined],
+    [{ current: {} }, undefined],
+    [{}, undefined],
+  ];
+  for (const [config, alias] of cases) {
+    assert.equal(currentAlias(config), alias, JSON.stringify(config));
+  }
 });

@@ -85,6 +85,18 @@ Deno.test("control: an injected fetch is used", async () => {
   assert.deepEqual(seen, ["GET https://control.ably.net/v1/me Bearer tk"]);
 });
 
+Deno.test("control: a network failure whose message carries the token or escape codes is said redacted and neutralised", async () => {
+  const fake: typeof fetch = () =>
+    Promise.reject(new TypeError(`connect failed for Bearer ${TOKEN} \x1b[2J\x1b]0;pwned\x07`));
+  const error = await controlClient("control.ably.net", TOKEN, { fetch: fake }).me()
+    .catch((e) => e);
+  assert.ok(error instanceof ControlApiError, String(error));
+  assert.match(error.message, /^Network error: control\.ably\.net: /);
+  assert.ok(!error.message.includes(TOKEN), error.message);
+  // deno-lint-ignore no-control-regex
+  assert.doesNotMatch(error.message, /[\x00-\x1f]/, error.message);
+});
+
 /** Answers of the wrong shape, and the field each error must name. */
 const BAD_ME: [what: string, body: string, field: string][] = [
   ["null", "null", "the body must be an object (got null)"],

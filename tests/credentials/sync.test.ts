@@ -287,6 +287,18 @@ Deno.test("keychain sync: the platforms' item limits, as a table: what real acco
       config: sized(120, 0, `${long}@x`),
       refused: /its name \(\d+ characters\) is longer than the 512/,
     },
+    // The item's name is "cfg-<namespace>:session:" (25) + the key ("<email>::ably.com").
+    {
+      name: "an item name of exactly 512 characters on Windows",
+      os: "windows",
+      config: sized(120, 0, "e".repeat(512 - 35)),
+    },
+    {
+      name: "an item name of 513 characters on Windows",
+      os: "windows",
+      config: sized(120, 0, "e".repeat(513 - 35)),
+      refused: /its name \(513 characters\) is longer than the 512/,
+    },
     {
       name: "a session key of 500 characters on Linux",
       os: "linux",
@@ -356,4 +368,27 @@ Deno.test("keychain sync: a write rewrites no item whose secret it did not chang
     `set cfg-${NS}:token:b`,
   ]);
   assert.deepEqual(keychain.tokens(`cfg-${NS}:token:a`), { accessToken: "same_a_SeCrEt" });
+});
+
+Deno.test("keychain sync: removing an account whose item was found missing deletes no item by its name (known not to exist), only its old name", async () => {
+  const keychain = new FakeKeychain({
+    [`cfg-${NS}:token:b`]: JSON.stringify({ accessToken: "b_SeCrEt" }),
+  });
+  const { sync, warnings } = syncOn(keychain);
+  const config: AblyConfig = {
+    credentialNamespace: NS,
+    accounts: { a: { accountId: "A", ...MARK }, b: { accountId: "B", ...MARK } },
+  };
+  await sync.load(config, "all");
+  assert.equal(warnings.length, 1, "a's item is missing");
+  const before = sync.items(config);
+  delete config.accounts!.a;
+  const staged = await sync.stage(config, before);
+  await staged.write();
+  await staged.cleanUp();
+  // Its old name is still tried (an item by that name may be left over); the new one is not.
+  assert.deepEqual(keychain.calls.filter((call) => call.startsWith("delete ")), [
+    "delete account:a",
+  ]);
+  assert.deepEqual([...keychain.items.keys()], [`cfg-${NS}:token:b`]);
 });

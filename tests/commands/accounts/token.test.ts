@@ -84,6 +84,26 @@ for (const c of PRINTS) {
   });
 }
 
+Deno.test("token --json: an expiry that is not a finite number (TOML inf, nan) is no recorded expiry: the token, expiresAt null", async () => {
+  for (const value of ["inf", "-inf", "nan"]) {
+    const config = SAMPLE_OAUTH.replace(
+      /accessTokenExpiresAt = \d+/,
+      `accessTokenExpiresAt = ${value}`,
+    );
+    assert.notEqual(config, SAMPLE_OAUTH);
+    await withConfigDir(config, async (dir) => {
+      const result = await runCli(["accounts", "token", "--json"], {
+        configDir: dir,
+        now: HOUR_BEFORE,
+        secrets: [],
+      });
+      assert.equal(result.code, 0, `${value}: ${result.stdout}${result.stderr}`);
+      const { token } = resultOf(result.records());
+      assert.deepEqual([token.accessToken, token.expiresAt], [OAUTH_TOKEN, null], value);
+    });
+  }
+});
+
 Deno.test("token: keychain account -> the token read from the keychain", async () => {
   const keychain = new FakeKeychain();
   const config = inKeychain(SAMPLE_OAUTH, keychain, "jane@acme.example::ably.com");
