@@ -3,6 +3,7 @@ import {
   accountSummaries,
   credentialsOf,
   currentAlias,
+  currentAppIdOf,
   removeAccount,
   resolveAccount,
   setCurrentAccount,
@@ -202,4 +203,16 @@ Deno.test("currentAlias: an empty [current] account is no current account (as a 
   for (const [config, alias] of cases) {
     assert.equal(currentAlias(config), alias, JSON.stringify(config));
   }
+});
+
+Deno.test("currentAppIdOf: the account's own current app; else [current]'s app, for the current account only", () => {
+  const config: AblyConfig = {
+    accounts: { a: { accountId: "A" }, b: { accountId: "B", currentAppId: "appB" } },
+    current: { account: "a", app: "appA" },
+  };
+  assert.equal(currentAppIdOf(config, "a"), "appA");
+  assert.equal(currentAppIdOf(config, "b"), "appB");
+  delete config.accounts!.b.currentAppId;
+  assert.equal(currentAppIdOf(config, "b"), undefined, "another account's app is not b's");
+  assert.equal(currentAppIdOf({ ...config, current: { account: "a", app: "" } }, "a"), undefined);
 });

@@ -243,6 +243,19 @@ Deno.test("device code: unusable answers and hosts are errors that say what went
       await server.close();
     }
   }
+  // A code's lifetime may be up to a day (Ably's is 15 minutes); a longer one is refused.
+  for (const [expiresIn, accepted] of [[900, true], [86_400, true], [86_401, false]] as const) {
+    const server = answering(
+      `{"device_code":"d","user_code":"U","verification_uri":"https://x.example","expires_in":${expiresIn}}`,
+    );
+    try {
+      const answer = await requestDeviceCode(server.host).catch((e) => e);
+      if (accepted) assert.equal(answer.expiresIn, expiresIn);
+      else assert.match(answer.message, /expires_in must be a number from 1 to 86400/);
+    } finally {
+      await server.close();
+    }
+  }
   // A missing verification_uri_complete, expires_in and interval take the RFC's defaults.
   const minimal = answering(
     '{"device_code":"d","user_code":"U","verification_uri":"https://x.example"}',
