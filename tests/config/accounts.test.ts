@@ -216,3 +216,12 @@ Deno.test("currentAppIdOf: the account's own current app; else [current]'s app, 
   assert.equal(currentAppIdOf(config, "b"), undefined, "another account's app is not b's");
   assert.equal(currentAppIdOf({ ...config, current: { account: "a", app: "" } }, "a"), undefined);
 });
+
+Deno.test("resolveAccount: a name every object has (toString, constructor, __proto__) is no account, parsed or built", () => {
+  const built: AblyConfig = { accounts: { a: { accountId: "A" } } };
+  for (const config of [built, parseConfig(SAMPLE_LEGACY, "config")]) {
+    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      assert.deepEqual(resolveAccount(config, name), { kind: "not-found" }, name);
+    }
+  }
+});
