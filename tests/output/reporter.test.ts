@@ -184,6 +184,17 @@ Deno.test("reporter: --verbose in JSON mode logs a fatal error before its error 
   assert.deepEqual(human.stderr, [" ›   Error: Bad thing."]);
 });
 
+Deno.test("reporter: an error with control characters is wrapped as shown (each as \\uXXXX), no line wider than the terminal", () => {
+  const { out, stderr } = captureReporter({ columns: 40 });
+  const message =
+    `Bad name \x1b[2J\x1b[2J\x1b[2J from the server, and more words after it to wrap.`;
+  out.error(new CliError(message));
+  const lines = stderr.join("\n").split("\n");
+  assert.ok(lines.length > 1, JSON.stringify(lines));
+  for (const line of lines) assert.ok(line.length <= 40, `${line.length}: ${JSON.stringify(line)}`);
+  assert.ok(stderr.join("").includes("\\u001b[2J"), JSON.stringify(stderr));
+});
+
 Deno.test("reporter: a line that fills the width exactly ends at its word, without a trailing space", () => {
   const style = createStyle(false);
   // 74 = 80 - 6 columns for the text: "aaaa…a" (73) + " " fills it, then the next word breaks.
