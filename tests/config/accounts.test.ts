@@ -225,3 +225,18 @@ Deno.test("resolveAccount: a name every object has (toString, constructor, __pro
     }
   }
 });
+
+Deno.test("setCurrentAccount: a 0.x [current] app stays where it is when the same account is made current; it moves to the account it belonged to on a switch", () => {
+  const config = (): AblyConfig => ({
+    accounts: { a: { accountId: "A" }, b: { accountId: "B" } },
+    current: { account: "a", app: "appA" },
+  });
+  const same = config();
+  setCurrentAccount(same, "a");
+  assert.deepEqual(same.current, { account: "a", app: "appA" });
+  assert.equal(same.accounts!.a.currentAppId, undefined);
+  const switched = config();
+  setCurrentAccount(switched, "b");
+  assert.deepEqual(switched.current, { account: "b" });
+  assert.equal(switched.accounts!.a.currentAppId, "appA");
+});
