@@ -239,4 +239,10 @@ Deno.test("setCurrentAccount: a 0.x [current] app stays where it is when the sam
   setCurrentAccount(switched, "b");
   assert.deepEqual(switched.current, { account: "b" });
   assert.equal(switched.accounts!.a.currentAppId, "appA");
+  // An account that already records its own current app keeps it.
+  const own = config();
+  own.accounts!.a.currentAppId = "appOwn";
+  setCurrentAccount(own, "b");
+  assert.deepEqual(own.current, { account: "b" });
+  assert.equal(own.accounts!.a.currentAppId, "appOwn");
 });

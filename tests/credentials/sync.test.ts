@@ -392,3 +392,25 @@ Deno.test("keychain sync: removing an account whose item was found missing delet
   ]);
   assert.deepEqual([...keychain.items.keys()], [`cfg-${NS}:token:b`]);
 });
+
+Deno.test("keychain sync: an unread item carried over never overwrites what its new name already holds (the newer secret); the old name is deleted", async () => {
+  const keychain = new FakeKeychain({
+    [`cfg-${NS}:token:a`]: JSON.stringify({ accessToken: "newer_a_SeCrEt" }),
+    "account:a": JSON.stringify({ accessToken: "older_a_SeCrEt" }),
+    [`cfg-${NS}:token:b`]: JSON.stringify({ accessToken: "old_b_SeCrEt" }),
+  });
+  const { sync } = syncOn(keychain);
+  const config: AblyConfig = {
+    credentialNamespace: NS,
+    accounts: { a: { accountId: "A", ...MARK }, b: { accountId: "B", ...MARK } },
+  };
+  // Only b is read and changed; a is carried over unread.
+  await sync.load(config, ["b"]);
+  config.accounts!.b.accessToken = "new_b_SeCrEt";
+  const staged = await sync.stage(config, sync.items(config));
+  await staged.write();
+  await staged.cleanUp();
+  assert.deepEqual(keychain.tokens(`cfg-${NS}:token:a`), { accessToken: "newer_a_SeCrEt" });
+  assert.equal(keychain.items.has("account:a"), false);
+  assert.deepEqual(keychain.tokens(`cfg-${NS}:token:b`), { accessToken: "new_b_SeCrEt" });
+});

@@ -95,6 +95,9 @@ Deno.test("poll: slow_down adds 5 s; 429 honours Retry-After", async () => {
   assertIntervals(slow.sleeps, [5, 10]);
   const limited = await poll([oauthError("rate_limited", 429, { "retry-after": "7" }), ok]);
   assertIntervals(limited.sleeps, [5, 7]);
+  // A Retry-After past a minute waits a minute: the code would expire meanwhile.
+  const long = await poll([oauthError("rate_limited", 429, { "retry-after": "3600" }), ok]);
+  assertIntervals(long.sleeps, [5, 60]);
   const bare429 = await poll([{ status: 429, body: "slow down" }, ok]);
   assertIntervals(bare429.sleeps, [5, 10]);
   assert.ok(!(bare429.result instanceof Error), "a bare 429 is not fatal");
@@ -126,7 +129,13 @@ Deno.test("poll: denied, expired and unknown errors end with clear messages", as
   );
 });
 
-Deno.test("poll: the deadline passing ends polling as expired", async () => {
+Deno.test("poll: the deadline passing ends polling as expired (reaching it exactly too)", async () => {
+  for (const [expiresIn, requests] of [[12, 2], [10, 1]] as const) {
+    await pollUntilExpired(expiresIn, requests);
+  }
+});
+
+async function pollUntilExpired(expiresIn: number, requests: number) {
   let now = 0;
   const server = startAblyServer({ polls: [oauthError("authorization_pending")] });
   try {
@@ -135,7 +144,7 @@ Deno.test("poll: the deadline passing ends polling as expired", async () => {
     const error = await withDeadline(
       5_000,
       "polling a device code past its expiry",
-      pollForTokens(server.host, { ...code, expiresIn: 12 }, {
+      pollForTokens(server.host, { ...code, expiresIn }, {
         now: () => now,
         signal: stop.signal,
         sleep: () => {
@@ -145,11 +154,12 @@ Deno.test("poll: the deadline passing ends polling as expired", async () => {
       }),
     ).catch((e) => e).finally(() => stop.abort());
     assert.equal(error.message, "Device code expired");
-    assert.equal(server.to("/oauth/token").length, 2);
+    // Sleeps of 5 s: a request at 5 s, at 10 s unless that is the deadline, none after it.
+    assert.equal(server.to("/oauth/token").length, requests, `expires in ${expiresIn} s`);
   } finally {
     await server.close();
   }
-});
+}
 
 Deno.test("poll: an abort stops a pending sleep at once", async () => {
   const controller = new AbortController();
@@ -167,6 +177,8 @@ Deno.test("refresh: rotates tokens; keeps the old refresh token when none is ret
     refresh: (token) =>
       token === "keep"
         ? { status: 200, body: { access_token: "new-a", expires_in: 60 } }
+        : token === "bare"
+        ? { status: 200, body: { access_token: "bare-a", refresh_token: "bare-r", scope: "" } }
         : token === "dead"
         ? { status: 400, body: { error: "invalid_grant" } }
         : { status: 503, body: { error: "temporarily_unavailable" } },
@@ -183,6 +195,14 @@ Deno.test("refresh: rotates tokens; keeps the old refresh token when none is ret
     const dead = await refreshTokens(server.host, "dead").catch((e) => e);
     assert.equal(dead.code, "invalid_grant");
     assert.match(dead.message, /no longer valid/);
+    // No lifetime in the answer: an hour, as the issuer's default; an empty scope is a scope.
+    const bare = await refreshTokens(server.host, "bare", { now: () => 1_000 });
+    assert.deepEqual(bare, {
+      accessToken: "bare-a",
+      refreshToken: "bare-r",
+      expiresAt: 1_000 + 3_600_000,
+      scope: "",
+    });
     const other = await refreshTokens(server.host, "x").catch((e) => e);
     assert.equal(other.message, `Token refresh failed at ${server.host}: temporarily_unavailable`);
   } finally {

@@ -184,7 +184,7 @@ Deno.test("reporter: --verbose in JSON mode logs a fatal error before its error 
   assert.deepEqual(human.stderr, [" ›   Error: Bad thing."]);
 });
 
-Deno.test("reporter: an error with control characters is wrapped as shown (each as \\uXXXX), no line wider than the terminal", () => {
+Deno.test("reporter: an error or a warning with control characters is wrapped as shown (each as \\uXXXX), no line wider than the terminal", () => {
   const { out, stderr } = captureReporter({ columns: 40 });
   const message =
     `Bad name \x1b[2J\x1b[2J\x1b[2J from the server, and more words after it to wrap.`;
@@ -193,6 +193,14 @@ Deno.test("reporter: an error with control characters is wrapped as shown (each 
   assert.ok(lines.length > 1, JSON.stringify(lines));
   for (const line of lines) assert.ok(line.length <= 40, `${line.length}: ${JSON.stringify(line)}`);
   assert.ok(stderr.join("").includes("\\u001b[2J"), JSON.stringify(stderr));
+  // A warning the same way.
+  const warned = captureReporter({ columns: 40, wrapWarnings: true });
+  warned.out.warning(message);
+  const warnedLines = warned.stderr.join("\n").split("\n");
+  assert.ok(warnedLines.length > 1, JSON.stringify(warnedLines));
+  for (const line of warnedLines) {
+    assert.ok(line.length <= 40, `${line.length}: ${JSON.stringify(line)}`);
+  }
 });
 
 Deno.test("reporter: a line that fills the width exactly ends at its word, without a trailing space", () => {
