@@ -9,8 +9,10 @@ import {
   describeItem,
   ensureNamespace,
   itemsOfAccount,
+  namespaceOf,
   secretSlots,
   setStoreMark,
+  storeOf,
   withoutStoredSecrets,
 } from "../../src/config/credential-marks.ts";
 import type { AblyConfig } from "../../src/config/schema.ts";
@@ -135,4 +137,32 @@ Deno.test("credential marks: completing marks an account whose tokens are stored
   for (const alias of ["acme-ltd", "acme-staging"]) setStoreMark(config, alias, "file");
   assert.equal(completeMarks(config), true);
   assert.equal(config.credentialNamespace, undefined);
+});
+
+Deno.test('credential marks: the marker names a store; "file", empty or absent means the file; a namespace is exactly 12 hex digits', () => {
+  const stores: [marker: unknown, store: string | undefined][] = [
+    ["keychain", "keychain"],
+    ["memory", "memory"],
+    ["file", undefined],
+    ["", undefined],
+    [undefined, undefined],
+    [7, undefined],
+  ];
+  for (const [marker, store] of stores) {
+    assert.equal(storeOf({ credentialStore: marker }), store, String(marker));
+  }
+  const namespaces: [value: unknown, namespace: string | undefined][] = [
+    ["0123456789ab", "0123456789ab"],
+    ["0123abcd", undefined],
+    ["0123456789abc", undefined],
+    ["0123456789AB", undefined],
+    [123456789012, undefined],
+  ];
+  for (const [value, namespace] of namespaces) {
+    assert.equal(
+      namespaceOf({ credentialNamespace: value } as AblyConfig),
+      namespace,
+      String(value),
+    );
+  }
 });
