@@ -59,67 +59,47 @@ for (const { format, lines } of FORMATS) {
   });
 }
 
-Deno.test("env: a keychain account's token and key are read from the keychain, printed whole", async () => {
-  const keychain = new FakeKeychain();
+/**
+ * SAMPLE_OAUTH as a keychain login leaves it: tokens and (unless `keyInFile`: marked before
+ * keys followed) the app's key in items; the key item holds `itemKey`.
+ */
+function inKeychain(keychain: FakeKeychain, itemKey: string, keyInFile = false): string {
   const ns = "0123456789ab";
   keychain.items.set(
     `cfg-${ns}:session:jane@acme.example::ably.com`,
     JSON.stringify({ accessToken: TOKEN, refreshToken: "ably_ort_91b2c7d4e5f60718" }),
   );
-  keychain.items.set(`cfg-${ns}:key:acme-ltd:aBcDeF`, JSON.stringify({ apiKey: KEY }));
+  keychain.items.set(`cfg-${ns}:key:acme-ltd:aBcDeF`, JSON.stringify({ apiKey: itemKey }));
   const config = `credentialNamespace = "${ns}"\n\n${SAMPLE_OAUTH}`
     .replace(
       'userEmail = "jane@acme.example"',
       'userEmail = "jane@acme.example"\ncredentialStore = "keychain"',
     )
-    .replace(`apiKey = "${KEY}"\n`, "")
     .replace(`accessToken = "${TOKEN}"\n`, "")
     .replace('refreshToken = "ably_ort_91b2c7d4e5f60718"\n', 'credentialStore = "keychain"\n');
-  assert.ok(!config.includes("s3cr3t") && !config.includes(TOKEN));
-  await withConfigDir(config, async (dir) => {
-    const run = await runCli(["accounts", "env"], {
-      configDir: dir,
-      now: HOUR_BEFORE,
-      keychain,
-      secrets: [],
-    });
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, FORMATS[0].lines);
-    assert.equal(await readConfigText(dir), config);
-  });
-});
+  return keyInFile ? config : config.replace(`apiKey = "${KEY}"\n`, "");
+}
 
-Deno.test("env: a keychain account whose app key is still in the file (marked before keys followed) prints the file's key, not an item's", async () => {
-  const keychain = new FakeKeychain();
-  const ns = "0123456789ab";
-  keychain.items.set(
-    `cfg-${ns}:session:jane@acme.example::ably.com`,
-    JSON.stringify({ accessToken: TOKEN, refreshToken: "ably_ort_91b2c7d4e5f60718" }),
-  );
-  // An item by the key's name holding something else (left by another tool, say).
-  keychain.items.set(
-    `cfg-${ns}:key:acme-ltd:aBcDeF`,
-    JSON.stringify({ apiKey: "aBcDeF.old:gone" }),
-  );
-  const config = `credentialNamespace = "${ns}"\n\n${SAMPLE_OAUTH}`
-    .replace(
-      'userEmail = "jane@acme.example"',
-      'userEmail = "jane@acme.example"\ncredentialStore = "keychain"',
-    )
-    .replace(`accessToken = "${TOKEN}"\n`, "")
-    .replace('refreshToken = "ably_ort_91b2c7d4e5f60718"\n', 'credentialStore = "keychain"\n');
-  assert.ok(config.includes(KEY) && !config.includes(TOKEN));
-  await withConfigDir(config, async (dir) => {
-    const run = await runCli(["accounts", "env"], {
-      configDir: dir,
-      now: HOUR_BEFORE,
-      keychain,
-      secrets: [],
+Deno.test("env: a keychain account's token and key are read from the keychain, printed whole; a key still in the file (marked before keys followed) is the file's, no item read", async () => {
+  for (const keyInFile of [false, true]) {
+    const keychain = new FakeKeychain();
+    // With the key in the file, the item holds something else (left by another tool, say).
+    const config = inKeychain(keychain, keyInFile ? "aBcDeF.old:gone" : KEY, keyInFile);
+    assert.ok(!config.includes(TOKEN) && config.includes("s3cr3t") === keyInFile);
+    await withConfigDir(config, async (dir) => {
+      const run = await runCli(["accounts", "env"], {
+        configDir: dir,
+        now: HOUR_BEFORE,
+        keychain,
+        secrets: [],
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, FORMATS[0].lines);
+      assert.equal(await readConfigText(dir), config);
+      const keyRead = keychain.calls.some((call) => call.includes(":key:"));
+      assert.equal(keyRead, !keyInFile, `${keychain.calls}`);
     });
-    assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, FORMATS[0].lines);
-    assert.ok(!keychain.calls.some((call) => call.includes(":key:")), `${keychain.calls}`);
-  });
+  }
 });
 
 Deno.test("env: a token expiring within 60 s is refreshed first, under the lock; one expiring later is not", async () => {
