@@ -77,7 +77,8 @@ export async function revokeTokenPair(
     tokens.access ? revokeToken(tokens.access, { ...options, secrets }) : undefined,
     tokens.refresh ? revokeToken(tokens.refresh, { ...options, secrets }) : undefined,
   ]);
-  return { access, refresh };
+  // Only what was sent: a result merged over an earlier attempt's keeps what that one said.
+  return { ...(access ? { access } : {}), ...(refresh ? { refresh } : {}) };
 }
 
 /** An RFC 6749 error answer in words (`error_description`, else `error`), else the text. */

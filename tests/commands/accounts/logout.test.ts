@@ -1314,6 +1314,42 @@ Deno.test("logout: Ctrl-C while the issuer hangs, the file rewritten by another 
   });
 });
 
+Deno.test("logout: another program replaces the session's access token while ours is revoked -> redone on the fresh file; the new token is revoked too, and the result still says both of ours were", async () => {
+  await withAblyServer({}, async (server) => {
+    const config = acmeOAuthWithLegacy(server.host);
+    const dir = await tempConfigDir(config);
+    const oldAccess = accessTokenOf("jane@acme.example");
+    // As the official CLI refreshing only the access token: the whole file, in place, no lock.
+    const rewritten = config.replace(oldAccess, "other_new_access_SeCrEt");
+    assert.notEqual(rewritten, config);
+    let wrote = false;
+    const run = await runCli(["accounts", "logout", "acme", "--force", "--json"], {
+      configDir: dir,
+      secrets: [oldAccess, refreshTokenOf("jane@acme.example"), "other_new_access_SeCrEt"],
+      fetch: async (input, init) => {
+        const answer = await fetch(input, init);
+        if (
+          !wrote && String(input instanceof Request ? input.url : input).endsWith("/oauth/revoke")
+        ) {
+          wrote = true;
+          await Deno.writeTextFile(configFileIn(dir), rewritten);
+        }
+        return answer;
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      server.revoked().sort(),
+      [oldAccess, refreshTokenOf("jane@acme.example"), "other_new_access_SeCrEt"].sort(),
+    );
+    assert.deepEqual(resultOf(run.records()).account.revocation, {
+      access: { status: "revoked" },
+      refresh: { status: "revoked" },
+    });
+    assert.deepEqual(aliasesIn(await readConfigText(dir)), ["legacy"]);
+  });
+});
+
 Deno.test("logout --all: a keychain session no account uses whose item cannot be read is kept and reported (exit 1), not a keychain error; the other accounts are logged out", async () => {
   await withAblyServer({}, async (server) => {
     const orphan = `orphan@example.com::${server.host}`;
