@@ -103,6 +103,16 @@ Deno.test("architecture: the OS keychain is named in six files at most (its stor
   assert.ok(naming.length <= 6, naming.join(", "));
 });
 
+Deno.test("architecture: errors stay typed to the mapper: no command rethrows a cancellation or matches an error's component string", async () => {
+  const offending: string[] = [];
+  for (const module of edges.keys()) {
+    if (!module.startsWith("commands/")) continue;
+    const text = await Deno.readTextFile(new URL(module, SRC));
+    if (/instanceof Cancelled|\.component\s*[!=]==/.test(text)) offending.push(module);
+  }
+  assert.deepEqual(offending, []);
+});
+
 Deno.test("architecture: every file of src/ opens with a header saying why it exists", async () => {
   const bare: string[] = [];
   for (const module of edges.keys()) {

@@ -28,6 +28,7 @@ import type { TokenSet } from "../oauth/tokens.ts";
 import type { App, Key, Me, RemoteAccount } from "../control/api.ts";
 import type { Engine } from "./engine.ts";
 import { warnUnrevokedTokens } from "./revocation.ts";
+import { Cancelled } from "../errors.ts";
 
 /** What a login stores: the credentials, and what the user chose. */
 export interface LoginPlan {
@@ -147,8 +148,31 @@ export async function saveLogin(engine: Engine, plan: LoginPlan): Promise<LoginP
   return value;
 }
 
+/**
+ * A login that failed after its tokens were issued must not leave them valid: they are
+ * revoked first, shielded from a second Ctrl-C (bounded by the OAuth time-out); a
+ * cancellation is rethrown with the line that says what became of them.
+ */
+export async function abandonLogin(
+  engine: Engine,
+  shield: <T>(what: string, work: Promise<T>) => Promise<T>,
+  host: string,
+  tokens: TokenSet,
+  error: unknown,
+): Promise<{ said: string; failure?: string }> {
+  const failure = await shield(
+    "Revoking the tokens issued for this login first…",
+    revokeIssued(engine, host, tokens),
+  );
+  const said = failure === undefined
+    ? "Login cancelled; the issued tokens were revoked and nothing was stored."
+    : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`;
+  if (error instanceof Cancelled) throw new Cancelled(undefined, said);
+  return { said, ...(failure !== undefined ? { failure } : {}) };
+}
+
 /** Revokes tokens issued for a login that was not stored; the reason if one failed. */
-export async function revokeIssued(
+async function revokeIssued(
   engine: Engine,
   host: string,
   tokens: TokenSet,

@@ -41,8 +41,16 @@ export interface Accounts extends Pick<Engine, "read" | "snapshot" | "loadSecret
   movingWith(config: AblyConfig, alias: string, email: string): Promise<string[]>;
   /** Store a login as planned; returns it as stored. */
   recordLogin(plan: LoginPlan): Promise<LoginPlan>;
-  /** Revoke tokens issued for a login that was not stored; the reason if that failed. */
-  revokeIssued(host: string, tokens: TokenSet): Promise<string | undefined>;
+  /**
+   * A login that failed after its tokens were issued (`error`): they are revoked first (a
+   * second Ctrl-C waits for that), and a cancellation is rethrown saying what became of
+   * them. Otherwise the line that says so, and why the revocation failed, if it did.
+   */
+  abandonLogin(
+    host: string,
+    tokens: TokenSet,
+    error: unknown,
+  ): Promise<{ said: string; failure?: string }>;
   /** The account's usable token, refreshed at its issuer when it must be. */
   token(alias: string, config: AblyConfig): Promise<StoredToken>;
   /** A Control API client for a token not (yet) stored: a login's. */
@@ -79,7 +87,12 @@ export interface Accounts extends Pick<Engine, "read" | "snapshot" | "loadSecret
   prune(store: string, items: string[]): Promise<Pruned[]>;
 }
 
-export function accountsService(deps: EngineDeps): Accounts {
+export interface ServiceDeps extends EngineDeps {
+  /** Lets a clean-up that must run finish despite a second Ctrl-C, saying `what` it waits for. */
+  shield<T>(what: string, work: Promise<T>): Promise<T>;
+}
+
+export function accountsService(deps: ServiceDeps): Accounts {
   const core = engine(deps);
   return {
     read: core.read,
@@ -93,8 +106,8 @@ export function accountsService(deps: EngineDeps): Accounts {
     movingWith: async (config, alias, email) =>
       (await import("./login.ts")).movingWith(config, alias, email, deps.settings.oauthHost),
     recordLogin: async (plan) => (await import("./login.ts")).saveLogin(core, plan),
-    revokeIssued: async (host, tokens) =>
-      (await import("./login.ts")).revokeIssued(core, host, tokens),
+    abandonLogin: async (host, tokens, error) =>
+      (await import("./login.ts")).abandonLogin(core, deps.shield, host, tokens, error),
     token: async (alias, config) => {
       const { usableToken, refreshedToken } = await import("./tokens.ts");
       await core.loadSecrets(config, [alias]);

@@ -59,6 +59,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
           fetch: host.fetch,
           now: host.now,
           stores,
+          shield: host.shield,
         }),
         out,
         prompter: host.prompter,

@@ -8,7 +8,7 @@
  */
 import type { Context } from "../../context.ts";
 import { tokenProblem } from "../../input.ts";
-import { Cancelled, usageError } from "../../errors.ts";
+import { usageError } from "../../errors.ts";
 import { accountsOf } from "../../config/accounts.ts";
 import { aliasProblem } from "../../config/alias.ts";
 import { FILE } from "../../config/credential-marks.ts";
@@ -77,15 +77,9 @@ async function storeOrRevoke(
   try {
     stored = await login();
   } catch (error) {
-    const failure = await ctx.shield(
-      "Revoking the tokens issued for this login first…",
-      ctx.accounts.revokeIssued(host, tokens),
-    );
-    const said = failure === undefined
-      ? "Login cancelled; the issued tokens were revoked and nothing was stored."
-      : `Login cancelled; nothing was stored, but the issued tokens could not be revoked (${failure}) and stay valid until they expire.`;
+    // A cancellation comes back from the service saying what became of the tokens.
+    const { said, failure } = await ctx.accounts.abandonLogin(host, tokens, error);
     if (error instanceof Declined) return ctx.out.warning(said);
-    if (error instanceof Cancelled) throw new Cancelled(undefined, said);
     if (failure !== undefined) {
       ctx.out.warning(
         `The tokens issued for this login could not be revoked (${failure}); they stay valid until they expire.`,
