@@ -23,6 +23,10 @@ const OAUTH_TOKEN = "ably_oat_3f9c0d2e7b1a4c58";
 const LEGACY_TOKEN = "ably_legacy_token_5b7d2c9e";
 const ENV_TOKEN = "env_token_1234567890";
 
+/** An OAuth account "acme" (j@x.example) whose session `issuer` minted; it expires at EXPIRY. */
+const issued = (issuer: string) =>
+  buildConfig([{ alias: "acme", issuer, email: "j@x.example" }], "acme");
+
 /** A config's OAuth session moved into `keychain`, as a keychain login leaves it. */
 function inKeychain(config: string, keychain: FakeKeychain, key: string): string {
   keychain.items.set(
@@ -192,10 +196,7 @@ Deno.test("token --json: { token: { alias, accessToken, expiresAt } }; legacy ex
 
 Deno.test("token: expiring within 60 s -> refreshed at the issuer under the lock, the new token printed and stored", async () => {
   await withAblyServer({}, async (server) => {
-    const config = buildConfig(
-      [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
-      "acme",
-    );
+    const config = issued(server.host);
     await withConfigDir(config, async (dir) => {
       const result = await runCli(["accounts", "token"], {
         configDir: dir,
@@ -220,10 +221,7 @@ Deno.test("token: a refresh answer's scope is stored; one without a scope keeps 
   ];
   for (const [body, stored] of cases) {
     await withAblyServer({ refresh: () => ({ status: 200, body }) }, async (server) => {
-      const config = buildConfig(
-        [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
-        "acme",
-      );
+      const config = issued(server.host);
       await withConfigDir(config, async (dir) => {
         const result = await runCli(["accounts", "token"], {
           configDir: dir,
@@ -242,7 +240,7 @@ Deno.test("token: a refresh answer's scope is stored; one without a scope keeps 
 Deno.test("token: another run refreshed while this one waited for the lock -> its token is printed, nothing is sent, the file is not rewritten", async () => {
   await withAblyServer({}, async (server) => {
     const email = "j@x.example";
-    const config = buildConfig([{ alias: "acme", issuer: server.host, email }], "acme");
+    const config = issued(server.host);
     await withConfigDir(config, async (dir) => {
       const held = await holdConfigLock(dir);
       let released = false;
@@ -287,10 +285,7 @@ Deno.test("token on a terminal: the refresh's spinner turns on stderr while the 
       delayMs: 200,
     }),
   }, async (server) => {
-    const config = buildConfig(
-      [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
-      "acme",
-    );
+    const config = issued(server.host);
     await withConfigDir(config, async (dir) => {
       const run = await runCli(["accounts", "token"], {
         configDir: dir,
@@ -307,10 +302,7 @@ Deno.test("token on a terminal: the refresh's spinner turns on stderr while the 
 
 Deno.test("token: another program changes the file while the refresh is in flight -> the refresh token is sent once, and the new pair is saved into the file as it is now", async () => {
   await withAblyServer({}, async (server) => {
-    const config = buildConfig(
-      [{ alias: "acme", issuer: server.host, email: "j@x.example" }],
-      "acme",
-    );
+    const config = issued(server.host);
     await withConfigDir(config, async (dir) => {
       // As the official CLI would, with no lock: the whole file rewritten in place.
       const edited = config + '\n[accounts.added]\naccountId = "added-meanwhile"\n';
@@ -414,7 +406,7 @@ Deno.test("token: the official CLI clears the session while our refresh is in fl
   for (const meanwhile of ["cleared", "logged out", "logged in again"] as const) {
     await withAblyServer({}, async (server) => {
       const email = "j@x.example";
-      const config = buildConfig([{ alias: "acme", issuer: server.host, email }], "acme");
+      const config = issued(server.host);
       await withConfigDir(config, async (dir) => {
         const key = `${email}::${server.host}`;
         const withoutSession = config.replace(`oauthSessionKey = "${key}"\n`, "").replace(
