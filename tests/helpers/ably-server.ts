@@ -224,3 +224,24 @@ export async function withAblyServer<T>(
 export async function closedHost(): Promise<string> {
   return await withAblyServer({}, (server) => Promise.resolve(server.host));
 }
+
+/**
+ * A `fetch` that runs `act` once, at the first request whose URL ends with `path`: "before" it
+ * is sent, or "after" its answer came back (another program's change while it was in flight).
+ */
+export function actingAt(
+  path: string,
+  when: "before" | "after",
+  act: () => unknown,
+): typeof fetch {
+  let acted = false;
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const now = !acted && url.endsWith(path);
+    if (now) acted = true;
+    if (now && when === "before") await act();
+    const answer = await fetch(input, init);
+    if (now && when === "after") await act();
+    return answer;
+  };
+}

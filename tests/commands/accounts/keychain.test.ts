@@ -6,7 +6,7 @@
 import { failRenamesInto } from "../../helpers/faults.ts";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/toml.ts";
-import { hostFlags, ISSUED, withAblyServer } from "../../helpers/ably-server.ts";
+import { actingAt, hostFlags, ISSUED, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, tempConfigDir, unwrapped } from "../../helpers/cli.ts";
 import { FakeKeychain, oldName, sameItem } from "../../helpers/fake-keychain.ts";
 import {
@@ -338,15 +338,10 @@ Deno.test("keychain logout: a rename that fails after revocation keeps the item 
       configDir: dir,
       keychain,
       // During revocation the disk starts failing renames.
-      fetch: async (input, init) => {
-        if (
-          !swapped && String(input instanceof Request ? input.url : input).endsWith("/oauth/revoke")
-        ) {
-          swapped = true;
-          restore = failRenamesInto(dir);
-        }
-        return await fetch(input, init);
-      },
+      fetch: actingAt("/oauth/revoke", "before", () => {
+        swapped = true;
+        restore = failRenamesInto(dir);
+      }),
     }).finally(() => restore());
     assert.ok(swapped, "revocation was attempted");
     assert.equal(run.code, 1, run.stderr);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/toml.ts";
 import {
   type AblyServerScript,
+  actingAt,
   closedHost,
   DEVICE_CODE,
   hostFlags,
@@ -42,10 +43,7 @@ function records(stdout: string) {
 
 /** A fetch that does `act` (another process's change, say) as the login asks for API keys. */
 function whilePickingKey(act: () => Promise<void>): typeof fetch {
-  return async (input, init) => {
-    if (String(input instanceof Request ? input.url : input).endsWith("/keys")) await act();
-    return fetch(input, init);
-  };
+  return actingAt("/keys", "before", act);
 }
 
 // --- the table: one row per situation, in-process --------------------------------------

@@ -9,6 +9,7 @@ import { OAUTH_CLIENT_ID } from "../../../src/oauth/endpoint.ts";
 import { CANCEL } from "../../helpers/in-process.ts";
 import {
   type AblyServer,
+  actingAt,
   closedHost,
   type Scripted,
   startAblyServer,
@@ -1322,20 +1323,14 @@ Deno.test("logout: another program replaces the session's access token while our
     // As the official CLI refreshing only the access token: the whole file, in place, no lock.
     const rewritten = config.replace(oldAccess, "other_new_access_SeCrEt");
     assert.notEqual(rewritten, config);
-    let wrote = false;
     const run = await runCli(["accounts", "logout", "acme", "--force", "--json"], {
       configDir: dir,
       secrets: [oldAccess, refreshTokenOf("jane@acme.example"), "other_new_access_SeCrEt"],
-      fetch: async (input, init) => {
-        const answer = await fetch(input, init);
-        if (
-          !wrote && String(input instanceof Request ? input.url : input).endsWith("/oauth/revoke")
-        ) {
-          wrote = true;
-          await Deno.writeTextFile(configFileIn(dir), rewritten);
-        }
-        return answer;
-      },
+      fetch: actingAt(
+        "/oauth/revoke",
+        "after",
+        () => Deno.writeTextFile(configFileIn(dir), rewritten),
+      ),
     });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(

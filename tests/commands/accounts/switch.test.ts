@@ -5,7 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { parseConfig } from "../../../src/config/toml.ts";
-import { hostFlags, ME, startAblyServer, withAblyServer } from "../../helpers/ably-server.ts";
+import {
+  actingAt,
+  hostFlags,
+  ME,
+  startAblyServer,
+  withAblyServer,
+} from "../../helpers/ably-server.ts";
 import {
   readConfigText,
   resultOf,
@@ -622,12 +628,7 @@ Deno.test("switch ACCOUNT_ID: another run adopts the same account while this one
     const dir = await tempConfigDir(multiConfig(server));
     const run = await runCli(["accounts", "switch", "acc-m2", "--control-host", server.host], {
       configDir: dir,
-      fetch: async (input, init) => {
-        const answer = await fetch(input, init);
-        const url = String(input instanceof Request ? input.url : input);
-        if (url.endsWith("/me/accounts")) await Deno.writeTextFile(`${dir}/config`, adopted);
-        return answer;
-      },
+      fetch: actingAt("/me/accounts", "after", () => Deno.writeTextFile(`${dir}/config`, adopted)),
     });
     assert.equal(run.code, 0, run.stderr);
     const after = await readConfigText(dir);

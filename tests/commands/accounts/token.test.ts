@@ -4,7 +4,7 @@
  * when no valid token can be had.
  */
 import assert from "node:assert/strict";
-import { tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
+import { actingAt, tokenBody, withAblyServer } from "../../helpers/ably-server.ts";
 import { readConfigText, resultOf, runCli, unwrapped, withConfigDir } from "../../helpers/cli.ts";
 import { FakeKeychain } from "../../helpers/fake-keychain.ts";
 import { RUN_DEADLINE_MS, withDeadline } from "../../helpers/deadline.ts";
@@ -429,13 +429,11 @@ Deno.test("token: the official CLI clears the session while our refresh is in fl
           configDir: dir,
           now: () => EXPIRY - 30_000,
           secrets: [accessTokenOf(email), refreshTokenOf(email), "refreshed_rt_1_SeCrEt"],
-          fetch: async (input, init) => {
-            const answer = await fetch(input, init);
-            if (String(input instanceof Request ? input.url : input).endsWith("/oauth/token")) {
-              await Deno.writeTextFile(`${dir}/config`, written);
-            }
-            return answer;
-          },
+          fetch: actingAt(
+            "/oauth/token",
+            "after",
+            () => Deno.writeTextFile(`${dir}/config`, written),
+          ),
         });
         assert.equal(server.to("/oauth/token").length, 1, "the refresh token is sent once");
         const text = await readConfigText(dir);
